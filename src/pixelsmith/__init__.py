@@ -1,0 +1,40 @@
+"""pixelsmith: fast, correct, N-D array-image operations for science.
+
+The public API is re-exported here. Conventions: coordinates in array index
+order ``(row, col[, ...])`` with integer values at pixel centres; float32 stays
+float32, everything else is computed in float64; numpy in -> numpy out, dask
+in -> dask out with the same chunks.
+"""
+
+from __future__ import annotations
+
+from ._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError
+from .blocks import StackStats, block_reduce, density_map
+from .local import (
+    local_count,
+    local_max,
+    local_mean,
+    local_min,
+    local_std,
+    local_sum,
+    local_var,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PixelsmithError",
+    "PixelsmithTypeError",
+    "PixelsmithValueError",
+    "StackStats",
+    "block_reduce",
+    "density_map",
+    "local_count",
+    "local_max",
+    "local_mean",
+    "local_min",
+    "local_std",
+    "local_sum",
+    "local_var",
+    "__version__",
+]

@@ -1,0 +1,58 @@
+"""Parameter descriptions written once, so every docstring says the same thing.
+
+Use ``@fill_doc`` on a function whose docstring contains ``{size}``, ``{mode}``...
+(plain `str.format` fields; literal braces in docstrings must be doubled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+F = TypeVar("F", bound=Callable)
+
+DOCS = {
+    "a": """a : array_like or dask.array.Array
+        Input array, any number of dimensions, real dtype (bool, int, float).
+        A dask array gives a dask array with the same chunks.""",
+    "size": """size : int or tuple of int, default 3
+        Window length along each axis in `axes` (one int for all of them).
+        Even lengths follow scipy.ndimage: the window of output ``i`` covers
+        ``i - size // 2`` to ``i + (size - 1) // 2``. Ignored when `footprint`
+        is given.""",
+    "footprint": """footprint : array_like of bool, optional
+        Arbitrary window shape (e.g. a disk), one dimension per axis in `axes`;
+        True marks the elements that take part. Its centre is element
+        ``shape // 2``, as in scipy.ndimage.""",
+    "mode": """mode : {'reflect', 'nearest', 'mirror', 'wrap', 'constant'}, default 'reflect'
+        How the array is extended beyond its edges, as in scipy.ndimage:
+        'reflect' ``(d c b a | a b c d | d c b a)``, 'mirror'
+        ``(d c b | a b c d | c b a)``, 'nearest' ``(a a a | a b c d | d d d)``,
+        'wrap' ``(a b c d | a b c d | a b c d)``, 'constant'
+        ``(k k k | a b c d | k k k)`` with ``k = cval``. The aliases
+        'grid-mirror', 'grid-wrap' and 'grid-constant' are accepted.""",
+    "cval": """cval : float, default 0.0
+        Value outside the edges when ``mode='constant'``. ``cval=np.nan`` with
+        ``nan_policy='omit'`` makes edge windows use only the pixels inside.""",
+    "crop": """crop : {'same', 'valid'}, default 'same'
+        'same' returns the input's shape; 'valid' returns only the windows that
+        lie fully inside the array (MATLAB ``convn(..., 'valid')``), shape
+        ``n - size + 1`` along each windowed axis, so `mode` plays no part.""",
+    "nan_policy": """nan_policy : {'propagate', 'omit'}, default 'propagate'
+        'propagate': a window holding a NaN gives NaN. 'omit': statistics over
+        the non-NaN values of each window; a window with none gives NaN.""",
+    "axes": """axes : int or sequence of int, optional
+        Axes the window spans (default: all). Other axes are handled
+        independently, e.g. ``axes=(1, 2)`` for a 2-D window over each frame of
+        a ``(T, H, W)`` stack.""",
+    "dtype": """dtype : numpy dtype, optional
+        Output dtype. Default: float32 for float32 (and float16) input,
+        float64 otherwise. Accumulation is always float64.""",
+}
+
+
+def fill_doc(func: F) -> F:
+    """Substitute the shared parameter texts into ``func.__doc__``."""
+    if func.__doc__:
+        func.__doc__ = func.__doc__.format(**DOCS)
+    return func

@@ -1,0 +1,1 @@
+"""Private numba kernels: pure functions on plain arrays, no validation."""

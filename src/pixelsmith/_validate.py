@@ -1,0 +1,238 @@
+"""Every input check and the project's error classes, in one place.
+
+Public functions validate once, here, and then call kernels that trust their
+input. Messages follow one pattern: name the argument, say what it got and what
+it needs, e.g. "`stamp` must be 2-D, got shape (10, 10, 4); pass a single channel".
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "PixelsmithError",
+    "PixelsmithValueError",
+    "PixelsmithTypeError",
+    "is_dask_array",
+    "as_image_array",
+    "check_choice",
+    "normalize_axes",
+    "normalize_window",
+    "check_footprint",
+    "check_positive_int",
+    "check_finite_scalar",
+    "result_float_dtype",
+    "check_out_dtype",
+]
+
+
+class PixelsmithError(Exception):
+    """Base class of every error pixelsmith raises on purpose."""
+
+
+class PixelsmithValueError(PixelsmithError, ValueError):
+    """An argument has the right type but an unusable value (shape, range, NaN...)."""
+
+
+class PixelsmithTypeError(PixelsmithError, TypeError):
+    """An argument has a type or dtype pixelsmith cannot work with."""
+
+
+def is_dask_array(a: Any) -> bool:
+    """True for a dask array, without importing dask when it is not in use."""
+    module = type(a).__module__
+    return module.startswith("dask.") and hasattr(a, "chunks") and hasattr(a, "dask")
+
+
+def _shape_text(shape: Sequence[int]) -> str:
+    return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def as_image_array(
+    a: Any,
+    name: str,
+    *,
+    ndim: int | Iterable[int] | None = None,
+    allow_empty: bool = False,
+    allow_bool: bool = True,
+    allow_dask: bool = True,
+    hint: str = "",
+) -> Any:
+    """Return `a` as a numpy (or dask) array of real numbers, or raise a clear error.
+
+    Complex, object and string dtypes are refused; booleans become uint8 views of
+    0/1 values when `allow_bool` (so statistics count them as numbers).
+    """
+    if a is None:
+        raise PixelsmithTypeError(f"`{name}` must be an array, got None")
+    if not (allow_dask and is_dask_array(a)):
+        if is_dask_array(a):
+            raise PixelsmithTypeError(
+                f"`{name}` must be a numpy array here, got a dask array; call .compute() first"
+            )
+        try:
+            a = np.asarray(a)
+        except (ValueError, TypeError) as exc:  # ragged lists and the like
+            raise PixelsmithTypeError(
+                f"`{name}` must be array-like with a regular shape, got {type(a).__name__}: {exc}"
+            ) from None
+    dtype = np.dtype(a.dtype)
+    if dtype.kind == "c":
+        raise PixelsmithTypeError(
+            f"`{name}` must be real-valued, got complex dtype {dtype}; "
+            "pass np.abs(a), a.real or a.imag"
+        )
+    if dtype.kind not in "biuf":
+        raise PixelsmithTypeError(
+            f"`{name}` must have a numeric dtype, got {dtype}; convert it with np.asarray(a, float)"
+        )
+    if dtype.kind == "b" and not allow_bool:
+        raise PixelsmithTypeError(f"`{name}` must be numeric, got a boolean array; pass a.astype(float)")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, numbers.Integral) else tuple(ndim)
+        if a.ndim not in allowed:
+            want = (
+                f"{allowed[0]}-D"
+                if len(allowed) == 1
+                else " or ".join(f"{d}-D" for d in allowed)
+            )
+            raise PixelsmithValueError(
+                f"`{name}` must be {want}, got shape {_shape_text(a.shape)}"
+                + (f"; {hint}" if hint else "")
+            )
+    if a.ndim == 0:
+        raise PixelsmithValueError(f"`{name}` must have at least one dimension, got a scalar")
+    if not allow_empty and any(int(s) == 0 for s in a.shape):
+        raise PixelsmithValueError(
+            f"`{name}` must not be empty, got shape {_shape_text(a.shape)}"
+        )
+    return a
+
+
+def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
+    """Return `value` if it is one of `choices`, else raise naming all of them."""
+    choices = tuple(choices)
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise PixelsmithValueError(f"`{name}` must be one of {listed}; got {value!r}")
+    return value
+
+
+def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
+    """An integer >= `minimum` (bools are refused: `True` is not a size)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise PixelsmithTypeError(f"`{name}` must be an integer, got {value!r}")
+    if int(value) < minimum:
+        raise PixelsmithValueError(f"`{name}` must be >= {minimum}, got {int(value)}")
+    return int(value)
+
+
+def check_finite_scalar(value: Any, name: str) -> float:
+    """A finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise PixelsmithTypeError(f"`{name}` must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise PixelsmithValueError(f"`{name}` must be finite, got {value!r}")
+    return value
+
+
+def normalize_axes(axes: Any, ndim: int, name: str = "axes") -> tuple[int, ...]:
+    """Sorted, non-negative, unique axis numbers; None means every axis."""
+    if axes is None:
+        return tuple(range(ndim))
+    if isinstance(axes, numbers.Integral) and not isinstance(axes, bool):
+        axes = (axes,)
+    try:
+        raw = [int(ax) for ax in axes]
+    except TypeError:
+        raise PixelsmithTypeError(
+            f"`{name}` must be None, an int or a sequence of ints, got {axes!r}"
+        ) from None
+    out = []
+    for ax in raw:
+        if not -ndim <= ax < ndim:
+            raise PixelsmithValueError(
+                f"`{name}` contains {ax}, out of range for an array with {ndim} dimensions"
+            )
+        out.append(ax % ndim)
+    if len(set(out)) != len(out):
+        raise PixelsmithValueError(f"`{name}` must not repeat an axis, got {tuple(raw)}")
+    if not out:
+        raise PixelsmithValueError(f"`{name}` must name at least one axis, got {tuple(raw)}")
+    return tuple(sorted(out))
+
+
+def normalize_window(size: Any, axes: tuple[int, ...], ndim: int, name: str = "size") -> tuple[int, ...]:
+    """Window length along every axis of the array (1 on axes outside `axes`)."""
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+        per_axis = [int(size)] * len(axes)
+    else:
+        try:
+            per_axis = [check_positive_int(s, name) for s in size]
+        except TypeError:
+            raise PixelsmithTypeError(
+                f"`{name}` must be an int or a tuple of ints, got {size!r}"
+            ) from None
+        if len(per_axis) != len(axes):
+            raise PixelsmithValueError(
+                f"`{name}` has {len(per_axis)} entries but the window spans {len(axes)} axes "
+                f"{axes}; give one length per axis or a single int"
+            )
+    for s in per_axis:
+        if s < 1:
+            raise PixelsmithValueError(f"`{name}` must be >= 1 along every axis, got {size!r}")
+    window = [1] * ndim
+    for ax, s in zip(axes, per_axis, strict=True):
+        window[ax] = s
+    return tuple(window)
+
+
+def check_footprint(footprint: Any, axes: tuple[int, ...], ndim: int) -> np.ndarray:
+    """A boolean footprint over `axes`, returned expanded to the array's ndim."""
+    fp = np.asarray(footprint)
+    if fp.dtype.kind not in "biu":
+        raise PixelsmithTypeError(
+            f"`footprint` must be a boolean array, got dtype {fp.dtype}; pass footprint > 0"
+        )
+    if fp.ndim != len(axes):
+        raise PixelsmithValueError(
+            f"`footprint` must have one dimension per windowed axis ({len(axes)}: axes {axes}), "
+            f"got shape {_shape_text(fp.shape)}; pass axes= to choose the axes it spans"
+        )
+    if fp.size == 0 or not fp.any():
+        raise PixelsmithValueError(
+            "`footprint` must select at least one element, got an empty or all-False array"
+        )
+    fp = fp.astype(bool)
+    full_shape = [1] * ndim
+    for ax, s in zip(axes, fp.shape, strict=True):
+        full_shape[ax] = s
+    return fp.reshape(full_shape)
+
+
+def result_float_dtype(dtype: Any) -> np.dtype:
+    """The one dtype rule: float32 (and float16) stay float32, everything else float64."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f" and dtype.itemsize <= 4:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def check_out_dtype(dtype: Any, name: str = "dtype") -> np.dtype | None:
+    """Validate a user-requested output dtype (None keeps the default rule)."""
+    if dtype is None:
+        return None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise PixelsmithTypeError(f"`{name}` must be a numpy dtype, got {dtype!r}") from None
+    if dt.kind not in "iuf":
+        raise PixelsmithTypeError(
+            f"`{name}` must be an integer or floating dtype, got {dt}; e.g. dtype=np.float64"
+        )
+    return dt

@@ -1,0 +1,372 @@
+"""The engine behind every moving-window statistic: tiles, edges, reductions.
+
+The output is computed tile by tile. For each tile the needed input region
+(tile plus halo) is gathered into a small float64 block, with the array edges
+extended by `mode` through index maps (no padded copy of the whole array is
+ever made), reduced with the kernels in `_kernels.window`, and written into the
+output. Tiles run on a thread pool (the kernels release the GIL), so peak
+memory is the input, the output and a few megabytes per thread.
+
+Accuracy of variances: each tile's data are shifted by a reference value
+(the median of a sample of the tile) before the sums of ``x`` and ``x**2`` are
+formed in float64, and every window sum is combined from at most two partial
+sums of its own elements (van Herk / Gil-Werman), never from a running sum.
+The rounding error of ``(S2 - S1**2 / n) / n`` is then about
+``eps64 * (1 + (mean - ref)**2 / var)`` relative, instead of
+``eps * mean**2 / var`` for the ``E[x**2] - E[x]**2`` recipe.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._kernels import window as kw
+
+# Elements of float64 per gathered tile: large enough to amortise the halo and
+# Python overhead, small enough to stay in cache and keep memory flat.
+TILE_ELEMENTS = 1 << 18
+# Below this many output elements a thread pool costs more than it saves.
+SERIAL_BELOW = 1 << 16
+
+MODE_ALIASES = {
+    "reflect": "reflect",
+    "grid-mirror": "reflect",
+    "mirror": "mirror",
+    "nearest": "nearest",
+    "wrap": "wrap",
+    "grid-wrap": "wrap",
+    "constant": "constant",
+    "grid-constant": "constant",
+}
+
+STAT_SUM, STAT_MEAN, STAT_VAR, STAT_STD = 0, 1, 2, 3
+MOMENT_STATS = {"sum": STAT_SUM, "mean": STAT_MEAN, "var": STAT_VAR, "std": STAT_STD}
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """Everything a tile needs to know; built once by the public function."""
+
+    stat: str  # sum, mean, var, std, min, max, count
+    window: tuple[int, ...]  # window length along every axis (1 = not windowed)
+    footprint: np.ndarray | None  # full-ndim boolean, None for a full box
+    mode: str
+    cval: float
+    omit_nan: bool
+    ddof: float
+    out_dtype: np.dtype
+
+    @property
+    def lo(self) -> tuple[int, ...]:
+        return tuple(w // 2 for w in self.window)
+
+    @property
+    def hi(self) -> tuple[int, ...]:
+        return tuple(w - 1 - w // 2 for w in self.window)
+
+    @property
+    def volume(self) -> int:
+        if self.footprint is not None:
+            return int(self.footprint.sum())
+        return math.prod(self.window)
+
+
+def n_threads() -> int:
+    """Worker threads: NUMBA_NUM_THREADS if set, else the CPU count."""
+    env = os.environ.get("NUMBA_NUM_THREADS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return os.cpu_count() or 1
+
+
+def edge_indices(start: int, stop: int, n: int, mode: str) -> np.ndarray:
+    """Source indices for positions ``start..stop-1`` of an axis of length `n`.
+
+    Positions outside ``[0, n)`` are mapped by `mode` (scipy.ndimage
+    conventions, repeated periodically for halos longer than the axis);
+    'constant' marks them with -1.
+    """
+    i = np.arange(start, stop, dtype=np.int64)
+    if mode == "constant":
+        return np.where((i >= 0) & (i < n), i, -1)
+    if mode == "nearest":
+        return np.clip(i, 0, n - 1)
+    if mode == "wrap":
+        return i % n
+    if mode == "reflect":
+        p = i % (2 * n)
+        return np.where(p < n, p, 2 * n - 1 - p)
+    # mirror: period 2n - 2; a single element mirrors onto itself
+    if n == 1:
+        return np.zeros_like(i)
+    p = i % (2 * n - 2)
+    return np.where(p < n, p, 2 * n - 2 - p)
+
+
+def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None) -> np.ndarray:
+    """Windowed statistic of `x` over the output region ``trim_lo .. n - trim_hi``.
+
+    Windows that reach beyond `x` are completed with `spec.mode` relative to
+    `x` itself. ``trim = 0`` gives the 'same' result; ``trim = (lo, hi)`` the
+    'valid' one; the dask path trims the halo it was given. `origin` is the
+    global index of ``x[0, ...]`` (dask blocks): tiles are cells of a global
+    grid, so every output value is computed the same way in memory and in
+    chunks, bit for bit.
+    """
+    origin = (0,) * x.ndim if origin is None else tuple(origin)
+    out_shape = tuple(n - a - b for n, a, b in zip(x.shape, trim_lo, trim_hi, strict=True))
+    out = np.empty(out_shape, dtype=spec.out_dtype)
+    if out.size == 0:
+        return out
+    start = tuple(o + t for o, t in zip(origin, trim_lo, strict=True))
+    tiles = list(plan_tiles(start, out_shape, grid_cells(spec.window)))
+
+    def run(tile: tuple[slice, ...]) -> None:
+        out[tile] = _tile_result(x, spec, tile, trim_lo, start)
+
+    if out.size < SERIAL_BELOW or len(tiles) == 1 or n_threads() == 1:
+        for tile in tiles:
+            run(tile)
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads()) as pool:
+            for _ in pool.map(run, tiles):
+                pass
+    return out
+
+
+def grid_cells(window: tuple[int, ...]) -> tuple[int, ...]:
+    """Tile size along each axis: a global grid fixed by ndim and window only.
+
+    About TILE_ELEMENTS output elements per cell. Leading axes are taken one
+    index at a time unless the window spans them (3-D windows), in which case
+    thicker, narrower cells keep the halo overhead down.
+    """
+    ndim = len(window)
+    if ndim == 1:
+        return (TILE_ELEMENTS,)
+    deep = any(w > 1 for w in window[:-2])
+    leading = tuple((16 if w > 1 else 1) for w in window[:-2])
+    return leading + ((64, 256) if deep else (256, 1024))
+
+
+def plan_tiles(start: tuple[int, ...], out_shape: tuple[int, ...], cells: tuple[int, ...]):
+    """Output tiles (local slices): the global grid cells cut to the output region."""
+    per_axis = []
+    for s, n, c in zip(start, out_shape, cells, strict=True):
+        bounds = [0]
+        nxt = (s // c + 1) * c - s  # first global cell boundary inside the region
+        while nxt < n:
+            bounds.append(nxt)
+            nxt += c
+        bounds.append(n)
+        per_axis.append([slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+    return itertools.product(*per_axis)
+
+
+def _gather(x: np.ndarray, tile, trim_lo, spec: WindowSpec, shift_for_var: bool):
+    """The tile's input region plus halo as a C-contiguous float64 block.
+
+    Returns ``(block, shift)``; `block` holds ``x - shift`` (shift 0 unless
+    a variance is wanted) with the edges completed by ``spec.mode``.
+    """
+    lo, hi = spec.lo, spec.hi
+    view_index = []
+    remaps: list[np.ndarray | None] = []
+    taken = x
+    for ax, sl in enumerate(tile):
+        start = trim_lo[ax] + sl.start - lo[ax]
+        stop = trim_lo[ax] + sl.stop + hi[ax]
+        n = x.shape[ax]
+        if start >= 0 and stop <= n:
+            view_index.append(slice(start, stop))
+            remaps.append(None)
+            continue
+        idx = edge_indices(start, stop, n, spec.mode)
+        used = np.unique(idx[idx >= 0])
+        if used.size == 0:  # only constant padding along this axis
+            view_index.append(slice(0, 1))
+            remaps.append(np.full(idx.shape, -1, dtype=np.int64))
+        elif used[-1] - used[0] + 1 == used.size:  # one contiguous run of rows
+            view_index.append(slice(int(used[0]), int(used[-1]) + 1))
+            remaps.append(np.where(idx >= 0, idx - used[0], -1))
+        else:  # e.g. 'wrap' at an edge: fetch only the rows needed
+            view_index.append(slice(None))
+            remaps.append((ax, used, np.where(idx >= 0, np.searchsorted(used, idx), -1)))
+    taken = x[tuple(view_index)]
+    for ax, entry in enumerate(remaps):
+        if isinstance(entry, tuple):
+            _, used, remap = entry
+            taken = np.take(taken, used, axis=ax)
+            remaps[ax] = remap
+    # the reference comes from the tile's own pixels (never the halo), so it is
+    # the same whichever way the halo was obtained (in memory or dask overlap)
+    core = x[tuple(slice(t + sl.start, t + sl.stop) for t, sl in zip(trim_lo, tile, strict=True))]
+    shift = _reference_value(core) if shift_for_var else 0.0
+    block = np.empty(taken.shape, dtype=np.float64)
+    np.subtract(taken, shift, out=block, dtype=np.float64, casting="unsafe")
+    cval = spec.cval - shift
+    for ax, remap in enumerate(remaps):
+        if remap is None:
+            continue
+        shape = block.shape
+        outer, inner = math.prod(shape[:ax]), math.prod(shape[ax + 1 :])
+        grown = np.empty(shape[:ax] + (remap.size,) + shape[ax + 1 :], dtype=np.float64)
+        kw.take_axis(
+            block.reshape(outer, shape[ax], inner),
+            remap,
+            cval,
+            grown.reshape(outer, remap.size, inner),
+        )
+        block = grown
+    return block, shift
+
+
+def _reference_value(core: np.ndarray) -> float:
+    """A value near the tile's data (median of a finite sample), for shifting."""
+    step = [max(1, n // 7) for n in core.shape]
+    sample = np.asarray(core[tuple(slice(None, None, s) for s in step)], dtype=np.float64).ravel()
+    sample = sample[np.isfinite(sample)]
+    return float(np.median(sample)) if sample.size else 0.0
+
+
+def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start) -> np.ndarray:
+    stat = spec.stat
+    block, shift = _gather(x, tile, trim_lo, spec, shift_for_var=stat in ("var", "std"))
+    # global position of the block's first element along each axis, for kernels
+    # whose grouping must not depend on where the tile begins
+    phases = tuple(g + sl.start - lo for g, sl, lo in zip(start, tile, spec.lo, strict=True))
+    tw = TileWindow(spec.window, spec.footprint, phases)
+    may_have_nan = x.dtype.kind == "f" or math.isnan(spec.cval)
+    nan_mask = np.isnan(block) if may_have_nan else None
+    if nan_mask is not None and not nan_mask.any():
+        nan_mask = None
+    volume = float(spec.volume)
+
+    if stat == "count":
+        if nan_mask is None:
+            out_shape = tuple(s.stop - s.start for s in tile)
+            return np.full(out_shape, volume)
+        return window_reduce((~nan_mask).astype(np.float64), tw, kw.OP_SUM)
+
+    if stat in ("min", "max"):
+        op = kw.OP_MIN if stat == "min" else kw.OP_MAX
+        if nan_mask is None:
+            return window_reduce(block, tw, op)
+        block[nan_mask] = np.inf if stat == "min" else -np.inf
+        result = window_reduce(block, tw, op)
+        nan_count = window_reduce(nan_mask.astype(np.float64), tw, kw.OP_SUM)
+        empty = nan_count >= volume - 0.5 if spec.omit_nan else nan_count > 0.5
+        result[empty] = np.nan
+        return result
+
+    code = MOMENT_STATS[stat]
+    if nan_mask is not None and spec.omit_nan:
+        block[nan_mask] = 0.0
+        count = window_reduce((~nan_mask).astype(np.float64), tw, kw.OP_SUM).reshape(-1)
+        scalar_count = False
+    else:
+        count = np.array([volume])
+        scalar_count = True
+    s1 = window_reduce(block, tw, kw.OP_SUM)
+    if code >= STAT_VAR:
+        np.multiply(block, block, out=block)
+        s2 = window_reduce(block, tw, kw.OP_SUM).reshape(-1)
+    else:
+        s2 = s1.reshape(-1)  # unused by sum/mean
+    result = np.empty(s1.shape, dtype=np.float64)
+    kw.finalize_moments(
+        s1.reshape(-1), s2, count, scalar_count, float(spec.ddof), shift, code, result.reshape(-1)
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class TileWindow:
+    """The window of one tile: shape, footprint, and the global phase of the
+    tile's first padded element along each axis (for tiling-independent sums)."""
+
+    window: tuple[int, ...]
+    footprint: np.ndarray | None
+    phases: tuple[int, ...]
+
+
+def window_reduce(block: np.ndarray, tw: TileWindow, op: int) -> np.ndarray:
+    """Reduce a padded block over the window (box: separable; footprint: runs)."""
+    if tw.footprint is None:
+        for ax, w in enumerate(tw.window):
+            if w > 1:
+                block = _slide(block, ax, w, op, tw.phases[ax])
+        return block
+    return _reduce_footprint(block, tw.footprint, op, tw.phases)
+
+
+def _slide(block: np.ndarray, ax: int, w: int, op: int, phase: int) -> np.ndarray:
+    """Sliding reduction of length `w` along axis `ax` of a C-contiguous block."""
+    shape = block.shape
+    outer, n, inner = math.prod(shape[:ax]), shape[ax], math.prod(shape[ax + 1 :])
+    reduced = np.empty(shape[:ax] + (n - w + 1,) + shape[ax + 1 :], dtype=np.float64)
+    if inner == 1:
+        kw.sliding_last(block.reshape(outer, n), w, op, phase % w, reduced.reshape(outer, n - w + 1))
+    else:
+        kw.sliding_axis(
+            block.reshape(outer, n, inner), w, op, phase % w, reduced.reshape(outer, n - w + 1, inner)
+        )
+    return reduced
+
+
+def footprint_runs(footprint: np.ndarray) -> list[tuple[tuple[int, ...], int, int]]:
+    """Decompose a footprint into runs along its last axis: (row index, start, length)."""
+    runs = []
+    for row in np.ndindex(footprint.shape[:-1]):
+        line = footprint[row]
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], line.astype(np.int8), [0]))))
+        for start, stop in zip(edges[::2], edges[1::2], strict=True):
+            runs.append((row, int(start), int(stop - start)))
+    return runs
+
+
+def _reduce_footprint(block: np.ndarray, footprint: np.ndarray, op: int, phases) -> np.ndarray:
+    """Arbitrary footprint: 1-D run reductions along the last axis, then combined.
+
+    Costs (number of runs) operations per pixel instead of (footprint size).
+    A footprint that is flat along the last axis is moved so its runs are long.
+    """
+    run_axis = max(ax for ax, s in enumerate(footprint.shape) if s > 1) if footprint.size > 1 else block.ndim - 1
+    if run_axis != block.ndim - 1:
+        moved = np.ascontiguousarray(np.moveaxis(block, run_axis, -1))
+        moved_phases = tuple(np.moveaxis(np.array(phases), run_axis, -1))
+        result = _reduce_footprint(moved, np.moveaxis(footprint, run_axis, -1), op, moved_phases)
+        return np.ascontiguousarray(np.moveaxis(result, -1, run_axis))
+    runs = footprint_runs(footprint)
+    lengths = sorted({length for _, _, length in runs})
+    layer_of = {length: i for i, length in enumerate(lengths)}
+    n_last = block.shape[-1]
+    rows = block.size // n_last
+    stacked = np.zeros((len(lengths), rows, n_last), dtype=np.float64)
+    flat_block = block.reshape(rows, n_last)
+    for length, layer in layer_of.items():
+        reduced = np.empty((rows, n_last - length + 1), dtype=np.float64)
+        kw.sliding_last(flat_block, length, op, phases[-1] % length, reduced)
+        stacked[layer, :, : n_last - length + 1] = reduced
+    strides = np.array([s // block.itemsize for s in block.strides], dtype=np.int64)
+    out_shape = tuple(b - f + 1 for b, f in zip(block.shape, footprint.shape, strict=True))
+    run_table = np.array([layer_of[length] for _, _, length in runs], dtype=np.int64)
+    offsets = np.array(
+        [int(np.dot(row, strides[:-1])) + start for row, start, _ in runs], dtype=np.int64
+    )
+    bases = np.zeros(out_shape[:-1], dtype=np.int64)
+    for ax, n in enumerate(out_shape[:-1]):
+        shape = [1] * (len(out_shape) - 1)
+        shape[ax] = n
+        bases = bases + (np.arange(n, dtype=np.int64) * strides[ax]).reshape(shape)
+    result = np.empty((max(bases.size, 1), out_shape[-1]), dtype=np.float64)
+    kw.combine_runs(
+        stacked.reshape(len(lengths), -1), run_table, offsets, bases.reshape(-1), out_shape[-1], op, result
+    )
+    return result.reshape(out_shape)

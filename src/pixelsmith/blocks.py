@@ -1,0 +1,388 @@
+"""Block reduction, density maps, and streaming statistics across stacks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from ._kernels.blocks import block_reduce_rows
+from ._validate import (
+    PixelsmithTypeError,
+    PixelsmithValueError,
+    as_image_array,
+    check_choice,
+    check_positive_int,
+    is_dask_array,
+    result_float_dtype,
+)
+from ._window_engine import n_threads
+
+__all__ = ["block_reduce", "density_map", "StackStats"]
+
+BLOCK_FUNCS = {
+    "sum": 0,
+    "mean": 1,
+    "var": 2,
+    "std": 3,
+    "min": 4,
+    "max": 5,
+    "count_nonzero": 6,
+    "fraction_nonzero": 7,
+}
+_NUMPY_FUNCS: dict[str, Callable] = {
+    "sum": np.sum,
+    "mean": np.mean,
+    "var": np.var,
+    "std": np.std,
+    "min": np.min,
+    "max": np.max,
+    "count_nonzero": lambda v, axis: np.count_nonzero(v, axis=axis).astype(np.float64),
+    "fraction_nonzero": lambda v, axis: np.count_nonzero(v, axis=axis)
+    / math.prod(v.shape[ax] for ax in axis),
+}
+
+
+def _normalize_block(block: Any, ndim: int) -> tuple[int, ...]:
+    if isinstance(block, (int, np.integer)) and not isinstance(block, bool):
+        return (check_positive_int(block, "block"),) * ndim
+    try:
+        sizes = tuple(check_positive_int(b, "block") for b in block)
+    except TypeError:
+        raise PixelsmithTypeError(
+            f"`block` must be an int or a tuple of ints, got {block!r}"
+        ) from None
+    if len(sizes) != ndim:
+        raise PixelsmithValueError(
+            f"`block` must have one size per axis ({ndim}), got {tuple(block)}; "
+            "use 1 for axes that should not be reduced"
+        )
+    return sizes
+
+
+def block_reduce(
+    a: Any,
+    block: int | tuple[int, ...],
+    func: str | Callable = "mean",
+    *,
+    boundary: str = "trim",
+    cval: float = 0.0,
+):
+    """Reduce non-overlapping blocks of an N-D array.
+
+    Parameters
+    ----------
+    a : array_like or dask.array.Array
+        Input array, any number of dimensions.
+    block : int or tuple of int
+        Block size along every axis (one int for all axes; 1 leaves an axis).
+    func : str or callable, default 'mean'
+        One of 'mean', 'sum', 'var', 'std', 'min', 'max', 'count_nonzero',
+        'fraction_nonzero', or a numpy-style reduction ``f(view, axis=tuple)``
+        such as ``np.median``. Variances are population variances (ddof 0),
+        computed two-pass per block.
+    boundary : {'trim', 'pad'}, default 'trim'
+        What to do with a partial block at the end of an axis: 'trim' drops it
+        (output ``n // block``), 'pad' completes it with `cval` (output
+        ``ceil(n / block)``, as scikit-image's ``block_reduce``).
+    cval : float, default 0.0
+        Fill value for ``boundary='pad'``.
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+        Reduced array, float64 (float32 for float32 input and mean/var/std/min/max).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith import block_reduce
+    >>> block_reduce(np.arange(16.0).reshape(4, 4), 2)
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    >>> block_reduce(np.arange(5.0), 2, "sum", boundary="pad")
+    array([1., 5., 4.])
+    """
+    a = as_image_array(a, "a")
+    blocks = _normalize_block(block, a.ndim)
+    check_choice(boundary, "boundary", ("trim", "pad"))
+    if not callable(func):
+        check_choice(func, "func", tuple(BLOCK_FUNCS))
+    cval = float(cval)
+    if boundary == "trim":
+        for ax, (n, b) in enumerate(zip(a.shape, blocks, strict=True)):
+            if n < b:
+                raise PixelsmithValueError(
+                    f"`block` {b} is larger than axis {ax} (length {n}) with boundary='trim', "
+                    "which would leave nothing; use boundary='pad' or a smaller block"
+                )
+    if is_dask_array(a):
+        return _block_reduce_dask(a, blocks, func, boundary, cval)
+    return _block_reduce_numpy(a, blocks, func, boundary, cval)
+
+
+def _out_dtype(a_dtype: np.dtype, func: Any) -> np.dtype:
+    if func in ("mean", "var", "std", "min", "max"):
+        return result_float_dtype(a_dtype)
+    return np.dtype(np.float64)
+
+
+def _block_reduce_numpy(a, blocks, func, boundary, cval):
+    if a.dtype == bool:
+        a = a.view(np.uint8)
+    if boundary == "trim":
+        out_shape = tuple(n // b for n, b in zip(a.shape, blocks, strict=True))
+    else:
+        out_shape = tuple(-(-n // b) for n, b in zip(a.shape, blocks, strict=True))
+    if callable(func) or a.ndim > 2:
+        return _block_reduce_generic(a, blocks, func, boundary, cval, out_shape)
+    x2 = a.reshape(1, -1) if a.ndim == 1 else a
+    b0, b1 = (1, blocks[0]) if a.ndim == 1 else blocks
+    shape2 = (1, out_shape[0]) if a.ndim == 1 else out_shape
+    if boundary == "trim":  # only whole blocks take part
+        x2 = x2[: shape2[0] * b0, : shape2[1] * b1]
+    out = np.empty(shape2, dtype=np.float64)
+    code = BLOCK_FUNCS[func]
+    bands = _row_bands(shape2[0], x2.shape[1] * b0)
+
+    def run(band):
+        block_reduce_rows(x2, b0, b1, code, cval, band[0], band[1], out)
+
+    if len(bands) == 1:
+        run(bands[0])
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads()) as pool:
+            list(pool.map(run, bands))
+    return out.reshape(out_shape).astype(_out_dtype(a.dtype, func), copy=False)
+
+
+def _row_bands(n_rows: int, elements_per_row: int) -> list[tuple[int, int]]:
+    rows = max(1, (1 << 20) // max(elements_per_row, 1))
+    rows = min(rows, max(1, -(-n_rows // (4 * n_threads()))))
+    return [(r, min(r + rows, n_rows)) for r in range(0, n_rows, rows)]
+
+
+def _block_reduce_generic(a, blocks, func, boundary, cval, out_shape):
+    """Any ndim or a callable: numpy on a blocked view, a slab of rows at a time."""
+    reducer = func if callable(func) else _NUMPY_FUNCS[func]
+    out = None
+    slab = max(1, (1 << 22) // max(1, a[:1].size * blocks[0]))
+    for s0 in range(0, out_shape[0], slab):
+        s1 = min(s0 + slab, out_shape[0])
+        part = a[s0 * blocks[0] : s1 * blocks[0]]
+        if boundary == "pad":
+            pad = [(0, o * b - n) for o, b, n in zip((s1 - s0,) + out_shape[1:], blocks, part.shape, strict=True)]
+            if any(p for _, p in pad):
+                part = np.pad(part, pad, mode="constant", constant_values=cval)
+        else:
+            part = part[tuple(slice(0, o * b) for o, b in zip((s1 - s0,) + out_shape[1:], blocks, strict=True))]
+        view_shape = []
+        for o, b in zip((s1 - s0,) + out_shape[1:], blocks, strict=True):
+            view_shape += [o, b]
+        view = part.reshape(view_shape)
+        if not callable(func) and func in ("sum", "mean", "var", "std"):
+            view = view.astype(np.float64)
+        res = np.asarray(reducer(view, axis=tuple(range(1, 2 * a.ndim, 2))))
+        if out is None:
+            dtype = res.dtype if callable(func) else np.float64
+            out = np.empty(out_shape, dtype=dtype)
+        out[s0:s1] = res
+    if callable(func):
+        return out
+    return out.astype(_out_dtype(a.dtype, func), copy=False)
+
+
+def _block_reduce_dask(a, blocks, func, boundary, cval):
+    """Chunks rounded to whole blocks, each chunk reduced independently."""
+    new_chunks = []
+    for c, b in zip(a.chunks, blocks, strict=True):
+        n = sum(c)
+        target = max(b, (max(c) // b) * b)
+        sizes = [target] * (n // target)
+        if n - sum(sizes):
+            sizes.append(n - sum(sizes))
+        new_chunks.append(tuple(sizes))
+    work = a.rechunk(tuple(new_chunks))
+    out_chunks = []
+    for sizes, b in zip(work.chunks, blocks, strict=True):
+        per = [s // b for s in sizes[:-1]]
+        last = sizes[-1] // b if boundary == "trim" else -(-sizes[-1] // b)
+        out_chunks.append(tuple(per + [last]))
+    sample = _block_reduce_numpy(np.zeros((1,) * a.ndim, a.dtype), (1,) * a.ndim, func, "trim", cval)
+
+    def run(chunk):
+        if any(s == 0 for s in chunk.shape):
+            return np.empty(tuple(s // b for s, b in zip(chunk.shape, blocks, strict=True)), sample.dtype)
+        return _block_reduce_numpy(chunk, blocks, func, boundary, cval)
+
+    return work.map_blocks(run, chunks=tuple(out_chunks), dtype=sample.dtype)
+
+
+def density_map(binary: Any, block: int | tuple[int, ...], *, boundary: str = "trim"):
+    """Fraction of nonzero pixels in each block (a pixel-density map).
+
+    Parameters
+    ----------
+    binary : array_like or dask.array.Array
+        Mask or any array; nonzero counts as set.
+    block : int or tuple of int
+        Block size along every axis.
+    boundary : {'trim', 'pad'}, default 'trim'
+        'pad' counts missing pixels of a partial last block as unset.
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+        Fractions in [0, 1], float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith import density_map
+    >>> mask = np.zeros((4, 4), bool); mask[:2, :1] = True
+    >>> density_map(mask, 2)
+    array([[0.5, 0. ],
+           [0. , 0. ]])
+    """
+    return block_reduce(binary, block, "fraction_nonzero", boundary=boundary)
+
+
+class StackStats:
+    """Streaming per-pixel statistics across a stack that need not fit in memory.
+
+    Frames (or chunks of frames) are added one at a time; mean and variance
+    are updated with Chan et al.'s pairwise formulas in float64, so the result
+    equals ``np.var(stack, axis=0)`` to about 1e-15 relative whatever the order
+    or chunking. NaN values are skipped per pixel (`count` says how many values
+    each pixel has seen).
+
+    Parameters
+    ----------
+    shape : tuple of int, optional
+        Frame shape. When omitted it is taken from the first call: a 1-D or
+        2-D array is one frame, a 3-D or higher array a chunk of frames along
+        axis 0. Give `shape` for 3-D (volume) frames.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith import StackStats
+    >>> rng = np.random.default_rng(0)
+    >>> stack = rng.normal(100.0, 2.0, size=(50, 8, 8))
+    >>> stats = StackStats()
+    >>> for chunk in np.array_split(stack, 7):
+    ...     _ = stats.add(chunk)
+    >>> bool(np.allclose(stats.var(), np.var(stack, axis=0), rtol=1e-12))
+    True
+    """
+
+    def __init__(self, shape: tuple[int, ...] | None = None):
+        self._shape = tuple(shape) if shape is not None else None
+        self._count: np.ndarray | None = None
+        self._mean: np.ndarray | None = None
+        self._m2: np.ndarray | None = None
+        self._min: np.ndarray | None = None
+        self._max: np.ndarray | None = None
+
+    def _ensure_state(self, shape: tuple[int, ...]) -> None:
+        if self._shape is None:
+            self._shape = shape
+        if shape != self._shape:
+            raise PixelsmithValueError(
+                f"frames must all have shape {self._shape}, got {shape}; "
+                "pass one frame (H, W) or a chunk of frames (k, H, W)"
+            )
+        if self._count is None:
+            self._count = np.zeros(shape, dtype=np.int64)
+            self._mean = np.zeros(shape, dtype=np.float64)
+            self._m2 = np.zeros(shape, dtype=np.float64)
+            self._min = np.full(shape, np.inf)
+            self._max = np.full(shape, -np.inf)
+
+    def add(self, frames: Any) -> StackStats:
+        """Add one frame, or a chunk of frames stacked along axis 0; returns self."""
+        frames = as_image_array(frames, "frames", allow_dask=False)
+        if self._shape is None:
+            # without a declared shape, 1-D/2-D input is one frame, 3-D+ a chunk
+            frames = frames[np.newaxis] if frames.ndim <= 2 else frames
+        elif frames.shape == self._shape:
+            frames = frames[np.newaxis]
+        self._ensure_state(frames.shape[1:])
+        data = frames.astype(np.float64, copy=False)
+        valid = ~np.isnan(data)
+        n_b = valid.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_b = np.where(n_b > 0, np.nansum(data, axis=0) / np.maximum(n_b, 1), 0.0)
+            dev = np.where(valid, data - mean_b, 0.0)
+        m2_b = np.einsum("i...,i...->...", dev, dev)
+        self._merge_moments(n_b, mean_b, m2_b)
+        np.fmin(self._min, np.where(valid, data, np.inf).min(axis=0), out=self._min)
+        np.fmax(self._max, np.where(valid, data, -np.inf).max(axis=0), out=self._max)
+        return self
+
+    def _merge_moments(self, n_b, mean_b, m2_b) -> None:
+        n_a = self._count
+        n = n_a + n_b
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(n > 0, n_b / np.maximum(n, 1), 0.0)
+        delta = mean_b - self._mean
+        self._mean += delta * frac
+        self._m2 += m2_b + delta * delta * n_a * frac
+        self._count = n
+
+    def merge(self, other: StackStats) -> StackStats:
+        """Fold another accumulator (e.g. from another worker) into this one."""
+        if not isinstance(other, StackStats):
+            raise PixelsmithTypeError(f"`other` must be a StackStats, got {type(other).__name__}")
+        if other._count is None:
+            return self
+        self._ensure_state(other._shape)
+        self._merge_moments(other._count, other._mean, other._m2)
+        np.fmin(self._min, other._min, out=self._min)
+        np.fmax(self._max, other._max, out=self._max)
+        return self
+
+    def _require_data(self) -> None:
+        if self._count is None:
+            raise PixelsmithValueError("no frames added yet; call add(frame) first")
+
+    def _empty_to_nan(self, values: np.ndarray) -> np.ndarray:
+        return np.where(self._count > 0, values, np.nan)
+
+    @property
+    def count(self) -> np.ndarray:
+        """Number of non-NaN values seen per pixel."""
+        self._require_data()
+        return self._count.copy()
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Per-pixel mean (NaN where no value was seen)."""
+        self._require_data()
+        return self._empty_to_nan(self._mean)
+
+    def var(self, ddof: int = 0) -> np.ndarray:
+        """Per-pixel variance with divisor ``count - ddof`` (NaN where that is <= 0)."""
+        self._require_data()
+        denom = self._count - ddof
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(denom > 0, self._m2 / np.maximum(denom, 1), np.nan)
+
+    def std(self, ddof: int = 0) -> np.ndarray:
+        """Per-pixel standard deviation."""
+        return np.sqrt(self.var(ddof))
+
+    @property
+    def min(self) -> np.ndarray:
+        """Per-pixel minimum (NaN where no value was seen)."""
+        self._require_data()
+        return self._empty_to_nan(self._min)
+
+    @property
+    def max(self) -> np.ndarray:
+        """Per-pixel maximum (NaN where no value was seen)."""
+        self._require_data()
+        return self._empty_to_nan(self._max)
