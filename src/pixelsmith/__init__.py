@@ -8,6 +8,7 @@ in -> dask out with the same chunks.
 
 from __future__ import annotations
 
+from . import datasets
 from ._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError
 from .blocks import StackStats, block_reduce, density_map
 from .local import (
@@ -37,4 +38,5 @@ __all__ = [
     "local_sum",
     "local_var",
     "__version__",
+    "datasets",
 ]

@@ -254,9 +254,10 @@ class StackStats:
     """Streaming per-pixel statistics across a stack that need not fit in memory.
 
     Frames (or chunks of frames) are added one at a time; mean and variance
-    are updated with Chan et al.'s pairwise formulas in float64, so the result
-    equals ``np.var(stack, axis=0)`` to about 1e-15 relative whatever the order
-    or chunking. NaN values are skipped per pixel (`count` says how many values
+    are updated with Chan et al.'s pairwise formulas in float64 on data shifted
+    by a per-pixel reference (the first chunk's mean), so a large offset costs
+    no digits and the result equals ``np.var(stack, axis=0)`` to about 1e-13
+    relative whatever the order or chunking. NaN values are skipped per pixel (`count` says how many values
     each pixel has seen).
 
     Parameters
@@ -282,6 +283,7 @@ class StackStats:
     def __init__(self, shape: tuple[int, ...] | None = None):
         self._shape = tuple(shape) if shape is not None else None
         self._count: np.ndarray | None = None
+        self._ref: np.ndarray | None = None  # per-pixel shift; moments are of x - ref
         self._mean: np.ndarray | None = None
         self._m2: np.ndarray | None = None
         self._min: np.ndarray | None = None
@@ -311,16 +313,21 @@ class StackStats:
         elif frames.shape == self._shape:
             frames = frames[np.newaxis]
         self._ensure_state(frames.shape[1:])
-        data = frames.astype(np.float64, copy=False)
+        data = frames.astype(np.float64, copy=True)
         valid = ~np.isnan(data)
         n_b = valid.sum(axis=0)
+        if self._ref is None:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ref = np.nansum(data, axis=0) / n_b
+            self._ref = np.where(n_b > 0, ref, 0.0)
+        data -= self._ref
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_b = np.where(n_b > 0, np.nansum(data, axis=0) / np.maximum(n_b, 1), 0.0)
             dev = np.where(valid, data - mean_b, 0.0)
         m2_b = np.einsum("i...,i...->...", dev, dev)
         self._merge_moments(n_b, mean_b, m2_b)
-        np.fmin(self._min, np.where(valid, data, np.inf).min(axis=0), out=self._min)
-        np.fmax(self._max, np.where(valid, data, -np.inf).max(axis=0), out=self._max)
+        np.fmin(self._min, np.where(valid, frames, np.inf).min(axis=0), out=self._min)
+        np.fmax(self._max, np.where(valid, frames, -np.inf).max(axis=0), out=self._max)
         return self
 
     def _merge_moments(self, n_b, mean_b, m2_b) -> None:
@@ -340,7 +347,9 @@ class StackStats:
         if other._count is None:
             return self
         self._ensure_state(other._shape)
-        self._merge_moments(other._count, other._mean, other._m2)
+        if self._ref is None:
+            self._ref = other._ref.copy()
+        self._merge_moments(other._count, other._mean + (other._ref - self._ref), other._m2)
         np.fmin(self._min, other._min, out=self._min)
         np.fmax(self._max, other._max, out=self._max)
         return self
@@ -362,7 +371,7 @@ class StackStats:
     def mean(self) -> np.ndarray:
         """Per-pixel mean (NaN where no value was seen)."""
         self._require_data()
-        return self._empty_to_nan(self._mean)
+        return self._empty_to_nan(self._mean + self._ref)
 
     def var(self, ddof: int = 0) -> np.ndarray:
         """Per-pixel variance with divisor ``count - ddof`` (NaN where that is <= 0)."""

@@ -1,0 +1,71 @@
+"""Shared helpers for the benchmark scripts: best-of timing and the results table.
+
+Every script times pixelsmith and its anchors in one process on the same data,
+prints ``task | size | pixelsmith s | anchor | anchor s | ratio | max error``
+and writes the same rows to ``benchmarks/results/<script>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+
+def best_time(func, *, repeat: int = 3, warmup: int = 1):
+    """Best wall time of `repeat` runs after `warmup` runs; returns (seconds, last result)."""
+    result = None
+    for _ in range(warmup):
+        result = func()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+class Table:
+    def __init__(self, name: str):
+        self.name = name
+        self.rows: list[dict] = []
+
+    def add(self, task, size, ours_s, anchor, anchor_s, max_error, note=""):
+        row = {
+            "task": task, "size": size, "pixelsmith_s": ours_s, "anchor": anchor,
+            "anchor_s": anchor_s, "ratio": anchor_s / ours_s if ours_s else float("nan"),
+            "max_error": max_error, "note": note,
+        }
+        self.rows.append(row)
+        print(self._fmt(row), flush=True)
+
+    @staticmethod
+    def header() -> str:
+        return (f"{'task':<26} | {'size':<16} | {'pixelsmith s':>12} | {'anchor':<34} | "
+                f"{'anchor s':>9} | {'ratio':>6} | {'max error':>9}")
+
+    @staticmethod
+    def _fmt(r) -> str:
+        err = r["max_error"]
+        err_text = f"{err:9.2e}" if isinstance(err, float) else f"{err!s:>9}"
+        note = f"  {r['note']}" if r["note"] else ""
+        return (f"{r['task']:<26} | {r['size']:<16} | {r['pixelsmith_s']:>12.4f} | {r['anchor']:<34} | "
+                f"{r['anchor_s']:>9.4f} | {r['ratio']:>6.2f} | {err_text}{note}")
+
+    def start(self):
+        print(f"# {self.name} on {platform.machine()} with {os.cpu_count()} CPUs, "
+              f"python {platform.python_version()}")
+        print("# ratio = anchor time / pixelsmith time (> 1: pixelsmith is faster)")
+        print(self.header())
+        print("-" * len(self.header()))
+
+    def save(self) -> Path:
+        out = Path(__file__).parent / "results"
+        out.mkdir(exist_ok=True)
+        path = out / f"{self.name}.json"
+        path.write_text(json.dumps({"machine": platform.platform(), "cpus": os.cpu_count(),
+                                    "rows": self.rows}, indent=2))
+        print(f"# written {path}")
+        return path

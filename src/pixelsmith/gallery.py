@@ -1,0 +1,221 @@
+"""Render each capability on sample data into an HTML page with PNGs (`make demo`).
+
+Run ``python -m pixelsmith.gallery --out build/gallery``; it prints the path of
+``index.html``. Sections are small functions that return a `Section`; the page
+shows the inputs and outputs side by side, the code that made them, and key
+figures (error against a reference, time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class Section:
+    title: str
+    question: str
+    code: str
+    images: list[tuple[str, str]] = field(default_factory=list)  # (file name, caption)
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+def _save_panels(path: Path, panels: list[tuple[str, np.ndarray, str]], suptitle: str = "") -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4.0), squeeze=False)
+    for ax, (title, image, cmap) in zip(axes[0], panels, strict=True):
+        im = ax.imshow(image, cmap=cmap, interpolation="nearest")
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=90)
+    plt.close(fig)
+    tmp.replace(path)
+
+
+def section_local_statistics(out: Path) -> Section:
+    from . import local_max, local_mean, local_min, local_std
+    from .datasets import jacksboro_dem
+
+    dem = jacksboro_dem().elevation.astype(np.float32)
+    t0 = time.perf_counter()
+    mean = local_mean(dem, 9)
+    rough = local_std(dem, 5)
+    yy, xx = np.mgrid[-6:7, -6:7]
+    relief = local_max(dem, footprint=yy**2 + xx**2 <= 36) - local_min(dem, footprint=yy**2 + xx**2 <= 36)
+    elapsed = time.perf_counter() - t0
+    from scipy import ndimage as ndi
+
+    reference = ndi.generic_filter(dem.astype(np.float64), np.std, size=5, mode="reflect")
+    err = float(np.max(np.abs(rough - reference)))
+    name = "local_statistics.png"
+    _save_panels(
+        out / name,
+        [
+            ("input: Jacksboro DEM (m)", dem, "terrain"),
+            ("local_mean, 9 x 9", mean, "terrain"),
+            ("local_std, 5 x 5 (roughness)", rough, "magma"),
+            ("relief in a disk of radius 6", relief, "viridis"),
+        ],
+    )
+    return Section(
+        title="Moving-window statistics on a DEM",
+        question="Local mean, standard deviation and relief of a raster, with any window shape.",
+        code=(
+            "dem = jacksboro_dem().elevation.astype(np.float32)\n"
+            "mean = local_mean(dem, 9)\n"
+            "rough = local_std(dem, 5)\n"
+            "disk = yy**2 + xx**2 <= 36\n"
+            "relief = local_max(dem, footprint=disk) - local_min(dem, footprint=disk)"
+        ),
+        images=[(name, "DEM, 9x9 mean, 5x5 std, disk relief")],
+        figures={
+            "time for all four (s)": f"{elapsed:.3f}",
+            "max |local_std - generic_filter(np.std)| (m)": f"{err:.2e}",
+        },
+    )
+
+
+def section_offset_variance(out: Path) -> Section:
+    from scipy import ndimage as ndi
+
+    from . import local_var
+    from .datasets import offset_noise
+
+    x = offset_noise((256, 256), 1e4, dtype=np.float32)
+    ours = local_var(x, 5)
+    recipe = ndi.uniform_filter(x * x, 5) - ndi.uniform_filter(x, 5) ** 2
+    truth = ndi.generic_filter(x.astype(np.float64), np.var, size=5)
+    name = "offset_variance.png"
+    _save_panels(
+        out / name,
+        [
+            ("input: 1e4 + N(0, 1), float32", x, "gray"),
+            ("uniform_filter recipe", recipe, "coolwarm"),
+            ("pixelsmith local_var", ours, "viridis"),
+        ],
+    )
+    return Section(
+        title="Variance that survives a large offset",
+        question="Why does my local variance come out negative? (E[x^2] - E[x]^2 in float32)",
+        code="var = local_var(x, 5)  # x = 1e4 + N(0, 1), float32",
+        images=[(name, "input, the common recipe, pixelsmith")],
+        figures={
+            "negative variances, recipe": f"{float(np.mean(recipe < 0)):.1%}",
+            "negative variances, pixelsmith": f"{float(np.mean(ours < 0)):.1%}",
+            "max relative error, recipe": f"{float(np.max(np.abs(recipe - truth) / truth)):.2e}",
+            "max relative error, pixelsmith": f"{float(np.max(np.abs(ours - truth) / truth)):.2e}",
+        },
+    )
+
+
+def section_blocks_and_stacks(out: Path) -> Section:
+    from . import StackStats, density_map
+    from .datasets import jacksboro_dem, noisy_stack
+
+    dem = jacksboro_dem().elevation.astype(np.float64)
+    steep = np.hypot(*np.gradient(dem)) > 15
+    density = density_map(steep, 8)
+    stack = noisy_stack(40, (96, 96))
+    stats = StackStats()
+    for frame in stack:
+        stats.add(frame)
+    err = float(np.max(np.abs(stats.std() - stack.std(axis=0))))
+    name = "blocks_and_stacks.png"
+    _save_panels(
+        out / name,
+        [
+            ("steep pixels (slope > 15 m/px)", steep, "gray"),
+            ("density_map, 8 x 8 blocks", density, "inferno"),
+            ("frame 0 of a noisy stack", stack[0], "gray"),
+            ("StackStats per-pixel std", stats.std(), "magma"),
+        ],
+    )
+    return Section(
+        title="Density maps and streaming stack statistics",
+        question="Fraction of set pixels per block; per-pixel variance of a stack too big for memory.",
+        code=(
+            "density = density_map(steep, 8)\n"
+            "stats = StackStats()\n"
+            "for frame in frames:\n"
+            "    stats.add(frame)\n"
+            "std = stats.std()"
+        ),
+        images=[(name, "mask, density, a frame, per-pixel std")],
+        figures={"max |StackStats.std - np.std(stack, axis=0)|": f"{err:.1e}"},
+    )
+
+
+SECTIONS: list[Callable[[Path], Section]] = [
+    section_local_statistics,
+    section_offset_variance,
+    section_blocks_and_stacks,
+]
+
+
+def render(out_dir: str | Path, *, progress: Callable[[str], None] | None = None) -> Path:
+    """Render every section into `out_dir`; returns the path of index.html."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sections = []
+    for i, make in enumerate(SECTIONS, 1):
+        if progress:
+            progress(f"[{i}/{len(SECTIONS)}] {make.__name__.removeprefix('section_')}")
+        sections.append(make(out))
+    index = out / "index.html"
+    tmp = index.with_suffix(".tmp")
+    tmp.write_text(_page(sections), encoding="utf-8")
+    tmp.replace(index)
+    return index
+
+
+def _page(sections: list[Section]) -> str:
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>pixelsmith gallery</title>",
+        "<style>body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
+        "img{max-width:100%}pre{background:#f4f4f4;padding:.6em}"
+        "table{border-collapse:collapse}td{border:1px solid #ccc;padding:2px 8px}</style>",
+        "</head><body><h1>pixelsmith gallery</h1>",
+    ]
+    for s in sections:
+        parts.append(f"<h2>{html.escape(s.title)}</h2><p><em>{html.escape(s.question)}</em></p>")
+        parts.append(f"<pre>{html.escape(s.code)}</pre>")
+        for name, caption in s.images:
+            parts.append(f"<figure><img src='{html.escape(name)}' alt='{html.escape(caption)}'>"
+                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        if s.figures:
+            rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
+                           for k, v in s.figures.items())
+            parts.append(f"<table>{rows}</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Render the pixelsmith gallery.")
+    parser.add_argument("--out", default="build/gallery", help="output folder (default build/gallery)")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    index = render(args.out, progress=lambda msg: print(msg, flush=True))
+    print(f"gallery written in {time.perf_counter() - t0:.1f} s: {index.resolve()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""Block reduction, density maps and streaming stack statistics."""
+
+from __future__ import annotations
+
+import dask.array as da
+import numpy as np
+import pytest
+from skimage.measure import block_reduce as sk_block_reduce
+
+import naive
+import pixelsmith as ps
+from pixelsmith import PixelsmithTypeError, PixelsmithValueError
+
+FUNCS = ["sum", "mean", "var", "std", "min", "max", "count_nonzero", "fraction_nonzero"]
+
+
+@pytest.mark.parametrize("func", FUNCS)
+@pytest.mark.parametrize("boundary", ["trim", "pad"])
+@pytest.mark.parametrize("shape, block", [((17,), (4,)), ((13, 22), (3, 5)), ((7, 9, 10), (2, 4, 3))])
+def test_block_reduce_matches_brute_force(func, boundary, shape, block, rng):
+    a = rng.integers(-3, 4, size=shape).astype(np.float64) * 1.5
+    result = ps.block_reduce(a, block, func, boundary=boundary, cval=2.0)
+    expected = naive.block_reduce(a, block, func, boundary=boundary, cval=2.0)
+    np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_block_reduce_matches_skimage(rng):
+    img = rng.integers(0, 256, size=(120, 97), dtype=np.uint8)
+    for func, np_func in [("mean", np.mean), ("max", np.max), ("min", np.min), ("sum", np.sum)]:
+        ours = ps.block_reduce(img, (8, 8), func, boundary="pad", cval=0)
+        theirs = sk_block_reduce(img, (8, 8), np_func, cval=0)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_block_reduce_callable_and_nan(rng):
+    a = rng.normal(size=(12, 12))
+    np.testing.assert_allclose(
+        ps.block_reduce(a, 4, np.median), naive_median := np.median(a.reshape(3, 4, 3, 4), axis=(1, 3))
+    )
+    assert naive_median.shape == (3, 3)
+    a[0, 0] = np.nan
+    out = ps.block_reduce(a, 4, "max")
+    assert np.isnan(out[0, 0]) and not np.isnan(out[0, 1:]).any()
+    assert np.isnan(ps.block_reduce(a, 4, "mean")[0, 0])
+
+
+def test_block_reduce_dtypes_and_variance_accuracy(rng):
+    a = (1e4 + rng.standard_normal((64, 64))).astype(np.float32)
+    out = ps.block_reduce(a, 8, "var")
+    assert out.dtype == np.float32
+    ref = np.var(a.astype(np.float64).reshape(8, 8, 8, 8), axis=(1, 3))
+    np.testing.assert_allclose(out, ref, rtol=1e-5)
+    assert ps.block_reduce(a > 1e4, 8, "fraction_nonzero").dtype == np.float64
+
+
+def test_block_reduce_dask(rng):
+    a = rng.normal(size=(100, 90))
+    x = da.from_array(a, chunks=(30, 25))
+    for func in FUNCS:
+        for boundary in ("trim", "pad"):
+            lazy = ps.block_reduce(x, (8, 7), func, boundary=boundary)
+            np.testing.assert_allclose(lazy.compute(), ps.block_reduce(a, (8, 7), func, boundary=boundary),
+                                       rtol=1e-12, atol=1e-14)
+
+
+def test_density_map(rng):
+    mask = rng.random((40, 30)) < 0.3
+    dens = ps.density_map(mask, 10)
+    np.testing.assert_allclose(dens, mask.reshape(4, 10, 3, 10).mean(axis=(1, 3)))
+    assert dens.min() >= 0 and dens.max() <= 1
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: ps.block_reduce(np.ones((4, 4)), 0), PixelsmithValueError, "`block`"),
+        (lambda: ps.block_reduce(np.ones((4, 4)), (2, 2, 2)), PixelsmithValueError, "one size per axis"),
+        (lambda: ps.block_reduce(np.ones((4, 4)), 2, "median"), PixelsmithValueError, "`func`"),
+        (lambda: ps.block_reduce(np.ones((4, 4)), 8), PixelsmithValueError, "larger than axis"),
+        (lambda: ps.block_reduce(np.ones((4, 4)), 2, boundary="x"), PixelsmithValueError, "`boundary`"),
+        (lambda: ps.block_reduce(np.ones((4, 4)), "2"), PixelsmithTypeError, "`block`"),
+    ],
+)
+def test_block_reduce_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_stack_stats_equals_numpy_in_any_chunking(rng):
+    stack = 1e6 + rng.normal(0.0, 3.0, size=(101, 9, 7))
+    stats = ps.StackStats()
+    for chunk in np.array_split(stack, 13):
+        stats.add(chunk)
+    np.testing.assert_allclose(stats.var(), np.var(stack, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(stats.var(ddof=1), np.var(stack, axis=0, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(stats.mean, stack.mean(axis=0), rtol=1e-14)
+    np.testing.assert_array_equal(stats.min, stack.min(axis=0))
+    np.testing.assert_array_equal(stats.max, stack.max(axis=0))
+    assert (stats.count == 101).all()
+    # frame by frame, and merging two halves computed separately
+    a, b = ps.StackStats(), ps.StackStats()
+    for frame in stack[:40]:
+        a.add(frame)
+    b.add(stack[40:])
+    a.merge(b)
+    np.testing.assert_allclose(a.var(), np.var(stack, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(a.std(), np.std(stack, axis=0), rtol=1e-12)
+
+
+def test_stack_stats_skips_nan_and_checks_shapes(rng):
+    stack = rng.normal(size=(20, 4, 4))
+    stack[::3, 0, 0] = np.nan
+    stack[:, 1, 1] = np.nan
+    stats = ps.StackStats(shape=(4, 4)).add(stack)
+    np.testing.assert_allclose(stats.var(), np.nanvar(stack, axis=0), rtol=1e-12)
+    assert stats.count[0, 0] == 13 and stats.count[1, 1] == 0
+    assert np.isnan(stats.mean[1, 1]) and np.isnan(stats.max[1, 1])
+    with pytest.raises(PixelsmithValueError, match="shape"):
+        stats.add(np.ones((5, 5)))
+    with pytest.raises(PixelsmithValueError, match="no frames"):
+        ps.StackStats().mean  # noqa: B018

@@ -1,0 +1,229 @@
+"""Moving-window statistics against brute force, scipy, and their own properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import ndimage as ndi
+
+import naive
+import pixelsmith as ps
+from pixelsmith import PixelsmithTypeError, PixelsmithValueError
+
+STATS = ["mean", "sum", "var", "std", "min", "max", "count"]
+MODES = ["reflect", "mirror", "nearest", "wrap", "constant"]
+FUNCS = {s: getattr(ps, f"local_{s}") for s in STATS}
+
+# (shape, box window, footprint shape): even sizes and windows longer than an axis included
+CASES = {
+    1: ((23,), (30,), (6,)),
+    2: ((13, 11), (4, 3), (5, 4)),
+    3: ((7, 6, 5), (3, 2, 3), (3, 3, 2)),
+    4: ((5, 4, 4, 3), (3, 2, 3, 2), (2, 3, 2, 3)),
+}
+
+
+def _footprint(shape, seed=3):
+    fp = np.random.default_rng(seed).random(shape) > 0.4
+    fp.flat[0] = True
+    return fp
+
+
+def _check(result, expected, rtol=1e-12, atol=1e-12):
+    np.testing.assert_allclose(result, expected, rtol=rtol, atol=atol, equal_nan=True)
+
+
+@pytest.mark.parametrize("stat", STATS)
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("ndim", [1, 2, 3, 4])
+@pytest.mark.parametrize("kind", ["box", "footprint"])
+def test_matches_brute_force(stat, mode, ndim, kind, rng):
+    shape, box, fp_shape = CASES[ndim]
+    a = rng.normal(5.0, 2.0, size=shape)
+    if kind == "box":
+        result = FUNCS[stat](a, box, mode=mode, cval=1.5)
+        expected = naive.local_stat(a, stat, box, mode=mode, cval=1.5)
+    else:
+        fp = _footprint(fp_shape)
+        result = FUNCS[stat](a, footprint=fp, mode=mode, cval=1.5)
+        expected = naive.local_stat(a, stat, fp_shape, footprint=fp, mode=mode, cval=1.5)
+    assert result.shape == a.shape
+    _check(result, expected)
+
+
+@pytest.mark.parametrize("stat", STATS)
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("nan_policy", ["propagate", "omit"])
+@pytest.mark.parametrize("kind", ["box", "footprint"])
+def test_nan_policies_match_brute_force(stat, mode, nan_policy, kind, rng):
+    a = rng.normal(size=(14, 12))
+    a[rng.random(a.shape) < 0.15] = np.nan
+    a[2:7, 3:8] = np.nan  # a hole wider than the window: windows with no value
+    if kind == "box":
+        args, ref_window, fp = {"size": 3}, (3, 3), None
+    else:
+        fp = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)
+        args, ref_window = {"footprint": fp}, (3, 3)
+    result = FUNCS[stat](a, mode=mode, nan_policy=nan_policy, **args)
+    expected = naive.local_stat(a, stat, ref_window, footprint=fp, mode=mode, nan_policy=nan_policy)
+    _check(result, expected)
+    if nan_policy == "omit" and stat != "count":
+        assert np.isnan(result[4, 5])  # the window sees only NaN
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_agrees_with_scipy_ndimage(mode, rng):
+    a = rng.normal(size=(40, 37))
+    size = (5, 4)
+    _check(ps.local_mean(a, size, mode=mode, cval=2.0), ndi.uniform_filter(a, size, mode=mode, cval=2.0))
+    _check(ps.local_min(a, size, mode=mode, cval=2.0), ndi.minimum_filter(a, size, mode=mode, cval=2.0))
+    _check(ps.local_max(a, size, mode=mode, cval=2.0), ndi.maximum_filter(a, size, mode=mode, cval=2.0))
+    disk = np.add.outer(np.arange(-3, 4) ** 2, np.arange(-3, 4) ** 2) <= 9
+    _check(
+        ps.local_max(a, footprint=disk, mode=mode),
+        ndi.maximum_filter(a, footprint=disk, mode=mode),
+    )
+    _check(
+        ps.local_var(a, footprint=disk, mode=mode),
+        ndi.generic_filter(a, np.var, footprint=disk, mode=mode),
+    )
+
+
+@pytest.mark.parametrize("stat", ["mean", "sum", "var", "std", "min", "max"])
+def test_crop_valid_is_the_inner_part(stat, rng):
+    a = rng.normal(size=(9, 10, 11))
+    size = (3, 4, 5)
+    result = FUNCS[stat](a, size, crop="valid")
+    assert result.shape == (7, 7, 7)
+    _check(result, naive.local_stat(a, stat, size, crop="valid"))
+    # the same windows sit inside the 'same' result, for any mode
+    same = FUNCS[stat](a, size, mode="wrap")
+    _check(result, same[1:-1, 2:-1, 2:-2])
+
+
+def test_axes_window_per_frame(rng):
+    stack = rng.normal(size=(4, 20, 18))
+    result = ps.local_std(stack, 5, axes=(1, 2))
+    for t in range(4):
+        _check(result[t], ps.local_std(stack[t], 5))
+    # negative axes and a single axis
+    _check(ps.local_mean(stack, 3, axes=-1), naive.local_stat(stack, "mean", (1, 1, 3)))
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-9), (np.float32, 1e-4)])
+@pytest.mark.parametrize("size", [3, 5, 15])
+def test_variance_accuracy_with_large_offset(dtype, rtol, size, rng):
+    # 1e4 + N(0, 1): the E[x^2] - E[x]^2 recipe loses every float32 digit here
+    a = (1e4 + rng.standard_normal((300, 700))).astype(dtype)
+    result = ps.local_var(a, size)
+    assert result.dtype == dtype
+    expected = naive.local_stat(a.astype(np.float64), "var", (size, size))
+    assert np.all(result >= 0)
+    np.testing.assert_allclose(result, expected, rtol=rtol)
+    np.testing.assert_allclose(ps.local_std(a, size), np.sqrt(expected), rtol=rtol)
+
+
+def test_variance_accuracy_across_many_tiles(rng):
+    # larger than several grid cells and threads: tiles meet without seams
+    a = 1e6 + rng.standard_normal((700, 2300))
+    result = ps.local_var(a, 7, mode="wrap")
+    expected = naive.local_stat(a, "var", (7, 7), mode="wrap")
+    np.testing.assert_allclose(result, expected, rtol=1e-9)
+
+
+def test_outlier_leaves_no_residue():
+    # a running sum would carry the rounding error of 1e12**2 into later windows
+    a = np.ones(2000)
+    a[::2] = 2.0
+    a[100] = 1e12
+    var = ps.local_var(a, 21)
+    expected = naive.local_stat(a, "var", (21,))
+    np.testing.assert_allclose(var[200:], expected[200:], rtol=1e-12)
+    np.testing.assert_array_equal(ps.local_sum(a, 21)[200:], naive.local_stat(a, "sum", (21,))[200:])
+
+
+def test_dtypes():
+    a8 = np.arange(30, dtype=np.uint8).reshape(5, 6)
+    assert ps.local_mean(a8).dtype == np.float64
+    assert ps.local_max(a8).dtype == np.float64
+    assert ps.local_count(a8).dtype == np.int64
+    assert ps.local_mean(a8.astype(np.float32)).dtype == np.float32
+    assert ps.local_mean(a8, dtype=np.float32).dtype == np.float32
+    assert ps.local_sum(a8 > 10).dtype == np.float64
+    np.testing.assert_array_equal(ps.local_sum(a8 > 10, 3), naive.local_stat(a8 > 10, "sum", (3, 3)))
+
+
+def test_count_with_nan_cval_counts_inside_pixels():
+    a = np.ones((4, 5))
+    count = ps.local_count(a, 3, mode="constant", cval=np.nan)
+    assert count[0, 0] == 4 and count[1, 1] == 9 and count[0, 2] == 6
+    mean = ps.local_mean(a * 2, 3, mode="constant", cval=np.nan, nan_policy="omit")
+    np.testing.assert_array_equal(mean, 2.0)
+
+
+def test_ddof():
+    a = np.arange(10.0)
+    _check(ps.local_var(a, 3, ddof=1), naive.local_stat(a, "var", (3,), ddof=1))
+    assert np.isnan(ps.local_var(a, 1, ddof=1)).all()
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: ps.local_mean(np.ones((4, 4)), 0), PixelsmithValueError, "`size`"),
+        (lambda: ps.local_mean(np.ones((4, 4)), (3, 3, 3)), PixelsmithValueError, "`size` has 3"),
+        (lambda: ps.local_mean(np.ones((4, 4)), 2.5), PixelsmithTypeError, "`size`"),
+        (lambda: ps.local_mean(np.ones((4, 4)), mode="edge"), PixelsmithValueError, "`mode`"),
+        (lambda: ps.local_mean(np.ones((4, 4)), crop="full"), PixelsmithValueError, "`crop`"),
+        (lambda: ps.local_mean(np.ones((4, 4)), nan_policy="raise"), PixelsmithValueError, "nan_policy"),
+        (lambda: ps.local_mean(np.ones((4, 4)) * 1j), PixelsmithTypeError, "complex"),
+        (lambda: ps.local_mean(np.ones((0, 4))), PixelsmithValueError, "empty"),
+        (lambda: ps.local_mean(np.float64(3.0)), PixelsmithValueError, "scalar"),
+        (lambda: ps.local_mean(np.array(["a", "b"])), PixelsmithTypeError, "numeric"),
+        (lambda: ps.local_mean(np.ones((4, 4)), footprint=np.ones(3, bool)), PixelsmithValueError, "footprint"),
+        (lambda: ps.local_mean(np.ones((4, 4)), footprint=np.zeros((3, 3), bool)), PixelsmithValueError,
+         "at least one"),
+        (lambda: ps.local_mean(np.ones((4, 4)), axes=(0, 2)), PixelsmithValueError, "`axes`"),
+        (lambda: ps.local_mean(np.ones((4, 4)), axes=(0, 0)), PixelsmithValueError, "repeat"),
+        (lambda: ps.local_mean(np.ones((4, 4)), 5, crop="valid"), PixelsmithValueError, "crop='valid'"),
+        (lambda: ps.local_var(np.ones((4, 4)), ddof=-1), PixelsmithValueError, "`ddof`"),
+        (lambda: ps.local_mean(np.ones((4, 4)), dtype=complex), PixelsmithTypeError, "`dtype`"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(call, error, words):
+    with pytest.raises(error, match=words.replace("(", r"\(").replace("[", r"\[")):
+        call()
+
+
+def test_errors_are_value_and_type_errors():
+    with pytest.raises(ValueError):
+        ps.local_mean(np.ones(3), mode="nope")
+    with pytest.raises(TypeError):
+        ps.local_mean(np.ones(3, complex))
+
+
+def test_even_size_follows_scipy_origin(rng):
+    a = rng.normal(size=(12, 12))
+    _check(ps.local_mean(a, 4), ndi.uniform_filter(a, 4))
+    _check(ps.local_max(a, (2, 6)), ndi.maximum_filter(a, (2, 6)))
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, width=64)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    a=arrays(np.float64, st.tuples(st.integers(1, 12), st.integers(1, 12)), elements=finite),
+    size=st.integers(1, 6),
+    mode=st.sampled_from(MODES),
+)
+def test_properties_var_nonnegative_and_ordering(a, size, mode):
+    var = ps.local_var(a, size, mode=mode)
+    assert np.all(var >= 0)
+    lo, mean, hi = (ps.local_min(a, size, mode=mode), ps.local_mean(a, size, mode=mode),
+                    ps.local_max(a, size, mode=mode))
+    tol = 1e-9 * (1 + np.abs(a).max())
+    assert np.all(lo <= mean + tol) and np.all(mean <= hi + tol)
