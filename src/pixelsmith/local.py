@@ -8,6 +8,7 @@ float64 two-pass reference (see `local_var` for how variances stay accurate).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from ._validate import (
 )
 
 __all__ = [
+    "window_spec",
     "local_mean",
     "local_sum",
     "local_var",
@@ -35,6 +37,69 @@ __all__ = [
     "local_max",
     "local_count",
 ]
+
+
+def window_spec(
+    stat: str,
+    shape: tuple[int, ...],
+    in_dtype: Any,
+    size: Any = 3,
+    footprint: Any = None,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    crop: str = "same",
+    nan_policy: str = "propagate",
+    axes: Any = None,
+    dtype: Any = None,
+    ddof: float = 0.0,
+) -> engine.WindowSpec:
+    """Validate the window arguments for an array of `shape`/`in_dtype` into a spec.
+
+    Shared by the array functions below and by the CLI's out-of-core path.
+    """
+    ndim = len(shape)
+    axes_t = normalize_axes(axes, ndim)
+    check_choice(stat, "stat", ("mean", "sum", "var", "std", "min", "max", "count"))
+    check_choice(mode, "mode", tuple(engine.MODE_ALIASES))
+    check_choice(crop, "crop", ("same", "valid"))
+    check_choice(nan_policy, "nan_policy", ("propagate", "omit"))
+    try:
+        cval = float(cval)
+    except (TypeError, ValueError):
+        raise PixelsmithValueError(f"`cval` must be a real number, got {cval!r}") from None
+    ddof = float(ddof)
+    if not np.isfinite(ddof) or ddof < 0:
+        raise PixelsmithValueError(f"`ddof` must be a finite number >= 0, got {ddof!r}")
+
+    fp = None
+    if footprint is not None:
+        fp = check_footprint(footprint, axes_t, ndim)
+        window = fp.shape
+        if fp.all():
+            fp = None  # a full box: the separable path is exact and faster
+    else:
+        window = normalize_window(size, axes_t, ndim)
+
+    out_dtype = check_out_dtype(dtype)
+    if out_dtype is None:
+        out_dtype = np.dtype(np.int64) if stat == "count" else result_float_dtype(in_dtype)
+    if crop == "valid":
+        for ax, (n, w) in enumerate(zip(shape, window, strict=True)):
+            if n < w:
+                raise PixelsmithValueError(
+                    f"crop='valid' needs every windowed axis at least as long as the window; "
+                    f"axis {ax} has length {n} < window {w}; use crop='same' or a smaller size"
+                )
+    return engine.WindowSpec(
+        stat=stat,
+        window=tuple(int(w) for w in window),
+        footprint=fp,
+        mode=engine.MODE_ALIASES[mode],
+        cval=cval,
+        omit_nan=nan_policy == "omit",
+        ddof=ddof,
+        out_dtype=out_dtype,
+    )
 
 
 def _local_stat(
@@ -54,47 +119,10 @@ def _local_stat(
     a = as_image_array(a, "a")
     if a.dtype == bool:
         a = a.astype(np.uint8)
-    axes_t = normalize_axes(axes, a.ndim)
-    check_choice(mode, "mode", tuple(engine.MODE_ALIASES))
-    check_choice(crop, "crop", ("same", "valid"))
-    check_choice(nan_policy, "nan_policy", ("propagate", "omit"))
-    try:
-        cval = float(cval)
-    except (TypeError, ValueError):
-        raise PixelsmithValueError(f"`cval` must be a real number, got {cval!r}") from None
-    ddof = float(ddof)
-    if not np.isfinite(ddof) or ddof < 0:
-        raise PixelsmithValueError(f"`ddof` must be a finite number >= 0, got {ddof!r}")
-
-    fp = None
-    if footprint is not None:
-        fp = check_footprint(footprint, axes_t, a.ndim)
-        window = fp.shape
-        if fp.all():
-            fp = None  # a full box: the separable path is exact and faster
-    else:
-        window = normalize_window(size, axes_t, a.ndim)
-
-    out_dtype = check_out_dtype(dtype)
-    if out_dtype is None:
-        out_dtype = np.dtype(np.int64) if stat == "count" else result_float_dtype(a.dtype)
-    spec = engine.WindowSpec(
-        stat=stat,
-        window=tuple(int(w) for w in window),
-        footprint=fp,
-        mode=engine.MODE_ALIASES[mode],
-        cval=cval,
-        omit_nan=nan_policy == "omit",
-        ddof=ddof,
-        out_dtype=np.dtype(np.float64) if stat == "count" and out_dtype.kind != "f" else out_dtype,
-    )
-    if crop == "valid":
-        for ax, (n, w) in enumerate(zip(a.shape, spec.window, strict=True)):
-            if n < w:
-                raise PixelsmithValueError(
-                    f"crop='valid' needs every windowed axis at least as long as the window; "
-                    f"axis {ax} has length {n} < window {w}; use crop='same' or a smaller size"
-                )
+    spec = window_spec(stat, a.shape, a.dtype, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof)
+    out_dtype = spec.out_dtype
+    if out_dtype.kind != "f":  # counts are accumulated in float64, converted at the end
+        spec = dataclasses.replace(spec, out_dtype=np.dtype(np.float64))
     if is_dask_array(a):
         from ._dask import map_window
 

@@ -1,0 +1,45 @@
+"""The `pixelsmith` command: one sub-command per capability (typer + rich).
+
+Every sub-command validates its paths first (never overwrites an input, needs
+--overwrite to replace an output), prints one clear line on error with a
+non-zero exit code, and writes outputs atomically.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from .. import __version__
+from . import gallery_cmd, local_cmd
+
+app = typer.Typer(
+    name="pixelsmith",
+    help="Fast, correct array-image operations for science, on your files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pixelsmith {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """pixelsmith: moving-window statistics, block reductions and more, on rasters and images."""
+
+
+local_cmd.register(app)
+gallery_cmd.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

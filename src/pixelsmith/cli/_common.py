@@ -1,0 +1,157 @@
+"""What every sub-command shares: one-line errors, safe output paths, clusters, progress."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from .._validate import PixelsmithError
+
+EXIT_USAGE = 2  # bad arguments or refused paths
+EXIT_FAILURE = 1  # the work itself failed (I/O, disk full, ...)
+
+
+class CliError(Exception):
+    """An error to show as one line, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int = EXIT_USAGE):
+    raise CliError(message, code)
+
+
+def one_line_errors(command: Callable) -> Callable:
+    """Turn expected failures into ``error: ...`` on stderr and a non-zero exit."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CliError as exc:
+            _die(str(exc), exc.code)
+        except PixelsmithError as exc:
+            _die(str(exc), EXIT_USAGE)
+        except FileNotFoundError as exc:
+            _die(str(exc) if not exc.filename else f"{exc.strerror}: {exc.filename}", EXIT_USAGE)
+        except PermissionError as exc:
+            _die(f"permission denied: {exc.filename or exc}", EXIT_FAILURE)
+        except OSError as exc:  # disk full, I/O errors; the output was never renamed into place
+            _die(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}; "
+                 "no output was written", EXIT_FAILURE)
+        except _rasterio_errors() as exc:
+            _die(f"raster error: {str(exc).splitlines()[0]}", EXIT_FAILURE)
+
+    return wrapper
+
+
+def _rasterio_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from rasterio.errors import RasterioError
+
+        return (RasterioError,)
+    except ImportError:  # pragma: no cover - rasterio is in [geo]
+        return ()
+
+
+def _die(message: str, code: int):
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def check_paths(inputs: list[Path], output: Path, overwrite: bool) -> None:
+    """Refuse to overwrite an input (ever) or an existing output (without --overwrite)."""
+    for src in inputs:
+        if not src.exists():
+            fail(f"input {str(src)!r} does not exist")
+        if output.exists() and os.path.samefile(src, output) or output.resolve() == src.resolve():
+            fail(f"output {str(output)!r} is the input; choose another output path")
+    if output.exists() and not overwrite:
+        fail(f"output {str(output)!r} exists; pass --overwrite to replace it")
+    if output.exists() and output.is_dir():
+        fail(f"output {str(output)!r} is a folder; give a file name")
+    if not output.parent.exists():
+        fail(f"output folder {str(output.parent)!r} does not exist")
+    if not os.access(output.parent, os.W_OK):
+        fail(f"output folder {str(output.parent)!r} is not writable", EXIT_FAILURE)
+
+
+@contextlib.contextmanager
+def dask_cluster(workers: int | None, scheduler: str | None, quiet: bool) -> Iterator[Any]:
+    """A dask.distributed client for --workers N (local cluster on 127.0.0.1) or --scheduler."""
+    if workers is None and scheduler is None:
+        yield None
+        return
+    if workers is not None and scheduler is not None:
+        fail("give --workers or --scheduler, not both")
+    if workers is not None and workers < 1:
+        fail(f"--workers must be >= 1, got {workers}")
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            fail(f"cannot reach the dask scheduler at {scheduler!r}: {exc}", EXIT_FAILURE)
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                      processes=True, silence_logs=40) as cluster, Client(cluster) as client:
+        if not quiet:
+            typer.echo(f"started a local dask cluster with {workers} workers at {cluster.scheduler_address}",
+                       err=True)
+        yield client
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar fed with (done, total); silent with --quiet."""
+    if quiet:
+        yield lambda done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=False) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def parse_footprint(text: str | None):
+    """``disk:R`` -> boolean disk of radius R (pixels); ``box:N`` -> None with size N."""
+    if text is None:
+        return None
+    import numpy as np
+
+    kind, _, value = text.partition(":")
+    try:
+        radius = float(value)
+    except ValueError:
+        fail(f"--footprint must look like disk:R (e.g. disk:3), got {text!r}")
+    if kind != "disk" or radius < 0:
+        fail(f"--footprint must look like disk:R with R >= 0 (e.g. disk:3), got {text!r}")
+    r = int(np.floor(radius))
+    yy, xx = np.mgrid[-r : r + 1, -r : r + 1]
+    return yy**2 + xx**2 <= radius**2
+
+
+def parse_size(text: str) -> int | tuple[int, ...]:
+    """``5`` or ``5,3`` -> 5 or (5, 3)."""
+    try:
+        parts = tuple(int(p) for p in text.split(","))
+    except ValueError:
+        fail(f"--size must be an integer or rows,cols (e.g. 5 or 5,3), got {text!r}")
+    return parts[0] if len(parts) == 1 else parts

@@ -1,0 +1,109 @@
+"""CLI file handling: open an input as raster or image, save a result like its input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._validate import is_dask_array
+from ._common import fail
+
+RASTER_SUFFIXES = {".tif", ".tiff", ".vrt", ".img", ".jp2"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """An opened input: either a georeferenced raster (lazy reader) or a plain image."""
+
+    path: Path
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    reader: Any = None  # RasterReader for georeferenced rasters
+    raster: Any = None  # Raster metadata (data unread) for georeferenced rasters
+    image: np.ndarray | None = None
+
+    def array(self) -> np.ndarray:
+        if self.image is not None:
+            return self.image
+        return self.reader.read(slice(0, self.shape[0]), slice(0, self.shape[1]))
+
+    def lazy(self):
+        import dask.array as da
+
+        if self.image is not None:
+            return da.from_array(self.image, chunks=2048)
+        return self.raster.data
+
+    def coarsened(self, block: tuple[int, int]) -> Source:
+        """Metadata for a block-reduced output: pixel size times the block."""
+        if self.raster is None:
+            return self
+        from affine import Affine
+
+        transform = self.raster.transform * Affine.scale(block[1], block[0])
+        return replace(self, raster=self.raster.with_data(None, transform=transform, nodata=None))
+
+
+def load_input(path: Path, *, band: int | None, chunks: int | None) -> Source:
+    """Open `path`: GeoTIFF-like files through rasterio, others as images."""
+    from ..io import read_image
+    from ..io.raster import read_raster
+
+    if path.suffix.lower() in RASTER_SUFFIXES:
+        from .._validate import PixelsmithValueError
+
+        try:
+            raster = read_raster(path, band or 1, chunks=chunks or (1 << 30))
+        except PixelsmithValueError as exc:
+            if "no georeferencing" not in str(exc):
+                raise
+            raster = None
+        if raster is not None:
+            reader = _find_reader(raster.data)
+            return Source(path, tuple(raster.data.shape), raster.data.dtype, reader=reader, raster=raster)
+    image = read_image(path)
+    if image.ndim == 3 and band is not None:
+        if not 1 <= band <= image.shape[-1]:
+            fail(f"--band must be between 1 and {image.shape[-1]} for {str(path)!r}, got {band}")
+        image = image[..., band - 1]
+    elif image.ndim == 3 and image.shape[-1] in (3, 4):
+        fail(f"input {str(path)!r} has {image.shape[-1]} colour channels; pick one with --band N")
+    if image.ndim != 2:
+        fail(f"input {str(path)!r} must be a 2-D image, got shape {image.shape}")
+    return Source(path, image.shape, image.dtype, image=image)
+
+
+def _find_reader(data) -> Any:
+    from ..io.raster import RasterReader
+
+    for value in data.dask.values():
+        if isinstance(value, RasterReader):
+            return value
+    raise RuntimeError("raster reader not found in the dask graph")  # pragma: no cover
+
+
+def save_output(output: Path, result: Any, source: Source, progress) -> None:
+    """Write `result` to `output` like `source`: GeoTIFF with its georeferencing, or an image."""
+    from ..io import write_image
+    from ..io.raster import write_raster
+
+    suffix = output.suffix.lower()
+    if suffix in (".tif", ".tiff") and (source.raster is not None or is_dask_array(result)):
+        like = source.raster
+        write_raster(output, result, like=like, progress=progress,
+                     nodata="like" if like is not None and like.nodata is not None else
+                     (float("nan") if np.dtype(result.dtype).kind == "f" else None))
+        return
+    if is_dask_array(result):
+        from ..io.raster import iter_computed_blocks
+
+        out = np.empty(result.shape, result.dtype)
+        for done, total, index, block in iter_computed_blocks(result):
+            out[index] = block
+            progress(done, total)
+        result = out
+    write_image(output, result)
+    progress(1, 1)

@@ -1,0 +1,164 @@
+"""`pixelsmith local` and `pixelsmith blocks`: window and block statistics of a raster or image."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ._common import (
+    check_paths,
+    dask_cluster,
+    fail,
+    one_line_errors,
+    parse_footprint,
+    parse_size,
+    progress_bar,
+)
+from ._files import load_input, save_output
+
+
+
+class Stat(str, Enum):
+    mean = "mean"
+    sum = "sum"
+    var = "var"
+    std = "std"
+    min = "min"
+    max = "max"
+    count = "count"
+
+
+class Mode(str, Enum):
+    reflect = "reflect"
+    mirror = "mirror"
+    nearest = "nearest"
+    wrap = "wrap"
+    constant = "constant"
+
+
+class NanPolicy(str, Enum):
+    propagate = "propagate"
+    omit = "omit"
+
+
+class BlockFunc(str, Enum):
+    mean = "mean"
+    sum = "sum"
+    var = "var"
+    std = "std"
+    min = "min"
+    max = "max"
+    count_nonzero = "count_nonzero"
+    fraction_nonzero = "fraction_nonzero"
+
+
+CHUNKS_HELP = "Process out-of-core in chunks of this many rows and columns (e.g. 2048)."
+WORKERS_HELP = "Start a local dask.distributed cluster with N worker processes on 127.0.0.1."
+SCHEDULER_HELP = "Use an existing dask.distributed scheduler, e.g. tcp://10.0.0.5:8786."
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "local",
+        epilog=(
+            "Examples:\n\n"
+            "  pixelsmith local dem.tif roughness.tif --stat std --size 3\n\n"
+            "  pixelsmith local big.tif var5.tif --stat var --size 5 --chunks 2048 --workers 2\n\n"
+            "  pixelsmith local img.png mean.tif --stat mean --footprint disk:4 --nan omit"
+        ),
+    )
+    @one_line_errors
+    def local(
+        input: Path = typer.Argument(..., help="Input raster (GeoTIFF...) or image (.png, .tif, .npy)."),
+        output: Path = typer.Argument(..., help="Output file (.tif keeps georeferencing; .npy)."),
+        stat: Stat = typer.Option(Stat.mean, "--stat", help="Statistic of each window."),
+        size: str = typer.Option("3", "--size", help="Window size: N or ROWS,COLS."),
+        footprint: str = typer.Option(None, "--footprint", help="Window shape instead of a box: disk:R."),
+        mode: Mode = typer.Option(Mode.reflect, "--mode", help="How edges are extended (scipy.ndimage)."),
+        cval: float = typer.Option(0.0, "--cval", help="Value beyond the edges for --mode constant."),
+        nan: NanPolicy = typer.Option(NanPolicy.propagate, "--nan", help="NaN/nodata: propagate or omit."),
+        band: int = typer.Option(None, "--band", help="Band to use (1-based); default: the first."),
+        ddof: float = typer.Option(0.0, "--ddof", help="Delta degrees of freedom for var/std."),
+        chunks: int = typer.Option(None, "--chunks", help=CHUNKS_HELP, min=16),
+        workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+        scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUTPUT if it exists."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or messages."),
+    ) -> None:
+        """Moving-window statistic (mean, sum, var, std, min, max, count) of a raster or image."""
+        from ..local import window_spec
+
+        check_paths([input], output, overwrite)
+        fp = parse_footprint(footprint)
+        window = parse_size(size)
+        source = load_input(input, band=band, chunks=chunks)
+        spec = window_spec(stat.value, source.shape, source.dtype, window, fp, mode.value, cval, "same",
+                           nan.value, None, None, ddof)
+        with dask_cluster(workers, scheduler, quiet):
+            if source.reader is not None and chunks:
+                from .._dask import map_window_reader
+
+                result = map_window_reader(source.reader, spec, (chunks, chunks))
+            else:
+                from .. import local as local_module
+
+                data = source.array()
+                if chunks or workers or scheduler:
+                    import dask.array as da
+
+                    data = da.from_array(data, chunks=chunks or 2048)
+                result = local_module._local_stat(stat.value, data, window, fp, mode.value, cval, "same",
+                                                  nan.value, None, None, ddof)
+            with progress_bar(f"local {stat.value} -> {output.name}", quiet) as update:
+                save_output(output, result, source, update)
+        if not quiet:
+            typer.echo(f"wrote {output}", err=True)
+
+    @app.command(
+        "blocks",
+        epilog=(
+            "Examples:\n\n"
+            "  pixelsmith blocks mask.tif density.tif --block 8 --func fraction_nonzero\n\n"
+            "  pixelsmith blocks dem.tif coarse.tif --block 4 --func mean --chunks 2048"
+        ),
+    )
+    @one_line_errors
+    def blocks(
+        input: Path = typer.Argument(..., help="Input raster or image."),
+        output: Path = typer.Argument(..., help="Output file; a GeoTIFF gets the coarser pixel size."),
+        block: str = typer.Option("8", "--block", help="Block size: N or ROWS,COLS."),
+        func: BlockFunc = typer.Option(BlockFunc.mean, "--func", help="Reduction of each block."),
+        boundary: str = typer.Option("trim", "--boundary", help="Partial blocks: trim or pad."),
+        band: int = typer.Option(None, "--band", help="Band to use (1-based); default: the first."),
+        chunks: int = typer.Option(None, "--chunks", help=CHUNKS_HELP, min=16),
+        workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+        scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUTPUT if it exists."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or messages."),
+    ) -> None:
+        """Block reduction (density maps, block means...) of a raster or image."""
+        from ..blocks import block_reduce
+
+        check_paths([input], output, overwrite)
+        if boundary not in ("trim", "pad"):
+            fail(f"--boundary must be trim or pad, got {boundary!r}")
+        sizes = parse_size(block)
+        sizes = (sizes, sizes) if isinstance(sizes, int) else sizes
+        source = load_input(input, band=band, chunks=chunks)
+        data = source.lazy() if chunks else source.array()
+        with dask_cluster(workers, scheduler, quiet):
+            if (workers or scheduler) and not chunks:
+                import dask.array as da
+
+                data = da.from_array(data, chunks=2048)
+            result = block_reduce(data, sizes, func.value, boundary=boundary)
+            coarse = source.coarsened(sizes)
+            with progress_bar(f"blocks {func.value} -> {output.name}", quiet) as update:
+                save_output(output, result, coarse, update)
+        if not quiet:
+            typer.echo(f"wrote {output}", err=True)
+
+
+__all__ = ["register"]

@@ -1,0 +1,6 @@
+"""Readers and writers: GeoTIFF (rasterio, windowed), images and arrays. I/O never computes."""
+
+from .image import read_image, write_image
+from .raster import Raster, read_raster, write_raster
+
+__all__ = ["Raster", "read_raster", "write_raster", "read_image", "write_image"]

@@ -1,0 +1,92 @@
+"""Plain images and arrays: PNG/JPEG (imageio), TIFF stacks (tifffile), NPY (numpy)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._validate import PixelsmithTypeError, PixelsmithValueError
+from ._atomic import atomic_path
+
+__all__ = ["read_image", "write_image", "IMAGE_SUFFIXES"]
+
+IMAGE_SUFFIXES = {".png": "imageio", ".jpg": "imageio", ".jpeg": "imageio", ".bmp": "imageio",
+                  ".gif": "imageio", ".tif": "tifffile", ".tiff": "tifffile", ".npy": "numpy"}
+
+
+def _suffix(path: str | os.PathLike, name: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        known = ", ".join(sorted(IMAGE_SUFFIXES))
+        raise PixelsmithValueError(f"`{name}` {str(path)!r} has an unsupported format {suffix or '(none)'!r}; "
+                                   f"use one of {known}")
+    return suffix
+
+
+def read_image(path: str | os.PathLike) -> np.ndarray:
+    """Read an image or array file into a numpy array.
+
+    PNG/JPEG/BMP/GIF give ``(H, W)`` or ``(H, W, C)``; a multi-page TIFF gives
+    ``(pages, H, W)``; NPY gives the stored array.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from pixelsmith.io import read_image, write_image
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.npy")
+    >>> _ = write_image(path, np.eye(3))
+    >>> read_image(path)[1, 1]
+    np.float64(1.0)
+    """
+    suffix = _suffix(path, "path")
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"input {str(p)!r} does not exist")
+    try:
+        kind = IMAGE_SUFFIXES[suffix]
+        if kind == "numpy":
+            return np.load(p, allow_pickle=False)
+        if kind == "tifffile":
+            import tifffile
+
+            return tifffile.imread(p)
+        import imageio.v3 as iio
+
+        return np.asarray(iio.imread(p))
+    except (ValueError, OSError) as exc:
+        raise PixelsmithValueError(f"input {str(p)!r} could not be read as {suffix}: {exc}") from None
+
+
+def write_image(path: str | os.PathLike, array: Any) -> Path:
+    """Write an array atomically as PNG/JPEG (8/16-bit integers), TIFF (any numeric) or NPY.
+
+    Examples
+    --------
+    See `read_image`.
+    """
+    suffix = _suffix(path, "path")
+    a = np.asarray(array)
+    if a.dtype.kind not in "biuf":
+        raise PixelsmithTypeError(f"`array` must be numeric to write an image, got dtype {a.dtype}")
+    kind = IMAGE_SUFFIXES[suffix]
+    if kind == "imageio" and a.dtype not in (np.uint8, np.uint16, np.bool_):
+        raise PixelsmithTypeError(
+            f"{suffix} holds 8- or 16-bit integers, got {a.dtype}; write .tif or .npy for float data, "
+            "or scale to uint8 first"
+        )
+    with atomic_path(path) as tmp:
+        if kind == "numpy":
+            with open(tmp, "wb") as fh:
+                np.save(fh, a, allow_pickle=False)
+        elif kind == "tifffile":
+            import tifffile
+
+            tifffile.imwrite(tmp, a)
+        else:
+            import imageio.v3 as iio
+
+            iio.imwrite(tmp, a.astype(np.uint8) if a.dtype == bool else a, extension=suffix)
+    return Path(path)

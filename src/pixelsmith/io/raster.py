@@ -1,0 +1,444 @@
+"""GeoTIFF (and any GDAL raster) reading and writing with rasterio, windowed for scale.
+
+`read_raster` keeps the georeferencing (transform, CRS, nodata, band names,
+tags) beside the pixels; nodata pixels become NaN for float work and the
+validity mask is kept. With ``chunks=`` the pixels are a lazily read dask
+array, one windowed read per chunk. `write_raster` writes numpy or dask data
+(block by block, never materialising a dask array) to a temporary file beside
+the destination and renames it into place.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array
+from ._atomic import atomic_path
+
+__all__ = ["Raster", "RasterReader", "read_raster", "write_raster"]
+
+
+@dataclass(frozen=True)
+class Raster:
+    """Pixels plus georeferencing.
+
+    Attributes
+    ----------
+    data : numpy.ndarray or dask.array.Array
+        ``(rows, cols)`` for one band, ``(bands, rows, cols)`` for several.
+    transform : affine.Affine
+        Pixel (col, row) -> map (x, y) of the pixel's upper-left corner.
+    crs : rasterio.crs.CRS or None
+        Coordinate reference system.
+    nodata : float or None
+        The file's nodata value (such pixels are NaN in float `data`).
+    band_names : tuple of str or None
+        Band descriptions.
+    tags : dict
+        Dataset tags (metadata) of the file.
+    mask : numpy.ndarray, dask.array.Array or None
+        True where a pixel is valid (not nodata); None when the file has no nodata.
+    """
+
+    data: Any
+    transform: Any
+    crs: Any = None
+    nodata: float | None = None
+    band_names: tuple[str | None, ...] = ()
+    tags: dict = field(default_factory=dict)
+    mask: Any = None
+
+    def with_data(self, data: Any, **changes: Any) -> Raster:
+        """Same georeferencing, new pixels (the mask is dropped unless given)."""
+        return replace(self, data=data, mask=changes.pop("mask", None), **changes)
+
+
+def _open(path: str | os.PathLike):
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"input {str(p)!r} does not exist")
+    if p.is_dir():
+        raise PixelsmithValueError(f"input {str(p)!r} is a folder, not a raster file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NotGeoreferencedWarning: we check ourselves
+            return rasterio.open(p)
+    except RasterioIOError as exc:
+        raise PixelsmithValueError(
+            f"input {str(p)!r} is not a raster GDAL can read ({str(exc).splitlines()[0]})"
+        ) from None
+
+
+def _float_dtype_for(dtype: np.dtype) -> np.dtype:
+    """Smallest float that holds every value exactly (for NaN as nodata)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return dtype
+    return np.dtype(np.float32) if dtype.itemsize <= 2 else np.dtype(np.float64)
+
+
+@dataclass(frozen=True)
+class RasterReader:
+    """A picklable, lazily opened window reader (what each dask task uses).
+
+    Reading opens the file per call, so it is safe from threads and processes.
+    ``reader[rows, cols]`` (slices) returns float data with nodata as NaN.
+    """
+
+    path: str
+    bands: tuple[int, ...]
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    nodata: float | None
+    squeeze: bool
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def read(self, rows: slice, cols: slice) -> np.ndarray:
+        from rasterio.windows import Window
+
+        window = Window(cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start)
+        with _open(self.path) as src:
+            raw = src.read(list(self.bands), window=window)
+        data = raw.astype(self.dtype, copy=False)
+        if self.nodata is not None:
+            invalid = np.isnan(raw) if np.isnan(self.nodata) else raw == self.nodata
+            if invalid.any():
+                data = data.copy() if data is raw else data
+                data[invalid] = np.nan
+        return data[0] if self.squeeze else data
+
+    def __getitem__(self, index):
+        """numpy-style slicing, for `dask.array.from_array`."""
+        if not isinstance(index, tuple):
+            index = (index,)
+        index = index + (slice(None),) * (self.ndim - len(index))
+        norm = [slice(*s.indices(n)) if isinstance(s, slice) else s for s, n in zip(index, self.shape, strict=True)]
+        if self.squeeze:
+            rows, cols = norm
+            lead = ()
+        else:
+            lead, rows, cols = (norm[0],), norm[1], norm[2]
+        if any(s.step not in (None, 1) for s in (rows, cols)):
+            raise PixelsmithValueError("RasterReader supports contiguous slices only")
+        empty_rows = rows.stop <= rows.start
+        empty_cols = cols.stop <= cols.start
+        if empty_rows or empty_cols:
+            shape = (max(rows.stop - rows.start, 0), max(cols.stop - cols.start, 0))
+            out = np.empty(((len(self.bands),) if not self.squeeze else ()) + shape, self.dtype)
+        else:
+            out = self.read(rows, cols)
+        return out[lead] if lead else out
+
+
+def read_raster(
+    path: str | os.PathLike,
+    band: int | None = None,
+    *,
+    chunks: int | tuple[int, int] | None = None,
+    require_georeferencing: bool = True,
+) -> Raster:
+    """Read a GeoTIFF (or any raster GDAL reads) with its georeferencing.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Raster file.
+    band : int, optional
+        1-based band number (GDAL's convention). Default: every band; a
+        single-band file gives a 2-D array.
+    chunks : int or (int, int), optional
+        Return a lazily read dask array with chunks of this many rows x cols
+        (one windowed read per chunk), for rasters larger than memory.
+    require_georeferencing : bool, default True
+        Refuse files with neither a CRS nor a transform (plain images); read
+        those with `read_image`, or pass False.
+
+    Returns
+    -------
+    Raster
+        Pixels (nodata as NaN, in the smallest exact float type when the file
+        has a nodata value; the file's dtype otherwise) and georeferencing.
+
+    Examples
+    --------
+    >>> import numpy as np, rasterio, tempfile, os
+    >>> from rasterio.transform import from_origin
+    >>> from pixelsmith.io import read_raster, write_raster
+    >>> path = os.path.join(tempfile.mkdtemp(), "dem.tif")
+    >>> r = write_raster(path, np.arange(12, dtype=np.float32).reshape(3, 4),
+    ...                  transform=from_origin(500000, 4e6, 30, 30), crs="EPSG:32633")
+    >>> raster = read_raster(path)
+    >>> raster.data.shape, raster.crs.to_epsg(), raster.transform.a
+    ((3, 4), 32633, 30.0)
+    """
+    with _open(path) as src:
+        if require_georeferencing and src.crs is None and src.transform.is_identity:
+            raise PixelsmithValueError(
+                f"input {str(path)!r} has no georeferencing (no CRS, identity transform); "
+                "read it with pixelsmith.io.read_image, or pass require_georeferencing=False"
+            )
+        if band is not None:
+            if isinstance(band, bool) or not isinstance(band, (int, np.integer)):
+                raise PixelsmithTypeError(f"`band` must be an int (1-based), got {band!r}")
+            if not 1 <= band <= src.count:
+                raise PixelsmithValueError(
+                    f"`band` must be between 1 and {src.count} for {str(path)!r}, got {band}"
+                )
+            bands = (int(band),)
+        else:
+            bands = tuple(range(1, src.count + 1))
+        nodata = src.nodata
+        file_dtype = np.dtype(src.dtypes[bands[0] - 1])
+        dtype = _float_dtype_for(file_dtype) if nodata is not None else file_dtype
+        squeeze = len(bands) == 1
+        shape = (src.height, src.width) if squeeze else (len(bands), src.height, src.width)
+        reader = RasterReader(str(path), bands, shape, dtype, nodata, squeeze)
+        meta = dict(
+            transform=src.transform,
+            crs=src.crs,
+            nodata=nodata,
+            band_names=tuple(src.descriptions[b - 1] for b in bands),
+            tags=src.tags(),
+        )
+    if chunks is None:
+        data = reader.read(slice(0, shape[-2]), slice(0, shape[-1]))
+    else:
+        import dask.array as da
+
+        rc = (chunks, chunks) if isinstance(chunks, (int, np.integer)) else tuple(chunks)
+        dask_chunks = rc if squeeze else (1,) + rc
+        data = da.from_array(reader, chunks=dask_chunks, asarray=False, lock=False, fancy=False,
+                             name=f"read-raster-{Path(path).name}-{abs(hash((str(path), bands, rc)))}")
+    mask = None
+    if nodata is not None:
+        mask = ~np.isnan(data) if data.dtype.kind == "f" else None
+    return Raster(data=data, mask=mask, **meta)
+
+
+def write_raster(
+    path: str | os.PathLike,
+    raster_or_array: Raster | Any,
+    *,
+    like: Raster | str | os.PathLike | None = None,
+    transform: Any = None,
+    crs: Any = None,
+    nodata: float | None | str = "like",
+    band_names: Iterable[str | None] | None = None,
+    compress: str | None = "deflate",
+    tiled: bool = True,
+    progress: Any = None,
+) -> Path:
+    """Write pixels as a GeoTIFF, atomically, keeping georeferencing.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination; written to a temporary file beside it, then renamed.
+    raster_or_array : Raster, numpy.ndarray or dask.array.Array
+        ``(rows, cols)`` or ``(bands, rows, cols)``. A dask array is computed
+        and written block by block.
+    like : Raster or path, optional
+        Take transform, CRS, nodata and band names from here (explicit
+        arguments win). A `Raster` passed as data is its own `like`.
+    transform, crs : optional
+        Georeferencing (affine transform; anything rasterio's CRS accepts).
+    nodata : float, None or 'like'
+        Nodata value. Default: that of `like`, else NaN for float data with
+        NaNs. NaN pixels are written as this value.
+    band_names : sequence of str, optional
+        Band descriptions.
+    compress : str or None, default 'deflate'
+        GDAL compression.
+    tiled : bool, default True
+        Write 256 x 256 tiles (fast windowed reads later).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each written block.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination path.
+
+    Examples
+    --------
+    See `read_raster`.
+    """
+    import rasterio
+    from rasterio.windows import Window
+
+    if isinstance(raster_or_array, Raster):
+        like = raster_or_array if like is None else like
+        data = raster_or_array.data
+    else:
+        data = raster_or_array
+    if not is_dask_array(data):
+        data = np.asarray(data)
+    if data.ndim not in (2, 3):
+        raise PixelsmithValueError(
+            f"raster data must be 2-D (rows, cols) or 3-D (bands, rows, cols), got shape {tuple(data.shape)}"
+        )
+    if data.dtype.kind not in "biuf":
+        raise PixelsmithTypeError(f"raster data must be numeric, got dtype {data.dtype}")
+    if isinstance(like, (str, os.PathLike)):
+        like = read_raster(like, chunks=1 << 30, require_georeferencing=False)
+    like_meta = like if isinstance(like, Raster) else None
+    transform = transform if transform is not None else (like_meta.transform if like_meta else None)
+    crs = crs if crs is not None else (like_meta.crs if like_meta else None)
+    if nodata == "like":
+        nodata = like_meta.nodata if like_meta else None
+        if nodata is None and data.dtype.kind == "f":
+            nodata = float("nan")
+    names = tuple(band_names) if band_names is not None else (like_meta.band_names if like_meta else ())
+    count = 1 if data.ndim == 2 else data.shape[0]
+    rows, cols = data.shape[-2:]
+    dtype = np.dtype(np.uint8) if data.dtype == bool else data.dtype
+    if nodata is not None and not np.isnan(nodata) and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if not info.min <= nodata <= info.max:
+            raise PixelsmithValueError(f"`nodata` {nodata} does not fit the data type {dtype}")
+    profile = dict(driver="GTiff", width=cols, height=rows, count=count, dtype=dtype.name,
+                   transform=transform, crs=crs, nodata=nodata)
+    if compress:
+        profile["compress"] = compress
+    if tiled and rows >= 16 and cols >= 16:
+        profile.update(tiled=True, blockxsize=min(256, _tile(cols)), blockysize=min(256, _tile(rows)))
+    if dtype.kind == "f" and compress:
+        profile["predictor"] = 3 if dtype.itemsize in (4, 8) else 1
+
+    def prepared(block: np.ndarray) -> np.ndarray:
+        block = np.asarray(block)
+        if block.dtype == bool:
+            block = block.astype(np.uint8)
+        if nodata is not None and not np.isnan(nodata) and block.dtype.kind == "f":
+            block = np.where(np.isnan(block), nodata, block).astype(dtype, copy=False)
+        return block
+
+    with atomic_path(path, ".tif") as tmp:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NotGeoreferencedWarning for plain arrays
+            with rasterio.open(tmp, "w", **profile) as dst:
+                for i, name in enumerate(names[:count], 1):
+                    if name:
+                        dst.set_band_description(i, name)
+                if like_meta is not None and like_meta.tags:
+                    dst.update_tags(**like_meta.tags)
+                if is_dask_array(data):
+                    for done, total, index, block in iter_computed_blocks(data):
+                        window = Window(index[-1].start, index[-2].start,
+                                        index[-1].stop - index[-1].start, index[-2].stop - index[-2].start)
+                        block = prepared(block)
+                        if data.ndim == 2:
+                            dst.write(block, 1, window=window)
+                        else:
+                            bands = list(range(index[0].start + 1, index[0].stop + 1))
+                            dst.write(block, bands, window=window)
+                        if progress:
+                            progress(done, total)
+                else:
+                    block = prepared(data)
+                    dst.write(block, 1) if data.ndim == 2 else dst.write(block)
+                    if progress:
+                        progress(1, 1)
+    return Path(path)
+
+
+def _tile(n: int) -> int:
+    """Largest multiple of 16 not above n (GDAL needs tile sizes in 16s)."""
+    return max(16, (n // 16) * 16)
+
+
+def iter_computed_blocks(arr: Any, in_flight: int | None = None) -> Iterator[tuple[int, int, tuple, np.ndarray]]:
+    """Compute a dask array block by block: yields ``(done, total, slices, block)``.
+
+    At most `in_flight` blocks are computed but not yet consumed, so memory
+    stays at a few blocks whatever the array size. Uses the active
+    dask.distributed client when there is one (blocks come back to this
+    process to be written), else a local thread pool.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    starts = [np.cumsum((0,) + c[:-1]) for c in arr.chunks]
+    indices = list(np.ndindex(*arr.numblocks))
+    total = len(indices)
+
+    def slices_of(idx):
+        return tuple(slice(int(s[i]), int(s[i]) + c[i]) for s, c, i in zip(starts, arr.chunks, idx, strict=True))
+
+    client = _active_client()
+    if client is not None:
+        from distributed import as_completed
+
+        in_flight = in_flight or 2 * max(1, len(client.nthreads()))
+        pending = iter(indices)
+        futures = {}
+        for idx in _take(pending, in_flight):
+            futures[client.compute(arr.blocks[idx])] = idx
+        done = 0
+        queue = as_completed(list(futures))
+        for fut in queue:
+            idx = futures.pop(fut)
+            block = fut.result()
+            fut.release()
+            done += 1
+            for nxt in _take(pending, 1):
+                new = client.compute(arr.blocks[nxt])
+                futures[new] = nxt
+                queue.add(new)
+            yield done, total, slices_of(idx), block
+        return
+
+    workers = in_flight or max(1, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = iter(indices)
+        running = {pool.submit(_compute_block, arr, idx): idx for idx in _take(pending, workers)}
+        done = 0
+        while running:
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                idx = running.pop(fut)
+                done += 1
+                for nxt in _take(pending, 1):
+                    running[pool.submit(_compute_block, arr, nxt)] = nxt
+                yield done, total, slices_of(idx), fut.result()
+
+
+def _compute_block(arr, idx):
+    # each block's graph is computed on its own thread; no nested thread pools
+    return arr.blocks[idx].compute(scheduler="synchronous")
+
+
+def _take(iterator, n):
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(iterator))
+        except StopIteration:
+            break
+    return out
+
+
+def _active_client():
+    try:
+        from distributed import default_client
+    except ImportError:
+        return None
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
