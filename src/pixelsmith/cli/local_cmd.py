@@ -19,7 +19,6 @@ from ._common import (
 from ._files import load_input, save_output
 
 
-
 class Stat(str, Enum):
     mean = "mean"
     sum = "sum"

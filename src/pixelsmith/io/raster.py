@@ -10,7 +10,6 @@ the destination and renames it into place.
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from collections.abc import Iterable, Iterator
