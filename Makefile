@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m pixelsmith.gallery --out $(DEMO_DIR)
+	$(BIN)/pixelsmith gallery --out $(DEMO_DIR)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q

@@ -43,7 +43,7 @@ class Source:
             return self
         from affine import Affine
 
-        transform = self.raster.transform * Affine.scale(block[1], block[0])
+        transform = self.raster.transform @ Affine.scale(block[1], block[0])
         return replace(self, raster=self.raster.with_data(None, transform=transform, nodata=None))
 
 

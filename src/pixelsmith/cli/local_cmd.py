@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -53,9 +54,16 @@ class BlockFunc(str, Enum):
     fraction_nonzero = "fraction_nonzero"
 
 
-CHUNKS_HELP = "Process out-of-core in chunks of this many rows and columns (e.g. 2048)."
-WORKERS_HELP = "Start a local dask.distributed cluster with N worker processes on 127.0.0.1."
-SCHEDULER_HELP = "Use an existing dask.distributed scheduler, e.g. tcp://10.0.0.5:8786."
+# Options every heavy command shares, declared once
+Band = Annotated[int | None, typer.Option("--band", help="Band to use (1-based); default: the first.")]
+Chunks = Annotated[int | None, typer.Option(
+    "--chunks", min=16, help="Process out-of-core in chunks of this many rows and columns (e.g. 2048).")]
+Workers = Annotated[int | None, typer.Option(
+    "--workers", help="Start a local dask.distributed cluster with N worker processes on 127.0.0.1.")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", help="Use an existing dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT if it exists.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -78,13 +86,13 @@ def register(app: typer.Typer) -> None:
         mode: Mode = typer.Option(Mode.reflect, "--mode", help="How edges are extended (scipy.ndimage)."),
         cval: float = typer.Option(0.0, "--cval", help="Value beyond the edges for --mode constant."),
         nan: NanPolicy = typer.Option(NanPolicy.propagate, "--nan", help="NaN/nodata: propagate or omit."),
-        band: int = typer.Option(None, "--band", help="Band to use (1-based); default: the first."),
         ddof: float = typer.Option(0.0, "--ddof", help="Delta degrees of freedom for var/std."),
-        chunks: int = typer.Option(None, "--chunks", help=CHUNKS_HELP, min=16),
-        workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
-        scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-        overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUTPUT if it exists."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or messages."),
+        band: Band = None,
+        chunks: Chunks = None,
+        workers: Workers = None,
+        scheduler: Scheduler = None,
+        overwrite: Overwrite = False,
+        quiet: Quiet = False,
     ) -> None:
         """Moving-window statistic (mean, sum, var, std, min, max, count) of a raster or image."""
         from ..local import window_spec
@@ -130,12 +138,12 @@ def register(app: typer.Typer) -> None:
         block: str = typer.Option("8", "--block", help="Block size: N or ROWS,COLS."),
         func: BlockFunc = typer.Option(BlockFunc.mean, "--func", help="Reduction of each block."),
         boundary: str = typer.Option("trim", "--boundary", help="Partial blocks: trim or pad."),
-        band: int = typer.Option(None, "--band", help="Band to use (1-based); default: the first."),
-        chunks: int = typer.Option(None, "--chunks", help=CHUNKS_HELP, min=16),
-        workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
-        scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-        overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUTPUT if it exists."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or messages."),
+        band: Band = None,
+        chunks: Chunks = None,
+        workers: Workers = None,
+        scheduler: Scheduler = None,
+        overwrite: Overwrite = False,
+        quiet: Quiet = False,
     ) -> None:
         """Block reduction (density maps, block means...) of a raster or image."""
         from ..blocks import block_reduce

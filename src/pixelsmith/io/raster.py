@@ -24,6 +24,8 @@ from ._atomic import atomic_path
 
 __all__ = ["Raster", "RasterReader", "read_raster", "write_raster"]
 
+WRITE_CACHE_MB = 128
+
 
 @dataclass(frozen=True)
 class Raster:
@@ -326,7 +328,8 @@ def write_raster(
             block = np.where(np.isnan(block), nodata, block).astype(dtype, copy=False)
         return block
 
-    with atomic_path(path, ".tif") as tmp:
+    # GDAL's block cache defaults to 5% of RAM; written blocks need little of it
+    with atomic_path(path, ".tif") as tmp, rasterio.Env(GDAL_CACHEMAX=WRITE_CACHE_MB):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # NotGeoreferencedWarning for plain arrays
             with rasterio.open(tmp, "w", **profile) as dst:

@@ -1,0 +1,172 @@
+"""The `pixelsmith` command, through typer's CliRunner and as a real subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+from typer.testing import CliRunner
+
+import pixelsmith as ps
+from pixelsmith.cli import app
+from pixelsmith.io import read_raster, write_image
+
+runner = CliRunner()
+TRANSFORM = from_origin(401000.0, 5120000.0, 10.0, 10.0)
+
+
+@pytest.fixture
+def raster(tmp_path, rng):
+    data = (800 + rng.normal(size=(300, 260))).astype(np.float32)
+    data[40:50, 60:75] = -32768
+    path = tmp_path / "in.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=260, height=300, count=1, dtype="float32",
+                       crs="EPSG:32633", transform=TRANSFORM, nodata=-32768) as dst:
+        dst.write(data, 1)
+    return path
+
+
+def _invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _check_georef(path):
+    with rasterio.open(path) as ds:
+        assert ds.crs.to_epsg() == 32633 and ds.transform == TRANSFORM and ds.nodata == -32768
+
+
+@pytest.mark.parametrize("stat", ["mean", "sum", "var", "std", "min", "max"])
+def test_local_matches_library_and_keeps_georeferencing(raster, tmp_path, stat):
+    out = tmp_path / f"{stat}.tif"
+    result = _invoke("local", raster, out, "--stat", stat, "--size", "3", "--quiet")
+    assert result.exit_code == 0, result.output
+    _check_georef(out)
+    expected = getattr(ps, f"local_{stat}")(read_raster(raster).data, 3)
+    np.testing.assert_array_equal(read_raster(out).data, expected)
+
+
+def test_local_chunked_equals_in_memory_bit_for_bit(raster, tmp_path):
+    mem, chunked = tmp_path / "mem.tif", tmp_path / "chunked.tif"
+    assert _invoke("local", raster, mem, "--stat", "std", "--size", "5", "--nan", "omit", "-q").exit_code == 0
+    res = _invoke("local", raster, chunked, "--stat", "std", "--size", "5", "--nan", "omit", "--chunks", "64", "-q")
+    assert res.exit_code == 0, res.output
+    _check_georef(chunked)
+    np.testing.assert_array_equal(read_raster(chunked).data, read_raster(mem).data)
+
+
+def test_local_footprint_and_modes(raster, tmp_path):
+    out = tmp_path / "disk.tif"
+    res = _invoke("local", raster, out, "--stat", "max", "--footprint", "disk:3", "--mode", "wrap",
+                  "--chunks", "100", "-q")
+    assert res.exit_code == 0, res.output
+    disk = np.add.outer(np.arange(-3, 4) ** 2, np.arange(-3, 4) ** 2) <= 9
+    expected = ps.local_max(read_raster(raster).data, footprint=disk, mode="wrap")
+    np.testing.assert_array_equal(read_raster(out).data, expected)
+
+
+def test_local_with_a_real_local_cluster(raster, tmp_path):
+    mem, dist = tmp_path / "mem.tif", tmp_path / "dist.tif"
+    assert _invoke("local", raster, mem, "--stat", "var", "--size", "7", "-q").exit_code == 0
+    res = _invoke("local", raster, dist, "--stat", "var", "--size", "7", "--chunks", "128", "--workers", "2", "-q")
+    assert res.exit_code == 0, res.output
+    np.testing.assert_array_equal(read_raster(dist).data, read_raster(mem).data)
+
+
+def test_local_with_an_existing_scheduler(raster, tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, host="127.0.0.1", dashboard_address=None,
+                      processes=True) as cluster:
+        out = tmp_path / "sched.tif"
+        res = _invoke("local", raster, out, "--stat", "mean", "--chunks", "128", "--scheduler",
+                      cluster.scheduler_address, "-q")
+        assert res.exit_code == 0, res.output
+    np.testing.assert_array_equal(read_raster(out).data, ps.local_mean(read_raster(raster).data, 3))
+
+
+def test_blocks_scales_the_transform(raster, tmp_path):
+    out = tmp_path / "dens.tif"
+    res = _invoke("blocks", raster, out, "--block", "10", "--func", "mean", "--chunks", "64", "-q")
+    assert res.exit_code == 0, res.output
+    with rasterio.open(out) as ds:
+        assert ds.transform.a == 100.0 and ds.transform.e == -100.0 and ds.crs.to_epsg() == 32633
+        assert ds.shape == (30, 26)
+    np.testing.assert_allclose(read_raster(out).data, ps.block_reduce(read_raster(raster).data, 10), rtol=1e-6)
+
+
+def test_plain_image_in_and_npy_out(tmp_path, rng):
+    img = (rng.random((40, 30)) * 255).astype(np.uint8)
+    src = write_image(tmp_path / "img.png", img)
+    out = tmp_path / "out.npy"
+    res = _invoke("local", src, out, "--stat", "max", "-q")
+    assert res.exit_code == 0, res.output
+    np.testing.assert_array_equal(np.load(out), ps.local_max(img, 3))
+    rgb = write_image(tmp_path / "rgb.png", np.dstack([img] * 3))
+    res = _invoke("local", rgb, tmp_path / "o.npy")
+    assert res.exit_code == 2 and "colour channels" in res.output
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["{raster}", "{raster}"], "is the input"),
+        (["{raster}", "{existing}"], "pass --overwrite"),
+        (["{missing}", "{out}"], "does not exist"),
+        (["{bad}", "{out}"], "not a raster"),
+        (["{raster}", "{out}", "--stat", "median"], "median"),
+        (["{raster}", "{out}", "--footprint", "ring:3"], "disk:R"),
+        (["{raster}", "{out}", "--band", "4"], "between 1 and 1"),
+        (["{raster}", "{out}", "--size", "0"], "`size`"),
+        (["{raster}", "{nofolder}"], "does not exist"),
+    ],
+)
+def test_refusals_are_one_line_and_nonzero(raster, tmp_path, args, words):
+    (tmp_path / "existing.tif").write_bytes(b"x")
+    (tmp_path / "bad.tif").write_text("not a raster")
+    names = {"raster": raster, "existing": tmp_path / "existing.tif", "missing": tmp_path / "missing.tif",
+             "bad": tmp_path / "bad.tif", "out": tmp_path / "out.tif", "nofolder": tmp_path / "no" / "o.tif"}
+    res = _invoke("local", *[a.format(**names) for a in args])
+    assert res.exit_code != 0
+    assert words in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "out.tif").exists()
+    assert (tmp_path / "existing.tif").read_bytes() == b"x"
+
+
+def test_overwrite_replaces_output(raster, tmp_path):
+    out = tmp_path / "o.tif"
+    out.write_bytes(b"old")
+    assert _invoke("local", raster, out, "--overwrite", "-q").exit_code == 0
+    _check_georef(out)
+
+
+def test_version_and_help_examples():
+    assert _invoke("--version").output.strip() == f"pixelsmith {ps.__version__}"
+    for command in ("local", "blocks", "gallery"):
+        text = _invoke(command, "--help").output
+        assert "Example" in text and f"pixelsmith {command}" in text
+
+
+def test_console_script_as_subprocess(raster, tmp_path):
+    out = tmp_path / "sub.tif"
+    done = subprocess.run([sys.executable, "-m", "pixelsmith", "local", str(raster), str(out), "--stat", "std",
+                           "--chunks", "128", "-q"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    _check_georef(out)
+    np.testing.assert_array_equal(read_raster(out).data, ps.local_std(read_raster(raster).data, 3))
+    failed = subprocess.run([sys.executable, "-m", "pixelsmith", "local", str(raster), str(out)],
+                            capture_output=True, text=True)
+    assert failed.returncode == 2 and failed.stderr.strip().count("\n") == 0
+    assert "pass --overwrite" in failed.stderr
+
+
+def test_disk_full_during_write_leaves_nothing(raster, tmp_path, disk_full_on_write):
+    disk_full_on_write(2)
+    res = _invoke("local", raster, tmp_path / "o.tif", "--chunks", "64", "-q")
+    assert res.exit_code == 1
+    assert "No space left on device" in res.output and "no output was written" in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tif"]

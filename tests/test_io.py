@@ -1,0 +1,135 @@
+"""Raster and image I/O: georeferencing kept, nodata as NaN, lazy reads, atomic writes."""
+
+from __future__ import annotations
+
+import dask.array as da
+import numpy as np
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+
+from pixelsmith import PixelsmithTypeError, PixelsmithValueError
+from pixelsmith.io import read_image, read_raster, write_image, write_raster
+
+TRANSFORM = from_origin(512345.0, 4987654.0, 30.0, 20.0)
+
+
+@pytest.fixture
+def geotiff(tmp_path, rng):
+    data = (500 + 10 * rng.normal(size=(70, 90))).astype(np.float32)
+    data[5:9, 7:12] = -9999
+    path = tmp_path / "dem.tif"
+    profile = dict(driver="GTiff", width=90, height=70, count=1, dtype="float32", crs="EPSG:32633",
+                   transform=TRANSFORM, nodata=-9999)
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+        dst.set_band_description(1, "elevation")
+        dst.update_tags(source="test")
+    return path, data
+
+
+def test_read_raster_keeps_georeferencing_and_nodata(geotiff):
+    path, data = geotiff
+    r = read_raster(path)
+    assert r.crs.to_epsg() == 32633 and r.transform == TRANSFORM and r.nodata == -9999
+    assert r.band_names == ("elevation",) and r.tags["source"] == "test"
+    assert r.data.dtype == np.float32
+    assert np.isnan(r.data[5:9, 7:12]).all() and np.isnan(r.data).sum() == 20
+    assert (~r.mask).sum() == 20
+    np.testing.assert_array_equal(r.data[~np.isnan(r.data)], data[data != -9999])
+
+
+def test_chunked_read_is_lazy_and_equal(geotiff):
+    path, _ = geotiff
+    lazy = read_raster(path, chunks=32)
+    assert isinstance(lazy.data, da.Array) and lazy.data.chunks[0] == (32, 32, 6)
+    np.testing.assert_array_equal(lazy.data.compute(), read_raster(path).data)
+
+
+def test_integer_raster_with_nodata_becomes_float(tmp_path):
+    path = tmp_path / "int.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=4, height=3, count=2, dtype="uint16",
+                       crs="EPSG:4326", transform=from_origin(10, 50, 0.1, 0.1), nodata=0) as dst:
+        dst.write(np.arange(24, dtype=np.uint16).reshape(2, 3, 4))
+    r = read_raster(path)
+    assert r.data.shape == (2, 3, 4) and r.data.dtype == np.float32 and np.isnan(r.data[0, 0, 0])
+    assert read_raster(path, band=2).data.shape == (3, 4)
+
+
+def test_write_raster_roundtrip_like(geotiff, tmp_path):
+    path, _ = geotiff
+    src = read_raster(path)
+    out = tmp_path / "out.tif"
+    write_raster(out, src.data * 2, like=src)
+    back = read_raster(out)
+    assert back.crs == src.crs and back.transform == src.transform and back.nodata == -9999
+    assert back.band_names == ("elevation",)
+    np.testing.assert_array_equal(back.data, src.data * 2)
+    with rasterio.open(out) as ds:  # NaN went to disk as the nodata value
+        assert (ds.read(1) == -9999).sum() == 20
+
+
+def test_write_raster_streams_dask_blocks(geotiff, tmp_path):
+    path, _ = geotiff
+    lazy = read_raster(path, chunks=(16, 40))
+    seen = []
+    out = write_raster(tmp_path / "lazy.tif", lazy.data + 1, like=lazy,
+                       progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (len(seen), len(seen)) and len(seen) == lazy.data.npartitions
+    np.testing.assert_array_equal(read_raster(out).data, read_raster(path).data + 1)
+
+
+def test_write_raster_failure_leaves_no_file(geotiff, tmp_path, disk_full_on_write):
+    path, _ = geotiff
+    lazy = read_raster(path, chunks=16)
+    disk_full_on_write(3)
+    with pytest.raises(OSError, match="No space"):
+        write_raster(tmp_path / "full.tif", lazy.data, like=lazy)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dem.tif"]
+
+
+def test_read_raster_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        read_raster(tmp_path / "missing.tif")
+    bad = tmp_path / "bad.tif"
+    bad.write_text("not a raster")
+    with pytest.raises(PixelsmithValueError, match="not a raster"):
+        read_raster(bad)
+    plain = tmp_path / "plain.tif"
+    write_image(plain, np.zeros((8, 8), np.float32))
+    with pytest.raises(PixelsmithValueError, match="no georeferencing"):
+        read_raster(plain)
+    assert read_raster(plain, require_georeferencing=False).data.shape == (8, 8)
+    good = tmp_path / "good.tif"
+    write_raster(good, np.zeros((4, 4), np.float32), transform=TRANSFORM, crs="EPSG:32633")
+    with pytest.raises(PixelsmithValueError, match="`band` must be between 1 and 1"):
+        read_raster(good, band=2)
+
+
+@pytest.mark.parametrize("suffix, dtype", [(".png", np.uint8), (".tif", np.float32), (".npy", np.float64)])
+def test_image_roundtrip(tmp_path, suffix, dtype, rng):
+    a = (rng.random((12, 10)) * 200).astype(dtype)
+    path = write_image(tmp_path / f"a{suffix}", a)
+    np.testing.assert_array_equal(read_image(path), a)
+
+
+def test_image_errors(tmp_path):
+    with pytest.raises(PixelsmithValueError, match="unsupported format '.xyz'"):
+        read_image(tmp_path / "a.xyz")
+    with pytest.raises(PixelsmithTypeError, match="8- or 16-bit"):
+        write_image(tmp_path / "a.png", np.zeros((3, 3)))
+    with pytest.raises(FileNotFoundError):
+        read_image(tmp_path / "missing.png")
+    assert not list(tmp_path.iterdir())
+
+
+def test_outputs_get_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = write_image(tmp_path / "p.npy", np.zeros(3))
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
