@@ -72,7 +72,8 @@ def check_paths(inputs: list[Path], output: Path, overwrite: bool) -> None:
     for src in inputs:
         if not src.exists():
             fail(f"input {str(src)!r} does not exist")
-        if output.exists() and os.path.samefile(src, output) or output.resolve() == src.resolve():
+        same_file = output.exists() and os.path.samefile(src, output)
+        if same_file or output.resolve() == src.resolve():
             fail(f"output {str(output)!r} is the input; choose another output path")
     if output.exists() and not overwrite:
         fail(f"output {str(output)!r} exists; pass --overwrite to replace it")

@@ -30,12 +30,14 @@ class Source:
             return self.image
         return self.reader.read(slice(0, self.shape[0]), slice(0, self.shape[1]))
 
-    def lazy(self):
+    def lazy(self, chunks: int):
         import dask.array as da
 
         if self.image is not None:
-            return da.from_array(self.image, chunks=2048)
-        return self.raster.data
+            return da.from_array(self.image, chunks=chunks)
+        from ..io.raster import read_raster
+
+        return read_raster(self.reader.path, self.reader.bands[0], chunks=chunks).data
 
     def coarsened(self, block: tuple[int, int]) -> Source:
         """Metadata for a block-reduced output: pixel size times the block."""
@@ -47,23 +49,21 @@ class Source:
         return replace(self, raster=self.raster.with_data(None, transform=transform, nodata=None))
 
 
-def load_input(path: Path, *, band: int | None, chunks: int | None) -> Source:
-    """Open `path`: GeoTIFF-like files through rasterio, others as images."""
+def load_input(path: Path, *, band: int | None) -> Source:
+    """Open `path` without reading pixels: GeoTIFF-like files through rasterio, others as images."""
     from ..io import read_image
-    from ..io.raster import read_raster
+    from ..io.raster import open_raster
 
     if path.suffix.lower() in RASTER_SUFFIXES:
         from .._validate import PixelsmithValueError
 
         try:
-            raster = read_raster(path, band or 1, chunks=chunks or (1 << 30))
+            reader, raster = open_raster(path, band or 1)
         except PixelsmithValueError as exc:
             if "no georeferencing" not in str(exc):
                 raise
-            raster = None
-        if raster is not None:
-            reader = _find_reader(raster.data)
-            return Source(path, tuple(raster.data.shape), raster.data.dtype, reader=reader, raster=raster)
+        else:
+            return Source(path, tuple(reader.shape), reader.dtype, reader=reader, raster=raster)
     image = read_image(path)
     if image.ndim == 3 and band is not None:
         if not 1 <= band <= image.shape[-1]:
@@ -74,15 +74,6 @@ def load_input(path: Path, *, band: int | None, chunks: int | None) -> Source:
     if image.ndim != 2:
         fail(f"input {str(path)!r} must be a 2-D image, got shape {image.shape}")
     return Source(path, image.shape, image.dtype, image=image)
-
-
-def _find_reader(data) -> Any:
-    from ..io.raster import RasterReader
-
-    for value in data.dask.values():
-        if isinstance(value, RasterReader):
-            return value
-    raise RuntimeError("raster reader not found in the dask graph")  # pragma: no cover
 
 
 def save_output(output: Path, result: Any, source: Source, progress) -> None:

@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
         check_paths([input], output, overwrite)
         fp = parse_footprint(footprint)
         window = parse_size(size)
-        source = load_input(input, band=band, chunks=chunks)
+        source = load_input(input, band=band)
         spec = window_spec(stat.value, source.shape, source.dtype, window, fp, mode.value, cval, "same",
                            nan.value, None, None, ddof)
         with dask_cluster(workers, scheduler, quiet):
@@ -116,12 +116,10 @@ def register(app: typer.Typer) -> None:
                     import dask.array as da
 
                     data = da.from_array(data, chunks=chunks or 2048)
-                result = local_module._local_stat(stat.value, data, window, fp, mode.value, cval, "same",
-                                                  nan.value, None, None, ddof)
-            with progress_bar(f"local {stat.value} -> {output.name}", quiet) as update:
-                save_output(output, result, source, update)
-        if not quiet:
-            typer.echo(f"wrote {output}", err=True)
+                kwargs = {"ddof": ddof} if stat.value in ("var", "std") else {}
+                result = getattr(local_module, f"local_{stat.value}")(
+                    data, window, footprint=fp, mode=mode.value, cval=cval, nan_policy=nan.value, **kwargs)
+            _save(output, result, source, f"local {stat.value}", quiet)
 
     @app.command(
         "blocks",
@@ -153,19 +151,20 @@ def register(app: typer.Typer) -> None:
             fail(f"--boundary must be trim or pad, got {boundary!r}")
         sizes = parse_size(block)
         sizes = (sizes, sizes) if isinstance(sizes, int) else sizes
-        source = load_input(input, band=band, chunks=chunks)
-        data = source.lazy() if chunks else source.array()
+        source = load_input(input, band=band)
         with dask_cluster(workers, scheduler, quiet):
-            if (workers or scheduler) and not chunks:
-                import dask.array as da
-
-                data = da.from_array(data, chunks=2048)
+            distributed = chunks or workers or scheduler
+            data = source.lazy(chunks or 2048) if distributed else source.array()
             result = block_reduce(data, sizes, func.value, boundary=boundary)
-            coarse = source.coarsened(sizes)
-            with progress_bar(f"blocks {func.value} -> {output.name}", quiet) as update:
-                save_output(output, result, coarse, update)
-        if not quiet:
-            typer.echo(f"wrote {output}", err=True)
+            _save(output, result, source.coarsened(sizes), f"blocks {func.value}", quiet)
+
+
+def _save(output: Path, result, source, what: str, quiet: bool) -> None:
+    """Write the result like its source, with a progress bar, and say where."""
+    with progress_bar(f"{what} -> {output.name}", quiet) as update:
+        save_output(output, result, source, update)
+    if not quiet:
+        typer.echo(f"wrote {output}", err=True)
 
 
 __all__ = ["register"]

@@ -22,7 +22,7 @@ import numpy as np
 from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array
 from ._atomic import atomic_path
 
-__all__ = ["Raster", "RasterReader", "read_raster", "write_raster"]
+__all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster"]
 
 WRITE_CACHE_MB = 128
 
@@ -145,6 +145,44 @@ class RasterReader:
         return out[lead] if lead else out
 
 
+def open_raster(path: str | os.PathLike, band: int | None = None, *,
+                require_georeferencing: bool = True) -> tuple[RasterReader, Raster]:
+    """Open a raster without reading pixels: its window reader and its georeferencing.
+
+    The returned `Raster` has ``data=None``; `read_raster` documents the arguments.
+    """
+    with _open(path) as src:
+        if require_georeferencing and src.crs is None and src.transform.is_identity:
+            raise PixelsmithValueError(
+                f"input {str(path)!r} has no georeferencing (no CRS, identity transform); "
+                "read it with pixelsmith.io.read_image, or pass require_georeferencing=False"
+            )
+        if band is not None:
+            if isinstance(band, bool) or not isinstance(band, (int, np.integer)):
+                raise PixelsmithTypeError(f"`band` must be an int (1-based), got {band!r}")
+            if not 1 <= band <= src.count:
+                raise PixelsmithValueError(
+                    f"`band` must be between 1 and {src.count} for {str(path)!r}, got {band}"
+                )
+            bands = (int(band),)
+        else:
+            bands = tuple(range(1, src.count + 1))
+        nodata = src.nodata
+        file_dtype = np.dtype(src.dtypes[bands[0] - 1])
+        dtype = _float_dtype_for(file_dtype) if nodata is not None else file_dtype
+        squeeze = len(bands) == 1
+        shape = (src.height, src.width) if squeeze else (len(bands), src.height, src.width)
+        reader = RasterReader(str(path), bands, shape, dtype, nodata, squeeze)
+        meta = dict(
+            transform=src.transform,
+            crs=src.crs,
+            nodata=nodata,
+            band_names=tuple(src.descriptions[b - 1] for b in bands),
+            tags=src.tags(),
+        )
+    return reader, Raster(data=None, **meta)
+
+
 def read_raster(
     path: str | os.PathLike,
     band: int | None = None,
@@ -186,35 +224,8 @@ def read_raster(
     >>> raster.data.shape, raster.crs.to_epsg(), raster.transform.a
     ((3, 4), 32633, 30.0)
     """
-    with _open(path) as src:
-        if require_georeferencing and src.crs is None and src.transform.is_identity:
-            raise PixelsmithValueError(
-                f"input {str(path)!r} has no georeferencing (no CRS, identity transform); "
-                "read it with pixelsmith.io.read_image, or pass require_georeferencing=False"
-            )
-        if band is not None:
-            if isinstance(band, bool) or not isinstance(band, (int, np.integer)):
-                raise PixelsmithTypeError(f"`band` must be an int (1-based), got {band!r}")
-            if not 1 <= band <= src.count:
-                raise PixelsmithValueError(
-                    f"`band` must be between 1 and {src.count} for {str(path)!r}, got {band}"
-                )
-            bands = (int(band),)
-        else:
-            bands = tuple(range(1, src.count + 1))
-        nodata = src.nodata
-        file_dtype = np.dtype(src.dtypes[bands[0] - 1])
-        dtype = _float_dtype_for(file_dtype) if nodata is not None else file_dtype
-        squeeze = len(bands) == 1
-        shape = (src.height, src.width) if squeeze else (len(bands), src.height, src.width)
-        reader = RasterReader(str(path), bands, shape, dtype, nodata, squeeze)
-        meta = dict(
-            transform=src.transform,
-            crs=src.crs,
-            nodata=nodata,
-            band_names=tuple(src.descriptions[b - 1] for b in bands),
-            tags=src.tags(),
-        )
+    reader, meta = open_raster(path, band, require_georeferencing=require_georeferencing)
+    shape, squeeze, bands = reader.shape, reader.squeeze, reader.bands
     if chunks is None:
         data = reader.read(slice(0, shape[-2]), slice(0, shape[-1]))
     else:
@@ -225,9 +236,9 @@ def read_raster(
         data = da.from_array(reader, chunks=dask_chunks, asarray=False, lock=False, fancy=False,
                              name=f"read-raster-{Path(path).name}-{abs(hash((str(path), bands, rc)))}")
     mask = None
-    if nodata is not None:
+    if meta.nodata is not None:
         mask = ~np.isnan(data) if data.dtype.kind == "f" else None
-    return Raster(data=data, mask=mask, **meta)
+    return replace(meta, data=data, mask=mask)
 
 
 def write_raster(
