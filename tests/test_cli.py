@@ -146,7 +146,9 @@ def test_overwrite_replaces_output(raster, tmp_path):
 
 def test_version_and_help_examples():
     assert _invoke("--version").output.strip() == f"pixelsmith {ps.__version__}"
-    for command in ("local", "blocks", "gallery"):
+    commands = [c.name for c in app.registered_commands]
+    assert {"local", "blocks", "gallery", "render"} <= set(commands)
+    for command in commands:
         text = _invoke(command, "--help").output
         assert "Example" in text and f"pixelsmith {command}" in text
 

@@ -20,6 +20,7 @@ from .local import (
     local_sum,
     local_var,
 )
+from .place import add_stamp, add_stamps
 
 __version__ = "0.1.0"
 
@@ -28,6 +29,8 @@ __all__ = [
     "PixelsmithTypeError",
     "PixelsmithValueError",
     "StackStats",
+    "add_stamp",
+    "add_stamps",
     "block_reduce",
     "density_map",
     "local_count",

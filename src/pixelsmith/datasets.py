@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DEM", "jacksboro_dem", "offset_noise", "noisy_stack"]
+__all__ = ["DEM", "jacksboro_dem", "offset_noise", "noisy_stack", "gaussian_psf", "StarField", "star_field"]
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,64 @@ def noisy_stack(n_frames: int = 40, shape: tuple[int, int] = (96, 96), *, seed: 
         spot = np.exp(-((rows - r0) ** 2 + (cols - c0) ** 2) / (2 * (shape[0] / 10) ** 2))
         frames[t] = 10 + 5 * spot + sigma_noise * rng.standard_normal(shape)
     return frames
+
+
+def gaussian_psf(size: int = 15, sigma: float = 1.5) -> np.ndarray:
+    """A normalised (sum 1) circular Gaussian stamp of ``size x size`` centred at ``(size - 1) / 2``.
+
+    Examples
+    --------
+    >>> psf = gaussian_psf(11, 2.0)
+    >>> psf.shape, round(float(psf.sum()), 12)
+    ((11, 11), 1.0)
+    """
+    c = (size - 1) / 2
+    yy, xx = np.mgrid[:size, :size]
+    psf = np.exp(-((yy - c) ** 2 + (xx - c) ** 2) / (2 * sigma**2))
+    return psf / psf.sum()
+
+
+@dataclass(frozen=True)
+class StarField:
+    """A synthetic star field: the image, the true positions (row, col), fluxes and the noise sigma."""
+
+    image: np.ndarray
+    positions: np.ndarray
+    fluxes: np.ndarray
+    noise: float
+    psf: np.ndarray
+
+
+def star_field(shape: tuple[int, int] = (512, 512), n_stars: int = 200, *, sigma: float = 1.5,
+               snr: tuple[float, float] = (10.0, 100.0), noise: float = 1.0, background: float = 0.0,
+               min_separation: float = 0.0, border: int = 8, seed: int = 0) -> StarField:
+    """Gaussian stars at random sub-pixel positions on Gaussian noise (float32).
+
+    `snr` bounds each star's peak height in units of `noise`; stars keep
+    `border` pixels from the edges and, when `min_separation` > 0, that far
+    from each other (positions are drawn, then too-close ones are dropped).
+
+    Examples
+    --------
+    >>> field = star_field((128, 128), 20, seed=1)
+    >>> field.image.shape, field.positions.shape[1]
+    ((128, 128), 2)
+    """
+    from .place import add_stamps
+
+    rng = np.random.default_rng(seed)
+    positions = rng.uniform(border, np.array(shape) - 1 - border, size=(n_stars, 2))
+    if min_separation > 0:
+        keep: list[int] = []
+        for i, p in enumerate(positions):
+            if all(np.hypot(*(p - positions[j])) >= min_separation for j in keep):
+                keep.append(i)
+        positions = positions[keep]
+    size = int(2 * np.ceil(4 * sigma) + 1)
+    psf = gaussian_psf(size, sigma)
+    peaks = rng.uniform(snr[0], snr[1], size=len(positions)) * noise
+    fluxes = peaks / psf.max()
+    image = np.full(shape, background, np.float32)
+    add_stamps(image, psf, positions, weights=fluxes)
+    image += rng.normal(0.0, noise, size=shape).astype(np.float32)
+    return StarField(image, positions, fluxes, noise, psf)

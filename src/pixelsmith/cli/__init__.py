@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import gallery_cmd, local_cmd
+from . import gallery_cmd, local_cmd, render_cmd
 
 app = typer.Typer(
     name="pixelsmith",
@@ -37,6 +37,7 @@ def root(
 
 
 local_cmd.register(app)
+render_cmd.register(app)
 gallery_cmd.register(app)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
@@ -18,6 +17,7 @@ from ._common import (
     progress_bar,
 )
 from ._files import load_input, save_output
+from ._options import Band, Chunks, Overwrite, Quiet, Scheduler, Workers
 
 
 class Stat(str, Enum):
@@ -52,18 +52,6 @@ class BlockFunc(str, Enum):
     max = "max"
     count_nonzero = "count_nonzero"
     fraction_nonzero = "fraction_nonzero"
-
-
-# Options every heavy command shares, declared once
-Band = Annotated[int | None, typer.Option("--band", help="Band to use (1-based); default: the first.")]
-Chunks = Annotated[int | None, typer.Option(
-    "--chunks", min=16, help="Process out-of-core in chunks of this many rows and columns (e.g. 2048).")]
-Workers = Annotated[int | None, typer.Option(
-    "--workers", help="Start a local dask.distributed cluster with N worker processes on 127.0.0.1.")]
-Scheduler = Annotated[str | None, typer.Option(
-    "--scheduler", help="Use an existing dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.")]
-Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT if it exists.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages.")]
 
 
 def register(app: typer.Typer) -> None:
