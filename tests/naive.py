@@ -137,3 +137,54 @@ def place_stamp(shape, stamp, center, *, stamp_center=None, zoom=1.0, rotation=0
     if flux == "preserve":
         out *= stamp.sum() / out.sum()
     return weight * out
+
+
+# --- peaks and apertures -------------------------------------------------------------------------
+
+def local_peaks(a, *, threshold=-np.inf, border=1, min_distance=1.0):
+    """Reference peaks: every equal-valued connected component with no higher neighbour, reported at the
+    member nearest its centroid (ties: lowest flat index), then threshold, border, greedy suppression."""
+    from scipy import ndimage as ndi
+
+    a = np.asarray(a, float)
+    structure = np.ones((3,) * a.ndim, bool)
+    found = []
+    for value in np.unique(a[np.isfinite(a)]):
+        labels, count = ndi.label(a == value, structure)
+        for k in range(1, count + 1):
+            members = labels == k
+            ring = ndi.binary_dilation(members, structure) & ~members
+            if np.any(a[ring] > value) or value < threshold:
+                continue
+            idx = np.argwhere(members)
+            if (np.minimum(idx, np.array(a.shape) - 1 - idx) < border).any():
+                continue
+            d = ((idx - idx.mean(axis=0)) ** 2).sum(axis=1)
+            best = idx[np.flatnonzero(d == d.min())[0]]  # argwhere is in flat (C) order
+            found.append((value, np.ravel_multi_index(tuple(best), a.shape), tuple(best)))
+    found.sort(key=lambda f: (-f[0], f[1]))
+    kept = []
+    for value, _, pos in found:
+        if all(np.sqrt(np.sum(np.subtract(pos, q) ** 2)) >= min_distance for _, q in kept):
+            kept.append((value, pos))
+    return np.array([p for _, p in kept], int).reshape(-1, a.ndim), np.array([v for v, _ in kept])
+
+
+def disk_pixel_overlap(cy, cx, r, i, j):
+    """Area of pixel (i, j) inside the disk, by adaptive quadrature over the pixel's columns."""
+    from scipy.integrate import quad
+
+    y0, y1, x0, x1 = i - 0.5 - cy, i + 0.5 - cy, j - 0.5 - cx, j + 0.5 - cx
+
+    def height(x):
+        if abs(x) >= r:
+            return 0.0
+        h = np.sqrt(r * r - x * x)
+        return max(min(y1, h) - max(y0, -h), 0.0)
+
+    kinks = [p for p in (-r, r) if x0 < p < x1]
+    kinks += [s * np.sqrt(r * r - y * y) for y in (y0, y1) for s in (-1, 1) if abs(y) < r]
+    kinks = sorted(k for k in kinks if x0 < k < x1)
+    edges = [x0, *kinks, x1]
+    return sum(quad(height, lo, hi, epsabs=1e-14, epsrel=1e-13)[0] for lo, hi in zip(edges[:-1], edges[1:],
+                                                                                       strict=True))

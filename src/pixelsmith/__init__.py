@@ -21,6 +21,7 @@ from .local import (
     local_var,
 )
 from .place import add_stamp, add_stamps
+from .sources import ApertureSums, Peaks, aperture_sums, cluster_center, find_peaks, robust_noise
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,12 @@ __all__ = [
     "PixelsmithTypeError",
     "PixelsmithValueError",
     "StackStats",
+    "ApertureSums",
+    "Peaks",
+    "aperture_sums",
+    "cluster_center",
+    "find_peaks",
+    "robust_noise",
     "add_stamp",
     "add_stamps",
     "block_reduce",

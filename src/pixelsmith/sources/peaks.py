@@ -1,0 +1,289 @@
+"""Peaks of 1-D to 3-D arrays: thresholds relative to a robust noise estimate, plateaus, suppression."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._kernels import peaks as _k
+from .._validate import PixelsmithValueError, as_image_array, check_finite_scalar
+
+__all__ = ["Peaks", "find_peaks", "robust_noise"]
+
+# Normal consistency constant of the MAD: sigma = 1.4826 * MAD for Gaussian noise (1 / Phi^-1(3/4))
+MAD_TO_SIGMA = 1.482602218505602
+
+
+@dataclass(frozen=True)
+class Peaks:
+    """Peaks found by `find_peaks`, strongest first.
+
+    Attributes
+    ----------
+    coords : numpy.ndarray, shape (N, ndim)
+        Positions in array index order, sorted by descending height; int64, or
+        float64 with ``subpixel=True``.
+    heights : numpy.ndarray, shape (N,)
+        Values of the searched array (smoothed when ``smooth`` is given) at the peak pixels.
+    threshold : float
+        The threshold that was applied (``-inf`` when none).
+    noise : float or None
+        The robust noise estimate used by ``nsigma`` (None when not needed).
+    """
+
+    coords: np.ndarray
+    heights: np.ndarray
+    threshold: float
+    noise: float | None
+
+    @property
+    def indices(self) -> np.ndarray:
+        """1-D only: the peak indices in ascending order, as `scipy.signal.find_peaks` returns them."""
+        if self.coords.shape[1] != 1:
+            raise PixelsmithValueError("`indices` is for 1-D input; use `coords` for N-D peaks")
+        return np.sort(np.rint(self.coords[:, 0]).astype(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.heights)
+
+
+def robust_noise(a: Any) -> float:
+    """Standard deviation of the noise from the median absolute deviation: ``1.4826 * MAD``.
+
+    ``MAD = median(|a - median(a)|)`` over the finite values. For Gaussian noise
+    this estimates sigma; sparse sources and outliers barely move it (up to half
+    the pixels may be signal before it breaks down).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(0, 2.0, 100_000)
+    >>> x[:500] = 1e6   # bright sources do not matter
+    >>> round(robust_noise(x), 1)
+    2.0
+    """
+    values = as_image_array(a, "a", allow_dask=False)
+    values = np.asarray(values, dtype=np.float64).ravel()
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        raise PixelsmithValueError("`a` has no finite values; a noise level needs data")
+    centre = np.median(values)
+    return float(MAD_TO_SIGMA * np.median(np.abs(values - centre)))
+
+
+def _border_width(exclude_border: Any) -> int:
+    if isinstance(exclude_border, bool):
+        return 1 if exclude_border else 0
+    if isinstance(exclude_border, numbers.Integral) and exclude_border >= 0:
+        return int(exclude_border)
+    raise PixelsmithValueError(f"`exclude_border` must be True, False or an integer >= 0, got {exclude_border!r}")
+
+
+def find_peaks(
+    a: Any,
+    *,
+    min_distance: float = 1,
+    threshold: float | None = None,
+    nsigma: float | None = None,
+    smooth: float | None = None,
+    exclude_border: bool | int = True,
+    max_peaks: int | None = None,
+    subpixel: bool = False,
+) -> Peaks:
+    """Local maxima of a 1-D, 2-D or 3-D array, strongest first.
+
+    A peak is a pixel higher than all its neighbours (the 3 x 3 [x 3] block), or
+    a plateau (connected equal pixels) with no higher neighbour, reported once at
+    its member nearest the plateau's centroid (rounded down between two, like
+    scipy). Candidates at or below the threshold are dropped; then, from the
+    highest down, any peak closer than `min_distance` (Euclidean, pixels) to a
+    kept one is dropped.
+
+    Parameters
+    ----------
+    a : array_like, 1-D to 3-D
+        Data; NaN pixels are never peaks.
+    min_distance : float, default 1
+        Kept peaks are at least this far apart (1 keeps every local maximum).
+    threshold : float, optional
+        Absolute threshold: peaks must be at least this high (as scipy's `height`).
+    nsigma : float, optional
+        Threshold relative to the noise: ``median + nsigma * robust_noise``, both
+        measured on the searched (smoothed) array. With `threshold` too, the higher wins.
+    smooth : float, optional
+        Sigma (pixels) of a Gaussian applied first (scipy.ndimage.gaussian_filter,
+        mode 'nearest'); the noise-suppressing step of "my peak finder is too
+        sensitive". NaN pixels are filled with the median for smoothing only.
+    exclude_border : bool or int, default True
+        Drop peaks (and plateaus touching) within this many pixels of an edge.
+        True means 1: a peak needs a lower neighbour on every side, so an edge
+        pixel is never a peak (as in scipy.signal.find_peaks; scikit-image's
+        peak_local_max uses `min_distance` instead, pass that to match it).
+    max_peaks : int, optional
+        Keep at most this many (the highest).
+    subpixel : bool, default False
+        Refine positions by a Gaussian fit: a least-squares quadratic through
+        ``log(value - median)`` over the 3 x 3 [x 3] block around each peak
+        (exact for Gaussian peaks; the raw values where some are not above the
+        median). Its vertex is used when it is a maximum within half a pixel,
+        else the per-axis parabola through the peak and its two neighbours,
+        clipped to +-0.5. Plateaus give their centroid. With noise, pass
+        `smooth` close to the PSF sigma (a matched filter) for the best positions.
+
+    Returns
+    -------
+    Peaks
+        ``coords`` (N, ndim), ``heights``, the ``threshold`` and ``noise`` used;
+        ``indices`` for 1-D input (ascending, as scipy).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([1, 2, 3, 4, 5, 4, 3, 2, 1, 2, 3, 2, 1, 2, 3, 4, 5, 6, 5, 4, 3, 2, 1])
+    >>> p = find_peaks(x)
+    >>> x[p.indices].tolist()
+    [5, 3, 6]
+    >>> p.heights.tolist()            # strongest first
+    [6.0, 5.0, 3.0]
+    >>> find_peaks(x, min_distance=8).indices.tolist()
+    [4, 17]
+    """
+    arr = as_image_array(a, "a", ndim=(1, 2, 3), allow_dask=False,
+                         hint="pass one image or volume; for a stack of images loop over it")
+    data = np.asarray(arr, dtype=np.float64)
+    finite = np.isfinite(data)
+    if not finite.any():
+        raise PixelsmithValueError("`a` has no finite values (all NaN or inf); nothing can be a peak")
+    min_distance = check_finite_scalar(min_distance, "min_distance")
+    if min_distance < 1:
+        raise PixelsmithValueError(f"`min_distance` must be >= 1, got {min_distance}")
+    border = _border_width(exclude_border)
+    if max_peaks is not None and (isinstance(max_peaks, bool) or not isinstance(max_peaks, numbers.Integral)
+                                  or max_peaks < 1):
+        raise PixelsmithValueError(f"`max_peaks` must be a positive integer or None, got {max_peaks!r}")
+
+    if smooth is not None:
+        sigma = check_finite_scalar(smooth, "smooth")
+        if sigma < 0:
+            raise PixelsmithValueError(f"`smooth` must be >= 0 (a Gaussian sigma in pixels), got {sigma}")
+        if sigma > 0:
+            from scipy.ndimage import gaussian_filter
+
+            filled = np.where(finite, data, np.median(data[finite])) if not finite.all() else data
+            data = gaussian_filter(filled, sigma, mode="nearest")
+            data[~finite] = np.nan
+
+    level = -np.inf
+    noise = None
+    if threshold is not None:
+        level = check_finite_scalar(threshold, "threshold")
+    if nsigma is not None:
+        k = check_finite_scalar(nsigma, "nsigma")
+        noise = robust_noise(data)
+        level = max(level, float(np.median(data[np.isfinite(data)])) + k * noise)
+
+    coords, heights, centroids = _candidates(data, level, border)
+    order = np.lexsort((_flat(coords, data.shape), -heights))  # highest first; ties by position
+    coords, heights, centroids = coords[order], heights[order], centroids[order]
+    if min_distance > 1 and len(coords):
+        keep = _k.suppress_close(_as3(coords), _shape3(data.shape), float(min_distance))
+        coords, heights, centroids = coords[keep], heights[keep], centroids[keep]
+    if max_peaks is not None:
+        coords, heights, centroids = coords[:max_peaks], heights[:max_peaks], centroids[:max_peaks]
+    if subpixel:
+        coords = _refine(data, coords, centroids)
+    return Peaks(coords=coords, heights=heights, threshold=float(level), noise=noise)
+
+
+def _shape3(shape: tuple[int, ...]) -> tuple[int, int, int]:
+    return (1,) * (3 - len(shape)) + tuple(shape)
+
+
+def _as3(coords: np.ndarray) -> np.ndarray:
+    out = np.zeros((len(coords), 3), np.int64)
+    out[:, 3 - coords.shape[1]:] = coords
+    return out
+
+
+def _flat(coords: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    if not len(coords):
+        return np.zeros(0, np.int64)
+    return np.ravel_multi_index(tuple(coords.T), shape)
+
+
+def _candidates(data: np.ndarray, level: float, border: int):
+    """Strict peaks and resolved plateaus above `level`, away from the border band."""
+    nd = data.ndim
+    view = data.reshape(_shape3(data.shape))
+    strict, seeds = _k.find_maxima(view, level)
+    reps, cents, edges = _k.resolve_plateaus(view, seeds)
+    strict_coords = np.column_stack(np.unravel_index(strict, data.shape)).astype(np.int64).reshape(-1, nd)
+    rep_coords = np.column_stack(np.unravel_index(reps, data.shape)).astype(np.int64).reshape(-1, nd)
+    coords = np.concatenate([strict_coords, rep_coords])
+    centroids = np.concatenate([np.full((len(strict), nd), np.nan), cents[:, 3 - nd:]])
+    shape = np.array(data.shape)
+    near_edge = np.concatenate([np.minimum(strict_coords, shape - 1 - strict_coords).min(axis=1, initial=1 << 62),
+                                edges[:, 3 - nd:].min(axis=1, initial=1 << 62)])
+    keep = near_edge >= border
+    coords, centroids = coords[keep], centroids[keep]
+    heights = data[tuple(coords.T)] if len(coords) else np.zeros(0)
+    return coords, heights, centroids
+
+
+def _refine(data: np.ndarray, coords: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Sub-pixel positions from the 3^ndim block around each peak (see `find_peaks`, `subpixel`)."""
+    nd = data.ndim
+    out = coords.astype(np.float64)
+    if not len(coords):
+        return out
+    offsets = np.array(list(np.ndindex(*(3,) * nd))) - 1  # (3^nd, nd), centre at index 3^nd // 2
+    idx = np.clip(coords[:, None, :] + offsets[None, :, :], 0, np.array(data.shape) - 1)
+    values = data[tuple(np.moveaxis(idx, -1, 0))]
+    values = np.where(np.isfinite(values), values, data[tuple(coords.T)][:, None])
+    # a Gaussian peak is a quadratic in log(value - background): fit that where it is defined
+    above = values - np.median(data[np.isfinite(data)])
+    logs = (above > 0).all(axis=1)
+    fitted = values.copy()
+    fitted[logs] = np.log(above[logs])
+    shift, good = _quadratic_vertex(fitted, offsets)
+    centre = fitted[:, len(offsets) // 2]
+    for axis in range(nd):  # fallback: the parabola through the peak and its two neighbours
+        unit = np.zeros(nd, int)
+        unit[axis] = 1
+        lo = fitted[:, int(np.flatnonzero((offsets == -unit).all(axis=1))[0])]
+        hi = fitted[:, int(np.flatnonzero((offsets == unit).all(axis=1))[0])]
+        curvature = lo - 2 * centre + hi
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(curvature < 0, 0.5 * (lo - hi) / curvature, 0.0)
+        shift[~good, axis] = np.clip(step, -0.5, 0.5)[~good]
+    out += shift
+    plateau = np.isfinite(centroids).all(axis=1)
+    out[plateau] = centroids[plateau]
+    return out
+
+
+def _quadratic_vertex(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares quadratic through each row of `values` at `offsets`; its vertex and whether
+    it is a maximum within half a pixel."""
+    n, nd = len(values), offsets.shape[1]
+    pairs = [(i, j) for i in range(nd) for j in range(i, nd)]
+    design = np.column_stack([np.ones(len(offsets))] + [offsets[:, i] for i in range(nd)]
+                             + [offsets[:, i] * offsets[:, j] for i, j in pairs])
+    params = values @ np.linalg.pinv(design).T
+    grad = params[:, 1:1 + nd]
+    hess = np.zeros((n, nd, nd))
+    for q, (i, j) in enumerate(pairs):
+        c = params[:, 1 + nd + q]
+        if i == j:
+            hess[:, i, i] = 2 * c
+        else:
+            hess[:, i, j] = hess[:, j, i] = c
+    shift = np.full((n, nd), np.nan)
+    concave = (np.linalg.eigvalsh(hess) < 0).all(axis=1)
+    if concave.any():
+        shift[concave] = np.linalg.solve(hess[concave], -grad[concave][..., None])[..., 0]
+    good = concave & (np.abs(shift) <= 0.5).all(axis=1)
+    return shift, good
