@@ -14,12 +14,23 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
+def _append(buffer, count, value):
+    if count == buffer.shape[0]:
+        grown = np.empty(2 * count, np.int64)
+        grown[:count] = buffer
+        buffer = grown
+    buffer[count] = value
+    return buffer
+
+
+@njit(cache=True, nogil=True)
 def find_maxima(data, threshold):
-    """Flat indices of strict peaks and a uint8 mask of plateau seeds."""
+    """Flat indices of strict peaks, and of plateau seeds (maxima with an equal neighbour)."""
     n0, n1, n2 = data.shape
-    seeds = np.zeros(data.shape, np.uint8)
+    seeds = np.empty(64, np.int64)
     strict = np.empty(1024, np.int64)
     count = 0
+    n_seeds = 0
     for i in range(n0):
         for j in range(n1):
             for k in range(n2):
@@ -41,15 +52,12 @@ def find_maxima(data, threshold):
                 if not is_max:
                     continue
                 if flat:
-                    seeds[i, j, k] = 1
-                    continue
-                if count == strict.shape[0]:
-                    grown = np.empty(2 * count, np.int64)
-                    grown[:count] = strict
-                    strict = grown
-                strict[count] = (i * n1 + j) * n2 + k
-                count += 1
-    return strict[:count], seeds
+                    seeds = _append(seeds, n_seeds, (i * n1 + j) * n2 + k)
+                    n_seeds += 1
+                else:
+                    strict = _append(strict, count, (i * n1 + j) * n2 + k)
+                    count += 1
+    return strict[:count], seeds[:n_seeds]
 
 
 @njit(cache=True, nogil=True)
@@ -65,11 +73,11 @@ def resolve_plateaus(data, seeds):
     reps = []
     cents = []
     edges = []
-    for start in range(data.size):
+    for start in seeds:
         i0 = start // (n1 * n2)
         j0 = (start // n2) % n1
         k0 = start % n2
-        if seeds[i0, j0, k0] == 0 or visited[i0, j0, k0] == 1:
+        if visited[i0, j0, k0] == 1:
             continue
         v = data[i0, j0, k0]
         queue[0] = start

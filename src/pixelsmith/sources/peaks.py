@@ -13,6 +13,8 @@ from .._validate import PixelsmithValueError, as_image_array, check_finite_scala
 
 __all__ = ["Peaks", "find_peaks", "robust_noise"]
 
+# Noise estimates use at most this many values (a regular subsample beyond)
+_MAX_SAMPLES = 1_000_000
 # Normal consistency constant of the MAD: sigma = 1.4826 * MAD for Gaussian noise (1 / Phi^-1(3/4))
 MAD_TO_SIGMA = 1.482602218505602
 
@@ -50,12 +52,15 @@ class Peaks:
         return len(self.heights)
 
 
-def robust_noise(a: Any) -> float:
+def robust_noise(a: Any, *, max_samples: int = _MAX_SAMPLES) -> float:
     """Standard deviation of the noise from the median absolute deviation: ``1.4826 * MAD``.
 
     ``MAD = median(|a - median(a)|)`` over the finite values. For Gaussian noise
     this estimates sigma; sparse sources and outliers barely move it (up to half
-    the pixels may be signal before it breaks down).
+    the pixels may be signal before it breaks down). Arrays with more than
+    `max_samples` finite values use a regular subsample (every k-th value in
+    memory order), which changes the estimate by about 0.1 % for 1e6 samples
+    and keeps it fast and deterministic.
 
     Examples
     --------
@@ -65,13 +70,23 @@ def robust_noise(a: Any) -> float:
     >>> round(robust_noise(x), 1)
     2.0
     """
-    values = as_image_array(a, "a", allow_dask=False)
-    values = np.asarray(values, dtype=np.float64).ravel()
-    values = values[np.isfinite(values)]
-    if values.size == 0:
+    values = np.asarray(as_image_array(a, "a", allow_dask=False))
+    return _median_and_noise(values, max_samples)[1]
+
+
+def _median_and_noise(values: np.ndarray, max_samples: int = _MAX_SAMPLES) -> tuple[float, float]:
+    """(median, 1.4826 * MAD) of the finite values, on a regular subsample when large."""
+    flat = values.ravel()
+    if flat.size > max_samples:
+        flat = flat[:: -(-flat.size // max_samples)]
+    flat = flat.astype(np.float64)
+    finite = np.isfinite(flat)
+    if not finite.all():
+        flat = flat[finite]
+    if flat.size == 0:
         raise PixelsmithValueError("`a` has no finite values; a noise level needs data")
-    centre = np.median(values)
-    return float(MAD_TO_SIGMA * np.median(np.abs(values - centre)))
+    centre = float(np.median(flat))
+    return centre, float(MAD_TO_SIGMA * np.median(np.abs(flat - centre)))
 
 
 def _border_width(exclude_border: Any) -> int:
@@ -112,7 +127,8 @@ def find_peaks(
         Absolute threshold: peaks must be at least this high (as scipy's `height`).
     nsigma : float, optional
         Threshold relative to the noise: ``median + nsigma * robust_noise``, both
-        measured on the searched (smoothed) array. With `threshold` too, the higher wins.
+        measured on the searched (smoothed) array (on a regular subsample of 1e6
+        values when larger, see `robust_noise`). With `threshold` too, the higher wins.
     smooth : float, optional
         Sigma (pixels) of a Gaussian applied first (scipy.ndimage.gaussian_filter,
         mode 'nearest'); the noise-suppressing step of "my peak finder is too
@@ -126,7 +142,7 @@ def find_peaks(
         Keep at most this many (the highest).
     subpixel : bool, default False
         Refine positions by a Gaussian fit: a least-squares quadratic through
-        ``log(value - median)`` over the 3 x 3 [x 3] block around each peak
+        ``log(value - median)`` (median as for `nsigma`) over the 3 x 3 [x 3] block around each peak
         (exact for Gaussian peaks; the raw values where some are not above the
         median). Its vertex is used when it is a maximum within half a pixel,
         else the per-axis parabola through the peak and its two neighbours,
@@ -153,7 +169,8 @@ def find_peaks(
     """
     arr = as_image_array(a, "a", ndim=(1, 2, 3), allow_dask=False,
                          hint="pass one image or volume; for a stack of images loop over it")
-    data = np.asarray(arr, dtype=np.float64)
+    # float32 stays float32 (comparisons are exact in either); everything else is float64
+    data = np.asarray(arr, dtype=np.float32 if arr.dtype == np.float32 else np.float64)
     finite = np.isfinite(data)
     if not finite.any():
         raise PixelsmithValueError("`a` has no finite values (all NaN or inf); nothing can be a peak")
@@ -182,8 +199,8 @@ def find_peaks(
         level = check_finite_scalar(threshold, "threshold")
     if nsigma is not None:
         k = check_finite_scalar(nsigma, "nsigma")
-        noise = robust_noise(data)
-        level = max(level, float(np.median(data[np.isfinite(data)])) + k * noise)
+        centre, noise = _median_and_noise(data)
+        level = max(level, centre + k * noise)
 
     coords, heights, centroids = _candidates(data, level, border)
     order = np.lexsort((_flat(coords, data.shape), -heights))  # highest first; ties by position
@@ -218,7 +235,7 @@ def _candidates(data: np.ndarray, level: float, border: int):
     """Strict peaks and resolved plateaus above `level`, away from the border band."""
     nd = data.ndim
     view = data.reshape(_shape3(data.shape))
-    strict, seeds = _k.find_maxima(view, level)
+    strict, seeds = _k.find_maxima(view, float(level))
     reps, cents, edges = _k.resolve_plateaus(view, seeds)
     strict_coords = np.column_stack(np.unravel_index(strict, data.shape)).astype(np.int64).reshape(-1, nd)
     rep_coords = np.column_stack(np.unravel_index(reps, data.shape)).astype(np.int64).reshape(-1, nd)
@@ -244,7 +261,7 @@ def _refine(data: np.ndarray, coords: np.ndarray, centroids: np.ndarray) -> np.n
     values = data[tuple(np.moveaxis(idx, -1, 0))]
     values = np.where(np.isfinite(values), values, data[tuple(coords.T)][:, None])
     # a Gaussian peak is a quadratic in log(value - background): fit that where it is defined
-    above = values - np.median(data[np.isfinite(data)])
+    above = values - _median_and_noise(data)[0]
     logs = (above > 0).all(axis=1)
     fitted = values.copy()
     fitted[logs] = np.log(above[logs])
