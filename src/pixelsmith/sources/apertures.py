@@ -180,7 +180,7 @@ def aperture_sums(
     --------
     >>> import numpy as np
     >>> image = np.ones((50, 50))
-    >>> res = aperture_sums(image, [(25.3, 24.1), (0.0, 10.0)], 5.0)
+    >>> res = aperture_sums(image, [(25.3, 24.1), (-0.5, 10.0)], 5.0)   # the edge of row 0 is at -0.5
     >>> np.round(res.sums, 6).tolist()          # pi r^2, then the half inside the image
     [78.539816, 39.269908]
     >>> stack = np.stack([image, 2 * image, 3 * image])
