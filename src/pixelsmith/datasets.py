@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DEM", "jacksboro_dem", "offset_noise", "noisy_stack", "gaussian_psf", "StarField", "star_field"]
+__all__ = ["DEM", "jacksboro_dem", "offset_noise", "noisy_stack", "gaussian_psf", "StarField", "star_field",
+           "smooth_field", "blob_holes"]
 
 
 @dataclass(frozen=True)
@@ -144,3 +145,47 @@ def star_field(shape: tuple[int, int] = (512, 512), n_stars: int = 200, *, sigma
     add_stamps(image, psf, positions, weights=fluxes)
     image += rng.normal(0.0, noise, size=shape).astype(np.float32)
     return StarField(image, positions, fluxes, noise, psf)
+
+
+def smooth_field(shape: tuple[int, int] = (1024, 1024), *, seed: int = 0) -> np.ndarray:
+    """A smooth test surface (sum of Gaussians and sinusoids, values about -2..3), float64.
+
+    Examples
+    --------
+    >>> smooth_field((64, 64)).shape
+    (64, 64)
+    """
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[: shape[0], : shape[1]] / max(shape)
+    field = np.zeros(shape)
+    for _ in range(12):
+        cy, cx = rng.uniform(0, 1, 2)
+        width = rng.uniform(0.05, 0.2)
+        field += rng.uniform(-1, 1) * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * width**2))
+    for _ in range(4):
+        ky, kx = rng.uniform(1, 6, 2)
+        field += 0.3 * np.sin(2 * np.pi * (ky * yy + kx * xx) + rng.uniform(0, 2 * np.pi))
+    return field
+
+
+def blob_holes(shape: tuple[int, int] = (1024, 1024), fraction: float = 0.1, *, radii: tuple[float, float] = (3, 15),
+               seed: int = 0) -> np.ndarray:
+    """A boolean mask of random disks covering about `fraction` of the pixels (True = missing).
+
+    Examples
+    --------
+    >>> mask = blob_holes((256, 256), 0.1)
+    >>> 0.09 < mask.mean() < 0.11
+    True
+    """
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(shape, bool)
+    r_max = int(np.ceil(radii[1]))
+    yy, xx = np.mgrid[-r_max : r_max + 1, -r_max : r_max + 1]
+    while mask.mean() < fraction:
+        for _ in range(max(1, int(fraction * mask.size / (np.pi * np.mean(radii) ** 2) / 8))):
+            r = rng.uniform(*radii)
+            cy, cx = rng.integers(r_max, np.array(shape) - r_max)
+            disk = yy**2 + xx**2 <= r * r
+            mask[cy - r_max : cy + r_max + 1, cx - r_max : cx + r_max + 1] |= disk
+    return mask

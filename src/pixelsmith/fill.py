@@ -1,0 +1,266 @@
+"""Fill NaN (or masked) pixels from their neighbours: harmonic, biharmonic, nearest, Gaussian.
+
+The harmonic and biharmonic fills solve a sparse linear system whose unknowns
+are the hole pixels only, so the cost follows the holes, not the image. Both
+use the discrete Laplacian over in-bounds neighbours (2 * ndim of them inside
+the array, fewer at its edges: a zero-flux boundary), in any number of dimensions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validate import (
+    PixelsmithTypeError,
+    PixelsmithValueError,
+    as_image_array,
+    check_choice,
+    check_finite_scalar,
+    check_positive_int,
+    is_dask_array,
+    result_float_dtype,
+)
+
+__all__ = ["fill_nans"]
+
+METHODS = ("harmonic", "biharmonic", "nearest", "gaussian")
+
+
+def fill_nans(
+    a: Any,
+    *,
+    method: str = "harmonic",
+    mask: Any = None,
+    sigma: float = 2.0,
+    max_iter: int | None = None,
+    channel_axis: int | None = None,
+) -> np.ndarray:
+    """Fill the NaN pixels of `a` (and those `mask` marks) from the surrounding known pixels.
+
+    Parameters
+    ----------
+    a : array_like, any number of dimensions
+        Data with holes (NaN). Integer input is filled in float64.
+    method : {'harmonic', 'biharmonic', 'nearest', 'gaussian'}, default 'harmonic'
+        - 'harmonic': solve Laplace's equation on the holes with the known
+          pixels as boundary values: the smoothest fill without overshoot
+          (values stay within the boundary's range).
+        - 'biharmonic': solve the biharmonic equation on the holes (the fill of
+          scikit-image's ``inpaint_biharmonic``); continues gradients across
+          holes, most accurate on smooth data, may overshoot.
+        - 'nearest': value of the nearest known pixel (Euclidean; ties by the
+          distance transform's scan order).
+        - 'gaussian': normalized convolution with a Gaussian of `sigma`
+          (astropy's ``interpolate_replace_nans`` idea), repeated on what is
+          still missing until every hole is filled.
+    mask : array_like of bool, optional
+        Extra pixels to fill (True = fill), same shape as `a`; NaN pixels are
+        always filled.
+    sigma : float, default 2.0
+        Gaussian sigma in pixels for 'gaussian'.
+    max_iter : int, optional
+        'gaussian': at most this many passes (default: as many as needed,
+        each pass reaches about 3 sigma further into the holes).
+    channel_axis : int, optional
+        Axis of colour channels, filled one channel at a time (RGB images).
+
+    Returns
+    -------
+    numpy.ndarray
+        A filled copy; float32 input stays float32, other input gives float64.
+        Without holes the result is an unchanged copy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> yy, xx = np.mgrid[:50, :60]
+    >>> truth = np.sin(xx / 9.0) + np.cos(yy / 7.0)
+    >>> holes = truth.copy()
+    >>> holes[20:28, 30:37] = np.nan
+    >>> filled = fill_nans(holes)                      # harmonic
+    >>> bool(np.abs(filled - truth).max() < 0.02)
+    True
+    >>> bool(np.abs(fill_nans(holes, method="biharmonic") - truth).max() < 0.002)
+    True
+    """
+    if is_dask_array(a):
+        raise PixelsmithTypeError(
+            "`a` must be a numpy array: a fill needs each hole whole; call .compute() first "
+            "(or map fill_nans over overlapping blocks larger than the holes)")
+    arr = as_image_array(a, "a", allow_dask=False)
+    check_choice(method, "method", METHODS)
+    dtype = result_float_dtype(arr.dtype)
+    out = np.array(arr, dtype=dtype)  # always a copy
+    holes = np.isnan(out) if out.dtype.kind == "f" else np.zeros(out.shape, bool)
+    if mask is not None:
+        m = np.asarray(mask)
+        if m.shape != out.shape:
+            raise PixelsmithValueError(f"`mask` must have the shape of `a` {out.shape}, got {m.shape}")
+        if m.dtype != bool:
+            raise PixelsmithTypeError(f"`mask` must be boolean (True = fill), got dtype {m.dtype}")
+        holes |= m
+    if np.isinf(out).any():
+        raise PixelsmithValueError("`a` contains inf; replace it with NaN to fill it, or with a finite value")
+    if method == "gaussian":
+        sigma = check_finite_scalar(sigma, "sigma")
+        if sigma <= 0:
+            raise PixelsmithValueError(f"`sigma` must be > 0 (pixels), got {sigma}")
+    if max_iter is not None:
+        max_iter = check_positive_int(max_iter, "max_iter")
+
+    if channel_axis is not None:
+        axis = channel_axis + out.ndim if channel_axis < 0 else channel_axis
+        if not 0 <= axis < out.ndim:
+            raise PixelsmithValueError(f"`channel_axis` {channel_axis} is out of range for {out.ndim}-D `a`")
+        for c in range(out.shape[axis]):
+            index = (slice(None),) * axis + (c,)
+            out[index] = _fill_one(out[index], holes[index], method, sigma, max_iter, f"channel {c} of `a`")
+        return out
+    return _fill_one(out, holes, method, sigma, max_iter, "`a`")
+
+
+def _fill_one(x: np.ndarray, holes: np.ndarray, method: str, sigma: float, max_iter: int | None,
+              what: str) -> np.ndarray:
+    if not holes.any():
+        return x
+    if holes.all():
+        raise PixelsmithValueError(f"{what} has no known pixels (all NaN or masked); nothing to fill from")
+    if method == "nearest":
+        from scipy.ndimage import distance_transform_edt
+
+        index = distance_transform_edt(holes, return_distances=False, return_indices=True)
+        x[holes] = x[tuple(i[holes] for i in index)]
+        return x
+    if method == "gaussian":
+        return _normalized_convolution(x, holes, sigma, max_iter)
+    x[holes] = _solve_holes(x, holes, biharmonic=method == "biharmonic")
+    return x
+
+
+def _normalized_convolution(x: np.ndarray, holes: np.ndarray, sigma: float, max_iter: int | None) -> np.ndarray:
+    from scipy.ndimage import gaussian_filter
+
+    known = ~holes
+    passes = 0
+    while not known.all():
+        if max_iter is not None and passes >= max_iter:
+            raise PixelsmithValueError(
+                f"'gaussian' fill left {int((~known).sum())} pixels empty after max_iter={max_iter} passes; "
+                "raise max_iter or sigma")
+        weight = known.astype(np.float64)
+        numerator = gaussian_filter(np.where(known, x, 0.0).astype(np.float64), sigma, mode="constant")
+        denominator = gaussian_filter(weight, sigma, mode="constant")
+        # a pixel is filled once its kernel holds at least 1 % of known weight
+        reach = (~known) & (denominator > 1e-2)
+        if not reach.any():  # far from any data: accept whatever weight there is
+            reach = (~known) & (denominator > 0)
+        x[reach] = numerator[reach] / denominator[reach]
+        known = known | reach
+        passes += 1
+    return x
+
+
+def _solve_holes(x: np.ndarray, holes: np.ndarray, *, biharmonic: bool) -> np.ndarray:
+    """Values of the hole pixels: L u = 0 (harmonic) or L L u = 0 (biharmonic) with known pixels fixed."""
+    # the pixels the equations touch: holes, plus 1 (harmonic) or 2 (biharmonic) rings
+    region = _dilate(holes, 2 if biharmonic else 1)
+    ids = np.full(x.shape, -1, np.int64)
+    region_idx = np.flatnonzero(region)
+    ids.ravel()[region_idx] = np.arange(len(region_idx))
+    lap = _laplacian(ids, region, x.shape)
+    unknown = ids[holes]  # C order, so increasing
+    if biharmonic:
+        inner = ids[_dilate(holes, 1)]  # Laplacian rows that the unknowns' L L rows combine
+        system = lap[unknown][:, inner] @ lap[inner]  # symmetric positive definite
+    else:
+        system = -lap[unknown]  # symmetric positive definite
+    system = system.tocsc()
+    is_unknown = np.zeros(len(region_idx), bool)
+    is_unknown[unknown] = True
+    values = x.ravel()[region_idx]
+    rhs = -(system[:, ~is_unknown] @ values[~is_unknown])
+    matrix = system[:, is_unknown].tocsr()
+    # orderings measured fastest with SuperLU on blob-shaped holes
+    return _solve_by_component(matrix, rhs, "MMD_AT_PLUS_A" if biharmonic else "NATURAL").astype(x.dtype)
+
+
+def _solve_by_component(matrix, rhs: np.ndarray, ordering: str) -> np.ndarray:
+    """Solve an SPD system block by block: its connected components, grouped, factorized in threads.
+
+    Separate holes give independent blocks; smaller factorizations are cheaper,
+    and SuperLU releases the GIL, so groups run in parallel.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.linalg import splu
+
+    from ._window_engine import n_threads
+
+    n_comp, labels = connected_components(matrix, directed=False)
+    n_groups = min(n_comp, 16 * n_threads())  # measured: smaller blocks factor faster
+    sizes = np.bincount(labels, minlength=n_comp)
+    # largest components first, each to the lightest group
+    group_of = np.empty(n_comp, np.int64)
+    load = np.zeros(n_groups)
+    for comp in np.argsort(-sizes, kind="stable"):
+        g = int(np.argmin(load))
+        group_of[comp] = g
+        load[g] += sizes[comp] ** 1.5  # factorization cost grows faster than the size
+    member_group = group_of[labels]
+    solution = np.empty(len(rhs))
+
+    def solve(g: int) -> None:
+        members = np.flatnonzero(member_group == g)
+        if not len(members):
+            return
+        block = matrix[members][:, members].tocsc()
+        factor = splu(block, permc_spec=ordering, diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+        solution[members] = factor.solve(rhs[members])
+
+    if n_groups == 1 or n_threads() == 1:
+        for g in range(n_groups):
+            solve(g)
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads()) as pool:
+            list(pool.map(solve, range(n_groups)))
+    return solution
+
+
+def _dilate(mask: np.ndarray, steps: int) -> np.ndarray:
+    from scipy.ndimage import binary_dilation, generate_binary_structure
+
+    return binary_dilation(mask, generate_binary_structure(mask.ndim, 1), iterations=steps)
+
+
+def _laplacian(ids: np.ndarray, region: np.ndarray, shape: tuple[int, ...]):
+    """Sparse Laplacian rows for every region pixel, over its in-bounds neighbours that are in the region.
+
+    Rows whose neighbours leave the region are only used when those rows are
+    not needed (the region is dilated far enough for the rows we combine).
+    """
+    from scipy.sparse import coo_matrix
+
+    n = int(region.sum())
+    rows, cols, vals = [], [], []
+    coords = np.nonzero(region)
+    here = ids[coords]
+    degree = np.zeros(n)
+    for axis in range(len(shape)):
+        for step in (-1, 1):
+            nb = list(coords)
+            nb[axis] = coords[axis] + step
+            inside = (nb[axis] >= 0) & (nb[axis] < shape[axis])
+            nb_ids = np.full(n, -1, np.int64)
+            nb_ids[inside] = ids[tuple(c[inside] for c in nb)]
+            degree += inside
+            ok = nb_ids >= 0
+            rows.append(here[ok])
+            cols.append(nb_ids[ok])
+            vals.append(np.ones(int(ok.sum())))
+    rows.append(here)
+    cols.append(here)
+    vals.append(-degree)
+    return coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)).tocsr()
