@@ -11,6 +11,9 @@ from __future__ import annotations
 from . import datasets
 from ._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError
 from .blocks import StackStats, block_reduce, density_map
+from .correlate import Matches, best_lag, ccf, match_template, ncc
+from .exposure import equalize_hist
+from .fill import fill_nans
 from .local import (
     local_count,
     local_max,
@@ -30,6 +33,13 @@ __all__ = [
     "PixelsmithTypeError",
     "PixelsmithValueError",
     "StackStats",
+    "Matches",
+    "best_lag",
+    "ccf",
+    "equalize_hist",
+    "fill_nans",
+    "match_template",
+    "ncc",
     "ApertureSums",
     "Peaks",
     "aperture_sums",

@@ -1,0 +1,100 @@
+"""Histogram equalization of many images at once (one image per row of a 2-D view).
+
+Float images: bins are given as edges per image (computed like numpy.histogram);
+each value's bin is found by the same arithmetic numpy uses, then corrected
+against the edges, so memberships equal numpy's. Integer images: one bin per
+integer from the image's minimum. The CDF is interpolated like numpy.interp.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bin_of(v, e, first, scale, nbins):
+    """numpy.histogram's bin of v (first <= v <= last): an arithmetic guess (within one bin),
+    corrected against the edges as numpy corrects it; branch-free for speed."""
+    b = min(int((v - first) * scale), nbins - 1)
+    b -= np.int64(v < e[b])
+    b += np.int64((b != nbins - 1) & (v >= e[b + 1]))
+    return b
+
+
+@njit(cache=True, nogil=True)
+def equalize_float_rows(images, use, edges, centers, cdf_round32, out, r0, r1):
+    """Rows r0..r1-1 of `images` (N, P): histogram over the pixels where `use`, then the CDF at every pixel."""
+    nbins = edges.shape[1] - 1
+    hist = np.zeros(nbins, np.int64)
+    cdf = np.empty(nbins)
+    slopes = np.empty(nbins)
+    for r in range(r0, r1):
+        e = edges[r]
+        first = e[0]
+        scale = nbins / (e[nbins] - first)
+        hist[:] = 0
+        row = images[r]
+        mask_row = use[r] if use.shape[0] > 1 else use[0]
+        for p in range(row.shape[0]):
+            if not mask_row[p]:
+                continue
+            v = row[p]
+            if not (v >= first and v <= e[nbins]):  # outside the range, or NaN
+                continue
+            hist[_bin_of(v, e, first, scale, nbins)] += 1
+        total = 0
+        for b in range(nbins):
+            total += hist[b]
+        running = 0
+        for b in range(nbins):
+            running += hist[b]
+            c = running / total
+            cdf[b] = np.float32(c) if cdf_round32 else c
+        xp = centers[r]
+        for b in range(nbins - 1):
+            slopes[b] = (cdf[b + 1] - cdf[b]) / (xp[b + 1] - xp[b])
+        last = nbins - 1
+        lo = xp[0]
+        hi = xp[last]
+        out_row = out[r]
+        for p in range(row.shape[0]):
+            v = row[p]
+            if v >= lo and v < hi:  # the common case first: between the first and last bin centres
+                # the interpolation interval is the value's bin, or the one before (below its centre)
+                j = _bin_of(v, e, first, scale, nbins)
+                j -= np.int64(v < xp[j])
+                out_row[p] = slopes[j] * (v - xp[j]) + cdf[j]
+            elif v < lo:
+                out_row[p] = cdf[0]
+            elif v >= hi:
+                out_row[p] = cdf[last]
+            else:  # NaN (outside the mask)
+                out_row[p] = v
+
+
+@njit(cache=True, nogil=True)
+def equalize_int_rows(images, use, lows, highs, out, r0, r1):
+    """Integer rows: one bin per value from lows[r] to highs[r] (the masked range)."""
+    for r in range(r0, r1):
+        low = lows[r]
+        nbins = highs[r] - low + 1
+        hist = np.zeros(nbins, np.int64)
+        row = images[r]
+        mask_row = use[r] if use.shape[0] > 1 else use[0]
+        for p in range(row.shape[0]):
+            if mask_row[p]:
+                hist[row[p] - low] += 1
+        total = 0
+        for b in range(nbins):
+            total += hist[b]
+        cdf = np.empty(nbins)
+        running = 0
+        for b in range(nbins):
+            running += hist[b]
+            cdf[b] = running / total
+        # numpy.interp at an integer x equal to a bin centre returns that bin's CDF exactly,
+        # so a lookup table gives the same numbers; beyond the range it clamps
+        for p in range(row.shape[0]):
+            k = row[p] - low
+            out[r, p] = cdf[0] if k < 0 else (cdf[nbins - 1] if k >= nbins else cdf[k])

@@ -1,0 +1,167 @@
+"""Normalized cross-correlation, final step: window statistics by separable prefix sums, in place.
+
+Works on 3-D views (1-D and 2-D inputs get leading singleton axes). Window sums
+are differences of prefix sums along one axis at a time (rows, then columns,
+then planes), so each rounding error is bounded by the prefix of one line,
+never the whole image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def window_moments(x, w0, w1, w2):
+    """Sums of x and x^2 over every valid (w0, w1, w2) window, and the largest prefix magnitudes seen."""
+    n0, n1, n2 = x.shape
+    o0, o1, o2 = n0 - w0 + 1, n1 - w1 + 1, n2 - w2 + 1
+    plane1 = np.empty((n0, o1, o2))
+    plane2 = np.empty((n0, o1, o2))
+    p1 = np.empty(n2 + 1)
+    p2 = np.empty(n2 + 1)
+    rows1 = np.empty((n1, o2))
+    rows2 = np.empty((n1, o2))
+    c1 = np.zeros(o2)
+    c2 = np.zeros(o2)
+    big1 = 0.0
+    big2 = 0.0
+    for i in range(n0):
+        for j in range(n1):
+            run1 = 0.0
+            run2 = 0.0
+            p1[0] = 0.0
+            p2[0] = 0.0
+            for k in range(n2):
+                v = x[i, j, k]
+                run1 += v
+                run2 += v * v
+                p1[k + 1] = run1
+                p2[k + 1] = run2
+            big1 = max(big1, abs(run1))
+            big2 = max(big2, run2)
+            for k in range(o2):
+                rows1[j, k] = p1[k + w2] - p1[k]
+                rows2[j, k] = p2[k + w2] - p2[k]
+        # columns: a running window sum over rows, recomputed from scratch every w1 rows so
+        # rounding never accumulates beyond one window
+        for j in range(o1):
+            fresh = j % w1 == 0
+            for k in range(o2):
+                if fresh:
+                    a = 0.0
+                    b = 0.0
+                    for q in range(j, j + w1):
+                        a += rows1[q, k]
+                        b += rows2[q, k]
+                else:
+                    a = c1[k] + (rows1[j + w1 - 1, k] - rows1[j - 1, k])
+                    b = c2[k] + (rows2[j + w1 - 1, k] - rows2[j - 1, k])
+                c1[k] = a
+                c2[k] = b
+                plane1[i, j, k] = a
+                plane2[i, j, k] = b
+                big1 = max(big1, abs(a))
+                big2 = max(big2, b)
+    if w0 == 1:
+        return plane1, plane2, big1, big2
+    s1 = np.zeros((o0, o1, o2))
+    s2 = np.zeros((o0, o1, o2))
+    for i in range(o0):
+        for q in range(i, i + w0):
+            s1[i] += plane1[q]
+            s2[i] += plane2[q]
+    return s1, s2, big1 * w0, big2 * w0
+
+
+@njit(cache=True, nogil=True)
+def _row_bounds(x):
+    """Largest row totals of |x| and x^2: bounds for every window sum built from row prefixes."""
+    n0, n1, n2 = x.shape
+    big1 = 0.0
+    big2 = 0.0
+    for i in range(n0):
+        for j in range(n1):
+            a = 0.0
+            b = 0.0
+            for k in range(n2):
+                v = x[i, j, k]
+                a += abs(v)
+                b += v * v
+            big1 = max(big1, a)
+            big2 = max(big2, b)
+    return big1, big2
+
+
+@njit(cache=True, nogil=True)
+def _to_ncc(numerator, i, j, a, b, n, tpl_energy, bound):
+    o2 = numerator.shape[2]
+    for k in range(o2):
+        var_n = b[k] - a[k] * a[k] / n
+        if var_n <= bound:
+            numerator[i, j, k] = 0.0
+        else:
+            r = numerator[i, j, k] / np.sqrt(var_n * tpl_energy)
+            numerator[i, j, k] = min(1.0, max(-1.0, r))
+
+
+@njit(cache=True, nogil=True)
+def finalize(x, w0, w1, w2, numerator, tpl_energy, eps_scale):
+    """Turn `numerator` (valid cross-correlations of x with the centred template) into NCC, in place.
+
+    Windows whose variance sum is below the rounding bound of the sums give 0.
+    For 2-D windows (w0 == 1) the row window sums live in a ring of w1 + 1
+    rows: no image-sized temporaries.
+    """
+    n = float(w0 * w1 * w2)
+    big1, big2 = _row_bounds(x)
+    bound = eps_scale * (w0 * w1 * big2 + (w0 * w1 * big1) ** 2 / n)
+    if w0 > 1:
+        s1, s2, _, _ = window_moments(x, w0, w1, w2)
+        for i in range(numerator.shape[0]):
+            for j in range(numerator.shape[1]):
+                _to_ncc(numerator, i, j, s1[i, j], s2[i, j], n, tpl_energy, bound)
+        return
+    n0, n1, n2 = x.shape
+    o2 = n2 - w2 + 1
+    ring = w1 + 1
+    rows1 = np.empty((ring, o2))
+    rows2 = np.empty((ring, o2))
+    p1 = np.empty(n2 + 1)
+    p2 = np.empty(n2 + 1)
+    c1 = np.zeros(o2)
+    c2 = np.zeros(o2)
+    for i in range(n0):
+        for j in range(n1):
+            run1 = 0.0
+            run2 = 0.0
+            p1[0] = 0.0
+            p2[0] = 0.0
+            for k in range(n2):
+                v = x[i, j, k]
+                run1 += v
+                run2 += v * v
+                p1[k + 1] = run1
+                p2[k + 1] = run2
+            slot = j % ring
+            for k in range(o2):
+                rows1[slot, k] = p1[k + w2] - p1[k]
+                rows2[slot, k] = p2[k + w2] - p2[k]
+            jj = j - w1 + 1  # the output row whose window ends at row j
+            if jj < 0:
+                continue
+            if jj % w1 == 0:  # recompute from scratch now and then: rounding never accumulates
+                c1[:] = 0.0
+                c2[:] = 0.0
+                for q in range(jj, j + 1):
+                    s = q % ring
+                    for k in range(o2):
+                        c1[k] += rows1[s, k]
+                        c2[k] += rows2[s, k]
+            else:
+                old = (jj - 1) % ring
+                for k in range(o2):
+                    c1[k] += rows1[slot, k] - rows1[old, k]
+                    c2[k] += rows2[slot, k] - rows2[old, k]
+            _to_ncc(numerator, i, jj, c1, c2, n, tpl_energy, bound)

@@ -1,0 +1,335 @@
+"""Normalized cross-correlation (N-D, FFT), template matching, and R-style ccf of two series."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._validate import (
+    PixelsmithTypeError,
+    PixelsmithValueError,
+    as_image_array,
+    check_choice,
+    check_positive_int,
+    is_dask_array,
+)
+
+__all__ = ["ncc", "match_template", "Matches", "ccf", "best_lag"]
+
+# A window whose variance sum is below this times the magnitude of the sums it
+# came from is flat (zero variance up to rounding): its NCC is 0.
+_FLAT_EPS = 64 * np.finfo(float).eps
+
+
+def _workers() -> int:
+    from ._window_engine import n_threads
+
+    return n_threads()
+
+
+def _fft_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    from scipy.fft import next_fast_len
+
+    return tuple(next_fast_len(int(n), real=True) for n in shape)
+
+
+def _correlate_valid(image_fft: np.ndarray, kernel: np.ndarray, fshape: tuple[int, ...],
+                     out_shape: tuple[int, ...]) -> np.ndarray:
+    """``sum_k image[i + k] * kernel[k]`` for the valid positions, from the image's rfftn.
+
+    A circular convolution of size >= the image holds every valid position
+    uncorrupted at offset ``kernel.shape - 1``.
+    """
+    from scipy.fft import irfftn, rfftn
+
+    axes = tuple(range(kernel.ndim))
+    flipped = kernel[(slice(None, None, -1),) * kernel.ndim]
+    product = image_fft * rfftn(flipped, fshape, axes=axes, workers=_workers())
+    full = irfftn(product, fshape, axes=axes, workers=_workers())
+    return full[tuple(slice(t - 1, t - 1 + o) for t, o in zip(kernel.shape, out_shape, strict=True))]
+
+
+def _window_sums(x: np.ndarray, window: tuple[int, ...]) -> np.ndarray:
+    """Sums of every valid window of `x` from a summed-area table (float64)."""
+    table = np.zeros(tuple(n + 1 for n in x.shape))
+    table[(slice(1, None),) * x.ndim] = x
+    for axis in range(x.ndim):
+        np.cumsum(table, axis=axis, out=table)
+    out_shape = tuple(n - w + 1 for n, w in zip(x.shape, window, strict=True))
+    total = np.zeros(out_shape)
+    for corner in itertools.product((0, 1), repeat=x.ndim):
+        index = tuple(slice(w, w + o) if c else slice(0, o) for c, w, o in zip(corner, window, out_shape,
+                                                                               strict=True))
+        sign = (-1) ** (x.ndim - sum(corner))
+        total += sign * table[index]
+    return total, float(np.abs(table).max())
+
+
+def _pad_for_mode(image: np.ndarray, template_shape: tuple[int, ...], mode: str) -> np.ndarray:
+    if mode == "valid":
+        return image
+    if mode == "same":  # the template's centre (shape // 2) over each pixel, zeros beyond the edges
+        pads = [(t // 2, (t - 1) // 2) for t in template_shape]
+    else:  # full: every overlap
+        pads = [(t - 1, t - 1) for t in template_shape]
+    return np.pad(image, pads, mode="constant")
+
+
+def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> np.ndarray:
+    """Normalized cross-correlation: the Pearson correlation of `template` with every window of `image`.
+
+    ``r(i) = sum_k (I[i+k] - mean_i) (T[k] - mean_T) / sqrt(sum (I - mean_i)^2 * sum (T - mean_T)^2)``
+    over the window at ``i``, computed with FFTs (cost ~ image size, not image x
+    template) and summed-area tables for the window statistics. Values lie in
+    [-1, 1]; windows of zero variance (flat image areas) give 0, never NaN.
+
+    Parameters
+    ----------
+    image, template : array_like, same number of dimensions (1-D, 2-D, 3-D, ...)
+        The template must not be larger than the image along any axis ('valid')
+        and must not be constant.
+    mode : {'valid', 'same', 'full'}, default 'valid'
+        'valid': windows fully inside, shape ``image - template + 1``; the value
+        at ``i`` is for the window whose first (top-left) element is ``i``.
+        'same': shape of `image`, the window centred (template centre
+        ``shape // 2``) on each pixel, the image zero-padded (scikit-image's
+        ``match_template(pad_input=True)``). 'full': every partial overlap.
+    mask : array_like of bool, optional
+        Template pixels to use (True = use): masked NCC, statistics over the
+        masked positions only.
+
+    Returns
+    -------
+    numpy.ndarray of float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> image = rng.normal(size=(60, 80))
+    >>> r = ncc(image, image[20:31, 35:50])
+    >>> np.unravel_index(r.argmax(), r.shape), round(float(r.max()), 12)
+    ((np.int64(20), np.int64(35)), 1.0)
+    """
+    for name, value in (("image", image), ("template", template)):
+        if is_dask_array(value):
+            raise PixelsmithTypeError(f"`{name}` must be a numpy array; call .compute() first")
+    img = as_image_array(image, "image", allow_dask=False)
+    tpl = as_image_array(template, "template", allow_dask=False)
+    check_choice(mode, "mode", ("valid", "same", "full"))
+    if img.ndim != tpl.ndim:
+        raise PixelsmithValueError(
+            f"`template` must have the dimensions of `image` ({img.ndim}-D), got shape {tpl.shape}; "
+            "for an RGB pair convert both to gray first")
+    img = img.astype(np.float64, copy=False)
+    tpl = tpl.astype(np.float64, copy=False)
+    for name, value in (("image", img), ("template", tpl)):
+        if not np.isfinite(value).all():
+            raise PixelsmithValueError(f"`{name}` contains NaN or inf; fill them first (pixelsmith.fill_nans)")
+    weights = None
+    if mask is not None:
+        weights = np.asarray(mask)
+        if weights.shape != tpl.shape or weights.dtype != bool:
+            raise PixelsmithValueError(
+                f"`mask` must be a boolean array of the template's shape {tpl.shape}, got {weights.dtype} "
+                f"{weights.shape}")
+        if not weights.any():
+            raise PixelsmithValueError("`mask` selects no template pixel")
+    used = tpl[weights] if weights is not None else tpl
+    centred_tpl = tpl - used.mean()
+    if weights is not None:
+        centred_tpl = np.where(weights, centred_tpl, 0.0)
+    tpl_energy = float((centred_tpl**2).sum())
+    if tpl_energy <= 1e-24 * max(float((used**2).sum()), 1e-300):
+        raise PixelsmithValueError("`template` is constant (zero variance); its correlation is undefined")
+
+    padded = _pad_for_mode(img, tpl.shape, mode)
+    if any(p < t for p, t in zip(padded.shape, tpl.shape, strict=True)):
+        raise PixelsmithValueError(
+            f"`template` {tpl.shape} is larger than `image` {img.shape} along an axis; use mode='same' or "
+            "'full', or a smaller template")
+    x = padded - img.mean()  # offset-free: keeps the window variances accurate
+    out_shape = tuple(p - t + 1 for p, t in zip(padded.shape, tpl.shape, strict=True))
+    fshape = _fft_shape(x.shape)
+    from scipy.fft import rfftn
+
+    x_fft = rfftn(x, fshape, workers=_workers())
+    numerator = _correlate_valid(x_fft, centred_tpl, fshape, out_shape)
+    if weights is None:
+        from ._kernels.ncc import finalize
+
+        lead = (1,) * (3 - x.ndim) if x.ndim <= 3 else None
+        if lead is not None:
+            window = lead + tpl.shape
+            result = numerator.reshape(lead + numerator.shape)  # a view of the FFT output
+            finalize(x.reshape(lead + x.shape), *window, result, tpl_energy, _FLAT_EPS)
+            return numerator
+        n = float(tpl.size)
+        s1, scale1 = _window_sums(x, tpl.shape)
+        s2, scale2 = _window_sums(x * x, tpl.shape)
+    else:
+        n = float(weights.sum())
+        w = weights.astype(np.float64)
+        s1 = _correlate_valid(x_fft, w, fshape, out_shape)
+        s2 = _correlate_valid(rfftn(x * x, fshape, workers=_workers()), w, fshape, out_shape)
+        scale1 = float(np.abs(x).sum())
+        scale2 = float((x * x).sum())
+    variance_n = s2 - s1 * s1 / n
+    # rounding bound of the window sums: below it a window is flat
+    flat = variance_n <= _FLAT_EPS * (scale2 + scale1 * scale1 / n)
+    denominator = np.sqrt(np.where(flat, 1.0, variance_n) * tpl_energy)
+    result = np.where(flat, 0.0, numerator / denominator)
+    return np.clip(result, -1.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Best matches of `match_template`, best first.
+
+    Attributes
+    ----------
+    positions : numpy.ndarray, shape (n, ndim)
+        Index of the template's first (top-left) element in the image, float with
+        sub-pixel refinement.
+    scores : numpy.ndarray, shape (n,)
+        NCC at the integer peak.
+    """
+
+    positions: np.ndarray
+    scores: np.ndarray
+
+
+def match_template(image: Any, template: Any, *, n: int = 1, min_distance: float | None = None,
+                   subpixel: bool = True, mask: Any = None) -> Matches:
+    """Where `template` matches best in `image`: the `n` highest NCC peaks.
+
+    Parameters
+    ----------
+    image, template : array_like
+        As in `ncc` ('valid' windows).
+    n : int, default 1
+        Number of matches.
+    min_distance : float, optional
+        Minimum distance between matches; default half the template's smallest side.
+    subpixel : bool, default True
+        Refine each position by a quadratic fit of the NCC around the peak.
+    mask : array_like of bool, optional
+        Masked template, as in `ncc`.
+
+    Returns
+    -------
+    Matches
+        ``positions`` (template's top-left corner, index order) and ``scores``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> image = rng.normal(size=(100, 100))
+    >>> best = match_template(image, image[40:52, 10:30], subpixel=False)
+    >>> best.positions.tolist(), round(float(best.scores[0]), 6)
+    ([[40, 10]], 1.0)
+    """
+    from .sources import find_peaks
+
+    n = check_positive_int(n, "n")
+    surface = ncc(image, template, mask=mask)
+    if min_distance is None:
+        min_distance = max(1.0, min(np.shape(template)) / 2)
+    peaks = find_peaks(surface, min_distance=min_distance, exclude_border=False, max_peaks=n)
+    positions = peaks.coords
+    if subpixel and len(positions):
+        positions = _refine_on_surface(surface, positions)
+    return Matches(positions=positions, scores=peaks.heights.astype(np.float64))
+
+
+def _refine_on_surface(surface: np.ndarray, coords: np.ndarray) -> np.ndarray:
+    """Per-axis parabola through each peak and its neighbours (clipped to +-0.5; edges stay put)."""
+    out = coords.astype(np.float64)
+    for k, c in enumerate(coords):
+        for axis in range(surface.ndim):
+            if c[axis] == 0 or c[axis] == surface.shape[axis] - 1:
+                continue
+            lo, hi = list(c), list(c)
+            lo[axis] -= 1
+            hi[axis] += 1
+            a, b, d = surface[tuple(lo)], surface[tuple(c)], surface[tuple(hi)]
+            curvature = a - 2 * b + d
+            if curvature < 0:
+                out[k, axis] += float(np.clip(0.5 * (a - d) / curvature, -0.5, 0.5))
+    return out
+
+
+def _series(x: Any, name: str) -> np.ndarray:
+    arr = as_image_array(x, name, ndim=1, allow_dask=False, hint="pass a 1-D series")
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        raise PixelsmithValueError(f"`{name}` contains NaN or inf; R's ccf would need na.action too")
+    return arr
+
+
+def ccf(x: Any, y: Any, max_lag: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Cross-correlation of two series as R's ``ccf(x, y)`` defines it.
+
+    ``r(k) = sum_t (x[t+k] - mean(x)) (y[t] - mean(y)) / (n * sd(x) * sd(y))``
+    with the overall means, standard deviations with divisor n, and the sum over
+    the ``n - |k|`` overlapping terms (so large lags shrink toward 0, as in R).
+    Lag k compares x at time t + k with y at time t: a peak at a positive k
+    means y leads x by k samples.
+
+    Parameters
+    ----------
+    x, y : array_like, 1-D, same length >= 2
+    max_lag : int, optional
+        Largest |lag|; default R's ``floor(10 * log10(n / 2))``, at most n - 1.
+
+    Returns
+    -------
+    lags : numpy.ndarray of int, ``-max_lag .. max_lag``
+    r : numpy.ndarray of float
+
+    Examples
+    --------
+    >>> lags, r = ccf([1, 2, 3, 4, 5], [2, 1, 4, 3, 5], max_lag=1)
+    >>> lags.tolist(), [round(v, 4) for v in r.tolist()]
+    ([-1, 0, 1], [0.5, 0.8, 0.2])
+    """
+    a, b = _series(x, "x"), _series(y, "y")
+    if len(a) != len(b):
+        raise PixelsmithValueError(f"`x` and `y` must have the same length, got {len(a)} and {len(b)}")
+    n = len(a)
+    if n < 2:
+        raise PixelsmithValueError(f"`x` and `y` need at least 2 values, got {n}")
+    if max_lag is None:
+        max_lag = int(math.floor(10 * math.log10(n / 2))) if n > 2 else 1
+    max_lag = min(check_positive_int(max_lag, "max_lag", minimum=0), n - 1)
+    da, db = a - a.mean(), b - b.mean()
+    sa, sb = math.sqrt((da**2).mean()), math.sqrt((db**2).mean())
+    if sa == 0 or sb == 0:
+        raise PixelsmithValueError("`x` or `y` is constant; its correlation is undefined")
+    from scipy.signal import correlate
+
+    full = correlate(da, db, mode="full")  # full[n - 1 + k] = sum_t da[t + k] db[t]
+    lags = np.arange(-max_lag, max_lag + 1)
+    return lags, full[n - 1 + lags] / (n * sa * sb)
+
+
+def best_lag(x: Any, y: Any, max_lag: int | None = None) -> tuple[int, float]:
+    """The lag of the largest (most positive) `ccf` value and that value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(200)
+    >>> y = np.sin(t / 9.0)
+    >>> x = np.roll(y, 7)         # x[t + 7] == y[t]
+    >>> best_lag(x, y)[0]
+    7
+    """
+    lags, r = ccf(x, y, max_lag)
+    k = int(np.argmax(r))
+    return int(lags[k]), float(r[k])
