@@ -188,3 +188,46 @@ def disk_pixel_overlap(cy, cx, r, i, j):
     edges = [x0, *kinks, x1]
     return sum(quad(height, lo, hi, epsabs=1e-14, epsrel=1e-13)[0] for lo, hi in zip(edges[:-1], edges[1:],
                                                                                        strict=True))
+
+
+# --- fill, correlation --------------------------------------------------------------------------------
+
+def harmonic_fill(a):
+    """Dense reference: each NaN pixel equals the mean of its in-bounds 4/6-neighbours (Laplace, zero flux)."""
+    a = np.asarray(a, float)
+    holes = np.argwhere(np.isnan(a))
+    index = {tuple(h): k for k, h in enumerate(holes)}
+    m = np.zeros((len(holes), len(holes)))
+    rhs = np.zeros(len(holes))
+    for k, h in enumerate(holes):
+        for axis in range(a.ndim):
+            for step in (-1, 1):
+                q = list(h)
+                q[axis] += step
+                if not 0 <= q[axis] < a.shape[axis]:
+                    continue
+                m[k, k] -= 1
+                if tuple(q) in index:
+                    m[k, index[tuple(q)]] += 1
+                else:
+                    rhs[k] -= a[tuple(q)]
+    out = a.copy()
+    out[tuple(holes.T)] = np.linalg.solve(m, rhs)
+    return out
+
+
+def ncc_valid(image, template, mask=None):
+    """Pearson correlation of the template with every valid window, one window at a time."""
+    image = np.asarray(image, float)
+    template = np.asarray(template, float)
+    use = np.ones(template.shape, bool) if mask is None else np.asarray(mask, bool)
+    t = template[use]
+    t = t - t.mean()
+    windows = sliding_window_view(image, template.shape)
+    out = np.zeros(windows.shape[: image.ndim])
+    for idx in np.ndindex(*out.shape):
+        w = windows[idx][use]
+        w = w - w.mean()
+        denom = np.sqrt((w * w).sum() * (t * t).sum())
+        out[idx] = 0.0 if denom < 1e-12 else (w * t).sum() / denom
+    return out

@@ -52,8 +52,8 @@ def equalize_float_rows(images, use, edges, centers, cdf_round32, out, r0, r1):
             c = running / total
             cdf[b] = np.float32(c) if cdf_round32 else c
         xp = centers[r]
-        for b in range(nbins - 1):
-            slopes[b] = (cdf[b + 1] - cdf[b]) / (xp[b + 1] - xp[b])
+        for b in range(nbins - 1):  # in float64, as numpy.interp works
+            slopes[b] = (cdf[b + 1] - cdf[b]) / (np.float64(xp[b + 1]) - np.float64(xp[b]))
         last = nbins - 1
         lo = xp[0]
         hi = xp[last]
@@ -64,7 +64,7 @@ def equalize_float_rows(images, use, edges, centers, cdf_round32, out, r0, r1):
                 # the interpolation interval is the value's bin, or the one before (below its centre)
                 j = _bin_of(v, e, first, scale, nbins)
                 j -= np.int64(v < xp[j])
-                out_row[p] = slopes[j] * (v - xp[j]) + cdf[j]
+                out_row[p] = slopes[j] * (np.float64(v) - np.float64(xp[j])) + cdf[j]
             elif v < lo:
                 out_row[p] = cdf[0]
             elif v >= hi:

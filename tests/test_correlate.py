@@ -1,0 +1,129 @@
+"""ncc, match_template, ccf: brute force, scikit-image, OpenCV, hand-checked values."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from skimage.feature import match_template as sk_match
+
+from naive import ncc_valid
+from pixelsmith import PixelsmithError, best_lag, ccf, match_template, ncc
+
+
+@pytest.mark.parametrize("shape,tshape", [((60,), (7,)), ((30, 41), (5, 8)), ((12, 15, 11), (3, 4, 5))])
+def test_ncc_equals_brute_force(rng, shape, tshape):
+    image = rng.normal(size=shape)
+    template = rng.normal(size=tshape)
+    np.testing.assert_allclose(ncc(image, template), ncc_valid(image, template), atol=1e-10)
+
+
+def test_masked_ncc_equals_brute_force(rng):
+    image = rng.normal(size=(30, 35))
+    template = rng.normal(size=(7, 6))
+    mask = rng.random((7, 6)) > 0.4
+    np.testing.assert_allclose(ncc(image, template, mask=mask), ncc_valid(image, template, mask), atol=1e-10)
+
+
+def test_ncc_equals_skimage_and_opencv_on_random_and_real_images(rng):
+    from skimage import data
+
+    for image in (rng.normal(size=(200, 230)), data.camera().astype(np.float64), data.coins().astype(float)):
+        template = image[50:81, 60:101] + rng.normal(size=(31, 41)) * 5
+        ours = ncc(image, template)
+        np.testing.assert_allclose(ours, sk_match(image, template), atol=1e-6)
+        # OpenCV works in float32: fed raw 0..255 pixels it drifts by ~3e-3, so give it centred data
+        # (NCC does not change); our float64 result needs no such help (it equals skimage to 1e-12)
+        cv = cv2.matchTemplate((image - image.mean()).astype(np.float32),
+                               (template - template.mean()).astype(np.float32), cv2.TM_CCOEFF_NORMED)
+        np.testing.assert_allclose(ours, cv, atol=1e-4)
+
+
+@pytest.mark.parametrize("mode", ["same", "full"])
+def test_padded_modes(rng, mode):
+    image = rng.normal(size=(40, 50))
+    template = rng.normal(size=(6, 9))
+    ours = ncc(image, template, mode=mode)
+    if mode == "same":
+        np.testing.assert_allclose(ours, sk_match(image, template, pad_input=True), atol=1e-10)
+    else:
+        padded = np.pad(image, [(5, 5), (8, 8)])
+        np.testing.assert_allclose(ours, ncc_valid(padded, template), atol=1e-10)
+
+
+def test_a_crop_of_itself_scores_one_at_its_position(rng):
+    image = rng.normal(size=(120, 150)) + 1e4  # a large offset must not matter
+    r = ncc(image, image[33:60, 70:99])
+    assert np.unravel_index(r.argmax(), r.shape) == (33, 70)
+    assert r.max() == pytest.approx(1.0, abs=1e-12)
+    assert r.min() >= -1 and r.max() <= 1
+
+
+def test_flat_windows_give_zero_not_nan(rng):
+    image = rng.normal(size=(50, 60))
+    image[10:35, 10:45] = 3.0
+    r = ncc(image, rng.normal(size=(5, 5)))
+    assert np.isfinite(r).all()
+    assert (r[12:28, 12:38] == 0).all()
+
+
+def test_match_template_positions_and_subpixel(rng):
+    from scipy.ndimage import shift
+
+    image = rng.normal(size=(150, 150))
+    from scipy.ndimage import gaussian_filter
+
+    image = gaussian_filter(image, 2.0)
+    template = image[60:90, 40:70]
+    moved = shift(image, (0.3, -0.4), order=3)
+    best = match_template(moved, template)
+    np.testing.assert_allclose(best.positions[0], [60.3, 39.6], atol=0.1)
+    two = match_template(image, template, n=2, subpixel=False)
+    assert two.positions[0].tolist() == [60, 40] and len(two.scores) == 2
+    assert two.scores[0] >= two.scores[1]
+
+
+def test_ccf_hand_checked_values():
+    # x - mean = [-2,-1,0,1,2], y - mean = [-1,-2,1,0,2]; sd(x) = sd(y) = sqrt(2); n sd sd = 10
+    # lag 0: 2+2+0+0+4 = 8 -> 0.8; lag 1: sum x[t+1] y[t] = 1+0+1+0 = 2 -> 0.2; lag -1: 4-1+0+2 = 5 -> 0.5
+    lags, r = ccf([1, 2, 3, 4, 5], [2, 1, 4, 3, 5], max_lag=2)
+    assert lags.tolist() == [-2, -1, 0, 1, 2]
+    # lag 2: x[2]y[0] + x[3]y[1] + x[4]y[2] = 0 - 2 + 2 = 0; lag -2: x[0]y[2] + x[1]y[3] + x[2]y[4] = -2 + 0 + 0
+    np.testing.assert_allclose(r, [-0.2, 0.5, 0.8, 0.2, 0.0], atol=1e-15)
+
+
+def test_ccf_formula_and_default_lag(rng):
+    x, y = rng.normal(size=97), rng.normal(size=97)
+    lags, r = ccf(x, y)
+    assert lags.max() == int(np.floor(10 * np.log10(97 / 2)))
+    dx, dy = x - x.mean(), y - y.mean()
+    for k, value in zip(lags, r, strict=True):
+        pairs = sum(dx[t + k] * dy[t] for t in range(max(0, -k), min(97, 97 - k)))
+        assert value == pytest.approx(pairs / (97 * dx.std() * dy.std()), abs=1e-12)
+
+
+def test_best_lag_finds_the_shift():
+    t = np.arange(300)
+    y = np.sin(t / 11.0) + 0.3 * np.sin(t / 3.7)
+    assert best_lag(np.roll(y, 5), y)[0] == 5
+    assert best_lag(np.roll(y, -8), y)[0] == -8
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: ncc(np.random.rand(5, 5), np.random.rand(7, 3)), "larger than `image`"),
+        (lambda: ncc(np.random.rand(9, 9), np.ones((3, 3))), "constant"),
+        (lambda: ncc(np.ones((9, 9)), np.ones(3)), "dimensions"),
+        (lambda: ncc(np.full((9, 9), np.nan), np.random.rand(3, 3)), "NaN"),
+        (lambda: ncc(np.random.rand(9, 9), np.random.rand(3, 3), mode="circular"), "`mode`"),
+        (lambda: ncc(np.random.rand(9, 9), np.random.rand(3, 3), mask=np.zeros((3, 3), bool)), "no template"),
+        (lambda: ccf([1, 2, 3], [1, 2]), "same length"),
+        (lambda: ccf([1, 1, 1], [1, 2, 3]), "constant"),
+        (lambda: ccf(np.ones((3, 3)), np.ones((3, 3))), "1-D"),
+    ],
+)
+def test_bad_input(call, words):
+    with pytest.raises(PixelsmithError) as info:
+        call()
+    assert words in str(info.value)

@@ -1,0 +1,86 @@
+"""equalize_hist: scikit-image per image, exactly; masks, axes, dtypes, dask, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from skimage.exposure import equalize_hist as sk_equalize
+
+from pixelsmith import PixelsmithError, equalize_hist
+
+
+def sk_loop(stack, **kwargs):
+    return np.stack([sk_equalize(frame, **kwargs) for frame in stack])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.int32, np.float64, np.float32])
+def test_equals_scikit_image_per_image(rng, dtype):
+    if np.dtype(dtype).kind == "f":
+        stack = (rng.normal(size=(40, 33, 29)) ** 3).astype(dtype)
+    else:
+        low = -300 if np.dtype(dtype).kind == "i" else 0
+        stack = rng.integers(low, 250, size=(40, 33, 29)).astype(dtype)
+    ours = equalize_hist(stack)
+    theirs = sk_loop(stack)
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_allclose(ours, theirs, atol=1e-12 if dtype != np.float32 else 0, rtol=0)
+
+
+@pytest.mark.parametrize("nbins", [2, 17, 256, 1000])
+def test_nbins_and_constant_images(rng, nbins):
+    stack = rng.random((10, 20, 20))
+    stack[3] = 0.25  # a constant image: numpy widens the range by 0.5
+    np.testing.assert_allclose(equalize_hist(stack, nbins=nbins), sk_loop(stack, nbins=nbins), atol=1e-12)
+
+
+def test_masks_per_stack_and_per_image(rng):
+    stack = rng.normal(size=(12, 30, 30))
+    shared = rng.random((30, 30)) > 0.5
+    np.testing.assert_allclose(equalize_hist(stack, mask=shared), sk_loop(stack, mask=shared), atol=1e-12)
+    each = rng.random(stack.shape) > 0.5
+    expected = np.stack([sk_equalize(f, mask=m) for f, m in zip(stack, each, strict=True)])
+    np.testing.assert_allclose(equalize_hist(stack, mask=each), expected, atol=1e-12)
+
+
+def test_question_shape_and_axes(rng):
+    stack = rng.integers(0, 256, size=(30, 1, 24, 24), dtype=np.uint8)
+    ours = equalize_hist(stack)
+    assert ours.shape == stack.shape
+    np.testing.assert_allclose(ours[:, 0], sk_loop(stack[:, 0]), atol=1e-12)
+    channels_first = np.moveaxis(stack[:, 0], 0, -1)  # (24, 24, 30): images along the last axis
+    moved = equalize_hist(channels_first, axes=(0, 1))
+    np.testing.assert_allclose(np.moveaxis(moved, -1, 0), ours[:, 0], atol=1e-12)
+
+
+def test_nan_needs_a_mask(rng):
+    stack = rng.random((3, 10, 10))
+    stack[0, 2, 2] = np.nan
+    with pytest.raises(PixelsmithError, match="mask"):
+        equalize_hist(stack)
+    out = equalize_hist(stack, mask=~np.isnan(stack))
+    assert np.isnan(out[0, 2, 2]) and np.isfinite(np.delete(out.ravel(), 22)).all()
+
+
+def test_dask_equals_numpy(rng):
+    import dask.array as da
+
+    stack = rng.random((20, 16, 16))
+    lazy = equalize_hist(da.from_array(stack, chunks=(6, 8, 8)))
+    np.testing.assert_array_equal(lazy.compute(), equalize_hist(stack))
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: equalize_hist(np.ones((3, 4, 4)), nbins=0), "`nbins`"),
+        (lambda: equalize_hist(np.ones((3, 4, 4)), mask=np.ones((5, 5), bool)), "`mask` must have the shape"),
+        (lambda: equalize_hist(np.ones((3, 4, 4)), mask=np.zeros((4, 4), bool)), "no pixel"),
+        (lambda: equalize_hist(np.ones((3, 4, 4)), axes=(1, 5)), "axes"),
+        (lambda: equalize_hist(np.array([[0, 2**40]], dtype=np.int64)), "integer values"),
+        (lambda: equalize_hist(np.ones((3, 4, 4)) + 1j), "complex"),
+    ],
+)
+def test_bad_input(call, words):
+    with pytest.raises(PixelsmithError) as info:
+        call()
+    assert words in str(info.value)

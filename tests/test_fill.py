@@ -1,0 +1,113 @@
+"""fill_nans: dense references, scikit-image's biharmonic, quality on a smooth field, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from skimage.restoration import inpaint_biharmonic
+
+import pixelsmith as ps
+from naive import harmonic_fill
+from pixelsmith import PixelsmithError, fill_nans
+
+
+def holes_in(truth, mask):
+    x = truth.copy()
+    x[mask] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("shape", [(40,), (17, 23), (7, 9, 8)])
+def test_harmonic_equals_dense_solve(rng, shape):
+    a = rng.normal(size=shape)
+    a[rng.random(shape) < 0.3] = np.nan
+    np.testing.assert_allclose(fill_nans(a), harmonic_fill(a), atol=1e-10)
+
+
+def test_harmonic_stays_within_the_boundary_range(rng):
+    a = rng.uniform(0, 1, size=(60, 60))
+    a[10:40, 15:45] = np.nan
+    filled = fill_nans(a)
+    inner = filled[10:40, 15:45]
+    assert inner.min() >= np.nanmin(a) - 1e-12 and inner.max() <= np.nanmax(a) + 1e-12
+
+
+def test_biharmonic_matches_scikit_image_quality():
+    truth = ps.datasets.smooth_field((256, 256), seed=3)
+    mask = ps.datasets.blob_holes((256, 256), 0.1, seed=3)
+    ours = fill_nans(holes_in(truth, mask), method="biharmonic")
+    theirs = inpaint_biharmonic(np.where(mask, 0.0, truth), mask)
+    rmse = np.sqrt(np.mean((ours[mask] - truth[mask]) ** 2))
+    rmse_sk = np.sqrt(np.mean((theirs[mask] - truth[mask]) ** 2))
+    assert rmse <= 1.1 * rmse_sk, (rmse, rmse_sk)
+
+
+def test_quality_order_on_a_smooth_field():
+    truth = ps.datasets.smooth_field((256, 256), seed=1)
+    mask = ps.datasets.blob_holes((256, 256), 0.1, seed=1)
+    x = holes_in(truth, mask)
+    rmse = {m: np.sqrt(np.mean((fill_nans(x, method=m)[mask] - truth[mask]) ** 2))
+            for m in ("biharmonic", "harmonic", "gaussian", "nearest")}
+    assert rmse["biharmonic"] < rmse["harmonic"] < rmse["gaussian"] < rmse["nearest"], rmse
+
+
+def test_nearest_takes_the_nearest_known_value():
+    a = np.array([[1.0, np.nan, np.nan, np.nan, 5.0]])
+    filled = fill_nans(a, method="nearest")[0]
+    assert filled[1] == 1.0 and filled[3] == 5.0 and filled[2] in (1.0, 5.0)  # the middle is a tie
+
+
+def test_gaussian_fills_large_holes_by_repeating(rng):
+    a = rng.normal(size=(80, 80))
+    a[10:70, 10:70] = np.nan  # far bigger than 3 sigma
+    filled = fill_nans(a, method="gaussian", sigma=1.5)
+    assert np.isfinite(filled).all()
+    with pytest.raises(PixelsmithError, match="max_iter"):
+        fill_nans(a, method="gaussian", sigma=1.0, max_iter=1)
+
+
+def test_gaussian_single_pass_is_normalized_convolution(rng):
+    from scipy.ndimage import gaussian_filter
+
+    a = rng.normal(size=(40, 40))
+    a[20, 20] = np.nan
+    known = np.isfinite(a)
+    expected = gaussian_filter(np.where(known, a, 0), 2.0, mode="constant")[20, 20] / \
+        gaussian_filter(known * 1.0, 2.0, mode="constant")[20, 20]
+    assert fill_nans(a, method="gaussian")[20, 20] == pytest.approx(expected, rel=1e-12)
+
+
+def test_mask_dtype_channels_and_no_holes(rng):
+    a = rng.normal(size=(30, 30)).astype(np.float32)
+    mask = np.zeros(a.shape, bool)
+    mask[5:9, 5:9] = True
+    filled = fill_nans(a, mask=mask)
+    assert filled.dtype == np.float32
+    np.testing.assert_array_equal(filled[~mask], a[~mask])
+    assert not np.allclose(filled[mask], a[mask])
+    same = fill_nans(a)
+    assert same is not a and np.array_equal(same, a)
+    rgb = rng.uniform(size=(20, 20, 3))
+    rgb[5:8, 5:8, :] = np.nan
+    per_channel = fill_nans(rgb, channel_axis=-1)
+    for c in range(3):
+        np.testing.assert_allclose(per_channel[..., c], fill_nans(rgb[..., c]))
+    assert fill_nans(np.arange(12).reshape(3, 4)).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: fill_nans(np.full((4, 4), np.nan)), "no known pixels"),
+        (lambda: fill_nans(np.ones((4, 4)), method="magic"), "`method`"),
+        (lambda: fill_nans(np.ones((4, 4)), mask=np.ones((3, 3), bool)), "`mask` must have the shape"),
+        (lambda: fill_nans(np.ones((4, 4)), mask=np.ones((4, 4))), "boolean"),
+        (lambda: fill_nans(np.array([1.0, np.inf])), "inf"),
+        (lambda: fill_nans(np.ones((4, 4)), method="gaussian", sigma=0), "`sigma`"),
+        (lambda: fill_nans(np.ones((4, 4)), channel_axis=5), "`channel_axis`"),
+    ],
+)
+def test_bad_input(call, words):
+    with pytest.raises(PixelsmithError) as info:
+        call()
+    assert words in str(info.value)
