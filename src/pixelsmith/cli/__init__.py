@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import gallery_cmd, local_cmd, render_cmd, sources_cmd
+from . import gallery_cmd, images_cmd, local_cmd, render_cmd, sources_cmd
 
 app = typer.Typer(
     name="pixelsmith",
@@ -39,6 +39,7 @@ def root(
 local_cmd.register(app)
 render_cmd.register(app)
 sources_cmd.register(app)
+images_cmd.register(app)
 gallery_cmd.register(app)
 
 
