@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import datasets
 from ._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError
 from .blocks import StackStats, block_reduce, density_map
+from .color import ChannelStats, as_rgb, invert_colormap, masked_stats
 from .correlate import Matches, best_lag, ccf, match_template, ncc
 from .exposure import equalize_hist
 from .fill import fill_nans
@@ -23,6 +24,7 @@ from .local import (
     local_sum,
     local_var,
 )
+from .outline import outline_paths, plot_outline
 from .place import add_stamp, add_stamps
 from .sources import ApertureSums, Peaks, aperture_sums, cluster_center, find_peaks, robust_noise
 
@@ -33,6 +35,12 @@ __all__ = [
     "PixelsmithTypeError",
     "PixelsmithValueError",
     "StackStats",
+    "ChannelStats",
+    "as_rgb",
+    "invert_colormap",
+    "masked_stats",
+    "outline_paths",
+    "plot_outline",
     "Matches",
     "best_lag",
     "ccf",

@@ -170,8 +170,8 @@ def invert_colormap(rgb: Any, cmap: Any, *, vmin: float = 0.0, vmax: float = 1.0
     >>> import numpy as np
     >>> from matplotlib import colormaps
     >>> values = np.linspace(0, 1, 50).reshape(5, 10)
-    >>> rendered = (colormaps["jet"](values)[..., :3] * 255).round().astype(np.uint8)
-    >>> back = invert_colormap(rendered, "jet", vmin=-20, vmax=120)
+    >>> rendered = (colormaps["inferno"](values)[..., :3] * 255).round().astype(np.uint8)
+    >>> back = invert_colormap(rendered, "inferno", vmin=-20, vmax=120)
     >>> bool(np.abs(back - (-20 + 140 * values)).max() <= 140 / 256 / 2 + 1e-9)
     True
     """
@@ -192,6 +192,10 @@ def invert_colormap(rgb: Any, cmap: Any, *, vmin: float = 0.0, vmax: float = 1.0
     vertices, params, is_table = _curve(cmap)
     h, w = arr.shape[:2]
     exact = None
+    if arr.dtype.kind == "f":
+        scaled = _unit_range(arr, "rgb") * 255
+        if (scaled == np.rint(scaled)).all():  # 8-bit colours stored as floats: look them up as such
+            arr = np.rint(scaled).astype(np.uint8)
     if arr.dtype == np.uint8:
         codes = _codes(arr)
         distinct, inverse = np.unique(codes.ravel(), return_inverse=True)

@@ -10,17 +10,6 @@ from ._validate import PixelsmithValueError, as_image_array, check_choice
 
 __all__ = ["outline_paths", "plot_outline"]
 
-# Pixel sides as directed edges between corners (corner (i, j) is the point (i - 0.5, j - 0.5)).
-# Around one pixel they run top-right -> top-left -> bottom-left -> bottom-right -> top-right, so
-# shared sides of two region pixels cancel and the rest chain into closed boundaries.
-_SIDES = (
-    ((-1, 0), (0, 1), (0, 0)),  # neighbour above: top side, from corner (i, j+1) to (i, j)
-    ((0, -1), (0, 0), (1, 0)),  # neighbour left: left side, (i, j) -> (i+1, j)
-    ((1, 0), (1, 0), (1, 1)),  # neighbour below: bottom side, (i+1, j) -> (i+1, j+1)
-    ((0, 1), (1, 1), (0, 1)),  # neighbour right: right side, (i+1, j+1) -> (i, j+1)
-)
-
-
 def outline_paths(labels: Any, value: Any = True) -> list[np.ndarray]:
     """Closed outlines of the region where ``labels == value``, along pixel edges.
 
@@ -49,60 +38,18 @@ def outline_paths(labels: Any, value: Any = True) -> list[np.ndarray]:
     >>> labels = np.zeros((4, 5), int)
     >>> labels[1:3, 1:4] = 3
     >>> [p.tolist() for p in outline_paths(labels, 3)]
-    [[[0.5, 3.5], [0.5, 0.5], [2.5, 0.5], [2.5, 3.5]]]
+    [[[2.5, 0.5], [2.5, 3.5], [0.5, 3.5], [0.5, 0.5]]]
     """
     arr = as_image_array(labels, "labels", ndim=2, allow_dask=False, hint="outline one 2-D label image")
     region = np.asarray(arr == value)
     if not region.any():
         return []
-    padded = np.pad(region, 1)
-    outgoing: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    rows, cols = np.nonzero(region)
-    for (dr, dc), start, end in _SIDES:
-        open_side = ~padded[rows + 1 + dr, cols + 1 + dc]
-        for i, j in zip(rows[open_side].tolist(), cols[open_side].tolist(), strict=True):
-            a = (i + start[0], j + start[1])
-            b = (i + end[0], j + end[1])
-            outgoing.setdefault(a, []).append(b)
-    paths = []
-    while outgoing:
-        first = next(iter(outgoing))
-        path = [first]
-        previous, current = None, first
-        while True:
-            options = outgoing[current]
-            nxt = options.pop(_turn(previous, current, options)) if len(options) > 1 else options.pop()
-            if not options:
-                del outgoing[current]
-            if nxt == first:
-                break
-            path.append(nxt)
-            previous, current = current, nxt
-        paths.append(_merge_collinear(np.array(path, dtype=np.float64) - 0.5))
+    from ._kernels.outline import trace
+
+    rows, cols, starts = trace(np.ascontiguousarray(region))
+    paths = [np.column_stack([rows[a:b], cols[a:b]]) for a, b in zip(starts[:-1], starts[1:], strict=True)]
     paths.sort(key=lambda p: -abs(_shoelace(p)))
     return paths
-
-
-def _turn(previous, current, options) -> int:
-    """At a corner shared by two diagonal pixels, keep hugging the same pixel (4-connectivity)."""
-    if previous is None:
-        return 0
-    d_in = (current[0] - previous[0], current[1] - previous[1])
-    # the turn that keeps the region on the same side: rotate the incoming direction by the
-    # traversal's sense (region on the left when walking in (row, col) with rows down)
-    left = (-d_in[1], d_in[0])
-    for k, option in enumerate(options):
-        if (option[0] - current[0], option[1] - current[1]) == left:
-            return k
-    return 0
-
-
-def _merge_collinear(path: np.ndarray) -> np.ndarray:
-    before = np.roll(path, 1, axis=0)
-    after = np.roll(path, -1, axis=0)
-    cross = (path[:, 0] - before[:, 0]) * (after[:, 1] - path[:, 1]) - \
-        (path[:, 1] - before[:, 1]) * (after[:, 0] - path[:, 0])
-    return path[cross != 0]
 
 
 def _shoelace(path: np.ndarray) -> float:
