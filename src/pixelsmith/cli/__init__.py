@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import gallery_cmd, images_cmd, local_cmd, render_cmd, sources_cmd
+from . import color_cmd, gallery_cmd, images_cmd, local_cmd, render_cmd, sources_cmd
 
 app = typer.Typer(
     name="pixelsmith",
@@ -40,6 +40,7 @@ local_cmd.register(app)
 render_cmd.register(app)
 sources_cmd.register(app)
 images_cmd.register(app)
+color_cmd.register(app)
 gallery_cmd.register(app)
 
 
