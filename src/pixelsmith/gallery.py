@@ -382,6 +382,65 @@ def section_equalize(out: Path) -> Section:
     )
 
 
+def section_colour_and_outlines(out: Path) -> Section:
+    from matplotlib import colormaps
+
+    from . import invert_colormap, outline_paths, plot_outline
+    from .datasets import jacksboro_dem
+
+    dem = jacksboro_dem().elevation.astype(np.float64)
+    lo, hi = float(dem.min()), float(dem.max())
+    shot = np.rint(colormaps["jet"]((dem - lo) / (hi - lo))[..., :3] * 255).astype(np.uint8)
+    shot[:12] = 255  # a white title band
+    shot[150:154, 40:200] = 0  # black "text"
+    t0 = time.perf_counter()
+    back = invert_colormap(shot, "jet", vmin=lo, vmax=hi)
+    elapsed = time.perf_counter() - t0
+    valid = np.isfinite(back)
+    err = float(np.max(np.abs(back[valid] - dem[valid])))
+    labels = np.digitize(dem, [450, 650, 850])
+    paths = outline_paths(labels, 2)
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    name = "colour_outline.png"
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.4))
+    axes[0].imshow(shot)
+    axes[0].set_title("input: jet rendering with a border and text")
+    im = axes[1].imshow(back, cmap="terrain")
+    axes[1].set_title("invert_colormap -> elevation (NaN blank)")
+    fig.colorbar(im, ax=axes[1], fraction=0.046)
+    axes[2].imshow(dem, cmap="gray")
+    plot_outline(axes[2], labels, 2, color="orange", linewidth=1)
+    axes[2].set_title("outline of 650-850 m over the DEM")
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    fig.savefig(out / name, dpi=90)
+    plt.close(fig)
+    return Section(
+        title="Colormap inversion and region outlines",
+        question="Get the scalar values back from a jet-coloured image; outline a labelled region, not each pixel.",
+        code=(
+            "values = invert_colormap(shot, 'jet', vmin=lo, vmax=hi)   # off-colormap pixels -> NaN\n"
+            "plot_outline(ax, labels, 2, color='orange')              # after ax.imshow(...)\n"
+            "# CLI: pixelsmith uncolor shot.png --cmap jet --vmin -20 --vmax 120 --out temps.csv\n"
+            "#      pixelsmith outline labels.npy outline.png --value 2 --over dem.tif"
+        ),
+        images=[(name, "rendered image, recovered values, outlines")],
+        figures={
+            "max error (m) / one colormap step (m)": f"{err:.2f} / {(hi - lo) / 256:.2f}",
+            "pixels marked not-data (border + text)": f"{int((~valid).sum())}",
+            "outline paths (outer + holes)": f"{len(paths)}",
+            "inversion time (s)": f"{elapsed:.3f}",
+        },
+    )
+
+
 def _letter_f() -> np.ndarray:
     """A 15 x 15 'F': an asymmetric stamp that shows orientation."""
     f = np.zeros((15, 15))
@@ -400,6 +459,7 @@ SECTIONS: list[Callable[[Path], Section]] = [
     section_fill,
     section_correlation,
     section_equalize,
+    section_colour_and_outlines,
 ]
 
 
