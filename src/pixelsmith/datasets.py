@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["DEM", "jacksboro_dem", "offset_noise", "noisy_stack", "gaussian_psf", "StarField", "star_field",
-           "smooth_field", "blob_holes"]
+           "smooth_field", "blob_holes", "SamplePage", "synthetic_page"]
 
 
 @dataclass(frozen=True)
@@ -189,3 +189,115 @@ def blob_holes(shape: tuple[int, int] = (1024, 1024), fraction: float = 0.1, *, 
             disk = yy**2 + xx**2 <= r * r
             mask[cy - r_max : cy + r_max + 1, cx - r_max : cx + r_max + 1] |= disk
     return mask
+
+
+@dataclass(frozen=True)
+class SamplePage:
+    """A synthetic page scan and its true layout: blocks as (top, bottom, kind) rows, inclusive."""
+
+    image: np.ndarray
+    blocks: list
+    line_height: float
+    line_pitch: float
+
+
+def _text_line(page: np.ndarray, top: int, left: int, right: int, rng: np.random.Generator,
+               ascenders: bool) -> tuple[int, int]:
+    """Draw one line of word-like marks; returns the rows (first, last) that hold ink.
+
+    x-height 22 px from `top` + 9; ascenders and i-dots reach 9 px above it,
+    descenders 9 px below. Lines without ascenders still get dots, separated
+    from the letters by blank rows (the fragments `page_blocks` must merge).
+    """
+    x_top, x_bottom = top + 9, top + 9 + 21
+    rows_used = [x_top, x_bottom]
+    col = left
+    dotted = descended = raised = False
+    while col < right - 40:
+        for _ in range(rng.integers(2, 8)):
+            w = int(rng.integers(8, 17))
+            if col + w >= right:
+                break
+            page[x_top:x_bottom + 1, col:col + w] = 0
+            kind = rng.random()
+            if (kind < 0.2 or not raised) and ascenders:
+                page[top:x_top, col:col + 3] = 0
+                raised = True
+            elif kind < 0.35 or not dotted:
+                page[top:top + 4, col + 2:col + 6] = 0  # the dot: rows top..top+3, blank until x_top
+                dotted = True
+            if kind > 0.8 or not descended:
+                page[x_bottom + 1:x_bottom + 10, col + w - 3:col + w] = 0
+                descended = True
+            col += w + 3
+        col += 14
+    rows_used += [top, x_bottom + 9]
+    return min(rows_used), max(rows_used)
+
+
+def synthetic_page(shape: tuple[int, int] = (3000, 2000), *, seed: int = 0, noise: float = 0.0,
+                   skew_degrees: float = 0.0, light_on_dark: bool = False) -> SamplePage:
+    """A page of word-like text lines, full-width figures and a figure with text beside it.
+
+    Text lines are 40 px tall (ascenders, x-height, descenders) on a 48 px
+    pitch. `noise` adds that fraction of random dark/light specks; `skew_degrees`
+    rotates the page about its centre (the true rows are those at the centre column).
+
+    Examples
+    --------
+    >>> sample = synthetic_page((1200, 900), seed=2)
+    >>> sample.image.shape, sample.blocks[0][2]
+    ((1200, 900), 'text')
+    """
+    rng = np.random.default_rng(seed)
+    h, w = shape
+    page = np.full(shape, 255, np.uint8)
+    margin = max(40, w // 20)
+    blocks = []
+    y = margin
+    plan = ["text"] * 6 + ["figure"] + ["text"] * 5 + ["wrap"] + ["text"] * 30
+    for item in plan:
+        if item == "text":
+            if y + 40 > h - margin:
+                break
+            first, last = _text_line(page, y, margin, w - margin, rng, ascenders=rng.random() < 0.6)
+            blocks.append((first, last, "text"))
+            y += 48
+        elif item == "figure":
+            fig_h = int(rng.integers(180, 320))
+            if y + fig_h > h - margin:
+                continue
+            y += 20
+            page[y:y + fig_h, margin:w - margin] = 200
+            page[y:y + fig_h, margin:margin + 4] = 0
+            page[y:y + fig_h, w - margin - 4:w - margin] = 0
+            page[y:y + 4, margin:w - margin] = 0
+            page[y + fig_h - 4:y + fig_h, margin:w - margin] = 0
+            yy, xx = np.mgrid[: fig_h - 8, : w - 2 * margin - 8]
+            pattern = 128 + 100 * np.sin(xx / 23.0) * np.cos(yy / 17.0)
+            page[y + 4:y + fig_h - 4, margin + 4:w - margin - 4] = pattern.astype(np.uint8)
+            blocks.append((y, y + fig_h - 1, "figure"))
+            y += fig_h + 28
+        else:  # a figure on the left with text lines beside it: one figure block
+            n_lines = 5
+            fig_h = n_lines * 48 - 8
+            if y + fig_h > h - margin:
+                continue
+            split = margin + (w - 2 * margin) * 2 // 5
+            page[y:y + fig_h, margin:split] = 60
+            first_row, last_row = y, y + fig_h - 1
+            for k in range(n_lines):
+                first, last = _text_line(page, y + 48 * k, split + 30, w - margin, rng, ascenders=True)
+                first_row, last_row = min(first_row, first), max(last_row, last)
+            blocks.append((first_row, last_row, "figure"))
+            y += fig_h + 28
+    if noise > 0:
+        specks = rng.random(shape) < noise
+        page[specks] = rng.choice(np.array([0, 255], np.uint8), size=int(specks.sum()))
+    if skew_degrees:
+        from scipy.ndimage import rotate
+
+        page = rotate(page, skew_degrees, reshape=False, order=1, cval=255, mode="constant")
+    if light_on_dark:
+        page = 255 - page
+    return SamplePage(page, blocks, 40.0, 48.0)
