@@ -8,7 +8,7 @@ in -> dask out with the same chunks.
 
 from __future__ import annotations
 
-from . import datasets
+from . import datasets, document
 from ._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError
 from .blocks import StackStats, block_reduce, density_map
 from .color import ChannelStats, as_rgb, invert_colormap, masked_stats
@@ -67,4 +67,5 @@ __all__ = [
     "local_var",
     "__version__",
     "datasets",
+    "document",
 ]

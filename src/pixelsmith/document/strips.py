@@ -199,7 +199,9 @@ def _best_path_heuristic(cost: np.ndarray) -> list[int]:
 def unshuffle_strips(image: Any, *, n_strips: int | None = None, cuts: Any = None) -> Unshuffled:
     """Put back in order an image cut into vertical strips and shuffled.
 
-    Finds the cuts (unless `cuts` is given; see `find_cuts`), measures how well
+    Finds the cuts (unless `cuts` is given; see `find_cuts`; with `n_strips`
+    it takes a few spare candidates, because a spare cut only splits a strip
+    into pieces that are put straight back together), measures how well
     each strip's right edge continues into every other strip's left edge
     (`strip_dissimilarity`, gradient continuation both ways), and orders the
     strips along the cheapest path through that directed graph: exact dynamic
@@ -238,8 +240,12 @@ def unshuffle_strips(image: Any, *, n_strips: int | None = None, cuts: Any = Non
         n_strips = check_positive_int(n_strips, "n_strips")
         if n_strips > width:
             raise PixelsmithValueError(f"`n_strips` {n_strips} is larger than the image width {width}")
-    if cuts is None:
-        starts = find_cuts(values, n_strips)
+    detected = cuts is None
+    if detected:
+        # over-segment on purpose: a spare cut splits a strip into pieces that the ordering puts
+        # straight back together, while a missed cut cannot be repaired later
+        spare = 0 if n_strips is None else min(max(2, n_strips // 2), max(0, (width - 1) // 3 - n_strips))
+        starts = find_cuts(values, None if n_strips is None else n_strips + spare)
     else:
         starts = np.unique(np.concatenate([[0], np.asarray(cuts, dtype=np.int64)]))
         if starts.min() < 0 or starts.max() >= width:
@@ -251,4 +257,11 @@ def unshuffle_strips(image: Any, *, n_strips: int | None = None, cuts: Any = Non
     cost = strip_dissimilarity(strips)
     order = _best_path_exact(cost) if len(strips) <= _EXACT_UP_TO else _best_path_heuristic(cost)
     pieces = [np.asarray(original)[:, bounds[i]:bounds[i + 1]] for i in order]
-    return Unshuffled(np.concatenate(pieces, axis=1), np.array(order), starts)
+    image_out = np.concatenate(pieces, axis=1)
+    if detected:  # pieces that came back next to their input neighbour were one strip
+        joined = {b for a, b in zip(order[:-1], order[1:], strict=True) if b == a + 1}
+        keep = [i for i in range(len(strips)) if i not in joined]
+        strip_of_piece = np.cumsum([i not in joined for i in range(len(strips))]) - 1
+        starts = starts[keep]
+        order = [int(strip_of_piece[i]) for i in order if i not in joined]
+    return Unshuffled(image_out, np.array(order), starts)

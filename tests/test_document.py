@@ -1,0 +1,163 @@
+"""Page blocks on synthetic pages, strip reassembly on real photographs, curve ordering and straightening."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import numpy as np
+import pytest
+from scipy.ndimage import gaussian_filter, map_coordinates
+from scipy.spatial import cKDTree
+
+from pixelsmith import PixelsmithError
+from pixelsmith.datasets import synthetic_page
+from pixelsmith.document import order_curve_points, page_blocks, straighten, unshuffle_strips
+
+
+def photographs():
+    import imageio.v3 as iio
+    from skimage import data
+
+    grace = iio.imread(os.path.join(matplotlib.get_data_path(), "sample_data", "grace_hopper.jpg"))
+    return {"grace_hopper (matplotlib)": grace, "astronaut": data.astronaut(), "coffee": data.coffee(),
+            "chelsea": data.chelsea(), "camera (gray)": data.camera()}
+
+
+PHOTOS = photographs()
+
+
+# --- page blocks ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("variant", [{}, {"noise": 2e-4}, {"light_on_dark": True}])
+def test_synthetic_pages_give_the_exact_blocks(seed, variant):
+    sample = synthetic_page(seed=seed, **variant)
+    layout = page_blocks(sample.image)
+    assert [(b.top, b.bottom, b.kind) for b in layout] == sample.blocks
+    assert layout.line_height == pytest.approx(sample.line_height, abs=1)
+    assert layout.line_pitch == pytest.approx(sample.line_pitch, abs=1)
+
+
+def test_slight_skew_is_corrected():
+    sample = synthetic_page(seed=4, skew_degrees=0.8)
+    layout = page_blocks(sample.image)
+    assert layout.skew_degrees == pytest.approx(-0.8, abs=0.06)
+    assert len(layout) == len(sample.blocks)
+    for got, want in zip(layout, sample.blocks, strict=True):
+        assert abs(got.top - want[0]) <= 2 and abs(got.bottom - want[1]) <= 2 and got.kind == want[2]
+
+
+def test_dots_are_merged_into_their_line_and_the_mixed_region_is_one_block():
+    sample = synthetic_page(seed=0)
+    layout = page_blocks(sample.image)
+    text = [b for b in layout if b.kind == "text"]
+    assert all(35 <= b.height <= 41 for b in text)  # no 4-row dot slivers
+    figures = [b for b in layout if b.kind == "figure"]
+    assert len(figures) == 2  # the full-width figure, and the figure with text beside it
+
+
+def test_rgb_input_blank_page_and_bad_input():
+    sample = synthetic_page((900, 700), seed=5)
+    rgb = np.repeat(sample.image[..., None], 3, axis=-1)
+    assert [(b.top, b.bottom, b.kind) for b in page_blocks(rgb)] == sample.blocks
+    assert len(page_blocks(np.full((300, 200), 255, np.uint8))) == 0
+    with pytest.raises(PixelsmithError, match="empty"):
+        page_blocks(np.zeros((0, 10)))
+    with pytest.raises(PixelsmithError, match="`min_gap`"):
+        page_blocks(sample.image, min_gap=0)
+
+
+# --- shuffled strips -------------------------------------------------------------------------------
+
+def cut_and_shuffle(image, n, seed):
+    rng = np.random.default_rng(seed)
+    width = image.shape[1]
+    while True:
+        cuts = np.sort(rng.choice(np.arange(8, width - 8), n - 1, replace=False))
+        if np.diff(np.r_[0, cuts, width]).min() >= 6:
+            break
+    bounds = np.r_[0, cuts, width]
+    pieces = [image[:, a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    order = rng.permutation(n)
+    starts = np.cumsum([0] + [pieces[i].shape[1] for i in order])[:-1]
+    return np.concatenate([pieces[i] for i in order], axis=1), order, starts
+
+
+@pytest.mark.parametrize("name", list(PHOTOS))
+@pytest.mark.parametrize("n", [6, 12, 24])
+def test_real_photographs_come_back_exactly(name, n):
+    for seed in range(3):
+        shuffled, order, starts = cut_and_shuffle(PHOTOS[name], n, seed)
+        found = unshuffle_strips(shuffled, n_strips=n)
+        assert np.array_equal(found.image, PHOTOS[name]), (name, n, seed)
+        given = unshuffle_strips(shuffled, cuts=starts)
+        assert np.array_equal(given.image, PHOTOS[name])
+        np.testing.assert_array_equal(order[given.order], np.arange(n))
+
+
+def test_strip_bad_input():
+    image = np.random.default_rng(0).random((20, 30))
+    with pytest.raises(PixelsmithError, match="larger than the image width"):
+        unshuffle_strips(image, n_strips=31)
+    with pytest.raises(PixelsmithError, match="`cuts`"):
+        unshuffle_strips(image, cuts=[0, 40])
+    with pytest.raises(PixelsmithError, match="NaN"):
+        unshuffle_strips(np.full((5, 5), np.nan))
+    assert unshuffle_strips(image, cuts=[0]).order.tolist() == [0]
+
+
+# --- curves ----------------------------------------------------------------------------------------
+
+def test_order_curve_points_of_a_skeleton_with_a_spur():
+    cols = np.arange(80)
+    rows = np.rint(40 + 10 * np.sin(cols / 12.0))
+    spur = np.column_stack([rows[30] + np.arange(1, 5), np.full(4, 30)])  # a 4-pixel branch
+    points = np.random.default_rng(1).permutation(np.vstack([np.column_stack([rows, cols]), spur]))
+    path = order_curve_points(points)
+    np.testing.assert_array_equal(path[:, 1], cols)
+    assert (np.abs(np.diff(path, axis=0)) <= 1).all()
+
+
+def bent_page(amplitude, wavelength):
+    """A text page bent along a sinusoid: straight row `centre + o` becomes the curve's offset o."""
+    page = gaussian_filter(synthetic_page((300, 700), seed=3).image.astype(float), 1.0)
+    first = page_blocks(page)[0]
+    centre = float((first.top + first.bottom) // 2)
+    xs = np.linspace(-60, 760, 40000)
+    ys = centre + 40 + amplitude * np.sin(2 * np.pi * xs / wavelength)
+    arc = np.concatenate([[0], np.cumsum(np.hypot(np.diff(xs), np.diff(ys)))])
+    arc -= np.interp(40, xs, arc)
+    tangent = np.stack([np.gradient(ys), np.gradient(xs)], 1)
+    tangent /= np.hypot(*tangent.T)[:, None]
+    rr, cc = np.mgrid[: page.shape[0] + 80, : page.shape[1]].astype(float)
+    _, nearest = cKDTree(np.stack([ys, xs], 1)).query(np.stack([rr.ravel(), cc.ravel()], 1))
+    offset = (rr.ravel() - ys[nearest]) * tangent[nearest, 1] - (cc.ravel() - xs[nearest]) * tangent[nearest, 0]
+    bent = map_coordinates(page, [centre + offset, 40 + arc[nearest]], order=1, mode="nearest")
+    cols = np.arange(40, 660)
+    curve = np.column_stack([centre + 40 + amplitude * np.sin(2 * np.pi * cols / wavelength), cols])
+    return page, bent.reshape(rr.shape), curve, int(centre)
+
+
+@pytest.mark.parametrize("quantized", [False, True])
+def test_straighten_undoes_a_known_sinusoidal_bend(quantized):
+    page, bent, curve, centre = bent_page(8.0, 300.0)
+    band = straighten(bent, np.rint(curve) if quantized else curve, height=41)
+    original = page[centre - 20:centre + 21, 40:40 + band.shape[1]]
+    rmse = np.sqrt(np.mean((band - original) ** 2))
+    unbent = bent[centre + 20:centre + 61, 40:40 + band.shape[1]]
+    assert rmse < (0.045 if quantized else 0.025) * 255
+    assert rmse < 0.15 * np.sqrt(np.mean((unbent - original) ** 2))
+
+
+def test_straighten_shapes_and_bad_input():
+    image = np.random.default_rng(2).random((50, 80, 3))
+    curve = np.column_stack([np.full(40, 25.0), np.arange(10.0, 50.0)])
+    band = straighten(image, curve, height=11, spacing=0.5)
+    assert band.shape == (11, 79, 3)
+    with pytest.raises(PixelsmithError, match="at least 4"):
+        straighten(image, curve[:3], height=5)
+    with pytest.raises(PixelsmithError, match="`spacing`"):
+        straighten(image, curve, height=5, spacing=0)
+    with pytest.raises(PixelsmithError, match="(N, 2)"):
+        straighten(image, curve.T, height=5)
