@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import color_cmd, gallery_cmd, images_cmd, local_cmd, render_cmd, sources_cmd
+from . import color_cmd, document_cmd, gallery_cmd, images_cmd, local_cmd, render_cmd, sources_cmd
 
 app = typer.Typer(
     name="pixelsmith",
@@ -41,6 +41,7 @@ render_cmd.register(app)
 sources_cmd.register(app)
 images_cmd.register(app)
 color_cmd.register(app)
+document_cmd.register(app)
 gallery_cmd.register(app)
 
 

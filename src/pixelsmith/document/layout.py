@@ -115,10 +115,15 @@ def _runs(nonblank: np.ndarray) -> list[list[int]]:
     return [[int(a), int(b)] for a, b in zip(starts, stops, strict=True)]
 
 
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cumulative, 0.5 * cumulative[-1])])
+def _typical_height(blocks: list[list[int]], profile: np.ndarray) -> float:
+    """The median height of the blocks that hold real ink (at least a quarter of the median block's).
+
+    Most blocks of a page are text lines: their median is the line height. Dots
+    and accents (little ink) are left out; figures are few, so they cannot move it.
+    """
+    heights = np.array([b - a + 1 for a, b in blocks], dtype=np.float64)
+    mass = np.array([profile[a:b + 1].sum() for a, b in blocks], dtype=np.float64)
+    return float(np.median(heights[mass >= 0.25 * np.median(mass)]))
 
 
 def page_blocks(page: Any, *, blank_threshold: int | None = None, min_gap: int = 2,
@@ -129,8 +134,9 @@ def page_blocks(page: Any, *, blank_threshold: int | None = None, min_gap: int =
     degrees, by the sharpest row profile), count ink pixels per row, split at
     blank rows, merge blocks closer than `min_gap` rows, then merge fragments
     (dots of an i, accents, detached descenders: blocks shorter than half a
-    line) into the nearest line. The typical line height is the ink-weighted
-    median block height; blocks taller than `figure_min_height` are figures. A
+    line) into the nearest line. The typical line height is the
+    median height of the blocks with real ink (not dots); blocks taller than
+    `figure_min_height` are figures. A
     figure beside text (text wrapping an illustration) has no blank rows, so
     that whole region comes out as one figure block, while the lines above and
     below stay one per block.
@@ -185,13 +191,8 @@ def page_blocks(page: Any, *, blank_threshold: int | None = None, min_gap: int =
             merged[-1][1] = bottom
         else:
             merged.append([top, bottom])
-    mass = np.array([profile[a:b + 1].sum() for a, b in merged], dtype=np.float64)
-    heights = np.array([b - a + 1 for a, b in merged], dtype=np.float64)
-    line = _weighted_median(heights, mass)
-    merged = _merge_fragments(merged, line)
-    heights = np.array([b - a + 1 for a, b in merged], dtype=np.float64)
-    mass = np.array([profile[a:b + 1].sum() for a, b in merged], dtype=np.float64)
-    tall = figure_min_height if figure_min_height is not None else 2.5 * _weighted_median(heights, mass)
+    merged = _merge_fragments(merged, _typical_height(merged, profile))
+    tall = figure_min_height if figure_min_height is not None else 2.5 * _typical_height(merged, profile)
     blocks = [Block(a + offset, b + offset, "figure" if b - a + 1 > tall else "text") for a, b in merged]
     text = [b for b in blocks if b.kind == "text"]
     line_height = float(np.median([b.height for b in text])) if text else float("nan")
