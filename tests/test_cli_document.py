@@ -28,7 +28,8 @@ def test_page_blocks_json_and_csv(tmp_path):
     assert [(b["top"], b["bottom"], b["kind"]) for b in found["blocks"]] == sample.blocks
     assert abs(found["line_pitch"] - 48) <= 1
     plain = _invoke("page-blocks", tmp_path / "page.png", "-q")
-    assert plain.output.splitlines()[0] == "top,bottom,kind" and len(plain.output.splitlines()) == len(sample.blocks) + 1
+    lines = plain.output.splitlines()
+    assert lines[0] == "top,bottom,kind" and len(lines) == len(sample.blocks) + 1
 
 
 def test_unshuffle_writes_the_original(tmp_path):
