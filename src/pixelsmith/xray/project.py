@@ -1,0 +1,189 @@
+"""Digitally reconstructed radiographs: cone-beam and parallel projections of a Volume."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from .._kernels import drr as _k
+from .._validate import PixelsmithTypeError, PixelsmithValueError, check_choice, check_finite_scalar, check_positive_int
+from .._window_engine import n_threads
+from .geometry import Detector, Geometry
+from .physics import hu_to_mu
+from .volume import Volume
+
+__all__ = ["drr", "project_parallel", "to_display"]
+
+
+def _attenuation(volume: Volume, energy_kev: float) -> np.ndarray:
+    if not isinstance(volume, Volume):
+        raise PixelsmithTypeError(
+            f"`volume` must be a pixelsmith.xray.Volume, got {type(volume).__name__}; use Volume.from_array(a, "
+            "spacing) or read_dicom_series(folder)")
+    mu = hu_to_mu(volume.data, energy_kev) if volume.units == "hu" else volume.data
+    return np.ascontiguousarray(mu, dtype=np.float32)
+
+
+def _render(volume: Volume, mu: np.ndarray, detector: Detector, *, source: Any = None, direction: Any = None,
+            method: str, step: float, supersample: int, progress: Callable[[int, int], None] | None) -> np.ndarray:
+    to_index = np.linalg.inv(volume.affine)[:3]
+    rows, cols = detector.shape
+    out = np.empty((rows, cols))
+    parallel = direction is not None
+    extent = np.linalg.norm(np.asarray(volume.shape) * volume.spacing)
+    reach = float(extent + np.linalg.norm(detector.center - volume.center))
+    code = _k.SIDDON if method == "siddon" else _k.TRILINEAR
+    src = np.zeros(3) if source is None else np.asarray(source, np.float64)
+    dirv = np.zeros(3) if direction is None else np.asarray(direction, np.float64)
+    band = max(1, min(16, rows // (4 * n_threads()) or 1))
+    starts = list(range(0, rows, band))
+
+    def work(r0: int) -> None:
+        r1 = min(r0 + band, rows)
+        _k.render_rows(mu, to_index, src, detector.center, detector.u, detector.v, rows, cols, r0, r1, parallel,
+                       dirv, reach, code, step, supersample, out[r0:r1])
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=n_threads()) as pool:
+        for _ in pool.map(work, starts):
+            done += 1
+            if progress is not None:
+                progress(done, len(starts))
+    return out
+
+
+def _options(method: str, step: float, supersample: int, output: str, i0: float) -> tuple[float, int, float]:
+    check_choice(method, "method", ("siddon", "trilinear"))
+    check_choice(output, "output", ("intensity", "line_integral"))
+    step = check_finite_scalar(step, "step")
+    if not 0 < step <= 1:
+        raise PixelsmithValueError(f"`step` must be in (0, 1] voxels (at most one voxel between samples), got {step}")
+    supersample = check_positive_int(supersample, "supersample")
+    i0 = check_finite_scalar(i0, "i0")
+    if i0 <= 0:
+        raise PixelsmithValueError(f"`i0` must be > 0, got {i0}")
+    return step, supersample, i0
+
+
+def drr(volume: Volume, geometry: Geometry, *, output: str = "intensity", i0: float = 1.0, energy_kev: float = 70.0,
+        method: str = "siddon", step: float = 0.5, supersample: int = 1,
+        progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """A perspective (cone-beam) X-ray image of `volume` as seen by `geometry`.
+
+    Every ray runs from the source to a detector pixel centre, traced in the
+    volume's voxel-index space through the inverse of its affine (so oblique
+    DICOM orientations are honoured). Intensity follows Beer-Lambert,
+    ``I = i0 exp(-integral of mu ds)``; rays that miss the volume give `i0`.
+
+    Parameters
+    ----------
+    volume : Volume
+        HU volumes are converted with `hu_to_mu` at `energy_kev`; 'mu' volumes are used as they are.
+    geometry : Geometry
+        Source and detector in the volume's patient mm.
+    output : {'intensity', 'line_integral'}
+    i0 : float
+        Unattenuated intensity.
+    method : {'siddon', 'trilinear'}
+        'siddon': exact path lengths through every voxel crossed (Jacobs'
+        incremental walk; ray parameters in float64). 'trilinear': trilinear
+        samples every `step` voxels, trapezoid weights (half at the ends).
+    step : float, default 0.5
+        Sample spacing in voxels for 'trilinear' (at most 1; 0.5 or less avoids
+        aliasing stripes).
+    supersample : int, default 1
+        k x k rays per detector pixel, intensities averaged (use when detector
+        pixels are coarser than the voxels).
+    progress : callable, optional
+        Called with (done, total) as bands of rows finish.
+
+    Returns
+    -------
+    numpy.ndarray, detector shape, float64
+        Intensities, or line integrals ``-log(I / i0)`` (dimensionless).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith.xray import Geometry, Volume, drr
+    >>> cube = Volume.from_array(np.full((40, 40, 40), 0.02, np.float32), (1.0, 1.0, 1.0), units="mu")
+    >>> view = Geometry.c_arm(cube, sid=500, sdd=800, shape=(64, 64), pixel_spacing=1.0)
+    >>> image = drr(cube, view, output="line_integral")
+    >>> round(float(image[31, 31]), 4)            # a central ray: 40 mm of mu = 0.02 / mm
+    0.8
+    """
+    step, supersample, i0 = _options(method, step, supersample, output, i0)
+    if not isinstance(geometry, Geometry):
+        raise PixelsmithTypeError(f"`geometry` must be a pixelsmith.xray.Geometry, got {type(geometry).__name__}")
+    mu = _attenuation(volume, energy_kev)
+    integrals = _render(volume, mu, geometry.detector, source=geometry.source, method=method, step=step,
+                        supersample=supersample, progress=progress)
+    return integrals if output == "line_integral" else i0 * np.exp(-integrals)
+
+
+def _default_detector(volume: Volume, direction: np.ndarray) -> Detector:
+    """Perpendicular to `direction` through the volume's centre, covering it, at the finest voxel spacing."""
+    helper = np.array([0.0, 0.0, -1.0]) if abs(direction[2]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    v = helper - np.dot(helper, direction) * direction
+    v /= np.linalg.norm(v)
+    u = np.cross(v, direction)
+    pixel = float(volume.spacing.min())
+    corners = np.array([[a, b, c] for a in (-0.5, volume.shape[0] - 0.5) for b in (-0.5, volume.shape[1] - 0.5)
+                        for c in (-0.5, volume.shape[2] - 0.5)])
+    world = corners @ (volume.direction * volume.spacing[None, :]).T + volume.origin - volume.center
+    rows = int(np.ceil(np.ptp(world @ v) / pixel)) + 1
+    cols = int(np.ceil(np.ptp(world @ u) / pixel)) + 1
+    return Detector(center=volume.center, u=u * pixel, v=v * pixel, shape=(rows, cols))
+
+
+def project_parallel(volume: Volume, direction: Any, detector: Detector | None = None, *, output: str = "line_integral",
+                     i0: float = 1.0, energy_kev: float = 70.0, method: str = "siddon", step: float = 0.5,
+                     supersample: int = 1) -> np.ndarray:
+    """A parallel-beam projection of `volume` along any `direction` (patient mm vector), not only array axes.
+
+    Each ray runs along `direction` through a detector pixel centre, across the
+    whole volume. The default detector is perpendicular to the direction,
+    centred on the volume, covering it, with pixels of the finest voxel spacing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith.xray import Volume, project_parallel
+    >>> vol = Volume.from_array(np.ones((8, 10, 12), np.float32), units="mu")
+    >>> image = project_parallel(vol, (0, 1, 0))   # along +y: through the 10 rows of 1 mm
+    >>> float(image.max())
+    10.0
+    """
+    step, supersample, i0 = _options(method, step, supersample, output, i0)
+    d = np.asarray(direction, dtype=np.float64)
+    if d.shape != (3,) or not np.isfinite(d).all() or np.linalg.norm(d) == 0:
+        raise PixelsmithValueError(f"`direction` must be a non-zero (x, y, z) vector, got {direction!r}")
+    d = d / np.linalg.norm(d)
+    mu = _attenuation(volume, energy_kev)
+    det = _default_detector(volume, d) if detector is None else detector
+    integrals = _render(volume, mu, det, direction=d, method=method, step=step, supersample=supersample, progress=None)
+    return integrals if output == "line_integral" else i0 * np.exp(-integrals)
+
+
+def to_display(image: Any, *, gamma: float = 1.0, window: tuple[float, float] | None = None,
+               intensity: bool = True) -> np.ndarray:
+    """8-bit picture of a DRR with the radiograph convention: more attenuation is brighter (bone white).
+
+    An intensity image is turned into line integrals (``-log(I / I.max())``)
+    first; `window` (low, high) clips the line integrals (default: the 0.5 and
+    99.5 percentiles), `gamma` shapes the contrast.
+    """
+    values = np.asarray(image, dtype=np.float64)
+    if intensity:
+        peak = values.max()
+        if not peak > 0:
+            raise PixelsmithValueError("`image` has no positive intensity to display")
+        values = -np.log(np.clip(values / peak, 1e-12, None))
+    lo, hi = np.percentile(values, [0.5, 99.5]) if window is None else window
+    if not hi > lo:
+        hi = lo + 1.0
+    scaled = np.clip((values - lo) / (hi - lo), 0, 1) ** check_finite_scalar(gamma, "gamma")
+    return np.rint(scaled * 255).astype(np.uint8)
