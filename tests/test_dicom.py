@@ -1,0 +1,136 @@
+"""read_dicom_series on synthetic series written with pydicom, and on pydicom's own CT file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydicom.data import get_testdata_file
+from pydicom.dataset import FileDataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+from pixelsmith import PixelsmithError
+from pixelsmith.io.dicom import list_dicom_series, read_dicom_series
+from pixelsmith.xray import Geometry, Volume, drr
+
+
+def write_series(folder, hu, *, spacing=(2.5, 0.8, 0.7), origin=(-100.0, -90.0, 30.0),
+                 orientation=(1, 0, 0, 0, 1, 0), series_uid=None, slope=2.0, intercept=-1024.0,
+                 skip=(), rng=None, description="test", prefix="img"):
+    """One DICOM file per slice, named in a shuffled order; returns the series UID."""
+    folder.mkdir(exist_ok=True)
+    series_uid = series_uid or generate_uid()
+    row_dir, col_dir = np.array(orientation[:3], float), np.array(orientation[3:], float)
+    normal = np.cross(row_dir, col_dir)
+    names = (rng or np.random.default_rng(0)).permutation(len(hu))
+    for k, plane in enumerate(hu):
+        if k in skip:
+            continue
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = CTImageStorage
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        name = folder / f"{prefix}{names[k]:04d}.dcm"
+        ds = FileDataset(str(name), {}, file_meta=meta, preamble=b"\0" * 128)
+        ds.SOPClassUID = CTImageStorage
+        ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+        ds.Modality = "CT"
+        ds.SeriesInstanceUID = series_uid
+        ds.SeriesDescription = description
+        ds.Rows, ds.Columns = plane.shape
+        ds.PixelSpacing = [spacing[1], spacing[2]]
+        ds.SliceThickness = 5.0  # deliberately not the spacing
+        ds.ImageOrientationPatient = list(orientation)
+        ds.ImagePositionPatient = list(np.asarray(origin) + k * spacing[0] * normal)
+        ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 16, 15
+        ds.PixelRepresentation = 1
+        ds.SamplesPerPixel = 1
+        ds.PhotometricInterpretation = "MONOCHROME2"
+        stored = np.rint((plane - intercept) / slope).astype(np.int16)
+        ds.PixelData = stored.tobytes()
+        ds.save_as(name, enforce_file_format=True)
+    return series_uid
+
+
+@pytest.fixture
+def ct(rng):
+    return (rng.integers(-500, 1500, size=(9, 12, 10)) * 2 - 1024).astype(np.float32)
+
+
+def test_series_comes_back_sorted_scaled_and_placed(tmp_path, ct):
+    write_series(tmp_path / "s", ct)
+    (tmp_path / "s" / "README.txt").write_text("not dicom")
+    with pytest.warns(UserWarning, match="skipped 1"):
+        volume = read_dicom_series(tmp_path / "s")
+    np.testing.assert_array_equal(volume.data, ct)
+    np.testing.assert_allclose(volume.spacing, [2.5, 0.8, 0.7])
+    np.testing.assert_allclose(volume.affine @ [3, 4, 5, 1], [-100 + 5 * 0.7, -90 + 4 * 0.8, 30 + 3 * 2.5, 1])
+
+
+def test_oblique_orientation_is_kept(tmp_path, ct):
+    t = np.radians(30)
+    orientation = (np.cos(t), np.sin(t), 0.0, 0.0, 0.0, -1.0)  # a tilted, coronal-like acquisition
+    write_series(tmp_path / "o", ct, orientation=orientation)
+    volume = read_dicom_series(tmp_path / "o")
+    row_dir, col_dir = np.array(orientation[:3]), np.array(orientation[3:])
+    np.testing.assert_allclose(volume.direction[:, 2], row_dir, atol=1e-12)
+    np.testing.assert_allclose(volume.direction[:, 1], col_dir, atol=1e-12)
+    np.testing.assert_array_equal(volume.data, ct)
+    # a fiducial voxel lands where the projection matrix says, through the oblique affine
+    data = np.full_like(ct, -1000.0)  # air
+    data[4, 6, 5] = 3000.0
+    bright = Volume(data, volume.spacing, volume.origin, volume.direction, "hu")
+    view = Geometry.c_arm(bright, sid=300, sdd=500, angle=10, shape=(64, 64), pixel_spacing=0.5)
+    image = drr(bright, view, output="line_integral")
+    image = np.where(image > 0.5 * image.max(), image, 0.0)
+    centroid = (np.indices(image.shape) * image).sum(axis=(1, 2)) / image.sum()  # the voxel's shadow
+    h = view.projection_matrix() @ (bright.affine @ [4, 6, 5, 1])
+    assert np.abs(centroid - h[:2] / h[2]).max() <= 0.5
+
+
+def test_several_series_need_a_choice(tmp_path, ct):
+    first = write_series(tmp_path / "two", ct, description="soft tissue")
+    second = write_series(tmp_path / "two", ct[:4] + 7, description="bone", prefix="bone")
+    with pytest.raises(PixelsmithError, match="2 series") as info:
+        read_dicom_series(tmp_path / "two")
+    assert first in str(info.value) and "bone" in str(info.value)
+    assert read_dicom_series(tmp_path / "two", series=second).shape == (4, 12, 10)
+    assert {v["slices"] for v in list_dicom_series(tmp_path / "two").values()} == {9, 4}
+
+
+def test_missing_slice_is_an_error_or_resampled(tmp_path, ct):
+    write_series(tmp_path / "gap", ct, skip=(4,))
+    with pytest.raises(PixelsmithError, match="missing slice"):
+        read_dicom_series(tmp_path / "gap")
+    volume = read_dicom_series(tmp_path / "gap", uneven="resample")
+    assert volume.shape == (9, 12, 10) and volume.spacing[0] == pytest.approx(2.5)
+    np.testing.assert_allclose(volume.data[4], (ct[3] + ct[5]) / 2)
+    np.testing.assert_array_equal(volume.data[5], ct[5])
+
+
+def test_mixed_sizes_empty_folder_and_missing_folder(tmp_path, ct):
+    uid = write_series(tmp_path / "mixed", ct[:3])
+    write_series(tmp_path / "mixed_b", np.zeros((2, 5, 5), np.float32), series_uid=uid,
+                 origin=(-100.0, -90.0, 60.0))
+    import shutil
+
+    for f in (tmp_path / "mixed_b").iterdir():
+        shutil.move(str(f), tmp_path / "mixed" / f"b_{f.name}")
+    with pytest.raises(PixelsmithError, match="mixes slice sizes"):
+        read_dicom_series(tmp_path / "mixed")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PixelsmithError, match="no DICOM image"):
+        read_dicom_series(tmp_path / "empty")
+    with pytest.raises(FileNotFoundError):
+        read_dicom_series(tmp_path / "nowhere")
+
+
+def test_real_ct_file_shipped_with_pydicom():
+    import pydicom
+
+    path = get_testdata_file("CT_small.dcm")
+    volume = read_dicom_series(path)
+    ds = pydicom.dcmread(path)
+    np.testing.assert_array_equal(volume.data[0], ds.pixel_array * float(ds.RescaleSlope) + float(ds.RescaleIntercept))
+    np.testing.assert_allclose(volume.origin, np.asarray(ds.ImagePositionPatient, float))
+    assert volume.spacing[1] == pytest.approx(float(ds.PixelSpacing[0]))
