@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import color_cmd, document_cmd, gallery_cmd, images_cmd, local_cmd, render_cmd, sources_cmd
+from . import color_cmd, document_cmd, gallery_cmd, images_cmd, local_cmd, render_cmd, sources_cmd, xray_cmd
 
 app = typer.Typer(
     name="pixelsmith",
@@ -42,6 +42,7 @@ sources_cmd.register(app)
 images_cmd.register(app)
 color_cmd.register(app)
 document_cmd.register(app)
+xray_cmd.register(app)
 gallery_cmd.register(app)
 
 

@@ -1,0 +1,60 @@
+"""`pixelsmith drr` on the phantom and on a synthetic DICOM series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from pixelsmith.cli import app
+from pixelsmith.io import read_image
+from pixelsmith.io.dicom import read_dicom_series
+from pixelsmith.xray import Detector, Geometry, drr
+from test_dicom import write_series
+
+runner = CliRunner()
+
+
+def _invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_phantom_picture(tmp_path):
+    res = _invoke("drr", "--phantom", tmp_path / "p.png", "--shape", "64,64", "--pixel-spacing", "4", "-q")
+    assert res.exit_code == 0, res.output
+    picture = read_image(tmp_path / "p.png")
+    assert picture.shape == (64, 64) and picture.dtype == np.uint8
+    assert picture[32, 32] > picture[0, 0]  # the head is brighter than the air around it
+
+
+def test_series_with_explicit_geometry_and_tif(tmp_path, rng):
+    hu = rng.integers(-1000, 1500, size=(8, 20, 18)).astype(np.float32)
+    write_series(tmp_path / "ct", hu, slope=1.0, intercept=0.0)
+    args = ["--source", "0,-400,40", "--detector-center", "0,300,40", "--detector-u", "1,0,0",
+            "--detector-v", "0,0,-1", "--shape", "30,30"]
+    res = _invoke("drr", tmp_path / "ct", tmp_path / "d.png", *args, "--output", "line_integral",
+                  "--tif", tmp_path / "d.tif", "-q")
+    assert res.exit_code == 0, res.output
+    volume = read_dicom_series(tmp_path / "ct")
+    geometry = Geometry((0, -400, 40), Detector((0, 300, 40), (1, 0, 0), (0, 0, -1), (30, 30)))
+    expected = drr(volume, geometry, output="line_integral")
+    np.testing.assert_allclose(read_image(tmp_path / "d.tif"), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["{out}"], "SERIES"),
+        (["{missing}", "{out}"], "does not exist"),
+        (["--phantom", "{tif}"], ".png"),
+        (["--phantom", "{out}", "--source", "1,2"], "three numbers"),
+        (["--phantom", "{out}", "--source", "1,2,3"], "needs all of"),
+        (["--phantom", "{out}", "--sid", "2000", "--sdd", "1000"], "sid < sdd"),
+        (["--phantom", "{out}", "--output", "counts"], "--output"),
+    ],
+)
+def test_refusals(tmp_path, args, words):
+    names = {"out": tmp_path / "o.png", "missing": tmp_path / "nowhere", "tif": tmp_path / "o.tif"}
+    res = _invoke("drr", *[a.format(**names) for a in args])
+    assert res.exit_code == 2, res.output
+    assert words in res.output and "Traceback" not in res.output
