@@ -25,7 +25,19 @@ def register(app: typer.Typer) -> None:
         from .. import gallery as gallery_module
 
         t0 = time.perf_counter()
-        index = gallery_module.render(out, progress=None if quiet else lambda msg: typer.echo(msg, err=True))
+        if quiet:
+            index = gallery_module.render(out)
+        else:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("gallery: {task.description:<22}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn()) as bar:
+                task = bar.add_task("", total=len(gallery_module.SECTIONS))
+
+                def step(done: int, total: int, name: str) -> None:
+                    bar.update(task, completed=done, total=total, description=name)
+
+                index = gallery_module.render(out, progress=step)
         if not quiet:
             typer.echo(f"gallery written in {time.perf_counter() - t0:.1f} s:", err=True)
         typer.echo(str(index.resolve()))

@@ -1,0 +1,5 @@
+"""``python -m pixelsmith.gallery --out DIR``."""
+
+from . import main
+
+raise SystemExit(main())
