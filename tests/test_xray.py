@@ -235,3 +235,15 @@ def test_bad_input(call, words):
     with pytest.raises(PixelsmithError) as info:
         call(volume, geometry)
     assert words in str(info.value)
+
+
+def test_empty_space_skipping_changes_nothing(monkeypatch):
+    import pixelsmith.xray.project as project
+
+    volume = phantom((48, 40, 56), (2.0, 2.5, 1.5))
+    view = Geometry.c_arm(volume, sid=400, sdd=700, angle=35, tilt=-15, shape=(40, 44), pixel_spacing=3.0)
+    skipped = drr(volume, view, output="line_integral", method="trilinear")
+    assert not project._occupancy(volume.data).all()  # there is air to skip
+    real = project._occupancy
+    monkeypatch.setattr(project, "_occupancy", lambda mu: np.ones_like(real(mu)))
+    np.testing.assert_array_equal(drr(volume, view, output="line_integral", method="trilinear"), skipped)

@@ -41,10 +41,12 @@ def _render(volume: Volume, mu: np.ndarray, detector: Detector, *, source: Any =
     band = max(1, min(16, rows // (4 * n_threads()) or 1))
     starts = list(range(0, rows, band))
 
+    occupied = _occupancy(mu) if code == _k.TRILINEAR and min(mu.shape) >= 2 else np.zeros((0, 0, 0), np.bool_)
+
     def work(r0: int) -> None:
         r1 = min(r0 + band, rows)
-        _k.render_rows(mu, to_index, src, detector.center, detector.u, detector.v, rows, cols, r0, r1, parallel,
-                       dirv, reach, code, step, supersample, out[r0:r1])
+        _k.render_rows(mu, occupied, to_index, src, detector.center, detector.u, detector.v, rows, cols, r0, r1,
+                       parallel, dirv, reach, code, step, supersample, out[r0:r1])
 
     done = 0
     with ThreadPoolExecutor(max_workers=n_threads()) as pool:
@@ -53,6 +55,26 @@ def _render(volume: Volume, mu: np.ndarray, detector: Detector, *, source: Any =
             if progress is not None:
                 progress(done, len(starts))
     return out
+
+
+def _occupancy(mu: np.ndarray) -> np.ndarray:
+    """Blocks of `_k.BLOCK` voxels whose cells may read a non-zero mu.
+
+    A cell in block q reads voxels up to the first voxel of block q + 1 along
+    each axis, so a block counts as occupied when it or any of its +1
+    neighbours (in any combination of axes) holds a non-zero voxel.
+    """
+    b = _k.BLOCK
+    shape = tuple(-(-n // b) for n in mu.shape)
+    padded = np.zeros(tuple(s * b for s in shape), np.bool_)
+    padded[: mu.shape[0], : mu.shape[1], : mu.shape[2]] = mu != 0
+    core = padded.reshape(shape[0], b, shape[1], b, shape[2], b).any(axis=(1, 3, 5))
+    occupied = np.zeros_like(core)
+    for d0 in (0, 1):
+        for d1 in (0, 1):
+            for d2 in (0, 1):
+                occupied[: shape[0] - d0, : shape[1] - d1, : shape[2] - d2] |= core[d0:, d1:, d2:]
+    return occupied
 
 
 def _options(method: str, step: float, supersample: int, output: str, i0: float) -> tuple[float, int, float]:
