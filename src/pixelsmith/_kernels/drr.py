@@ -110,28 +110,6 @@ def _trilinear_at(mu, p0, p1, p2):
     return (c00 * (1 - f1) + c01 * f1) * (1 - f0) + (c10 * (1 - f1) + c11 * f1) * f0
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _trilinear_inside(mu, p0, p1, p2):
-    """Trilinear interpolation for volumes at least 2 voxels along every axis (edges clamped)."""
-    n0, n1, n2 = mu.shape
-    p0 = min(max(p0, 0.0), n0 - 1.0)
-    p1 = min(max(p1, 0.0), n1 - 1.0)
-    p2 = min(max(p2, 0.0), n2 - 1.0)
-    i0 = min(int(p0), n0 - 2)
-    i1 = min(int(p1), n1 - 2)
-    i2 = min(int(p2), n2 - 2)
-    f0 = p0 - i0
-    f1 = p1 - i1
-    f2 = p2 - i2
-    c00 = mu[i0, i1, i2] + f2 * (mu[i0, i1, i2 + 1] - mu[i0, i1, i2])
-    c01 = mu[i0, i1 + 1, i2] + f2 * (mu[i0, i1 + 1, i2 + 1] - mu[i0, i1 + 1, i2])
-    c10 = mu[i0 + 1, i1, i2] + f2 * (mu[i0 + 1, i1, i2 + 1] - mu[i0 + 1, i1, i2])
-    c11 = mu[i0 + 1, i1 + 1, i2] + f2 * (mu[i0 + 1, i1 + 1, i2 + 1] - mu[i0 + 1, i1 + 1, i2])
-    c0 = c00 + f1 * (c01 - c00)
-    c1 = c10 + f1 * (c11 - c10)
-    return c0 + f0 * (c1 - c0)
-
-
 @njit(cache=True, nogil=True)
 def trilinear(mu, a, b, step):
     """Trapezoid rule over samples every `step` voxels (index space) of the clipped segment."""
@@ -149,7 +127,6 @@ def trilinear(mu, a, b, step):
     return total * dt
 
 
-_BUNDLE = 4  # neighbouring rays sampled in lockstep share cache lines
 BLOCK = 8  # voxels per side of the empty-space blocks
 
 
@@ -218,106 +195,6 @@ def trilinear_skipping(mu, occupied, a, b, step):
 
 
 @njit(cache=True, nogil=True)
-def _trilinear_bundle(mu, to_index, source_w, center_w, u_w, v_w, rows_total, cols_total, r, c0, c1, parallel,
-                      direction_w, reach, step, out_row):
-    """Trilinear line integrals of rays c0..c1-1 of detector row r, marched together sample by sample."""
-    g_count = c1 - c0
-    a = np.empty((g_count, 3))
-    d = np.empty((g_count, 3))
-    t_in = np.empty(g_count)
-    dt = np.empty(g_count)
-    n = np.zeros(g_count, np.int64)
-    length = np.empty(g_count)
-    acc = np.zeros(g_count)
-    world_a = np.empty(3)
-    world_b = np.empty(3)
-    pa = np.empty(3)
-    pb = np.empty(3)
-    dr = r - (rows_total - 1) / 2.0
-    longest = 0
-    for g in range(g_count):
-        dc = c0 + g - (cols_total - 1) / 2.0
-        for ax in range(3):
-            pixel = center_w[ax] + dc * u_w[ax] + dr * v_w[ax]
-            if parallel:
-                world_a[ax] = pixel - reach * direction_w[ax]
-                world_b[ax] = pixel + reach * direction_w[ax]
-            else:
-                world_a[ax] = source_w[ax]
-                world_b[ax] = pixel
-        length[g] = math.sqrt((world_b[0] - world_a[0]) ** 2 + (world_b[1] - world_a[1]) ** 2
-                              + (world_b[2] - world_a[2]) ** 2)
-        for ax in range(3):
-            pa[ax] = to_index[ax, 0] * world_a[0] + to_index[ax, 1] * world_a[1] + to_index[ax, 2] * world_a[2] \
-                + to_index[ax, 3]
-            pb[ax] = to_index[ax, 0] * world_b[0] + to_index[ax, 1] * world_b[1] + to_index[ax, 2] * world_b[2] \
-                + to_index[ax, 3]
-            a[g, ax] = pa[ax]
-            d[g, ax] = pb[ax] - pa[ax]
-        lo, hi = _clip(pa, pb, mu.shape)
-        if lo >= hi:
-            n[g] = -1
-            continue
-        index_length = math.sqrt(d[g, 0] ** 2 + d[g, 1] ** 2 + d[g, 2] ** 2) * (hi - lo)
-        n[g] = max(1, int(math.ceil(index_length / step)))
-        t_in[g] = lo
-        dt[g] = (hi - lo) / n[g]
-        longest = max(longest, n[g])
-    pos = np.empty((g_count, 3))
-    inc = np.empty((g_count, 3))
-    for g in range(g_count):
-        for ax in range(3):
-            pos[g, ax] = a[g, ax] + t_in[g] * d[g, ax]
-            inc[g, ax] = dt[g] * d[g, ax]
-    n0, n1, n2 = mu.shape
-    fast = n0 > 1 and n1 > 1 and n2 > 1
-    # each ray remembers the 8 corners of its current cell: at half-voxel steps most
-    # samples fall in the cell of the previous one, and then no memory is touched
-    cell = np.full((g_count, 3), -1, np.int64)
-    corners = np.zeros((g_count, 8))
-    for k in range(longest + 1):
-        for g in range(g_count):
-            if k > n[g]:
-                continue
-            w = 0.5 if (k == 0 or k == n[g]) else 1.0
-            if fast:
-                p0 = min(max(pos[g, 0], 0.0), n0 - 1.0)
-                p1 = min(max(pos[g, 1], 0.0), n1 - 1.0)
-                p2 = min(max(pos[g, 2], 0.0), n2 - 1.0)
-                i0 = min(int(p0), n0 - 2)
-                i1 = min(int(p1), n1 - 2)
-                i2 = min(int(p2), n2 - 2)
-                if i0 != cell[g, 0] or i1 != cell[g, 1] or i2 != cell[g, 2]:
-                    cell[g, 0], cell[g, 1], cell[g, 2] = i0, i1, i2
-                    corners[g, 0] = mu[i0, i1, i2]
-                    corners[g, 1] = mu[i0, i1, i2 + 1]
-                    corners[g, 2] = mu[i0, i1 + 1, i2]
-                    corners[g, 3] = mu[i0, i1 + 1, i2 + 1]
-                    corners[g, 4] = mu[i0 + 1, i1, i2]
-                    corners[g, 5] = mu[i0 + 1, i1, i2 + 1]
-                    corners[g, 6] = mu[i0 + 1, i1 + 1, i2]
-                    corners[g, 7] = mu[i0 + 1, i1 + 1, i2 + 1]
-                f0 = p0 - i0
-                f1 = p1 - i1
-                f2 = p2 - i2
-                c = corners[g]
-                c00 = c[0] + f2 * (c[1] - c[0])
-                c01 = c[2] + f2 * (c[3] - c[2])
-                c10 = c[4] + f2 * (c[5] - c[4])
-                c11 = c[6] + f2 * (c[7] - c[6])
-                lo = c00 + f1 * (c01 - c00)
-                value = lo + f0 * ((c10 + f1 * (c11 - c10)) - lo)
-            else:
-                value = _trilinear_at(mu, pos[g, 0], pos[g, 1], pos[g, 2])
-            acc[g] += w * value
-            pos[g, 0] += inc[g, 0]
-            pos[g, 1] += inc[g, 1]
-            pos[g, 2] += inc[g, 2]
-    for g in range(g_count):
-        out_row[c0 + g] = acc[g] * dt[g] * length[g] if n[g] > 0 else 0.0
-
-
-@njit(cache=True, nogil=True)
 def render_rows(mu, occupied, to_index, source_w, center_w, u_w, v_w, rows_total, cols_total, row0, row1,
                 parallel, direction_w, reach, method, step, supersample, out):
     """Effective line integrals (mm^-1 x mm) for detector rows row0..row1-1 into out[row - row0, :].
@@ -328,13 +205,7 @@ def render_rows(mu, occupied, to_index, source_w, center_w, u_w, v_w, rows_total
     With supersampling, k x k sub-rays per pixel; their intensities are averaged
     (exp(-L)) and the result is returned as -log(mean).
     """
-    skipping = occupied.shape[0] > 0
-    if method == TRILINEAR and supersample == 1 and not skipping:
-        for r in range(row0, row1):
-            for c0 in range(0, cols_total, _BUNDLE):
-                _trilinear_bundle(mu, to_index, source_w, center_w, u_w, v_w, rows_total, cols_total, r, c0,
-                                  min(c0 + _BUNDLE, cols_total), parallel, direction_w, reach, step, out[r - row0])
-        return
+    skipping = occupied.shape[0] > 0  # empty for volumes only 1 voxel thick along an axis
     a = np.empty(3)
     b = np.empty(3)
     world_a = np.empty(3)
