@@ -13,6 +13,25 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
+def _row_windows(row, w2, p1, p2, out1, out2):
+    """Sums of `row` and `row`^2 over every window of w2 (from prefix sums); returns the row totals."""
+    run1 = 0.0
+    run2 = 0.0
+    p1[0] = 0.0
+    p2[0] = 0.0
+    for k in range(row.shape[0]):
+        v = row[k]
+        run1 += v
+        run2 += v * v
+        p1[k + 1] = run1
+        p2[k + 1] = run2
+    for k in range(out1.shape[0]):
+        out1[k] = p1[k + w2] - p1[k]
+        out2[k] = p2[k + w2] - p2[k]
+    return run1, run2
+
+
+@njit(cache=True, nogil=True)
 def window_moments(x, w0, w1, w2):
     """Sums of x and x^2 over every valid (w0, w1, w2) window, and the largest prefix magnitudes seen."""
     n0, n1, n2 = x.shape
@@ -29,21 +48,9 @@ def window_moments(x, w0, w1, w2):
     big2 = 0.0
     for i in range(n0):
         for j in range(n1):
-            run1 = 0.0
-            run2 = 0.0
-            p1[0] = 0.0
-            p2[0] = 0.0
-            for k in range(n2):
-                v = x[i, j, k]
-                run1 += v
-                run2 += v * v
-                p1[k + 1] = run1
-                p2[k + 1] = run2
-            big1 = max(big1, abs(run1))
-            big2 = max(big2, run2)
-            for k in range(o2):
-                rows1[j, k] = p1[k + w2] - p1[k]
-                rows2[j, k] = p2[k + w2] - p2[k]
+            total1, total2 = _row_windows(x[i, j], w2, p1, p2, rows1[j], rows2[j])
+            big1 = max(big1, abs(total1))
+            big2 = max(big2, total2)
         # columns: a running window sum over rows, recomputed from scratch every w1 rows so
         # rounding never accumulates beyond one window
         for j in range(o1):
@@ -134,20 +141,8 @@ def finalize(x, w0, w1, w2, numerator, tpl_energy, eps_scale):
     c2 = np.zeros(o2)
     for i in range(n0):
         for j in range(n1):
-            run1 = 0.0
-            run2 = 0.0
-            p1[0] = 0.0
-            p2[0] = 0.0
-            for k in range(n2):
-                v = x[i, j, k]
-                run1 += v
-                run2 += v * v
-                p1[k + 1] = run1
-                p2[k + 1] = run2
             slot = j % ring
-            for k in range(o2):
-                rows1[slot, k] = p1[k + w2] - p1[k]
-                rows2[slot, k] = p2[k + w2] - p2[k]
+            _row_windows(x[i, j], w2, p1, p2, rows1[slot], rows2[slot])
             jj = j - w1 + 1  # the output row whose window ends at row j
             if jj < 0:
                 continue
