@@ -27,6 +27,7 @@ __all__ = [
     "check_finite_scalar",
     "result_float_dtype",
     "check_out_dtype",
+    "as_points",
 ]
 
 
@@ -236,3 +237,41 @@ def check_out_dtype(dtype: Any, name: str = "dtype") -> np.dtype | None:
             f"`{name}` must be an integer or floating dtype, got {dt}; e.g. dtype=np.float64"
         )
     return dt
+
+
+def as_points(points: Any, name: str, ndim: int = 2, *, single: bool = False, accept_one: bool = False,
+              min_count: int = 0, max_abs: float | None = 1e12) -> np.ndarray:
+    """Positions as an (N, ndim) float64 array of finite values, or a clear error.
+
+    `single`: exactly one position of `ndim` numbers (returned as (1, ndim)).
+    `accept_one`: a lone position (ndim,) is taken as one row. `max_abs`:
+    larger magnitudes cannot be pixel coordinates (None: any finite value).
+    """
+    try:
+        arr = np.asarray(points, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise PixelsmithTypeError(
+            f"`{name}` must be numbers, {ndim} per position in (row, col[, ...]) order, got {type(points).__name__}"
+        ) from None
+    if single:
+        if arr.shape != (ndim,):
+            raise PixelsmithValueError(
+                f"`{name}` must hold {ndim} coordinates in (row, col[, ...]) order, got shape {arr.shape}")
+        arr = arr[None]
+    elif accept_one and arr.shape == (ndim,):
+        arr = arr[None]
+    if arr.ndim != 2 or arr.shape[1] != ndim:
+        raise PixelsmithValueError(
+            f"`{name}` must be an (N, {ndim}) array of positions, got shape {arr.shape}; "
+            "for separate x and y lists use np.column_stack([y, x])")
+    bad = ~np.isfinite(arr).all(axis=1)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise PixelsmithValueError(
+            f"`{name}` must be finite: {int(bad.sum())} position(s) hold NaN or inf, the first "
+            f"{arr[first].tolist()} at index {first}; drop them, e.g. {name}[np.isfinite({name}).all(axis=1)]")
+    if len(arr) < min_count:
+        raise PixelsmithValueError(f"`{name}` needs at least {min_count} points, got {len(arr)}")
+    if max_abs is not None and arr.size and np.abs(arr).max() > max_abs:
+        raise PixelsmithValueError(f"`{name}` has coordinates beyond +-{max_abs:g}; they cannot be pixels")
+    return arr

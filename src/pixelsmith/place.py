@@ -29,6 +29,7 @@ from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
     as_image_array,
+    as_points,
     check_choice,
     check_finite_scalar,
     is_dask_array,
@@ -121,32 +122,6 @@ def _per_axis(value: Any, name: str, ndim: int) -> np.ndarray:
     return np.asarray(values)
 
 
-def _coordinates(points: Any, name: str, ndim: int, *, single: bool) -> np.ndarray:
-    """Centres as an (N, ndim) float64 array of finite, representable values."""
-    try:
-        arr = np.asarray(points, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise PixelsmithTypeError(f"`{name}` must be numbers in (row, col[, ...]) order, got {points!r}") from None
-    if single:
-        if arr.shape != (ndim,):
-            raise PixelsmithValueError(
-                f"`{name}` must hold {ndim} coordinates in (row, col[, ...]) order, got shape {arr.shape}")
-        arr = arr[None]
-    elif arr.ndim != 2 or arr.shape[1] != ndim:
-        raise PixelsmithValueError(
-            f"`{name}` must be an (N, {ndim}) array of (row, col[, ...]) positions, got shape {arr.shape}; "
-            f"for x/y lists use np.column_stack([y, x])")
-    bad = ~np.isfinite(arr).all(axis=1)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise PixelsmithValueError(
-            f"`{name}` must be finite, got {arr[first].tolist()} at index {first} "
-            f"({int(bad.sum())} non-finite in all); drop those entries")
-    if arr.size and np.abs(arr).max() > _MAX_COORD:
-        raise PixelsmithValueError(f"`{name}` has coordinates beyond +-{_MAX_COORD:g}; they cannot be pixels")
-    return arr
-
-
 def _padded_and_coefficients(stamp: np.ndarray, spline: bool) -> tuple[np.ndarray, np.ndarray]:
     """The zero-padded stamp and what interpolation reads from it; small stamps are cached.
 
@@ -191,7 +166,7 @@ def _prepare(frame: np.ndarray, stamp: Any, stamp_center: Any, zoom: Any, rotati
     if stamp_center is None:
         center = (np.asarray(arr.shape, float) - 1.0) / 2.0
     else:
-        center = _coordinates(stamp_center, "stamp_center", ndim, single=True)[0]
+        center = as_points(stamp_center, "stamp_center", ndim, single=True, max_abs=_MAX_COORD)[0]
 
     # 3-D views: a 2-D stamp gets a leading axis with identity interpolation
     code = _ORDERS[order]
@@ -325,7 +300,7 @@ def add_stamp(
     """
     _check_frame(frame)
     plan = _prepare(frame, stamp, stamp_center, zoom, rotation, order, flux)
-    centers = _coordinates(center, "center", frame.ndim, single=True)
+    centers = as_points(center, "center", frame.ndim, single=True, max_abs=_MAX_COORD)
     w = check_finite_scalar(weight, "weight")
     _render(frame, plan, centers, np.array([w]), threads=1)
     return frame
@@ -385,7 +360,7 @@ def add_stamps(
     """
     _check_frame(frame)
     plan = _prepare(frame, stamp, stamp_center, zoom, rotation, order, flux)
-    points = _coordinates(centers, "centers", frame.ndim, single=False)
+    points = as_points(centers, "centers", frame.ndim, max_abs=_MAX_COORD)
     if weights is None:
         w = np.ones(len(points))
     else:

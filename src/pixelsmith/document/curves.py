@@ -6,22 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithValueError, as_image_array, check_finite_scalar, check_positive_int
+from .._validate import PixelsmithValueError, as_image_array, as_points, check_finite_scalar, check_positive_int
 
 __all__ = ["order_curve_points", "straighten"]
-
-
-def _points(points: Any, name: str = "points") -> np.ndarray:
-    try:
-        pts = np.asarray(points, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise PixelsmithValueError(f"`{name}` must be numbers of shape (N, 2) as (row, col)") from None
-    if pts.ndim != 2 or pts.shape[1] != 2:
-        raise PixelsmithValueError(
-            f"`{name}` must have shape (N, 2) as (row, col), got {pts.shape}; for x/y use np.column_stack([y, x])")
-    if not np.isfinite(pts).all():
-        raise PixelsmithValueError(f"`{name}` contains NaN or inf")
-    return pts
 
 
 def order_curve_points(points: Any, *, neighbours: int = 8) -> np.ndarray:
@@ -58,7 +45,7 @@ def order_curve_points(points: Any, *, neighbours: int = 8) -> np.ndarray:
     from scipy.sparse.csgraph import connected_components, dijkstra
     from scipy.spatial import cKDTree
 
-    pts = _points(points)
+    pts = as_points(points, "points")
     if len(pts) < 2:
         raise PixelsmithValueError(f"`points` needs at least 2 points, got {len(pts)}")
     k = min(check_positive_int(neighbours, "neighbours") + 1, len(pts))
@@ -129,7 +116,7 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
     from scipy.ndimage import map_coordinates
 
     arr = as_image_array(image, "image", ndim=(2, 3), allow_dask=False)
-    pts = _points(curve, "curve")
+    pts = as_points(curve, "curve")
     height = check_positive_int(height, "height")
     spacing = check_finite_scalar(spacing, "spacing")
     if spacing <= 0:

@@ -13,6 +13,7 @@ from .._kernels import apertures as _k
 from .._validate import (
     PixelsmithValueError,
     as_image_array,
+    as_points,
     check_choice,
     check_finite_scalar,
     check_positive_int,
@@ -94,26 +95,6 @@ def _over_stack(stack: np.ndarray, n_apertures: int, kernel) -> None:
         _parallel(n_frames, lambda t0, t1: kernel(t0, t1, 0, n_apertures), minimum=2)
     else:
         _parallel(n_apertures, lambda n0, n1: kernel(0, n_frames, n0, n1))
-
-
-def _centers(centers: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(centers, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise PixelsmithValueError(f"`centers` must be numbers, shape (N, 2) as (row, col), got {centers!r}") from None
-    if arr.ndim == 1 and arr.shape == (2,):
-        arr = arr[None]
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise PixelsmithValueError(
-            f"`centers` must have shape (N, 2) with (row, col) per aperture, got {arr.shape}; "
-            "for x/y lists use np.column_stack([y, x])")
-    bad = ~np.isfinite(arr).all(axis=1)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise PixelsmithValueError(f"`centers` must be finite, got {arr[first].tolist()} at index {first}")
-    if arr.size and np.abs(arr).max() > 1e12:
-        raise PixelsmithValueError("`centers` has coordinates beyond +-1e12; they cannot be pixels")
-    return arr
 
 
 def _radii(radius: Any, annulus: Any) -> tuple[float, tuple[float, float] | None]:
@@ -200,7 +181,7 @@ def aperture_sums(
         subpixels = check_positive_int(subpixels, "subpixels")
     else:
         raise PixelsmithValueError(f"`subpixels` must be a positive integer, got {subpixels!r}")
-    pts = _centers(centers)
+    pts = as_points(centers, "centers", accept_one=True)
     r, ring = _radii(radius, annulus)
 
     stack = arr if arr.ndim == 3 else arr[None]
@@ -234,7 +215,7 @@ def _dask_aperture_sums(data, centers, radius, **options) -> ApertureSums:
     if data.ndim != 3:
         raise PixelsmithValueError(
             f"a dask `data` must be a stack (T, H, W), got shape {data.shape}; compute a single image first")
-    pts = _centers(centers)
+    pts = as_points(centers, "centers", accept_one=True)
     _radii(radius, options.get("annulus"))
     stack = data.rechunk({1: -1, 2: -1})
     n = len(pts)

@@ -6,30 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_scalar, check_positive_int
+from .._validate import PixelsmithValueError, as_points, check_finite_scalar, check_positive_int
 from .peaks import find_peaks
 
 __all__ = ["cluster_center"]
 
 _MAX_BINS = 4096  # per axis
-
-
-def _points(points: Any) -> np.ndarray:
-    try:
-        pts = np.asarray(points, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise PixelsmithTypeError(f"`points` must be numbers, shape (N, 2), got {type(points).__name__}") from None
-    if pts.ndim != 2 or pts.shape[1] != 2:
-        raise PixelsmithValueError(
-            f"`points` must have shape (N, 2), got {pts.shape}; for separate x and y use np.column_stack([x, y])")
-    finite = np.isfinite(pts).all(axis=1)
-    if not finite.all():
-        raise PixelsmithValueError(
-            f"`points` has {int((~finite).sum())} rows with NaN or inf (first at index "
-            f"{int(np.flatnonzero(~finite)[0])}); drop them, e.g. points[np.isfinite(points).all(axis=1)]")
-    if len(pts) < 2:
-        raise PixelsmithValueError(f"`points` needs at least 2 points, got {len(pts)}")
-    return pts
 
 
 def _bin_sizes(pts: np.ndarray, bin_size: Any) -> np.ndarray:
@@ -125,7 +107,7 @@ def cluster_center(points: Any, *, bin_size: float | tuple[float, float] | None 
     >>> np.round(centre, 1).tolist()
     [3.0, -1.0]
     """
-    pts = _points(points)
+    pts = as_points(points, "points", min_count=2, max_abs=None)
     smooth = check_finite_scalar(smooth, "smooth")
     if smooth <= 0:
         raise PixelsmithValueError(f"`smooth` must be > 0 (bins), got {smooth}")
