@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import Section, _save_panels
+from ._common import Section, _pyplot, _save_figure, _save_panels
 
 
 def section_stamps(out: Path) -> Section:
@@ -77,10 +77,7 @@ def section_sources(out: Path) -> Section:
     centre = cluster_center(cloud)[0]
     hist, xe, ye = np.histogram2d(cloud[:, 0], cloud[:, 1], bins=80)
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     name = "sources.png"
     fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.4))
@@ -92,12 +89,7 @@ def section_sources(out: Path) -> Section:
     axes[2].imshow(hist.T, origin="lower", extent=(xe[0], xe[-1], ye[0], ye[-1]), cmap="magma")
     axes[2].plot(centre[0], centre[1], "c+", ms=16, mew=2)
     axes[2].set_title("cluster_center of a noisy 2-D histogram")
-    for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.tight_layout()
-    fig.savefig(out / name, dpi=90)
-    plt.close(fig)
+    _save_figure(fig, out / name)
     return Section(
         title="Peaks, aperture sums and cluster centres",
         question="Find stars above N sigma, sum a circle around each, and find the centre of the densest cluster.",

@@ -7,14 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import Section
+from ._common import Section, _pyplot, _save_figure
 
 
 def section_document(out: Path) -> Section:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     from ..datasets import synthetic_page
     from ..document import order_curve_points, page_blocks, straighten, unshuffle_strips
@@ -65,12 +62,7 @@ def section_document(out: Path) -> Section:
     ax = fig.add_subplot(grid[1, 2])
     ax.imshow(band, cmap="gray")
     ax.set_title("straighten(..., height=50)")
-    for a in fig.axes:
-        a.set_xticks([])
-        a.set_yticks([])
-    fig.tight_layout()
-    fig.savefig(out / name, dpi=80)
-    plt.close(fig)
+    _save_figure(fig, out / name, dpi=80)
     right = sum(1 for got, want in zip(layout, sample.blocks, strict=False)
                 if abs(got.top - want[0]) <= 2 and abs(got.bottom - want[1]) <= 2 and got.kind == want[2])
     return Section(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import Section, _save_panels
+from ._common import Section, _pyplot, _save_figure, _save_panels
 
 
 def section_fill(out: Path) -> Section:
@@ -140,10 +140,7 @@ def section_colour_and_outlines(out: Path) -> Section:
     labels = np.digitize(dem, [450, 650, 850])
     paths = outline_paths(labels, 2)
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     name = "colour_outline.png"
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.4))
@@ -155,12 +152,7 @@ def section_colour_and_outlines(out: Path) -> Section:
     axes[2].imshow(dem, cmap="gray")
     plot_outline(axes[2], labels, 2, color="orange", linewidth=1)
     axes[2].set_title("outline of 650-850 m over the DEM")
-    for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.tight_layout()
-    fig.savefig(out / name, dpi=90)
-    plt.close(fig)
+    _save_figure(fig, out / name)
     return Section(
         title="Colormap inversion and region outlines",
         question="Get the scalar values back from a jet-coloured image; outline a labelled region, not each pixel.",
