@@ -14,6 +14,19 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
+def _turns(a, b, c, width):
+    """Whether the step a -> b and the step b -> c (corner indices) go in different directions."""
+    return (b // width - a // width != c // width - b // width) or (b % width - a % width != c % width - b % width)
+
+
+@njit(cache=True, nogil=True)
+def _record(corner, width, rows, cols, count):
+    rows[count] = corner // width - 0.5
+    cols[count] = corner % width - 0.5
+    return count + 1
+
+
+@njit(cache=True, nogil=True)
 def trace(region):
     h, w = region.shape
     width = w + 1
@@ -51,7 +64,7 @@ def trace(region):
             n_paths += 1
             current = first
             previous = -1
-            d0r, d0c = 0, 0
+            second = -1
             while True:
                 k = count[current] - 1
                 if count[current] == 2 and previous >= 0:
@@ -65,27 +78,13 @@ def trace(region):
                     target[current, 0] = target[current, 1]
                 count[current] -= 1
                 if previous < 0:
-                    d0r = nxt // width - current // width
-                    d0c = nxt % width - current % width
-                else:
-                    # record the corner if the direction changes here
-                    in_r = current // width - previous // width
-                    in_c = current % width - previous % width
-                    out_r = nxt // width - current // width
-                    out_c = nxt % width - current % width
-                    if in_r != out_r or in_c != out_c:
-                        rows[n_vertices] = current // width - 0.5
-                        cols[n_vertices] = current % width - 0.5
-                        n_vertices += 1
+                    second = nxt  # to judge the closing corner at the end
+                elif _turns(previous, current, nxt, width):
+                    n_vertices = _record(current, width, rows, cols, n_vertices)
                 previous, current = current, nxt
                 if current == first:
-                    # closing corner: a vertex unless the path goes straight through it
-                    in_r = current // width - previous // width
-                    in_c = current % width - previous % width
-                    if in_r != d0r or in_c != d0c:
-                        rows[n_vertices] = current // width - 0.5
-                        cols[n_vertices] = current % width - 0.5
-                        n_vertices += 1
+                    if _turns(previous, current, second, width):
+                        n_vertices = _record(current, width, rows, cols, n_vertices)
                     break
     starts[n_paths] = n_vertices
     return rows[:n_vertices], cols[:n_vertices], starts[: n_paths + 1]
