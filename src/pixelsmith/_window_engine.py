@@ -85,6 +85,20 @@ def n_threads() -> int:
     return os.cpu_count() or 1
 
 
+def run_in_ranges(count: int, work, *, minimum: int = 64) -> None:
+    """Run ``work(lo, hi)`` over 0..count in contiguous ranges (4 per thread) on a thread pool.
+
+    The kernels release the GIL; below `minimum` items, or with one thread, it runs inline.
+    """
+    threads = n_threads()
+    if count < minimum or threads == 1:
+        work(0, count)
+        return
+    edges = np.linspace(0, count, 4 * threads + 1).astype(int)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(work, edges[:-1], edges[1:]))
+
+
 def edge_indices(start: int, stop: int, n: int, mode: str) -> np.ndarray:
     """Source indices for positions ``start..stop-1`` of an axis of length `n`.
 

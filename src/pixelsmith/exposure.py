@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -16,7 +15,7 @@ from ._validate import (
     is_dask_array,
     normalize_axes,
 )
-from ._window_engine import n_threads
+from ._window_engine import n_threads, run_in_ranges
 
 __all__ = ["equalize_hist"]
 
@@ -82,7 +81,8 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
     out = np.empty(rows.shape, np.float64)
     if rows.dtype.kind in "iu":
         lows, highs = _integer_ranges(rows, use)
-        _run(len(rows), lambda r0, r1: _k.equalize_int_rows(rows, use, lows, highs, out, r0, r1))
+        run_in_ranges(len(rows), lambda r0, r1: _k.equalize_int_rows(rows, use, lows, highs, out, r0, r1),
+                      minimum=2 * n_threads())
     else:
         finite = np.isfinite(rows)
         if not (finite | ~use).all():
@@ -93,7 +93,8 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
                                        "exclude them with `mask`")
         edges, centers = _float_bins(rows, use, nbins)
         round32 = rows.dtype == np.float32
-        _run(len(rows), lambda r0, r1: _k.equalize_float_rows(rows, use, edges, centers, round32, out, r0, r1))
+        run_in_ranges(len(rows), lambda r0, r1: _k.equalize_float_rows(rows, use, edges, centers, round32, out, r0,
+                                                                     r1), minimum=2 * n_threads())
     result = out.reshape(stack_shape + image_shape)
     result = np.transpose(result, np.argsort(rest + list(image_axes)))
     return result.astype(np.float32 if arr.dtype == np.float32 else np.float64, copy=False)
@@ -147,16 +148,6 @@ def _float_bins(rows: np.ndarray, use: np.ndarray, nbins: int) -> tuple[np.ndarr
     edges = np.linspace(first, last, nbins + 1, axis=-1, dtype=dtype)
     centers = (edges[:, :-1] + edges[:, 1:]) / dtype.type(2.0)
     return np.ascontiguousarray(edges), np.ascontiguousarray(centers)
-
-
-def _run(count: int, work) -> None:
-    threads = n_threads()
-    if count < 2 * threads or threads == 1:
-        work(0, count)
-        return
-    edges = np.linspace(0, count, 4 * threads + 1).astype(int)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(work, edges[:-1], edges[1:]))
 
 
 def _dask_equalize(images, *, nbins, axes, mask):

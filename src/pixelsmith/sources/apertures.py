@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,7 @@ from .._validate import (
     check_positive_int,
     is_dask_array,
 )
-from .._window_engine import n_threads
+from .._window_engine import n_threads, run_in_ranges
 
 __all__ = ["ApertureSums", "aperture_sums"]
 
@@ -71,30 +70,19 @@ def _boxes(centers: np.ndarray, r_in: float, r_out: float, method: int, subpixel
     np.cumsum(counts[:-1], out=start[1:])
     weights = np.zeros(int(counts.sum()))
     boxes = _Boxes(first[:, 0].copy(), first[:, 1].copy(), size[:, 0].copy(), size[:, 1].copy(), start, weights)
-    _parallel(len(centers), lambda n0, n1: _k.fill_weights(
+    run_in_ranges(len(centers), lambda n0, n1: _k.fill_weights(
         centers, r_in, r_out, method, subpixels, boxes.row0, boxes.col0, boxes.height, boxes.width, boxes.start,
         weights, n0, n1))
     return boxes
-
-
-def _parallel(count: int, work, minimum: int = 64) -> None:
-    """Run ``work(lo, hi)`` over 0..count in contiguous ranges on the thread pool."""
-    threads = n_threads()
-    if count < minimum or threads == 1:
-        work(0, count)
-        return
-    edges = np.linspace(0, count, 4 * threads + 1).astype(int)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(work, edges[:-1], edges[1:]))
 
 
 def _over_stack(stack: np.ndarray, n_apertures: int, kernel) -> None:
     """Split the (frames x apertures) work: by frames for stacks, by apertures for one image."""
     n_frames = stack.shape[0]
     if n_frames >= 2 * n_threads():
-        _parallel(n_frames, lambda t0, t1: kernel(t0, t1, 0, n_apertures), minimum=2)
+        run_in_ranges(n_frames, lambda t0, t1: kernel(t0, t1, 0, n_apertures), minimum=2)
     else:
-        _parallel(n_apertures, lambda n0, n1: kernel(0, n_frames, n0, n1))
+        run_in_ranges(n_apertures, lambda n0, n1: kernel(0, n_frames, n0, n1))
 
 
 def _radii(radius: Any, annulus: Any) -> tuple[float, tuple[float, float] | None]:
