@@ -93,8 +93,11 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
                                        "exclude them with `mask`")
         edges, centers = _float_bins(rows, use, nbins)
         round32 = rows.dtype == np.float32
-        run_in_ranges(len(rows), lambda r0, r1: _k.equalize_float_rows(rows, use, edges, centers, round32, out, r0,
-                                                                     r1), minimum=2 * n_threads())
+
+        def work(r0: int, r1: int) -> None:
+            _k.equalize_float_rows(rows, use, edges, centers, round32, out, r0, r1)
+
+        run_in_ranges(len(rows), work, minimum=2 * n_threads())
     result = out.reshape(stack_shape + image_shape)
     result = np.transpose(result, np.argsort(rest + list(image_axes)))
     return result.astype(np.float32 if arr.dtype == np.float32 else np.float64, copy=False)
