@@ -10,7 +10,7 @@ import numpy as np
 
 from .._kernels import drr as _k
 from .._validate import PixelsmithTypeError, PixelsmithValueError, check_choice, check_finite_scalar, check_positive_int
-from .._window_engine import n_threads
+from .._window_engine import n_threads, run_in_ranges
 from .geometry import Detector, Geometry
 from .physics import hu_to_mu
 from .volume import Volume
@@ -65,10 +65,9 @@ def _occupancy(mu: np.ndarray) -> np.ndarray:
     neighbours (in any combination of axes) holds a non-zero voxel.
     """
     b = _k.BLOCK
-    shape = tuple(-(-n // b) for n in mu.shape)
-    padded = np.zeros(tuple(s * b for s in shape), np.bool_)
-    padded[: mu.shape[0], : mu.shape[1], : mu.shape[2]] = mu != 0
-    core = padded.reshape(shape[0], b, shape[1], b, shape[2], b).any(axis=(1, 3, 5))
+    core = np.zeros(tuple(-(-n // b) for n in mu.shape), np.bool_)
+    run_in_ranges(core.shape[0], lambda q0, q1: _k.nonzero_blocks(mu, q0, q1, core), minimum=2)
+    shape = core.shape
     occupied = np.zeros_like(core)
     for d0 in (0, 1):
         for d1 in (0, 1):
