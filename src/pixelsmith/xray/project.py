@@ -111,7 +111,12 @@ def drr(volume: Volume, geometry: Geometry, *, output: str = "intensity", i0: fl
     method : {'siddon', 'trilinear'}
         'siddon': exact path lengths through every voxel crossed (Jacobs'
         incremental walk; ray parameters in float64). 'trilinear': trilinear
-        samples every `step` voxels, trapezoid weights (half at the ends).
+        samples every `step` voxels, trapezoid weights (half at the ends),
+        interpolated in float32 like the volume and summed in float64; blocks
+        of 8^3 voxels where mu is exactly 0 are skipped, which leaves the sum
+        unchanged. Siddon is exact for the voxel model, but along an array
+        axis its error against the smooth object adds up coherently (it is
+        the sum along that axis); trilinear smooths that out.
     step : float, default 0.5
         Sample spacing in voxels for 'trilinear' (at most 1; 0.5 or less avoids
         aliasing stripes).
