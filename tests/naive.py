@@ -274,7 +274,7 @@ def trilinear_ray(mu, a, b, step):
     t_in, t_out = _segment_in_box(a, b, mu.shape)
     if t_in >= t_out:
         return 0.0
-    n = max(1, int(np.ceil(np.linalg.norm(b - a) * (t_out - t_in) / step)))
+    n = max(1, int(np.ceil(np.linalg.norm(b - a) * (t_out - t_in) / step - 1e-9)))
     t = t_in + (t_out - t_in) * np.arange(n + 1) / n
     size = np.array(mu.shape)[:, None]
     points = np.clip(a[:, None] + (b - a)[:, None] * t[None, :], 0, size - 1)

@@ -89,6 +89,13 @@ def siddon(mu, a, b):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _sample_count(length, step):
+    """Intervals of at most `step` covering `length`; a length that is a whole number of steps up to
+    rounding (1e-9) keeps that number, so the same ray traced from two ends samples the same points."""
+    return max(1, int(math.ceil(length / step - 1e-9)))
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _trilinear_at(mu, p0, p1, p2):
     n0, n1, n2 = mu.shape
     p0 = min(max(p0, 0.0), n0 - 1.0)
@@ -117,7 +124,7 @@ def trilinear(mu, a, b, step):
     if t_in >= t_out:
         return 0.0
     length = math.sqrt((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2 + (b[2] - a[2]) ** 2) * (t_out - t_in)
-    n = max(1, int(math.ceil(length / step)))
+    n = _sample_count(length, step)
     dt = (t_out - t_in) / n
     total = 0.0
     for k in range(n + 1):
@@ -216,7 +223,7 @@ def trilinear_skipping(mu, occupied, a, b, step):
         return 0.0
     flat = mu.ravel()
     d0, d1, d2 = b[0] - a[0], b[1] - a[1], b[2] - a[2]
-    n = max(1, int(math.ceil(math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) * (t_out - t_in) / step)))
+    n = _sample_count(math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) * (t_out - t_in), step)
     dt = (t_out - t_in) / n
     # sample k (0..n) sits at x + k s
     x0, x1, x2 = a[0] + t_in * d0, a[1] + t_in * d1, a[2] + t_in * d2

@@ -90,7 +90,7 @@ def _options(method: str, step: float, supersample: int, output: str, i0: float)
 
 
 def drr(volume: Volume, geometry: Geometry, *, output: str = "intensity", i0: float = 1.0, energy_kev: float = 70.0,
-        method: str = "siddon", step: float = 0.5, supersample: int = 1,
+        method: str = "trilinear", step: float = 0.5, supersample: int = 1,
         progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """A perspective (cone-beam) X-ray image of `volume` as seen by `geometry`.
 
@@ -166,7 +166,7 @@ def _default_detector(volume: Volume, direction: np.ndarray) -> Detector:
 
 
 def project_parallel(volume: Volume, direction: Any, detector: Detector | None = None, *, output: str = "line_integral",
-                     i0: float = 1.0, energy_kev: float = 70.0, method: str = "siddon", step: float = 0.5,
+                     i0: float = 1.0, energy_kev: float = 70.0, method: str = "trilinear", step: float = 0.5,
                      supersample: int = 1) -> np.ndarray:
     """A parallel-beam projection of `volume` along any `direction` (patient mm vector), not only array axes.
 
