@@ -20,6 +20,14 @@ def test_gallery_renders_every_section(tmp_path):
         pixels = imread(path)
         assert pixels.std() > 0.05, f"{link} looks blank"
     assert not list(index.parent.glob("*.tmp*"))  # atomic writes left nothing behind
+    # the key figures back up what the pictures claim
+    figures = dict(re.findall(r"<td>([^<]*)</td><td>([^<]*)</td>", page))
+    assert figures["strips restored exactly"] == "True"
+    found, true = figures["stars found / true"].split(" / ")
+    assert found == true
+    right, blocks = figures["blocks right (within 2 rows) / true"].split(" / ")
+    assert right == blocks
+    assert float(figures["mean relative error vs closed form (AP)"].rstrip("%")) < 2.0
 
 
 def test_gallery_main_prints_the_path(tmp_path, capsys):

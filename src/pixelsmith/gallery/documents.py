@@ -23,7 +23,10 @@ def section_document(out: Path) -> Section:
 
     photo = _grace_hopper()
     rng = np.random.default_rng(3)
-    bounds = np.r_[0, np.sort(rng.choice(np.arange(10, photo.shape[1] - 10), 11, replace=False)), photo.shape[1]]
+    # 12 strips of random widths, none narrower than 16 columns (a shredder's strips, not 1-pixel slivers)
+    widths = 16 + np.floor(rng.dirichlet(np.ones(12)) * (photo.shape[1] - 12 * 16)).astype(int)
+    widths[-1] += photo.shape[1] - widths.sum()
+    bounds = np.r_[0, np.cumsum(widths)]
     pieces = [photo[:, a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     shuffled = np.concatenate([pieces[i] for i in rng.permutation(12)], axis=1)
     t0 = time.perf_counter()
