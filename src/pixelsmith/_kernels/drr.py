@@ -39,52 +39,63 @@ def _clip(a, b, shape):
     return t_in, t_out
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _walk_start(x, d, n, t_mid):
+    """For one axis: (voxel, step +-1 or 0, parameter of the next face, parameter per voxel, voxels left)."""
+    i = min(max(int(math.floor(x + t_mid * d + 0.5)), 0), n - 1)
+    if d > 0.0:
+        return i, 1, (i + 0.5 - x) / d, 1.0 / d, n - 1 - i
+    if d < 0.0:
+        return i, -1, (i - 0.5 - x) / d, -1.0 / d, i
+    return i, 0, np.inf, np.inf, 0
+
+
 @njit(cache=True, nogil=True)
 def siddon(mu, a, b):
-    """Sum over the voxels the segment crosses of mu times the parameter length inside each."""
-    shape = mu.shape
-    t_in, t_out = _clip(a, b, shape)
+    """Sum over the voxels the segment crosses of mu times the parameter length inside each.
+
+    Jacobs' incremental walk, all state in scalars; the volume is read flat
+    with an unsigned offset (no negative-index tests) and the walk stops when
+    it would step out of the volume along any axis.
+    """
+    n0, n1, n2 = mu.shape
+    t_in, t_out = _clip(a, b, mu.shape)
     if t_in >= t_out:
         return 0.0
-    index = np.empty(3, np.int64)
-    step = np.empty(3, np.int64)
-    t_next = np.empty(3)
-    dt = np.empty(3)
+    flat = mu.ravel()
     t_mid = 0.5 * (t_in + min(t_out, t_in + 1e-9))
-    for ax in range(3):
-        d = b[ax] - a[ax]
-        p = a[ax] + t_mid * d
-        i = int(math.floor(p + 0.5))
-        index[ax] = min(max(i, 0), shape[ax] - 1)
-        if d > 0.0:
-            step[ax] = 1
-            t_next[ax] = (index[ax] + 0.5 - a[ax]) / d
-            dt[ax] = 1.0 / d
-        elif d < 0.0:
-            step[ax] = -1
-            t_next[ax] = (index[ax] - 0.5 - a[ax]) / d
-            dt[ax] = -1.0 / d
-        else:
-            step[ax] = 0
-            t_next[ax] = np.inf
-            dt[ax] = np.inf
+    i0, step0, next0, per0, left0 = _walk_start(a[0], b[0] - a[0], n0, t_mid)
+    i1, step1, next1, per1, left1 = _walk_start(a[1], b[1] - a[1], n1, t_mid)
+    i2, step2, next2, per2, left2 = _walk_start(a[2], b[2] - a[2], n2, t_mid)
+    offset = (i0 * n1 + i1) * n2 + i2
     total = 0.0
     t = t_in
     while t < t_out:
-        ax = 0
-        if t_next[1] < t_next[ax]:
-            ax = 1
-        if t_next[2] < t_next[ax]:
-            ax = 2
-        t_exit = min(t_next[ax], t_out)
-        value = mu[index[0], index[1], index[2]]
-        if value != 0.0:  # air costs nothing but the step
-            total += value * (t_exit - t)
-        t = t_exit
-        index[ax] += step[ax]
-        if index[ax] < 0 or index[ax] >= shape[ax]:
-            break
-        t_next[ax] += dt[ax]
+        value = flat[np.uint64(offset)]
+        if next0 <= next1 and next0 <= next2:
+            total += value * (min(next0, t_out) - t)
+            t = next0
+            if left0 == 0:
+                break
+            left0 -= 1
+            offset += step0 * n1 * n2
+            next0 += per0
+        elif next1 <= next2:
+            total += value * (min(next1, t_out) - t)
+            t = next1
+            if left1 == 0:
+                break
+            left1 -= 1
+            offset += step1 * n2
+            next1 += per1
+        else:
+            total += value * (min(next2, t_out) - t)
+            t = next2
+            if left2 == 0:
+                break
+            left2 -= 1
+            offset += step2
+            next2 += per2
     return total
 
 
