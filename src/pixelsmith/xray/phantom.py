@@ -47,6 +47,9 @@ def phantom_ellipsoids(shape: tuple[int, int, int], spacing: Any = (1.0, 1.0, 1.
     return out
 
 
+_SLAB_VOXELS = 1 << 22  # voxels per slab of temporaries (32 MB of float64)
+
+
 def phantom(shape: tuple[int, int, int] = (128, 128, 128), spacing: Any = (1.0, 1.0, 1.0), *,
             oversample: int = 2) -> Volume:
     """The phantom voxelised into a `Volume` of linear attenuation per mm (units 'mu').
@@ -98,9 +101,6 @@ def phantom(shape: tuple[int, int, int] = (128, 128, 128), spacing: Any = (1.0, 
                     covered += np.maximum(inside, 0.0)
             data[k0:k1, rows, cols] += (value / (sp[2] * oversample**2) * covered).astype(np.float32)
     return Volume.from_array(data, sp, units="mu")
-
-
-_SLAB_VOXELS = 1 << 22  # voxels per slab of temporaries (32 MB of float64)
 
 
 def _chord_in_x(centre: np.ndarray, rotation: np.ndarray, axes: np.ndarray, z: np.ndarray,
