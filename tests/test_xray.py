@@ -311,6 +311,8 @@ def test_to_display_bone_is_bright():
         (lambda v, g: Volume.from_array(np.zeros((3, 3, 3)), (1, 0, 1)), "`spacing`"),
         (lambda v, g: project_parallel(v, (0, 0, 0)), "`direction`"),
         (lambda v, g: hu_to_mu(0.0, energy_kev=500), "`energy_kev`"),
+        (lambda v, g: drr(Volume.from_array(np.full((4, 4, 4), np.nan), units="mu"), g), "NaN"),
+        (lambda v, g: project_parallel(Volume.from_array(np.full((4, 4, 4), np.inf)), (0, 1, 0)), "`volume`"),
     ],
 )
 def test_bad_input(call, words):

@@ -24,7 +24,14 @@ def _attenuation(volume: Volume, energy_kev: float) -> np.ndarray:
             f"`volume` must be a pixelsmith.xray.Volume, got {type(volume).__name__}; use Volume.from_array(a, "
             "spacing) or read_dicom_series(folder)")
     mu = hu_to_mu(volume.data, energy_kev) if volume.units == "hu" else volume.data
-    return np.ascontiguousarray(mu, dtype=np.float32)
+    mu = np.ascontiguousarray(mu, dtype=np.float32)
+    # one float64 sum finds any NaN or inf without a volume-sized mask (finite float32 values cannot overflow it)
+    if not np.isfinite(np.add.reduce(mu, axis=None, dtype=np.float64)):
+        bad = int(np.count_nonzero(~np.isfinite(mu)))
+        raise PixelsmithValueError(
+            f"`volume` has {bad} NaN or infinite voxels, which would turn every ray through them into NaN; "
+            "replace them first (e.g. np.nan_to_num(data, nan=-1000.0) for HU padding, or pixelsmith.fill_nans)")
+    return mu
 
 
 def _render(volume: Volume, mu: np.ndarray, detector: Detector, *, source: Any = None, direction: Any = None,
