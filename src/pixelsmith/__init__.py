@@ -9,7 +9,7 @@ in -> dask out with the same chunks.
 from __future__ import annotations
 
 from . import datasets, document
-from ._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError
+from ._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError, PixelsmithWarning
 from .blocks import StackStats, block_reduce, density_map
 from .color import ChannelStats, as_rgb, invert_colormap, masked_stats
 from .correlate import Matches, best_lag, ccf, match_template, ncc
@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PixelsmithError",
+    "PixelsmithWarning",
     "PixelsmithTypeError",
     "PixelsmithValueError",
     "StackStats",

@@ -28,6 +28,7 @@ __all__ = [
     "result_float_dtype",
     "check_out_dtype",
     "as_points",
+    "PixelsmithWarning",
 ]
 
 
@@ -41,6 +42,10 @@ class PixelsmithValueError(PixelsmithError, ValueError):
 
 class PixelsmithTypeError(PixelsmithError, TypeError):
     """An argument has a type or dtype pixelsmith cannot work with."""
+
+
+class PixelsmithWarning(UserWarning):
+    """A result was computed, but on weak evidence: the message says what was measured."""
 
 
 def is_dask_array(a: Any) -> bool:

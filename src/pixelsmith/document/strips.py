@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithValueError, as_image_array, check_positive_int
+from .._validate import PixelsmithValueError, PixelsmithWarning, as_image_array, check_positive_int
 
-__all__ = ["Unshuffled", "unshuffle_strips", "find_cuts", "strip_dissimilarity"]
+__all__ = ["Unshuffled", "unshuffle_strips", "find_cuts", "cut_scores", "strip_dissimilarity"]
 
 _EXACT_UP_TO = 12  # strips; beyond, a heuristic path plus local improvement
+_CONFIDENT_CUT = 4.0  # robust sigmas: weaker accepted cuts are reported in a warning
+_SURE_CUT = 8.0  # robust sigmas of the local score: no second look needed
 
 
 @dataclass(frozen=True)
@@ -46,45 +49,134 @@ def _float_image(image: Any) -> np.ndarray:
     return values
 
 
-def find_cuts(image: Any, n_strips: int | None = None) -> np.ndarray:
-    """Columns where a strip starts: outliers of the column-to-column difference profile.
+_MAX_PAIR_COLUMNS = 4096  # columns compared pairwise (W x W costs); wider images use the best local candidates
 
-    Each boundary's score is the row-average of ``log(jump / jumps beside it)``:
-    a cut makes nearly every row jump more than its neighbourhood (even in
-    smooth areas), a natural vertical edge only the rows it crosses. Scores are
-    measured in robust standard deviations of the profile. With `n_strips`, the
-    ``n_strips - 1`` best-scoring boundaries (never adjacent) are the cuts;
-    without, every boundary scoring above 8 is.
+
+def _column_predictions(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column (one row each): the column, its prediction of the next one and of the previous one.
+
+    A side predicts its neighbour by continuing its own gradient (``2 x[c] - x[c - 1]``),
+    as in `strip_dissimilarity`.
+    """
+    height, width, channels = values.shape
+    flat = values.transpose(1, 0, 2).reshape(width, height * channels)
+    ahead = np.vstack([flat[:1], 2 * flat[1:] - flat[:-1]])
+    behind = np.vstack([2 * flat[:-1] - flat[1:], flat[-1:]])
+    return flat, ahead, behind
+
+
+def _local_cut_scores(values: np.ndarray) -> np.ndarray:
+    """Per boundary: row-average of ``log(jump / jumps beside it)`` (strong on textured images)."""
+    jump = np.abs(np.diff(values, axis=1)).sum(axis=2)  # (H, W - 1)
+    eps = 0.01 * (np.percentile(values, 99) - np.percentile(values, 1)) + 1e-12
+    padded = np.pad(jump, ((0, 0), (1, 1)), mode="edge")
+    beside = 0.5 * (padded[:, :-2] + padded[:, 2:])
+    return np.log((jump + eps) / (beside + eps)).mean(axis=0)
+
+
+def _partner_cut_scores(values: np.ndarray) -> np.ndarray:
+    """Per boundary j: how much better columns j and j + 1 join elsewhere than with each other.
+
+    At a cut, the column left of it continues into the first column of its true
+    neighbour strip (somewhere else in the image) far better than into the
+    column beside it; at a natural boundary nothing continues a column better
+    than its own neighbour. This finds cuts through smooth, low-texture areas
+    where the jump across the cut alone is lost in the noise. A boundary's own
+    join is judged by the better of its two one-sided predictions, so the
+    boundary beside a cut (whose two-column prediction on one side crosses the
+    cut) does not inherit the cut's error.
+    """
+    width = values.shape[1]
+    columns = np.arange(width)
+    if width > _MAX_PAIR_COLUMNS:  # the best local candidates and their neighbours
+        keep = np.argsort(-_local_cut_scores(values))[: _MAX_PAIR_COLUMNS // 2]
+        columns = np.unique(np.clip(np.concatenate([keep, keep + 1]), 0, width - 1))
+    flat, ahead, behind = (m[columns] for m in _column_predictions(values))
+    per_value = 1.0 / flat.shape[1]
+
+    def sq(rows: np.ndarray) -> np.ndarray:
+        return np.einsum("ij,ij->i", rows, rows)
+
+    # pairs[a, b]: mean squared error of column b placed right after column a, both sides predicting
+    pairs = sq(ahead)[:, None] + sq(flat)[None, :] - 2.0 * (ahead @ flat.T)
+    pairs += sq(behind)[None, :] + sq(flat)[:, None] - 2.0 * (flat @ behind.T)
+    pairs = np.maximum(pairs, 0.0) * per_value
+    pairs[np.abs(columns[:, None] - columns[None, :] - 1) <= 2] = np.inf  # the column itself or beside it
+    best_after = pairs.min(axis=1)
+    best_before = pairs.min(axis=0)
+    neighbour = np.flatnonzero(np.diff(columns) == 1)  # boundaries whose two columns were both compared
+    forward = sq(ahead[neighbour] - flat[neighbour + 1]) * per_value
+    backward = sq(behind[neighbour + 1] - flat[neighbour]) * per_value
+    own = 2.0 * np.minimum(forward, backward)
+    eps = 1e-3 * float(np.median(forward + backward)) + 1e-12  # two near-perfect joins are no evidence
+    score = np.full(width - 1, -np.inf)
+    other = np.minimum(best_after[neighbour], best_before[neighbour + 1])
+    score[columns[neighbour]] = np.log((own + eps) / (other + eps))
+    return score
+
+
+def _robust_z(score: np.ndarray) -> np.ndarray:
+    finite = np.isfinite(score)
+    centre = np.median(score[finite])
+    spread = 1.4826 * np.median(np.abs(score[finite] - centre))
+    spread = spread or (np.abs(score[finite] - centre).mean() or 1.0)
+    return np.where(finite, (score - centre) / spread, -np.inf)
+
+
+def cut_scores(image: Any) -> np.ndarray:
+    """Evidence for a cut at each of the ``W - 1`` column boundaries, in robust standard deviations.
+
+    The larger of two scores, each measured against the spread of all boundaries:
+    a local one (at a cut nearly every row jumps more than beside it; strong on
+    textured images) and a partner one (the columns on either side continue some
+    other column of the image far better than each other; strong on smooth ones).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(0, 3, 80)
+    >>> photo = np.sin(x[None, :] * 3 + np.linspace(0, 2, 40)[:, None])
+    >>> shuffled = np.hstack([photo[:, 50:], photo[:, :50]])
+    >>> int(np.argmax(cut_scores(shuffled)))    # the boundary between columns 29 and 30
+    29
+    """
+    values = _float_image(image)
+    if values.shape[1] < 2:
+        return np.zeros(0)
+    return np.maximum(_robust_z(_local_cut_scores(values)), _robust_z(_partner_cut_scores(values)))
+
+
+def find_cuts(image: Any, n_strips: int | None = None) -> np.ndarray:
+    """Columns where a strip starts, from the boundary scores of `cut_scores`.
+
+    With `n_strips`, the ``n_strips - 1`` best-scoring boundaries at least 3
+    columns apart are the cuts; without, every boundary scoring above 8.
 
     Returns
     -------
     numpy.ndarray of int
         Start columns of the strips, beginning with 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> photo = np.add.outer(np.arange(30.0), np.arange(40.0) ** 1.5)
+    >>> find_cuts(np.hstack([photo[:, 25:], photo[:, :25]]), n_strips=2).tolist()
+    [0, 15]
     """
     values = _float_image(image)
     width = values.shape[1]
     if width < 2:
         return np.array([0])
-    # per row: the jump across each boundary against the jumps just beside it; a cut is a
-    # boundary where most rows jump more than their neighbourhood (a natural edge moves only
-    # the rows it crosses, and a cut through a smooth area still stands out row by row)
-    jump = np.abs(np.diff(values, axis=1)).sum(axis=2)  # (H, W - 1)
-    eps = 0.01 * (np.percentile(values, 99) - np.percentile(values, 1)) + 1e-12
-    padded = np.pad(jump, ((0, 0), (1, 1)), mode="edge")
-    beside = 0.5 * (padded[:, :-2] + padded[:, 2:])
-    score = np.log((jump + eps) / (beside + eps)).mean(axis=0)
-    centre = np.median(score)
-    spread = 1.4826 * np.median(np.abs(score - centre)) or (np.abs(score - centre).mean() or 1.0)
-    z = (score - centre) / spread
-    order = np.argsort(-z, kind="stable")
+    z = cut_scores(values)
     chosen: list[int] = []
     want = None if n_strips is None else n_strips - 1
-    for j in order:
+    for j in np.argsort(-z, kind="stable"):
         if want is not None and len(chosen) == want:
             break
-        if want is None and z[j] <= 8:
+        if (want is None and z[j] <= 8) or not np.isfinite(z[j]):
             break
-        if all(abs(j - c) > 1 for c in chosen):
+        if all(abs(j - c) > 2 for c in chosen):
             chosen.append(int(j))
     if want is not None and len(chosen) < want:
         raise PixelsmithValueError(f"found only {len(chosen) + 1} strips, `n_strips` is {n_strips}")
@@ -240,28 +332,114 @@ def unshuffle_strips(image: Any, *, n_strips: int | None = None, cuts: Any = Non
         n_strips = check_positive_int(n_strips, "n_strips")
         if n_strips > width:
             raise PixelsmithValueError(f"`n_strips` {n_strips} is larger than the image width {width}")
-    detected = cuts is None
-    if detected:
-        # over-segment on purpose: a spare cut splits a strip into pieces that the ordering puts
-        # straight back together, while a missed cut cannot be repaired later
-        spare = 0 if n_strips is None else min(max(2, n_strips // 2), max(0, (width - 1) // 3 - n_strips))
-        starts = find_cuts(values, None if n_strips is None else n_strips + spare)
-    else:
+        if n_strips == 1 and cuts is None:
+            return Unshuffled(np.array(original), np.array([0]), np.array([0]))
+    if cuts is not None:
         starts = np.unique(np.concatenate([[0], np.asarray(cuts, dtype=np.int64)]))
         if starts.min() < 0 or starts.max() >= width:
             raise PixelsmithValueError(f"`cuts` must lie in 0..{width - 1}, got {list(cuts)}")
-    bounds = list(starts) + [width]
+        order = _order_pieces(values, starts)
+        return Unshuffled(_reassemble(original, starts, order), np.array(order), starts)
+    if n_strips is None:
+        starts = find_cuts(values)
+        starts, order = _merge_neighbours(starts, _order_pieces(values, starts))
+        return Unshuffled(_reassemble(original, starts, order), np.array(order), starts)
+    return _unshuffle_n(original, values, n_strips)
+
+
+def _order_pieces(values: np.ndarray, starts: np.ndarray) -> list[int]:
+    bounds = list(starts) + [values.shape[1]]
     strips = [values[:, a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     if len(strips) == 1:
-        return Unshuffled(np.array(original), np.array([0]), starts)
+        return [0]
     cost = strip_dissimilarity(strips)
-    order = _best_path_exact(cost) if len(strips) <= _EXACT_UP_TO else _best_path_heuristic(cost)
-    pieces = [np.asarray(original)[:, bounds[i]:bounds[i + 1]] for i in order]
-    image_out = np.concatenate(pieces, axis=1)
-    if detected:  # pieces that came back next to their input neighbour were one strip
-        joined = {b for a, b in zip(order[:-1], order[1:], strict=True) if b == a + 1}
-        keep = [i for i in range(len(strips)) if i not in joined]
-        strip_of_piece = np.cumsum([i not in joined for i in range(len(strips))]) - 1
-        starts = starts[keep]
-        order = [int(strip_of_piece[i]) for i in order if i not in joined]
-    return Unshuffled(image_out, np.array(order), starts)
+    return _best_path_exact(cost) if len(strips) <= _EXACT_UP_TO else _best_path_heuristic(cost)
+
+
+def _reassemble(original: np.ndarray, starts: np.ndarray, order: list[int]) -> np.ndarray:
+    bounds = list(starts) + [original.shape[1]]
+    return np.concatenate([np.asarray(original)[:, bounds[i]:bounds[i + 1]] for i in order], axis=1)
+
+
+def _merge_neighbours(starts: np.ndarray, order: list[int]) -> tuple[np.ndarray, list[int]]:
+    """Pieces that came back next to their input neighbour were one strip: drop the cut between them."""
+    joined = {b for a, b in zip(order[:-1], order[1:], strict=True) if b == a + 1}
+    keep = [i for i in range(len(starts)) if i not in joined]
+    strip_of_piece = np.cumsum([i not in joined for i in range(len(starts))]) - 1
+    return starts[keep], [int(strip_of_piece[i]) for i in order if i not in joined]
+
+
+def _unshuffle_n(original: np.ndarray, values: np.ndarray, n_strips: int) -> Unshuffled:
+    """Cuts for a known strip count, in two stages.
+
+    1. The local score alone (sharp on textured images), a few spare candidates,
+       order, merge pieces that come back as neighbours. Accepted when it gives
+       `n_strips` strips whose cuts all score above `_SURE_CUT`.
+    2. Otherwise (smooth, low-texture images) the cuts are chosen jointly with the
+       ordering on the combined score (`cut_scores`): over-segment, order, merge,
+       and take more candidates while fewer than `n_strips` strips survive.
+    """
+    local = _robust_z(_local_cut_scores(values))
+    spare = min(max(2, n_strips // 2), max(0, (values.shape[1] - 1) // 3 - n_strips))
+    first = _try_cuts(values, _separated_candidates(local, min_gap=2), n_strips - 1 + spare)
+    z = cut_scores(values)
+    if len(first[0]) == 1 or local[first[0][1:] - 1].min() > _SURE_CUT:
+        # fewer than n_strips strips here means some stayed neighbours in the shuffle (nothing to find);
+        # a missed cut would leave a seam in the result as strong as the cuts that were found
+        weakest_first = z[first[0][1:] - 1].min() if len(first[0]) > 1 else np.inf
+        if _seam(_reassemble(values, *first))[1] < weakest_first:
+            return Unshuffled(_reassemble(original, *first), np.array(first[1]), first[0])
+    ranked = _separated_candidates(z, min_gap=3)
+    extra = max(2, n_strips // 2)
+    while True:
+        count = min(len(ranked), n_strips - 1 + extra)
+        merged, order, starts = _try_cuts(values, ranked, count, with_starts=True)
+        if len(merged) >= n_strips or count == len(ranked) or count + 1 >= _EXACT_UP_TO or extra > 3 * n_strips:
+            break
+        extra += n_strips - len(merged)
+    chosen = z[merged[1:] - 1]
+    weakest = float(chosen.min()) if len(chosen) else np.inf
+    rejected = z[np.setdiff1d(starts, merged) - 1]
+    runner_up = float(rejected.max()) if len(rejected) else float("-inf")
+    column, seam = _seam(_reassemble(values, merged, order))
+    if seam >= min(weakest, 2 * _CONFIDENT_CUT):
+        warnings.warn(
+            f"the reassembled image still shows a seam between columns {column} and {column + 1} "
+            f"(score {seam:.1f} robust sigmas, as strong as the cuts found): the result is likely wrong; "
+            "pass `cuts=` if you know them", PixelsmithWarning, stacklevel=3)
+    else:  # the local evidence was weak (smooth image): say how sure the joint choice is
+        warnings.warn(
+            f"weak evidence for the cuts (a smooth or low-texture image): the weakest accepted cut scores "
+            f"{weakest:.1f} robust sigmas, the best rejected one {runner_up:.1f}, the strongest seam left in the "
+            f"result {seam:.1f} ({len(merged)} strips found, {n_strips} asked for); check the result or pass "
+            "`cuts=`", PixelsmithWarning, stacklevel=3)
+    return Unshuffled(_reassemble(original, merged, order), np.array(order), merged)
+
+
+def _seam(result: np.ndarray) -> tuple[int, float]:
+    """The strongest cut evidence left in a reassembled image (a correct one has none): (boundary, score)."""
+    if result.shape[1] < 4:
+        return 0, float("-inf")
+    scores = cut_scores(result)
+    worst = int(np.argmax(scores))
+    return worst, float(scores[worst])
+
+
+def _try_cuts(values: np.ndarray, ranked: list[int], count: int, with_starts: bool = False):
+    """Cut at the `count` best boundaries, order the pieces, merge pieces that came back as neighbours."""
+    starts = np.array([0] + sorted(int(j) + 1 for j in ranked[:count]))
+    merged, order = _merge_neighbours(starts, _order_pieces(values, starts))
+    return (merged, order, starts) if with_starts else (merged, order)
+
+
+def _separated_candidates(z: np.ndarray, min_gap: int) -> list[int]:
+    """Boundaries by decreasing score, skipping any within `min_gap` - 1 of a better one."""
+    taken = np.zeros(len(z) + 2 * min_gap, bool)
+    ranked = []
+    for j in np.argsort(-z, kind="stable"):
+        if not np.isfinite(z[j]):
+            break
+        if not taken[j + min_gap]:
+            ranked.append(int(j))
+            taken[j + 1:j + 2 * min_gap] = True
+    return ranked
