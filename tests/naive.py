@@ -163,10 +163,14 @@ def local_peaks(a, *, threshold=-np.inf, border=1, min_distance=1.0):
             best = idx[np.flatnonzero(d == d.min())[0]]  # argwhere is in flat (C) order
             found.append((value, np.ravel_multi_index(tuple(best), a.shape), tuple(best)))
     found.sort(key=lambda f: (-f[0], f[1]))
+    if a.ndim == 1:  # scipy.signal.find_peaks(distance=...): rank ascending positions by argsort, walk from the end
+        found.sort(key=lambda f: f[1])
+        found = [found[i] for i in np.argsort(np.array([f[0] for f in found], float))[::-1]]
     kept = []
     for value, _, pos in found:
         if all(np.sqrt(np.sum(np.subtract(pos, q) ** 2)) >= min_distance for _, q in kept):
             kept.append((value, pos))
+    kept.sort(key=lambda f: (-f[0], np.ravel_multi_index(f[1], a.shape)))  # reported strongest first
     return np.array([p for _, p in kept], int).reshape(-1, a.ndim), np.array([v for v, _ in kept])
 
 

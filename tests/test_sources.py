@@ -281,3 +281,23 @@ def test_aperture_bad_input(call, words):
     with pytest.raises(PixelsmithError) as info:
         call()
     assert words in str(info.value)
+
+
+def test_1d_min_distance_breaks_ties_exactly_as_scipy():
+    """Issue 20: [0, 5, 0, 5, 0, 0] with distance 3 keeps index 3 in scipy; so must we, on any integer series."""
+    from scipy.signal import find_peaks as scipy_find_peaks
+
+    assert ps.find_peaks(np.array([0, 5, 0, 5, 0, 0]), min_distance=3).indices.tolist() == [3]
+    rng = np.random.default_rng(20)
+    for _ in range(3000):
+        x = rng.integers(0, int(rng.integers(2, 9)), size=int(rng.integers(3, 300)))
+        distance = float(rng.choice([1.5, 2, 3, 4, 5.5, 12]))
+        ours = ps.find_peaks(x, min_distance=distance).indices
+        np.testing.assert_array_equal(ours, scipy_find_peaks(x, distance=distance)[0], err_msg=f"{x.tolist()} {distance}")
+
+
+def test_2d_min_distance_keeps_its_documented_rule():
+    """N-D: highest first, equal heights by position (the first in C order claims first)."""
+    image = np.zeros((7, 9))
+    image[3, 2] = image[3, 5] = 4.0
+    assert ps.find_peaks(image, min_distance=4).coords.tolist() == [[3, 2]]

@@ -115,7 +115,8 @@ def find_peaks(
     its member nearest the plateau's centroid (rounded down between two, like
     scipy). Candidates at or below the threshold are dropped; then, from the
     highest down, any peak closer than `min_distance` (Euclidean, pixels) to a
-    kept one is dropped.
+    kept one is dropped (in 1-D in exactly the order scipy.signal.find_peaks
+    uses for `distance`, so equal heights resolve as scipy resolves them).
 
     Parameters
     ----------
@@ -205,14 +206,33 @@ def find_peaks(
     coords, heights, centroids = _candidates(data, level, border)
     order = np.lexsort((_flat(coords, data.shape), -heights))  # highest first; ties by position
     coords, heights, centroids = coords[order], heights[order], centroids[order]
+    suppress_order = _suppression_order(coords, heights, data.ndim)
     if min_distance > 1 and len(coords):
-        keep = _k.suppress_close(_as3(coords), _shape3(data.shape), float(min_distance))
-        coords, heights, centroids = coords[keep], heights[keep], centroids[keep]
+        keep = _k.suppress_close(_as3(coords[suppress_order]), _shape3(data.shape), float(min_distance))
+        kept = np.zeros(len(coords), bool)
+        kept[suppress_order[keep]] = True
+        coords, heights, centroids = coords[kept], heights[kept], centroids[kept]
     if max_peaks is not None:
         coords, heights, centroids = coords[:max_peaks], heights[:max_peaks], centroids[:max_peaks]
     if subpixel:
         coords = _refine(data, coords, centroids)
     return Peaks(coords=coords, heights=heights, threshold=float(level), noise=noise)
+
+
+def _suppression_order(coords: np.ndarray, heights: np.ndarray, ndim: int) -> np.ndarray:
+    """The order in which peaks claim their `min_distance` neighbourhood (indices into `coords`).
+
+    N-D: highest first, ties by position (the documented rule). 1-D follows
+    scipy.signal.find_peaks(distance=...) exactly: it ranks the peaks (in
+    ascending position) by ``np.argsort`` of their float64 heights and walks
+    that ranking from its end, so among equal heights the one numpy's argsort
+    puts last (the rightmost, for short runs of ties) claims first.
+    """
+    if ndim != 1 or not len(coords):
+        return np.arange(len(coords))
+    by_position = np.argsort(coords[:, 0], kind="stable")
+    ranking = np.argsort(heights[by_position].astype(np.float64))  # scipy's call, scipy's tie order
+    return by_position[ranking[::-1]]
 
 
 def _shape3(shape: tuple[int, ...]) -> tuple[int, int, int]:
