@@ -90,7 +90,7 @@ def test_stack_stats_equals_numpy_in_any_chunking(rng):
     stack = 1e6 + rng.normal(0.0, 3.0, size=(101, 9, 7))
     stats = ps.StackStats()
     for chunk in np.array_split(stack, 13):
-        stats.add(chunk)
+        stats.add_many(chunk)
     np.testing.assert_allclose(stats.var(), np.var(stack, axis=0), rtol=1e-12)
     np.testing.assert_allclose(stats.var(ddof=1), np.var(stack, axis=0, ddof=1), rtol=1e-12)
     np.testing.assert_allclose(stats.mean, stack.mean(axis=0), rtol=1e-14)
@@ -101,7 +101,7 @@ def test_stack_stats_equals_numpy_in_any_chunking(rng):
     a, b = ps.StackStats(), ps.StackStats()
     for frame in stack[:40]:
         a.add(frame)
-    b.add(stack[40:])
+    b.add_many(stack[40:])
     a.merge(b)
     np.testing.assert_allclose(a.var(), np.var(stack, axis=0), rtol=1e-12)
     np.testing.assert_allclose(a.std(), np.std(stack, axis=0), rtol=1e-12)
@@ -111,7 +111,7 @@ def test_stack_stats_skips_nan_and_checks_shapes(rng):
     stack = rng.normal(size=(20, 4, 4))
     stack[::3, 0, 0] = np.nan
     stack[:, 1, 1] = np.nan
-    stats = ps.StackStats(shape=(4, 4)).add(stack)
+    stats = ps.StackStats(shape=(4, 4)).add_many(stack)
     np.testing.assert_allclose(stats.var(), np.nanvar(stack, axis=0), rtol=1e-12)
     assert stats.count[0, 0] == 13 and stats.count[1, 1] == 0
     assert np.isnan(stats.mean[1, 1]) and np.isnan(stats.max[1, 1])
@@ -119,3 +119,25 @@ def test_stack_stats_skips_nan_and_checks_shapes(rng):
         stats.add(np.ones((5, 5)))
     with pytest.raises(PixelsmithValueError, match="no frames"):
         ps.StackStats().mean  # noqa: B018
+
+
+def test_stack_stats_of_3d_volumes_is_per_voxel(rng):
+    """Issue 20: (10, 10, 10) volumes fed one by one gave a (10, 10) result (the first axis taken as frames)."""
+    volumes = rng.normal(5.0, 2.0, size=(10, 10, 10, 7))   # the asker's [x, y, z, k]
+    stats = ps.StackStats()
+    for k in range(volumes.shape[-1]):
+        stats.add(volumes[..., k])
+    assert stats.var().shape == (10, 10, 10)
+    np.testing.assert_allclose(stats.var(), np.var(volumes, axis=-1), rtol=1e-12)
+    along_last = ps.StackStats().add_many(volumes, axis=-1)
+    np.testing.assert_allclose(along_last.var(), stats.var(), rtol=1e-12)
+    with pytest.raises(PixelsmithValueError, match="`axis`"):
+        ps.StackStats().add_many(volumes, axis=4)
+
+
+def test_stack_stats_add_of_a_chunk_is_a_deprecated_alias_of_add_many(rng):
+    stack = rng.normal(size=(6, 3, 4))
+    stats = ps.StackStats().add(stack[0])
+    with pytest.warns(DeprecationWarning, match="add_many"):
+        stats.add(stack[1:])
+    np.testing.assert_allclose(stats.var(), np.var(stack, axis=0), rtol=1e-12)

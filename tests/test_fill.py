@@ -111,3 +111,33 @@ def test_bad_input(call, words):
     with pytest.raises(PixelsmithError) as info:
         call()
     assert words in str(info.value)
+
+
+def test_colour_image_is_filled_channel_by_channel_by_default():
+    """Issue 20: an (H, W, 3) float image without channel_axis was filled as a volume, mixing the colours."""
+    yy, xx = np.mgrid[:64, :80]
+    rgb = np.stack([np.sin(xx / 9.0), np.cos(yy / 7.0), 0.5 + 0.0 * xx], axis=-1)   # three unrelated channels
+    gappy = rgb.copy()
+    gappy[20:30, 30:42, :] = np.nan
+    auto = ps.fill_nans(gappy, method="biharmonic")
+    explicit = ps.fill_nans(gappy, method="biharmonic", channel_axis=-1)
+    np.testing.assert_array_equal(auto, explicit)
+    assert np.abs(auto - rgb).max() < 0.02
+    as_volume = ps.fill_nans(gappy, method="biharmonic", channel_axis=None)   # the old behaviour, on request
+    assert np.abs(as_volume - rgb).max() > 0.05
+    rgba = np.concatenate([gappy, np.ones((64, 80, 1))], axis=-1)
+    np.testing.assert_array_equal(ps.fill_nans(rgba, method="biharmonic")[..., :3], auto)
+    volume = np.where(np.isnan(gappy[..., :1]), np.nan, np.ones((64, 80, 5)))   # 5 planes: not colour
+    assert np.isfinite(ps.fill_nans(volume)).all()
+    with pytest.raises(PixelsmithError, match="`channel_axis`"):
+        ps.fill_nans(gappy, channel_axis="guess")
+
+
+def test_gaussian_fill_with_a_tiny_sigma_finishes():
+    """Issue 18: sigma < 0.125 gave a kernel of radius 0 and an endless loop."""
+    a = np.arange(36.0).reshape(6, 6)
+    a[2:4, 2:4] = np.nan
+    filled = ps.fill_nans(a, method="gaussian", sigma=0.1)
+    assert np.isfinite(filled).all()
+    nearest = ps.fill_nans(a, method="nearest")
+    assert np.abs(filled - nearest)[2:4, 2:4].max() <= np.ptp(a[np.isfinite(a)])

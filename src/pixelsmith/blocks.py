@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -263,9 +264,8 @@ class StackStats:
     Parameters
     ----------
     shape : tuple of int, optional
-        Frame shape. When omitted it is taken from the first call: a 1-D or
-        2-D array is one frame, a 3-D or higher array a chunk of frames along
-        axis 0. Give `shape` for 3-D (volume) frames.
+        Frame shape; when omitted, the shape of the first frame added. Frames
+        may have any number of dimensions (a 3-D volume is one frame).
 
     Examples
     --------
@@ -274,10 +274,20 @@ class StackStats:
     >>> rng = np.random.default_rng(0)
     >>> stack = rng.normal(100.0, 2.0, size=(50, 8, 8))
     >>> stats = StackStats()
-    >>> for chunk in np.array_split(stack, 7):
-    ...     _ = stats.add(chunk)
+    >>> for frame in stack:                       # one frame at a time
+    ...     _ = stats.add(frame)
     >>> bool(np.allclose(stats.var(), np.var(stack, axis=0), rtol=1e-12))
     True
+    >>> chunked = StackStats()
+    >>> for chunk in np.array_split(stack, 7):    # or chunks of frames along an axis
+    ...     _ = chunked.add_many(chunk)
+    >>> bool(np.allclose(chunked.var(), stats.var(), rtol=1e-12))
+    True
+    >>> volumes = StackStats()                    # 3-D frames: [x, y, z] volumes, k of them
+    >>> for volume in rng.normal(size=(10, 4, 5, 6)):
+    ...     _ = volumes.add(volume)
+    >>> volumes.var().shape
+    (4, 5, 6)
     """
 
     def __init__(self, shape: tuple[int, ...] | None = None):
@@ -295,7 +305,7 @@ class StackStats:
         if shape != self._shape:
             raise PixelsmithValueError(
                 f"frames must all have shape {self._shape}, got {shape}; "
-                "pass one frame (H, W) or a chunk of frames (k, H, W)"
+                "add() takes one frame, add_many() a chunk of frames stacked along an axis"
             )
         if self._count is None:
             self._count = np.zeros(shape, dtype=np.int64)
@@ -304,14 +314,35 @@ class StackStats:
             self._min = np.full(shape, np.inf)
             self._max = np.full(shape, -np.inf)
 
-    def add(self, frames: Any) -> StackStats:
-        """Add one frame, or a chunk of frames stacked along axis 0; returns self."""
+    def add(self, frame: Any) -> StackStats:
+        """Add one frame (any number of dimensions; a 3-D volume is one frame); returns self.
+
+        The first frame sets the frame shape (unless `shape` was given). Nothing
+        is guessed from the number of dimensions: for a chunk of frames stacked
+        along an axis use `add_many`.
+        """
+        frame = as_image_array(frame, "frame", allow_dask=False)
+        if self._shape is not None and frame.shape != self._shape and frame.shape[1:] == self._shape:
+            warnings.warn(
+                "StackStats.add() of a chunk of frames is deprecated: add() takes one frame; "
+                "use add_many(frames) for a chunk along axis 0", DeprecationWarning, stacklevel=2)
+            return self.add_many(frame)
+        return self._add_chunk(frame[np.newaxis])
+
+    def add_many(self, frames: Any, *, axis: int = 0) -> StackStats:
+        """Add a chunk of frames stacked along `axis` (default 0); returns self.
+
+        ``add_many(chunk)`` equals ``for f in chunk: add(f)`` to about 1e-13 relative.
+        """
         frames = as_image_array(frames, "frames", allow_dask=False)
-        if self._shape is None:
-            # without a declared shape, 1-D/2-D input is one frame, 3-D+ a chunk
-            frames = frames[np.newaxis] if frames.ndim <= 2 else frames
-        elif frames.shape == self._shape:
-            frames = frames[np.newaxis]
+        if frames.ndim < 1:
+            raise PixelsmithValueError("`frames` must have an axis of frames, got a scalar; use add() for one frame")
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -frames.ndim <= axis < frames.ndim:
+            raise PixelsmithValueError(
+                f"`axis` must be an integer axis of the {frames.ndim}-D `frames`, got {axis!r}")
+        return self._add_chunk(np.moveaxis(frames, axis, 0))
+
+    def _add_chunk(self, frames: np.ndarray) -> StackStats:
         self._ensure_state(frames.shape[1:])
         data = frames.astype(np.float64, copy=True)
         valid = ~np.isnan(data)

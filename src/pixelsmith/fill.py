@@ -35,7 +35,7 @@ def fill_nans(
     mask: Any = None,
     sigma: float = 2.0,
     max_iter: int | None = None,
-    channel_axis: int | None = None,
+    channel_axis: int | None | str = "auto",
 ) -> np.ndarray:
     """Fill the NaN pixels of `a` (and those `mask` marks) from the surrounding known pixels.
 
@@ -63,8 +63,12 @@ def fill_nans(
     max_iter : int, optional
         'gaussian': at most this many passes (default: as many as needed,
         each pass reaches about 3 sigma further into the holes).
-    channel_axis : int, optional
-        Axis of colour channels, filled one channel at a time (RGB images).
+    channel_axis : int, None or 'auto', default 'auto'
+        Axis of colour channels, filled one channel at a time. 'auto': a 3-D
+        `a` whose last axis has 3 or 4 entries is an (H, W, RGB[A]) image and is
+        filled channel by channel (filling it as a volume would mix the
+        colours); anything else has no channel axis. Pass None to fill such an
+        array as a 3-D volume, or an axis for channels elsewhere.
 
     Returns
     -------
@@ -110,6 +114,10 @@ def fill_nans(
     if max_iter is not None:
         max_iter = check_positive_int(max_iter, "max_iter")
 
+    if isinstance(channel_axis, str):
+        if channel_axis != "auto":
+            raise PixelsmithValueError(f"`channel_axis` must be an axis, None or 'auto', got {channel_axis!r}")
+        channel_axis = -1 if out.ndim == 3 and out.shape[-1] in (3, 4) else None
     if channel_axis is not None:
         axis = channel_axis + out.ndim if channel_axis < 0 else channel_axis
         if not 0 <= axis < out.ndim:
@@ -144,14 +152,17 @@ def _normalized_convolution(x: np.ndarray, holes: np.ndarray, sigma: float, max_
 
     known = ~holes
     passes = 0
+    radius = max(1, int(4.0 * sigma + 0.5))
     while not known.all():
         if max_iter is not None and passes >= max_iter:
             raise PixelsmithValueError(
                 f"'gaussian' fill left {int((~known).sum())} pixels empty after max_iter={max_iter} passes; "
                 "raise max_iter or sigma")
         weight = known.astype(np.float64)
-        numerator = gaussian_filter(np.where(known, x, 0.0).astype(np.float64), sigma, mode="constant")
-        denominator = gaussian_filter(weight, sigma, mode="constant")
+        # at least one pixel of reach: scipy's radius round(4 sigma) is 0 below sigma 0.125, and a pass
+        # that reaches no hole would repeat forever
+        numerator = gaussian_filter(np.where(known, x, 0.0).astype(np.float64), sigma, mode="constant", radius=radius)
+        denominator = gaussian_filter(weight, sigma, mode="constant", radius=radius)
         # a pixel is filled once its kernel holds at least 1 % of known weight
         reach = (~known) & (denominator > 1e-2)
         if not reach.any():  # far from any data: accept whatever weight there is
