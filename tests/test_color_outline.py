@@ -173,3 +173,37 @@ def test_plot_outline_aligns_with_imshow(origin):
     assert [y.min(), y.max()] == pytest.approx(expected)
     fig.canvas.draw()  # renders headless
     plt.close(fig)
+
+
+def test_plt_imread_float_rgba_takes_the_8_bit_path_and_equals_uint8():
+    """Issue 20: float32 RGBA in 0..1 (what plt.imread returns for a PNG) gives the uint8 answer."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    values = np.add.outer(np.linspace(0, 1, 120), np.linspace(0, 1, 90)) / 2
+    buffer = io.BytesIO()
+    plt.imsave(buffer, values, cmap="jet", format="png")
+    buffer.seek(0)
+    rgba = plt.imread(buffer)
+    assert rgba.dtype == np.float32 and rgba.shape == (120, 90, 4)
+    as_uint8 = np.rint(rgba * 255).astype(np.uint8)
+    np.testing.assert_array_equal(ps.invert_colormap(rgba, "jet"), ps.invert_colormap(as_uint8, "jet"))
+    # off the 8-bit grid: resolved to 1/65535, so within a hair of the exact projection of the same colour
+    shifted = np.clip(rgba[..., :3].astype(np.float64) + 0.4 / 255, 0, 1)
+    back = ps.invert_colormap(shifted, "jet", max_distance=np.inf)
+    assert np.nanmax(np.abs(back - ps.invert_colormap(as_uint8, "jet"))) < 0.01
+
+
+def test_eight_bit_codes_kernel_matches_numpy():
+    from pixelsmith._kernels.color import eight_bit_codes
+
+    rng = np.random.default_rng(1)
+    levels = rng.integers(0, 256, size=(7, 5, 4))
+    rgba = (levels / 255).astype(np.float32)
+    codes, ok = eight_bit_codes(rgba[..., :3], 1e-3)
+    expected = (levels[..., 0] << 16 | levels[..., 1] << 8 | levels[..., 2]).ravel()
+    assert ok and np.array_equal(codes, expected)
+    rgba[3, 2, 1] += 0.3 / 255
+    assert not eight_bit_codes(rgba[..., :3], 1e-3)[1]
+    assert not eight_bit_codes(np.full((1, 1, 3), np.nan), 1e-3)[1]

@@ -14,6 +14,9 @@ __all__ = ["invert_colormap", "as_rgb", "masked_stats", "ChannelStats"]
 # Default distance (RGB in 0..1) beyond which a colour is not on the colormap: about 20/255,
 # wide enough for JPEG noise, narrow enough to reject white borders, black text and grey grids
 DEFAULT_MAX_DISTANCE = 20 / 255
+# a float colour within this many 8-bit levels of k / 255 is that 8-bit colour (float32 holds k / 255
+# to about 1.5e-5 levels; any real in-between colour is much farther)
+_EIGHT_BIT_TOLERANCE = 1e-3
 
 
 def as_rgb(image: Any, *, background: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> np.ndarray:
@@ -146,7 +149,9 @@ def invert_colormap(rgb: Any, cmap: Any, *, vmin: float = 0.0, vmax: float = 1.0
     Parameters
     ----------
     rgb : array_like, (H, W, 3) or (H, W, 4)
-        uint8 or float in [0, 1]. RGBA must be opaque (alpha at its maximum).
+        uint8 or float in [0, 1] (as ``plt.imread`` returns a PNG: float32
+        colours that are 8-bit values up to rounding take the uint8 path, other
+        float colours are resolved to 1/65535). RGBA must be opaque (alpha at its maximum).
     cmap : str, matplotlib Colormap, (N, 3) array or list of colours
         A colormap name ('jet', 'viridis', ...) or object: entry i of its N-entry
         table stands for values [i/N, (i+1)/N) and is returned as the centre
@@ -192,19 +197,26 @@ def invert_colormap(rgb: Any, cmap: Any, *, vmin: float = 0.0, vmax: float = 1.0
     vertices, params, is_table = _curve(cmap)
     h, w = arr.shape[:2]
     exact = None
-    if arr.dtype.kind == "f":
-        scaled = _unit_range(arr, "rgb") * 255
-        if (scaled == np.rint(scaled)).all():  # 8-bit colours stored as floats: look them up as such
-            arr = np.rint(scaled).astype(np.uint8)
-    if arr.dtype == np.uint8:
-        codes = _codes(arr)
-        distinct, inverse = np.unique(codes.ravel(), return_inverse=True)
+    distinct = None
+    if arr.dtype.kind == "f":  # 8-bit colours stored as floats (plt.imread of a PNG) take the uint8 path
+        from ._kernels.color import eight_bit_codes
+
+        codes, eight_bit = eight_bit_codes(arr, _EIGHT_BIT_TOLERANCE)
+        if eight_bit:
+            distinct, inverse = _distinct_codes(codes)
+    elif arr.dtype == np.uint8:
+        distinct, inverse = _distinct_codes(_codes(arr).ravel())
+    if distinct is not None:
         colours = np.stack([(distinct >> 16) & 255, (distinct >> 8) & 255, distinct & 255], axis=1) / 255.0
         if is_table:
             exact = _table_matches(distinct, vertices, params)
     else:
-        values = _unit_range(arr, "rgb").reshape(-1, 3)
-        colours, inverse = np.unique(values, axis=0, return_inverse=True)
+        # other colours: 16 bits per channel (steps of 1.5e-5, far below a colormap's 1/256), one int64
+        # code per pixel, so finding the distinct colours is a 1-D sort instead of a row-wise unique
+        quantized = np.rint(_unit_range(arr, "rgb").reshape(-1, 3) * 65535).astype(np.int64)
+        codes = (quantized[:, 0] << 32) | (quantized[:, 1] << 16) | quantized[:, 2]
+        distinct, inverse = np.unique(codes, return_inverse=True)
+        colours = np.stack([distinct >> 32, (distinct >> 16) & 65535, distinct & 65535], axis=1) / 65535.0
     t, distance = _project(colours, vertices, params, samples)
     if exact is not None:  # a colour of the 8-bit table is that entry (the middle of equal entries)
         hit = np.isfinite(exact)
@@ -212,6 +224,18 @@ def invert_colormap(rgb: Any, cmap: Any, *, vmin: float = 0.0, vmax: float = 1.0
     result = lo + t * (hi - lo)
     result[distance > limit] = np.nan
     return result[inverse.ravel()].reshape(h, w)
+
+
+def _distinct_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(codes, return_inverse=True) for 24-bit colour codes, in O(N) through a 2^24 table."""
+    if codes.size < (1 << 16):  # the table costs more than sorting a small image
+        return np.unique(codes, return_inverse=True)
+    present = np.zeros(1 << 24, bool)
+    present[codes] = True
+    distinct = np.flatnonzero(present).astype(codes.dtype)
+    slot = np.empty(1 << 24, np.int32)  # only the distinct codes are ever read
+    slot[distinct] = np.arange(len(distinct), dtype=np.int32)
+    return distinct, slot[codes]
 
 
 def _codes(rgb8: np.ndarray) -> np.ndarray:
