@@ -188,11 +188,11 @@ def test_plt_imread_float_rgba_takes_the_8_bit_path_and_equals_uint8():
     rgba = plt.imread(buffer)
     assert rgba.dtype == np.float32 and rgba.shape == (120, 90, 4)
     as_uint8 = np.rint(rgba * 255).astype(np.uint8)
-    np.testing.assert_array_equal(ps.invert_colormap(rgba, "jet"), ps.invert_colormap(as_uint8, "jet"))
+    np.testing.assert_array_equal(invert_colormap(rgba, "jet"), invert_colormap(as_uint8, "jet"))
     # off the 8-bit grid: resolved to 1/65535, so within a hair of the exact projection of the same colour
     shifted = np.clip(rgba[..., :3].astype(np.float64) + 0.4 / 255, 0, 1)
-    back = ps.invert_colormap(shifted, "jet", max_distance=np.inf)
-    assert np.nanmax(np.abs(back - ps.invert_colormap(as_uint8, "jet"))) < 0.01
+    back = invert_colormap(shifted, "jet", max_distance=np.inf)
+    assert np.nanmax(np.abs(back - invert_colormap(as_uint8, "jet"))) < 0.01
 
 
 def test_eight_bit_codes_kernel_matches_numpy():

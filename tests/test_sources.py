@@ -293,7 +293,8 @@ def test_1d_min_distance_breaks_ties_exactly_as_scipy():
         x = rng.integers(0, int(rng.integers(2, 9)), size=int(rng.integers(3, 300)))
         distance = float(rng.choice([1.5, 2, 3, 4, 5.5, 12]))
         ours = ps.find_peaks(x, min_distance=distance).indices
-        np.testing.assert_array_equal(ours, scipy_find_peaks(x, distance=distance)[0], err_msg=f"{x.tolist()} {distance}")
+        theirs = scipy_find_peaks(x, distance=distance)[0]
+        np.testing.assert_array_equal(ours, theirs, err_msg=f"{x.tolist()} {distance}")
 
 
 def test_2d_min_distance_keeps_its_documented_rule():
