@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import ndimage as ndi
 
 from naive import place_stamp
-from pixelsmith import PixelsmithError, add_stamp, add_stamps
+from pixelsmith import PixelsmithError, add_stamp, add_stamps, datasets
 
 ORDERS = [0, 1, 3, "lanczos3"]
 
@@ -260,3 +260,15 @@ def test_read_only_and_dask_frames_are_refused():
 
     with pytest.raises(PixelsmithError, match="dask"):
         add_stamp(da.zeros((5, 5)), np.ones((3, 3)), (2, 2))
+
+
+def test_the_askers_x_y_coordinates_land_at_row_y_column_x():
+    """Issue 20: the question's `coords = 23.4, 22.6` are (x, y); both answers put the centre at row 22.6,
+    column 23.4. In pixelsmith's (row, col) order that is add_stamp(frame, psf, (y, x))."""
+    psf = datasets.gaussian_psf(15, 2.0)
+    frame = np.zeros((64, 64))
+    x, y = 23.4, 22.6
+    add_stamp(frame, psf, (y, x))
+    rows, cols = np.indices(frame.shape)
+    centroid = np.array([(rows * frame).sum(), (cols * frame).sum()]) / frame.sum()
+    np.testing.assert_allclose(centroid, [22.6, 23.4], atol=0.01)

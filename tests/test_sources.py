@@ -302,3 +302,15 @@ def test_2d_min_distance_keeps_its_documented_rule():
     image = np.zeros((7, 9))
     image[3, 2] = image[3, 5] = 4.0
     assert ps.find_peaks(image, min_distance=4).coords.tolist() == [[3, 2]]
+
+
+def test_center_method_is_d_below_r_and_a_hair_more_matches_the_askers_closed_mask():
+    """Issue 20: integer centre and radius 75: the asker's mask uses d <= r, method='center' uses d < r."""
+    image = np.random.default_rng(21).random((300, 300))
+    yy, xx = np.mgrid[:300, :300]
+    cy, cx, r = 150, 140, 75
+    closed = (yy - cy) ** 2 + (xx - cx) ** 2 <= r**2
+    ones = np.ones_like(image)
+    assert closed.sum() - aperture_sums(ones, [(cy, cx)], r, method="center").sums[0] == 20
+    np.testing.assert_allclose(aperture_sums(image, [(cy, cx)], r + 1e-9, method="center").sums[0],
+                               image[closed].sum(), rtol=1e-12)

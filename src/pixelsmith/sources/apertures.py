@@ -131,7 +131,9 @@ def aperture_sums(
         ApertureStats median); ``net = sums - background * areas``.
     method : {'exact', 'center', 'subpixel'}, default 'exact'
         Pixel weights as in photutils: the exact area of the pixel inside the
-        circle; 1 when the pixel centre is inside (``d < r``); the fraction of
+        circle; 1 when the pixel centre is inside (``d < r``, so with integer
+        centres and radii the pixels at exactly ``d = r`` are out: pass
+        ``radius + 1e-9`` to match a hand-made ``d <= r`` mask); the fraction of
         ``subpixels x subpixels`` sub-pixel centres inside.
     subpixels : int, default 5
         Sub-pixel grid for ``method="subpixel"``.
