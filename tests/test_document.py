@@ -42,6 +42,84 @@ def test_synthetic_pages_give_the_exact_blocks(seed, variant):
     assert layout.line_pitch == pytest.approx(sample.line_pitch, abs=1)
 
 
+def _illumination(shape, kind, depth):
+    """A smooth illumination field in (1 - depth) .. 1."""
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
+    yy, xx = yy / shape[0], xx / shape[1]
+    return 1 - depth * {
+        "left-right": xx, "right-left": 1 - xx, "top-bottom": yy, "diagonal": (xx + yy) / 2,
+        "vignette": np.hypot(yy - 0.5, xx - 0.5) / np.hypot(0.5, 0.5),
+        "gutter": np.exp(-((xx / 0.15) ** 2)),
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", ["left-right", "right-left", "top-bottom", "diagonal", "vignette", "gutter"])
+@pytest.mark.parametrize("variant", [{"seed": 1}, {"seed": 2, "noise": 2e-4}, {"seed": 3, "light_on_dark": True},
+                                     {"seed": 4, "skew_degrees": 0.8}])
+def test_uneven_illumination_gives_the_same_blocks(kind, variant):
+    """Issue 20: paper darkening by 30 % or more across the page gave 0 or too few blocks (a global threshold)."""
+    sample = synthetic_page((2000, 1400), **variant)
+    evenly_lit = [(b.top, b.bottom, b.kind) for b in page_blocks(sample.image)]
+    if "skew_degrees" not in variant:
+        assert evenly_lit == sample.blocks
+    page = sample.image.astype(float)
+    for depth in (0.3, 0.6):
+        light = _illumination(page.shape, kind, depth)
+        shaded = 255 - (255 - page) * light if variant.get("light_on_dark") else page * light
+        found = [(b.top, b.bottom, b.kind) for b in page_blocks(shaded.astype(np.uint8))]
+        if "skew_degrees" in variant:  # the rotation's grey edge pixels: a row either way, as in the skew test
+            assert [kind for *_, kind in found] == [kind for *_, kind in evenly_lit]
+            assert np.abs(np.array([f[:2] for f in found]) - [e[:2] for e in evenly_lit]).max() <= 1
+        else:
+            assert found == evenly_lit, (kind, depth)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_figure_includes_its_light_toned_parts(seed):
+    """Issue 20: a photo whose top is light (a ~190 grey sky on white paper) lost that part."""
+    sample = synthetic_page(seed=seed)
+    page = sample.image.copy()
+    margin = max(40, page.shape[1] // 20)
+    top = next(b for b in sample.blocks if b[2] == "figure")[0]
+    page[top:top + 70, margin:-margin] = 190
+    for light in (1.0, np.linspace(1.0, 0.6, page.shape[0])[:, None]):
+        layout = page_blocks((page * light).astype(np.uint8))
+        assert [(b.top, b.bottom, b.kind) for b in layout] == sample.blocks
+
+
+def test_a_pale_figure_without_dark_ink_is_still_a_figure():
+    sample = synthetic_page(seed=0)
+    page = sample.image.copy()
+    margin = max(40, page.shape[1] // 20)
+    top, bottom, _ = next(b for b in sample.blocks if b[2] == "figure")
+    page[top:bottom + 1, margin:-margin] = 205  # a pale photo: no border, nothing dark
+    assert [(b.top, b.bottom, b.kind) for b in page_blocks(page)] == sample.blocks
+
+
+def test_paper_level_follows_the_illumination_and_ignores_figures():
+    from pixelsmith.document.layout import paper_level
+
+    sample = synthetic_page((1500, 1000), seed=2)
+    paper = sample.image == 255
+    inner = (slice(30, -30), slice(30, -30))  # a cell (1000 / 48 px) from the edges: no extrapolation
+    for kind in ("vignette", "left-right", "diagonal"):
+        light = _illumination(sample.image.shape, kind, 0.5)
+        level = paper_level(sample.image * light)
+        error = np.abs(level / (255 * light) - 1)[inner][paper[inner]]
+        assert error.max() < 0.04, kind
+
+
+def test_a_page_with_marks_but_no_rows_warns_instead_of_returning_nothing_silently():
+    page = np.full((400, 600), 250, np.uint8)
+    page[100:300, 300:302] = 0  # a vertical rule: clear ink, but no row holds more than two pixels
+    with pytest.warns(PixelsmithWarning, match="not blank"):
+        layout = page_blocks(page)
+    assert len(layout) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(page_blocks(np.full((300, 200), 255, np.uint8))) == 0  # a blank page is silent
+
+
 def test_slight_skew_is_corrected():
     sample = synthetic_page(seed=4, skew_degrees=0.8)
     layout = page_blocks(sample.image)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithValueError, as_image_array, check_positive_int
+from .._validate import PixelsmithValueError, PixelsmithWarning, as_image_array, check_positive_int
 
-__all__ = ["Block", "PageLayout", "page_blocks", "ink_mask"]
+__all__ = ["Block", "PageLayout", "page_blocks", "ink_mask", "paper_level"]
 
 
 @dataclass(frozen=True)
@@ -71,28 +72,161 @@ def _gray(page: Any) -> np.ndarray:
     return values
 
 
-def ink_mask(page: Any) -> np.ndarray:
-    """True where the page has ink: far from the background level, on either side.
+_GRID_CELLS = 48  # paper-level cells along the page's shorter side
+_PAPER_PERCENTILE = 90  # of a cell: paper, as long as a tenth of the cell is paper
+_TONE_FRACTION = 0.1  # of the strong-ink contrast: a figure's light tones (sky, pale fills) still count
+_NOT_PAPER = 0.1  # a cell this much darker than the paper's envelope is not paper
+_SURFACE_DEGREE = 5  # of the illumination surface: gradients, vignettes, a gutter at one edge
+_SKEW_SAMPLES = 50_000  # ink pixels used to find the skew (a regular subsample)
 
-    The background is the median (most of a page is paper), so dark-on-light
-    and light-on-dark pages both work. A pixel is ink when it differs from the
-    background by more than half the strong-ink contrast (99.9th percentile of
-    the differences) and by more than 6 robust noise sigmas.
+
+def _light_paper(gray: np.ndarray) -> np.ndarray:
+    """The page with light paper: a dark page (light-on-dark) is flipped, as float32."""
+    sample = gray[::4, ::4]
+    lo, median, hi = np.percentile(sample, [0.1, 50, 99.9])
+    values = gray.astype(np.float32)
+    return (np.float32(hi + lo) - values) if median < 0.5 * (lo + hi) else values
+
+
+def _hat_weights(n: int, cell: float, cells: int) -> np.ndarray:
+    """(n, cells) linear-interpolation weights from cell centres to pixel positions.
+
+    Beyond the outer cell centres (half a cell) the line through the last two is extended.
     """
-    gray = _gray(page)
-    background = float(np.median(gray))
-    difference = np.abs(gray - background)
-    noise = 1.4826 * float(np.median(difference))
-    strong = float(np.percentile(difference, 99.9))
-    return difference > max(0.5 * strong, 6 * noise, 1e-12)
+    position = (np.arange(n) + 0.5) / cell - 0.5
+    left = np.clip(np.floor(position).astype(np.int64), 0, max(cells - 2, 0))
+    frac = position - left
+    weights = np.zeros((n, cells), np.float32)
+    weights[np.arange(n), left] = 1 - frac
+    if cells > 1:
+        weights[np.arange(n), left + 1] += frac
+    return weights
+
+
+def paper_level(page: Any) -> np.ndarray:
+    """The paper's brightness at every pixel: the page's illumination, for flat-fielding.
+
+    The page is cut into square cells (48 along its shorter side); a cell's paper level is
+    its 90th percentile (of every other row and column) (paper, wherever a tenth of the cell is paper). Cells much
+    darker than a smooth robust fit of all cells (figures, dark photos) are not
+    paper; their level is filled from the paper cells around them (harmonic
+    fill), and the grid is interpolated bilinearly to every pixel. A dark page
+    (light text on dark paper) is flipped first, so the result is the level of
+    the flipped page.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith.datasets import synthetic_page
+    >>> page = synthetic_page((600, 400), seed=0).image.astype(float)
+    >>> shaded = page * np.linspace(1.0, 0.5, 400)          # darker towards the right
+    >>> level = paper_level(shaded)
+    >>> bool(np.allclose(level[300, [50, 350]], 255 * np.linspace(1.0, 0.5, 400)[[50, 350]], rtol=0.03))
+    True
+    """
+    from ..fill import fill_nans
+
+    values = _light_paper(_gray(page))
+    height, width = values.shape
+    sample = values[::2, ::2]  # a quarter of the pixels is plenty for a percentile
+    side = max(2, int(round(min(sample.shape) / _GRID_CELLS)))  # cell side in sample pixels
+    rows, cols = -(-sample.shape[0] // side), -(-sample.shape[1] // side)
+    padded = np.pad(sample, ((0, rows * side - sample.shape[0]), (0, cols * side - sample.shape[1])), mode="edge")
+    cells = padded.reshape(rows, side, cols, side).transpose(0, 2, 1, 3).reshape(rows, cols, side * side)
+    k = int(round(_PAPER_PERCENTILE / 100 * (side * side - 1)))
+    grid = np.partition(cells, k, axis=-1)[..., k].astype(np.float64)
+    paper = _paper_cells(grid)
+    if not paper.all():
+        grid = fill_nans(np.where(paper, grid, np.nan), channel_axis=None)
+    cell = 2.0 * side  # in page pixels
+    level = _hat_weights(height, cell, rows) @ grid.astype(np.float32) @ _hat_weights(width, cell, cols).T
+    return np.maximum(level, np.float32(1e-6))
+
+
+def _paper_cells(grid: np.ndarray, rounds: int = 4) -> np.ndarray:
+    """Cells whose level lies on the page's smooth illumination (paper), not below it (figures).
+
+    First guess: paper is the bright part of a page, so cells close to the
+    upper envelope (a grey closing over half the page, which bridges any
+    figure smaller than that) are paper. Then a cubic surface is fitted to the
+    paper cells (smooth illumination: gradients, vignettes) and every cell is
+    judged against it again, a few rounds: cells more than `_NOT_PAPER` below
+    it are figures or dark photos.
+    """
+    from scipy.ndimage import grey_closing
+
+    size = tuple(max(3, (n // 2) | 1) for n in grid.shape)
+    paper = grid >= (1.0 - _NOT_PAPER) * grey_closing(grid, size=size, mode="nearest")
+    if grid.size < 20:
+        return paper
+    rows, cols = grid.shape
+    yy, xx = np.mgrid[:rows, :cols]
+    y, x = (yy.ravel() / max(rows - 1, 1)) * 2 - 1, (xx.ravel() / max(cols - 1, 1)) * 2 - 1
+    design = np.stack([y**a * x**b for a in range(_SURFACE_DEGREE + 1) for b in range(_SURFACE_DEGREE + 1 - a)], axis=1)
+    level = grid.ravel()
+    for _ in range(rounds):
+        keep = paper.ravel()
+        if keep.sum() < 2 * design.shape[1]:
+            break
+        coef, *_ = np.linalg.lstsq(design[keep], level[keep], rcond=None)
+        updated = (level >= (1.0 - _NOT_PAPER) * (design @ coef)).reshape(grid.shape)
+        if (updated == paper).all():
+            break
+        paper = updated
+    return paper
+
+
+def _contrast(page: Any) -> np.ndarray:
+    """(paper - pixel) / paper, at least 0: how much darker than the local paper each pixel is.
+
+    On light paper (a dark page is flipped first) ink and figures are darker
+    than the paper; a pixel brighter than the estimated level is paper.
+    """
+    values = _light_paper(_gray(page))
+    level = paper_level(values)
+    return np.maximum(level - values, 0) / level
+
+
+def _thresholds(contrast: np.ndarray) -> tuple[float, float, float, float]:
+    """(ink threshold, tone threshold, strong-ink contrast, noise) measured on the contrast image."""
+    sample = contrast[::2, ::2]
+    median = float(np.median(sample))
+    noise = 1.4826 * float(np.median(np.abs(sample - median)))
+    strong = float(np.percentile(sample, 99.9))
+    ink = max(0.5 * strong, 6 * noise, 1e-6)
+    tone = min(ink, max(_TONE_FRACTION * strong, 6 * noise, 1e-6))
+    return ink, tone, strong, noise
+
+
+def ink_mask(page: Any) -> np.ndarray:
+    """True where the page has ink: much darker than the local paper (lighter, on a dark page).
+
+    The page is flat-fielded first (`paper_level`: the paper's brightness at
+    every pixel), so uneven illumination (a phone photo, a book gutter, a
+    vignette) does not hide ink in the darker parts. A pixel is ink when it
+    differs from the local paper by more than half the strong-ink contrast
+    (99.9th percentile of the contrasts) and by more than 6 robust noise sigmas.
+    Dark-on-light and light-on-dark pages both work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> page = np.full((40, 60), 230.0) * np.linspace(1.0, 0.6, 60)   # paper darkening to the right
+    >>> page[10:14, 5:55] = 20                                       # one dark bar of ink
+    >>> mask = ink_mask(page)
+    >>> int(mask.sum()), bool(mask[10:14, 5:55].all())
+    (200, True)
+    """
+    contrast = _contrast(page)
+    return contrast > _thresholds(contrast)[0]
 
 
 def _skew(rows: np.ndarray, cols: np.ndarray, width: int, limit: float = 3.0) -> float:
     """The shear (degrees) that makes the row profile of the ink sharpest (largest sum of squares)."""
     if len(rows) < 50:
         return 0.0
-    if len(rows) > 200_000:  # a regular subsample is plenty for a profile
-        step = len(rows) // 200_000 + 1
+    if len(rows) > _SKEW_SAMPLES:  # a regular subsample is plenty for a profile
+        step = len(rows) // _SKEW_SAMPLES + 1
         rows, cols = rows[::step], cols[::step]
     centred = cols - width / 2
 
@@ -174,32 +308,87 @@ def page_blocks(page: Any, *, blank_threshold: int | None = None, min_gap: int =
     min_gap = check_positive_int(min_gap, "min_gap", minimum=1)
     threshold = max(2, int(np.ceil(0.002 * width))) if blank_threshold is None else \
         check_positive_int(blank_threshold, "blank_threshold", minimum=0)
-    ink = ink_mask(gray)
+    contrast = _contrast(gray)
+    ink_level, tone_level, strong, noise = _thresholds(contrast)
+    blank = strong < max(8 * noise, 0.04)  # nothing stands out from the paper
+    ink = contrast > ink_level
     rows, cols = np.nonzero(ink)
-    if not len(rows):
+    if blank or not len(rows):
         return PageLayout()
     skew = _skew(rows, cols, width)
-    straight = np.rint(rows - np.tan(np.radians(skew)) * (cols - width / 2)).astype(np.int64)
-    offset = min(0, int(straight.min()))
-    profile = np.bincount(straight - offset, minlength=height - offset)
-    runs = _runs(profile > threshold)
-    if not runs:
+    shift = np.tan(np.radians(skew))
+
+    def row_profile(mask_rows: np.ndarray, mask_cols: np.ndarray, offset: int) -> np.ndarray:
+        straight = np.rint(mask_rows - shift * (mask_cols - width / 2)).astype(np.int64) - offset
+        return np.bincount(straight[(straight >= 0)], minlength=height - offset)
+
+    offset = min(0, int(np.floor((-np.abs(shift) * width / 2))))
+    profile = row_profile(rows, cols, offset)
+    merged = _merge_gaps(_runs(profile > threshold), min_gap)
+    tone_rows, tone_cols = np.nonzero(contrast > tone_level)
+    tone_runs = _merge_gaps(_runs(row_profile(tone_rows, tone_cols, offset)[:len(profile)] > threshold), min_gap)
+    if not merged and not tone_runs:
+        _warn_empty(strong, noise, ink_level)
         return PageLayout(skew_degrees=skew)
-    merged = [runs[0]]
-    for top, bottom in runs[1:]:
-        if top - merged[-1][1] - 1 < min_gap:
-            merged[-1][1] = bottom
-        else:
-            merged.append([top, bottom])
-    merged = _merge_fragments(merged, _typical_height(merged, profile))
-    tall = figure_min_height if figure_min_height is not None else 2.5 * _typical_height(merged, profile)
-    blocks = [Block(a + offset, b + offset, "figure" if b - a + 1 > tall else "text") for a, b in merged]
+    line = _typical_height(merged, profile) if merged else np.inf
+    merged = _merge_fragments(merged, line) if merged else merged
+    if merged:
+        line = _typical_height(merged, profile)
+    tall = figure_min_height if figure_min_height is not None else 2.5 * line
+    spans = [[a, b, "figure" if b - a + 1 > tall else "text"] for a, b in merged]
+    spans = _extend_figures(spans, tone_runs, tall, min_gap)
+    blocks = [Block(a + offset, b + offset, kind) for a, b, kind in spans]
     text = [b for b in blocks if b.kind == "text"]
     line_height = float(np.median([b.height for b in text])) if text else float("nan")
     pitches = [b2.top - b1.top for b1, b2 in zip(text[:-1], text[1:], strict=True)
                if b2.top - b1.bottom < 2 * line_height]
     pitch = float(np.median(pitches)) if pitches else float("nan")
     return PageLayout(blocks, line_height, pitch, skew)
+
+
+def _merge_gaps(runs: list[list[int]], min_gap: int) -> list[list[int]]:
+    """Join runs separated by fewer than `min_gap` blank rows."""
+    if not runs:
+        return []
+    merged = [list(runs[0])]
+    for top, bottom in runs[1:]:
+        if top - merged[-1][1] - 1 < min_gap:
+            merged[-1][1] = bottom
+        else:
+            merged.append([top, bottom])
+    return merged
+
+
+def _extend_figures(spans: list[list], tone_runs: list[list[int]], tall: float, min_gap: int) -> list[list]:
+    """A figure is everything that differs from the paper, not only its dark ink.
+
+    Each figure grows to the run of toned rows (light tones included: a pale
+    sky, a light fill) that holds it, never into a neighbouring block; a toned
+    run taller than a figure that holds no block at all is a figure of its own.
+    """
+    spans = sorted(spans, key=lambda s: s[0])
+    for top, bottom in tone_runs:
+        inside = [k for k, (a, b, _) in enumerate(spans) if a <= bottom and b >= top]
+        if not inside:
+            if bottom - top + 1 > tall:
+                spans.append([top, bottom, "figure"])
+                spans.sort(key=lambda s: s[0])
+            continue
+        for k in inside:
+            if spans[k][2] != "figure":
+                continue
+            above = spans[k - 1][1] + min_gap + 1 if k > 0 else top
+            below = spans[k + 1][0] - min_gap - 1 if k + 1 < len(spans) else bottom
+            spans[k][0] = min(spans[k][0], max(top, above))
+            spans[k][1] = max(spans[k][1], min(bottom, below))
+    return spans
+
+
+def _warn_empty(strong: float, noise: float, ink_level: float) -> None:
+    warnings.warn(
+        f"`page` is not blank (its strongest marks differ from the paper by {strong:.3f} of the paper level, "
+        f"noise {noise:.4f}) but no row holds enough ink above the threshold {ink_level:.3f}; pass "
+        "`blank_threshold=` lower, or check that the page is a gray/RGB scan", PixelsmithWarning, stacklevel=3)
 
 
 def _merge_fragments(blocks: list[list[int]], line: float) -> list[list[int]]:

@@ -382,13 +382,13 @@ def _unshuffle_n(original: np.ndarray, values: np.ndarray, n_strips: int) -> Uns
     local = _robust_z(_local_cut_scores(values))
     spare = min(max(2, n_strips // 2), max(0, (values.shape[1] - 1) // 3 - n_strips))
     first = _try_cuts(values, _separated_candidates(local, min_gap=2), n_strips - 1 + spare)
-    z = cut_scores(values)
     if len(first[0]) == 1 or local[first[0][1:] - 1].min() > _SURE_CUT:
         # fewer than n_strips strips here means some stayed neighbours in the shuffle (nothing to find);
         # a missed cut would leave a seam in the result as strong as the cuts that were found
-        weakest_first = z[first[0][1:] - 1].min() if len(first[0]) > 1 else np.inf
-        if _seam(_reassemble(values, *first))[1] < weakest_first:
+        weakest_first = local[first[0][1:] - 1].min() if len(first[0]) > 1 else np.inf
+        if _seam(_reassemble(values, *first), local_only=True)[1] < weakest_first:
             return Unshuffled(_reassemble(original, *first), np.array(first[1]), first[0])
+    z = cut_scores(values)
     ranked = _separated_candidates(z, min_gap=3)
     extra = max(2, n_strips // 2)
     while True:
@@ -416,11 +416,11 @@ def _unshuffle_n(original: np.ndarray, values: np.ndarray, n_strips: int) -> Uns
     return Unshuffled(_reassemble(original, merged, order), np.array(order), merged)
 
 
-def _seam(result: np.ndarray) -> tuple[int, float]:
+def _seam(result: np.ndarray, local_only: bool = False) -> tuple[int, float]:
     """The strongest cut evidence left in a reassembled image (a correct one has none): (boundary, score)."""
     if result.shape[1] < 4:
         return 0, float("-inf")
-    scores = cut_scores(result)
+    scores = _robust_z(_local_cut_scores(result)) if local_only else cut_scores(result)
     worst = int(np.argmax(scores))
     return worst, float(scores[worst])
 
