@@ -320,9 +320,9 @@ def page_blocks(page: Any, *, blank_threshold: int | None = None, min_gap: int =
 
     def row_profile(mask_rows: np.ndarray, mask_cols: np.ndarray, offset: int) -> np.ndarray:
         straight = np.rint(mask_rows - shift * (mask_cols - width / 2)).astype(np.int64) - offset
-        return np.bincount(straight[(straight >= 0)], minlength=height - offset)
+        return np.bincount(straight[straight >= 0], minlength=height - offset)
 
-    offset = min(0, int(np.floor((-np.abs(shift) * width / 2))))
+    offset = min(0, int(np.floor(-np.abs(shift) * width / 2)))
     profile = row_profile(rows, cols, offset)
     merged = _merge_gaps(_runs(profile > threshold), min_gap)
     tone_rows, tone_cols = np.nonzero(contrast > tone_level)
