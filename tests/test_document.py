@@ -284,3 +284,59 @@ def test_straighten_shapes_and_bad_input():
         straighten(image, curve, height=5, spacing=0)
     with pytest.raises(PixelsmithError, match="(N, 2)"):
         straighten(image, curve.T, height=5)
+
+
+def _warped_line(seed, amplitude, period):
+    """The first text line of a synthetic page bent along a sine, its straight original, and its skeleton."""
+    from scipy import ndimage as ndi
+    from skimage.morphology import skeletonize
+
+    sample = synthetic_page((300, 900), seed=seed)
+    page = sample.image.astype(float)
+    top, bottom, _ = sample.blocks[0]
+    rows, cols = np.indices(page.shape, dtype=float)
+    bend = amplitude * np.sin(2 * np.pi * cols / period + seed)
+    warped = map_coordinates(page, [rows - bend, cols], order=1, mode="nearest")
+    ink = warped < 128
+    ink[: max(top - amplitude - 5, 0)] = False
+    ink[bottom + amplitude + 5:] = False
+    blob = ndi.binary_closing(ink, structure=np.ones((1, 25)))  # letters -> one line, as the asker does
+    blob = ndi.binary_fill_holes(ndi.binary_dilation(blob, np.ones((5, 5))))
+    centre = (top + bottom) // 2
+    return warped, page[centre - 30:centre + 30], np.argwhere(skeletonize(blob))
+
+
+def _best_ncc(band, straight, first_col):
+    """Pearson r of the band against the straight line, over small shifts along and across it."""
+    width = band.shape[1] - 80
+    best = -1.0
+    for start in range(max(first_col - 40, 0), first_col + 41):  # where the band starts along the line
+        b = straight[:, start:start + width]
+        if b.shape[1] < width:
+            break
+        for dr in range(-4, 5):
+            a = band[max(dr, 0):60 + min(dr, 0), 40:40 + width]
+            best = max(best, float(np.corrcoef(a.ravel(), b[max(-dr, 0):60 + min(-dr, 0)].ravel())[0, 1]))
+    return best
+
+
+@pytest.mark.parametrize(("seed", "amplitude", "period"),
+                         [(0, 12, 700), (1, 20, 900), (2, 8, 400), (3, 15, 600), (5, 10, 300)])
+def test_a_real_skeleton_straightens_without_tuning(seed, amplitude, period):
+    """Issue 20: skeletonize(ink) -> order_curve_points -> straighten gave a wavy band at the default
+    smoothing, and only hand-tuned 1-4 x N smoothing helped. The default now reads the line's scale from
+    the band height: as good as the hand-tuned values, better than the old default."""
+    warped, straight, skeleton = _warped_line(seed, amplitude, period)
+    path = order_curve_points(skeleton)
+    start = int(path[0, 1])
+    default = _best_ncc(straighten(warped, path, height=60), straight, start)
+    assert default > 0.75
+    tuned = max(_best_ncc(straighten(warped, path, height=60, smoothing=k * len(path)), straight, start)
+                for k in (1, 4))
+    assert default >= tuned - 0.02
+    try:  # the old default: the skeleton's pixel-rounding variance only
+        old = _best_ncc(straighten(warped, path, height=60, smoothing=len(path) / 12), straight, start)
+    except PixelsmithError as error:  # or no spline at all
+        assert "`smoothing`" in str(error)
+    else:
+        assert default > old + 0.02

@@ -95,9 +95,16 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
     order : int, default 1
         Interpolation order for map_coordinates (0-5).
     smoothing : float, optional
-        The spline's smoothing factor ``s``. Default: ``N / 12`` for integer
-        (pixel skeleton) points, the sum of their rounding variances across
-        the line, and 0 (interpolation) for real-valued points.
+        The spline's smoothing factor ``s`` (scipy.interpolate.splprep), used on
+        the points as given. Default (None): real-valued points are
+        interpolated (``s = 0``); integer points (a pixel skeleton, e.g.
+        ``np.argwhere(skeletonize(ink))``) are first replaced by the line's
+        centre line, measured from the data at the scale of the band: half a
+        band `height` is trimmed at each end (where a skeleton forks into the
+        corners of the line), the rest is smoothed by a local quadratic over 1.5
+        band heights (letters wiggle the skeleton on that scale, while the
+        line's own curvature is far gentler), and the ends are extended along
+        their tangents.
 
     Returns
     -------
@@ -121,18 +128,25 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
     spacing = check_finite_scalar(spacing, "spacing")
     if spacing <= 0:
         raise PixelsmithValueError(f"`spacing` must be > 0 pixels, got {spacing}")
-    keep = np.concatenate([[True], np.any(np.diff(pts, axis=0) != 0, axis=1)])
-    pts = pts[keep]  # splprep refuses repeated points
+    pts = _distinct(pts)
     if len(pts) < 4:
         raise PixelsmithValueError(f"`curve` needs at least 4 distinct points for a cubic spline, got {len(pts)}")
     if smoothing is None:
-        # pixel positions (a skeleton) are off the true line by rounding noise of variance ~1/12
-        # across it: let the spline deviate that much; real-valued points are followed exactly
-        quantized = bool(np.all(pts == np.rint(pts)))
-        s = len(pts) / 12.0 if quantized else 0.0
+        # real-valued points are followed exactly; pixel positions (a skeleton of the ink) wiggle
+        # with the letters and fork at the ends: replace them by the line's own centre line
+        if np.all(pts == np.rint(pts)):
+            pts = _distinct(_skeleton_centre_line(pts, height))
+        s = 0.0
     else:
         s = check_finite_scalar(smoothing, "smoothing")
-    tck, _ = splprep([pts[:, 0], pts[:, 1]], s=s, k=3)
+        if s < 0:
+            raise PixelsmithValueError(f"`smoothing` must be >= 0 (splprep's s) or None, got {smoothing!r}")
+    try:
+        tck, _ = splprep([pts[:, 0], pts[:, 1]], s=s, k=3)
+    except (ValueError, TypeError) as error:  # FITPACK's "Invalid inputs" and the like
+        raise PixelsmithValueError(
+            f"no smoothing spline fits `curve` ({len(pts)} points) with `smoothing` {s:g}: {error}; "
+            "leave `smoothing` at None (the default) or pass a different value") from None
     # arc length on a dense parameter grid, then equal steps of `spacing`
     dense = np.linspace(0.0, 1.0, max(2000, 20 * len(pts)))
     r, c = splev(dense, tck)
@@ -153,3 +167,38 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
         return map_coordinates(values, [sample_r, sample_c], order=order, mode="nearest")
     return np.stack([map_coordinates(values[..., ch], [sample_r, sample_c], order=order, mode="nearest")
                      for ch in range(values.shape[-1])], axis=-1)
+
+
+def _skeleton_centre_line(pts: np.ndarray, height: int) -> np.ndarray:
+    """The centre line of a pixel skeleton of a text line of band height `height` (see `straighten`)."""
+    from scipy.signal import savgol_filter
+
+    trim = int(round(height / 2))
+    if len(pts) <= 4 * trim + 8:  # too short to lose its ends
+        trim = 0
+    core = pts[trim:len(pts) - trim]
+    window = min(int(1.5 * height) | 1, len(core) if len(core) % 2 else len(core) - 1)
+    if window < 5:
+        return pts
+    smooth = savgol_filter(core, window, 2, axis=0, mode="interp")
+    step = max(1, window // 4)  # knots every quarter window: the spline cannot wiggle between them
+    body = np.vstack([smooth[::step], smooth[-1:]])
+    if not trim:
+        return body
+    spacing = float(np.median(np.hypot(*np.diff(core, axis=0).T)))
+
+    def extension(end: np.ndarray, inner: np.ndarray) -> np.ndarray:
+        direction = (end - inner) / max(float(np.hypot(*(end - inner))), 1e-12)
+        return end + direction * spacing * np.arange(trim, 0, -step)[:, None]
+
+    reach = min(step, len(smooth) - 1)
+    head = extension(smooth[0], smooth[reach])
+    tail = extension(smooth[-1], smooth[-1 - reach])[::-1]
+    return np.vstack([head, body, tail])
+
+
+def _distinct(pts: np.ndarray) -> np.ndarray:
+    """Drop points equal to their predecessor: splprep refuses repeated points."""
+    keep = np.concatenate([[True], np.any(np.diff(pts, axis=0) != 0, axis=1)])
+    return pts[keep]
+
