@@ -76,3 +76,30 @@ def test_chunk_helpers():
     assert safe_chunks((2, 2, 2, 2), 5) == (8,)
     assert sum(cell_chunks((300, 300, 100), 256)) == 700
     assert all(c % 256 == 0 for c in cell_chunks((300, 300, 100), 256)[:-1])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_3d_window_over_a_short_last_axis_is_bit_identical_in_chunks(mode, rng):
+    """The grid for a (rows, cols, 6) volume grows its cells along cols; chunks must cut the same tiles."""
+    a = 10.0 + rng.normal(size=(40, 700, 6))
+    for stat in ("mean", "var", "max"):
+        func = getattr(ps, f"local_{stat}")
+        expected = func(a, 3, mode=mode, cval=1.5)
+        lazy = func(da.from_array(a, chunks=(15, 230, 6)), 3, mode=mode, cval=1.5)
+        np.testing.assert_array_equal(lazy.compute(), expected)
+
+
+def test_in_place_padding_equals_the_general_per_axis_path(rng):
+    from pixelsmith import _window_engine as engine
+
+    taken = rng.normal(size=(5, 7, 3))
+    remaps = [np.array([1, 0, 1, 2, 3, 4, 3]), None, np.array([-1, -1, 0, 1, 2, -1])]
+    fast = engine._pad_in_place(taken, remaps, 0.5, -9.0)
+    slow = taken - 0.5
+    for ax, remap in enumerate(remaps):
+        if remap is not None:
+            slow = np.where((remap < 0).reshape([-1 if k == ax else 1 for k in range(3)]), -9.0,
+                            np.take(slow, np.maximum(remap, 0), axis=ax))
+    np.testing.assert_array_equal(fast, slow)
+    assert engine._pad_in_place(taken, [np.array([4, 0, 1, 2, 3, 4, 0]), None, None], 0.0, 0.0) is not None
+    assert engine._pad_in_place(taken, [np.array([4, 3, 0, 2]), None, None], 0.0, 0.0) is None

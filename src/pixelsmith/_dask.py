@@ -50,7 +50,7 @@ def map_window(a: Any, spec: engine.WindowSpec, crop: str) -> Any:
     lo, hi = spec.lo, spec.hi
     depth = {ax: max(l_, h_) for ax, (l_, h_) in enumerate(zip(lo, hi, strict=True))}
     # whole grid cells per chunk: the engine then cuts the same tiles as in memory
-    cells = engine.grid_cells(spec.window)
+    cells = engine.grid_cells(spec.window, a.shape)
     work_chunks = tuple(
         safe_chunks(cell_chunks(c, cells[ax]), depth[ax] + 1) for ax, c in enumerate(a.chunks)
     )
@@ -102,7 +102,7 @@ def map_window(a: Any, spec: engine.WindowSpec, crop: str) -> Any:
             origin = tuple(
                 c if i == 0 else c - t for c, t, i in zip(core_start, trim_lo, location, strict=True)
             )
-        return engine.compute(block, spec, trim_lo, trim_hi, origin=origin)
+        return engine.compute(block, spec, trim_lo, trim_hi, origin=origin, global_shape=a.shape)
 
     result = grown.map_blocks(run_block, chunks=tuple(out_chunks), dtype=spec.out_dtype)
     if crop == "same" and result.chunks != a.chunks:
@@ -140,7 +140,7 @@ def map_window_reader(reader: Any, spec: engine.WindowSpec, chunks: tuple[int, i
     import dask.array as da
 
     shape = tuple(reader.shape)
-    cells = engine.grid_cells(spec.window)
+    cells = engine.grid_cells(spec.window, shape)
     out_chunks = tuple(
         cell_chunks(tuple([c] * (n // c) + ([n % c] if n % c else [])), cell)
         for n, c, cell in zip(shape, chunks, cells, strict=True)
@@ -156,7 +156,7 @@ def map_window_reader(reader: Any, spec: engine.WindowSpec, chunks: tuple[int, i
         for ro, rs, rn in _runs(rows):
             for co, cs, cn in _runs(cols):
                 padded[ro : ro + rn, co : co + cn] = reader.read(slice(rs, rs + rn), slice(cs, cs + cn))
-        return engine.compute(padded, spec, lo, hi, origin=(r0 - lo[0], c0 - lo[1]))
+        return engine.compute(padded, spec, lo, hi, origin=(r0 - lo[0], c0 - lo[1]), global_shape=shape)
 
     return da.map_blocks(task, chunks=out_chunks, dtype=spec.out_dtype,
                          meta=np.empty((0, 0), dtype=spec.out_dtype))

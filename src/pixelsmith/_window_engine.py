@@ -123,7 +123,7 @@ def edge_indices(start: int, stop: int, n: int, mode: str) -> np.ndarray:
     return np.where(p < n, p, 2 * n - 2 - p)
 
 
-def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None) -> np.ndarray:
+def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None, global_shape=None) -> np.ndarray:
     """Windowed statistic of `x` over the output region ``trim_lo .. n - trim_hi``.
 
     Windows that reach beyond `x` are completed with `spec.mode` relative to
@@ -131,7 +131,7 @@ def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None) -> n
     'valid' one; the dask path trims the halo it was given. `origin` is the
     global index of ``x[0, ...]`` (dask blocks): tiles are cells of a global
     grid, so every output value is computed the same way in memory and in
-    chunks, bit for bit.
+    chunks, bit for bit; the dask paths pass the whole array's `global_shape` for that.
     """
     origin = (0,) * x.ndim if origin is None else tuple(origin)
     out_shape = tuple(n - a - b for n, a, b in zip(x.shape, trim_lo, trim_hi, strict=True))
@@ -139,7 +139,7 @@ def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None) -> n
     if out.size == 0:
         return out
     start = tuple(o + t for o, t in zip(origin, trim_lo, strict=True))
-    tiles = list(plan_tiles(start, out_shape, grid_cells(spec.window)))
+    tiles = list(plan_tiles(start, out_shape, grid_cells(spec.window, global_shape or x.shape)))
 
     def run(tile: tuple[slice, ...]) -> None:
         out[tile] = _tile_result(x, spec, tile, trim_lo, start)
@@ -154,19 +154,27 @@ def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None) -> n
     return out
 
 
-def grid_cells(window: tuple[int, ...]) -> tuple[int, ...]:
-    """Tile size along each axis: a global grid fixed by ndim and window only.
+def grid_cells(window: tuple[int, ...], shape: tuple[int, ...] | None = None) -> tuple[int, ...]:
+    """Tile size along each axis: a global grid fixed by ndim, window and the array's shape.
 
     About TILE_ELEMENTS output elements per cell. Leading axes are taken one
     index at a time unless the window spans them (3-D windows), in which case
-    thicker, narrower cells keep the halo overhead down.
+    thicker, narrower cells keep the halo overhead down. For such windows,
+    when the last axis is shorter than its cell (a (1000, 1000, 6) volume), the
+    cell along the axis before it grows by the same factor, so tiles keep their size instead of
+    multiplying (each tile costs a fixed Python overhead). The dask paths pass
+    the whole array's shape, so chunks cut exactly the tiles memory does.
     """
     ndim = len(window)
     if ndim == 1:
         return (TILE_ELEMENTS,)
     deep = any(w > 1 for w in window[:-2])
     leading = tuple((16 if w > 1 else 1) for w in window[:-2])
-    return leading + ((64, 256) if deep else (256, 1024))
+    rows, cols = (64, 256) if deep else (256, 1024)
+    if deep and shape is not None and 0 < shape[-1] < cols:
+        rows = min(rows * (cols // shape[-1]), max(shape[-2], 1) + rows)
+        cols = shape[-1]
+    return leading + (rows, cols)
 
 
 def plan_tiles(start: tuple[int, ...], out_shape: tuple[int, ...], cells: tuple[int, ...]):
@@ -222,9 +230,12 @@ def _gather(x: np.ndarray, tile, trim_lo, spec: WindowSpec, shift_for_var: bool)
     # the same whichever way the halo was obtained (in memory or dask overlap)
     core = x[tuple(slice(t + sl.start, t + sl.stop) for t, sl in zip(trim_lo, tile, strict=True))]
     shift = _reference_value(core) if shift_for_var else 0.0
+    cval = spec.cval - shift
+    padded = _pad_in_place(taken, remaps, shift, cval)
+    if padded is not None:
+        return padded, shift
     block = np.empty(taken.shape, dtype=np.float64)
     np.subtract(taken, shift, out=block, dtype=np.float64, casting="unsafe")
-    cval = spec.cval - shift
     for ax, remap in enumerate(remaps):
         if remap is None:
             continue
@@ -239,6 +250,42 @@ def _gather(x: np.ndarray, tile, trim_lo, spec: WindowSpec, shift_for_var: bool)
         )
         block = grown
     return block, shift
+
+
+def _pad_in_place(taken: np.ndarray, remaps: list, shift: float, cval: float) -> np.ndarray | None:
+    """The padded block in one allocation: `taken` copied once into its interior, the halo slabs
+    filled in place axis by axis (later axes over the full extent of earlier ones, so corners come
+    out as the sequential per-axis takes make them). None when a remap does not hold `taken`
+    as one straight run (e.g. 'wrap' fetching rows from both ends): the caller takes the general path.
+    """
+    shape, interior = [], []
+    for ax, remap in enumerate(remaps):
+        m = taken.shape[ax]
+        if remap is None:
+            shape.append(m)
+            interior.append(slice(0, m))
+            continue
+        starts = np.flatnonzero(remap == 0)
+        offset = next((int(o) for o in starts if o + m <= remap.size
+                       and np.array_equal(remap[o:o + m], np.arange(m))), None)
+        if offset is None:
+            return None
+        shape.append(remap.size)
+        interior.append(slice(offset, offset + m))
+    block = np.empty(shape, dtype=np.float64)
+    np.subtract(taken, shift, out=block[tuple(interior)], dtype=np.float64, casting="unsafe")
+    for ax, remap in enumerate(remaps):
+        if remap is None:
+            continue
+        inside = interior[ax]
+        head = (slice(None),) * ax
+        for position in itertools.chain(range(inside.start), range(inside.stop, remap.size)):
+            source = int(remap[position])
+            if source < 0:
+                block[head + (position,)] = cval
+            else:
+                block[head + (position,)] = block[head + (inside.start + source,)]
+    return block
 
 
 def _reference_value(core: np.ndarray) -> float:
