@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -123,6 +124,27 @@ def edge_indices(start: int, stop: int, n: int, mode: str) -> np.ndarray:
     return np.where(p < n, p, 2 * n - 2 - p)
 
 
+class Scratch:
+    """Work buffers reused from tile to tile within one `compute` call, per thread.
+
+    A tile's temporaries are megabytes; allocated afresh for every tile, each
+    one is new memory from the operating system and pays a page fault per 4 KB
+    on first touch, which costs more than the arithmetic. Buffers are keyed by
+    purpose and shape (tiles mostly share a shape), so a result still in use is
+    never handed out again; all are dropped when the call returns.
+    """
+
+    def __init__(self) -> None:
+        self._buffers: dict[tuple, np.ndarray] = {}
+
+    def get(self, purpose: str, shape: tuple[int, ...], dtype=np.float64) -> np.ndarray:
+        key = (threading.get_ident(), purpose, shape, np.dtype(dtype).str)
+        buffer = self._buffers.get(key)
+        if buffer is None:
+            buffer = self._buffers[key] = np.empty(shape, dtype=dtype)
+        return buffer
+
+
 def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None, global_shape=None) -> np.ndarray:
     """Windowed statistic of `x` over the output region ``trim_lo .. n - trim_hi``.
 
@@ -141,8 +163,10 @@ def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None, glob
     start = tuple(o + t for o, t in zip(origin, trim_lo, strict=True))
     tiles = list(plan_tiles(start, out_shape, grid_cells(spec.window, global_shape or x.shape)))
 
+    scratch = Scratch()
+
     def run(tile: tuple[slice, ...]) -> None:
-        out[tile] = _tile_result(x, spec, tile, trim_lo, start)
+        out[tile] = _tile_result(x, spec, tile, trim_lo, start, scratch)
 
     if out.size < SERIAL_BELOW or len(tiles) == 1 or n_threads() == 1:
         for tile in tiles:
@@ -191,7 +215,7 @@ def plan_tiles(start: tuple[int, ...], out_shape: tuple[int, ...], cells: tuple[
     return itertools.product(*per_axis)
 
 
-def _gather(x: np.ndarray, tile, trim_lo, spec: WindowSpec, shift_for_var: bool):
+def _gather(x: np.ndarray, tile, trim_lo, spec: WindowSpec, shift_for_var: bool, scratch: Scratch | None = None):
     """The tile's input region plus halo as a C-contiguous float64 block.
 
     Returns ``(block, shift)``; `block` holds ``x - shift`` (shift 0 unless
@@ -231,7 +255,7 @@ def _gather(x: np.ndarray, tile, trim_lo, spec: WindowSpec, shift_for_var: bool)
     core = x[tuple(slice(t + sl.start, t + sl.stop) for t, sl in zip(trim_lo, tile, strict=True))]
     shift = _reference_value(core) if shift_for_var else 0.0
     cval = spec.cval - shift
-    padded = _pad_in_place(taken, remaps, shift, cval)
+    padded = _pad_in_place(taken, remaps, shift, cval, scratch)
     if padded is not None:
         return padded, shift
     block = np.empty(taken.shape, dtype=np.float64)
@@ -252,7 +276,8 @@ def _gather(x: np.ndarray, tile, trim_lo, spec: WindowSpec, shift_for_var: bool)
     return block, shift
 
 
-def _pad_in_place(taken: np.ndarray, remaps: list, shift: float, cval: float) -> np.ndarray | None:
+def _pad_in_place(taken: np.ndarray, remaps: list, shift: float, cval: float,
+                  scratch: Scratch | None = None) -> np.ndarray | None:
     """The padded block in one allocation: `taken` copied once into its interior, the halo slabs
     filled in place axis by axis (later axes over the full extent of earlier ones, so corners come
     out as the sequential per-axis takes make them). None when a remap does not hold `taken`
@@ -272,7 +297,8 @@ def _pad_in_place(taken: np.ndarray, remaps: list, shift: float, cval: float) ->
             return None
         shape.append(remap.size)
         interior.append(slice(offset, offset + m))
-    block = np.empty(shape, dtype=np.float64)
+    shape = tuple(shape)
+    block = np.empty(shape, dtype=np.float64) if scratch is None else scratch.get("block", shape)
     np.subtract(taken, shift, out=block[tuple(interior)], dtype=np.float64, casting="unsafe")
     for ax, remap in enumerate(remaps):
         if remap is None:
@@ -296,15 +322,16 @@ def _reference_value(core: np.ndarray) -> float:
     return float(np.median(sample)) if sample.size else 0.0
 
 
-def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start) -> np.ndarray:
+def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start, scratch: Scratch | None = None) -> np.ndarray:
     stat = spec.stat
-    block, shift = _gather(x, tile, trim_lo, spec, shift_for_var=stat in ("var", "std"))
+    block, shift = _gather(x, tile, trim_lo, spec, shift_for_var=stat in ("var", "std"), scratch=scratch)
     # global position of the block's first element along each axis, for kernels
     # whose grouping must not depend on where the tile begins
     phases = tuple(g + sl.start - lo for g, sl, lo in zip(start, tile, spec.lo, strict=True))
     tw = TileWindow(spec.window, spec.footprint, phases)
     may_have_nan = x.dtype.kind == "f" or math.isnan(spec.cval)
-    nan_mask = np.isnan(block) if may_have_nan else None
+    # a NaN anywhere makes the sum NaN (so does inf - inf, which then just takes the exact look)
+    nan_mask = np.isnan(block) if may_have_nan and math.isnan(float(block.sum())) else None
     if nan_mask is not None and not nan_mask.any():
         nan_mask = None
     volume = float(spec.volume)
@@ -318,10 +345,10 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start) -> np.nd
     if stat in ("min", "max"):
         op = kw.OP_MIN if stat == "min" else kw.OP_MAX
         if nan_mask is None:
-            return window_reduce(block, tw, op)
+            return window_reduce(block, tw, op, scratch, "value")
         block[nan_mask] = np.inf if stat == "min" else -np.inf
-        result = window_reduce(block, tw, op)
-        nan_count = window_reduce(nan_mask.astype(np.float64), tw, kw.OP_SUM)
+        result = window_reduce(block, tw, op, scratch, "value")
+        nan_count = window_reduce(nan_mask.astype(np.float64), tw, kw.OP_SUM, scratch, "nan")
         empty = nan_count >= volume - 0.5 if spec.omit_nan else nan_count > 0.5
         result[empty] = np.nan
         return result
@@ -334,13 +361,13 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start) -> np.nd
     else:
         count = np.array([volume])
         scalar_count = True
-    s1 = window_reduce(block, tw, kw.OP_SUM)
+    s1 = window_reduce(block, tw, kw.OP_SUM, scratch, "s1")
     if code >= STAT_VAR:
         np.multiply(block, block, out=block)
-        s2 = window_reduce(block, tw, kw.OP_SUM).reshape(-1)
+        s2 = window_reduce(block, tw, kw.OP_SUM, scratch, "s2").reshape(-1)
     else:
         s2 = s1.reshape(-1)  # unused by sum/mean
-    result = np.empty(s1.shape, dtype=np.float64)
+    result = np.empty(s1.shape, dtype=np.float64) if scratch is None else scratch.get("result", s1.shape)
     kw.finalize_moments(
         s1.reshape(-1), s2, count, scalar_count, float(spec.ddof), shift, code, result.reshape(-1)
     )
@@ -357,21 +384,28 @@ class TileWindow:
     phases: tuple[int, ...]
 
 
-def window_reduce(block: np.ndarray, tw: TileWindow, op: int) -> np.ndarray:
-    """Reduce a padded block over the window (box: separable; footprint: runs)."""
+def window_reduce(block: np.ndarray, tw: TileWindow, op: int, scratch: Scratch | None = None,
+                  purpose: str = "") -> np.ndarray:
+    """Reduce a padded block over the window (box: separable; footprint: runs).
+
+    With `scratch`, the per-axis results go to its buffers for `purpose` (each
+    pass has its own shape, so a pass never reads the buffer it writes).
+    """
     if tw.footprint is None:
         for ax, w in enumerate(tw.window):
             if w > 1:
-                block = _slide(block, ax, w, op, tw.phases[ax])
+                shape = block.shape[:ax] + (block.shape[ax] - w + 1,) + block.shape[ax + 1:]
+                into = None if scratch is None else scratch.get(f"{purpose}{ax}", shape)
+                block = _slide(block, ax, w, op, tw.phases[ax], into)
         return block
     return _reduce_footprint(block, tw.footprint, op, tw.phases)
 
 
-def _slide(block: np.ndarray, ax: int, w: int, op: int, phase: int) -> np.ndarray:
-    """Sliding reduction of length `w` along axis `ax` of a C-contiguous block."""
+def _slide(block: np.ndarray, ax: int, w: int, op: int, phase: int, into: np.ndarray | None = None) -> np.ndarray:
+    """Sliding reduction of length `w` along axis `ax` of a C-contiguous block (into `into` when given)."""
     shape = block.shape
     outer, n, inner = math.prod(shape[:ax]), shape[ax], math.prod(shape[ax + 1 :])
-    reduced = np.empty(shape[:ax] + (n - w + 1,) + shape[ax + 1 :], dtype=np.float64)
+    reduced = np.empty(shape[:ax] + (n - w + 1,) + shape[ax + 1 :], dtype=np.float64) if into is None else into
     if inner == 1:
         kw.sliding_last(block.reshape(outer, n), w, op, phase % w, reduced.reshape(outer, n - w + 1))
     else:

@@ -283,7 +283,7 @@ def masked_stats(image: Any, mask: Any, *, channel_axis: int = -1) -> ChannelSta
     ([200.0, 150.0, 40.0], 4)
     """
     arr = as_image_array(image, "image", ndim=3, allow_dask=False, hint="pass an (H, W, C) colour image")
-    values = np.moveaxis(np.asarray(arr, dtype=np.float64), channel_axis, -1)
+    values = np.moveaxis(np.asarray(arr), channel_axis, -1)  # a view: only the picked pixels are converted
     m = np.asarray(mask)
     if m.dtype != bool:
         raise PixelsmithTypeError(f"`mask` must be boolean (True = use), got dtype {m.dtype}; e.g. labels == 3")
@@ -293,5 +293,8 @@ def masked_stats(image: Any, mask: Any, *, channel_axis: int = -1) -> ChannelSta
     count = int(m.sum())
     if count == 0:
         raise PixelsmithValueError("`mask` selects no pixel")
-    picked = values[m]
-    return ChannelStats(mean=picked.mean(axis=0), std=picked.std(axis=0), count=count)
+    picked = values[m].astype(np.float64)
+    mean = picked.mean(axis=0)
+    picked -= mean  # two-pass variance, in place
+    std = np.sqrt(np.einsum("ij,ij->j", picked, picked) / count)
+    return ChannelStats(mean=mean, std=std, count=count)

@@ -37,16 +37,23 @@ def _bin_sizes(pts: np.ndarray, bin_size: Any) -> np.ndarray:
 
 
 def _mean_shift(pts: np.ndarray, start: np.ndarray, bandwidth: np.ndarray, max_iter: int = 200) -> np.ndarray:
-    """Move `start` to the nearest mode of the Gaussian kernel density of `pts` (per-axis bandwidth)."""
-    x = start.copy()
-    scaled = pts / bandwidth
+    """Move `start` to the nearest mode of the Gaussian kernel density of `pts` (per-axis bandwidth).
+
+    Works on the two coordinate columns separately: 1-D array operations are
+    several times faster than reductions along the short axis of an (N, 2) array.
+    """
+    x = start.astype(np.float64).copy()
+    rows, cols = (np.ascontiguousarray(pts[:, k]) for k in (0, 1))
+    scaled_rows, scaled_cols = rows / bandwidth[0], cols / bandwidth[1]
     for _ in range(max_iter):
-        d2 = ((scaled - x / bandwidth) ** 2).sum(axis=1)
-        near = d2 < 25.0  # beyond 5 bandwidths a weight is < 4e-6
-        w = np.exp(-0.5 * d2[near])
-        if w.sum() == 0:
+        d2 = (scaled_rows - x[0] / bandwidth[0]) ** 2
+        d2 += (scaled_cols - x[1] / bandwidth[1]) ** 2
+        w = np.exp(-0.5 * d2)
+        w[d2 >= 25.0] = 0.0  # beyond 5 bandwidths a weight is < 4e-6
+        total = w.sum()
+        if total == 0:
             break
-        new = (w[:, None] * pts[near]).sum(axis=0) / w.sum()
+        new = np.array([np.dot(w, rows), np.dot(w, cols)]) / total
         if (np.abs(new - x) < 1e-9 * bandwidth).all():
             return new
         x = new
