@@ -134,7 +134,7 @@ def test_colour_image_is_filled_channel_by_channel_by_default():
 
 
 def test_gaussian_fill_with_a_tiny_sigma_finishes():
-    """Issue 18: sigma < 0.125 gave a kernel of radius 0 and an endless loop."""
+    """Issue 18: sigma < 0.125 gave a kernel of radius 0 and an endless loop (0.1 is the smallest allowed)."""
     a = np.arange(36.0).reshape(6, 6)
     a[2:4, 2:4] = np.nan
     filled = ps.fill_nans(a, method="gaussian", sigma=0.1)

@@ -30,6 +30,24 @@ from .sources import ApertureSums, Peaks, aperture_sums, cluster_center, find_pe
 
 __version__ = "0.1.0"
 
+# subpackages with heavier dependencies load on first use: `import pixelsmith` stays light,
+# and `ps.xray.drr` or `ps.io.read_raster` work without importing them by hand
+_LAZY_SUBPACKAGES = ("io", "xray", "gallery", "cli")
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBPACKAGES:
+        import importlib
+
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'pixelsmith' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_SUBPACKAGES))
+
 __all__ = [
     "PixelsmithError",
     "PixelsmithWarning",
@@ -69,4 +87,6 @@ __all__ = [
     "__version__",
     "datasets",
     "document",
+    "io",
+    "xray",
 ]

@@ -8,6 +8,7 @@ it needs, e.g. "`stamp` must be 2-D, got shape (10, 10, 4); pass a single channe
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -28,6 +29,8 @@ __all__ = [
     "result_float_dtype",
     "check_out_dtype",
     "as_points",
+    "as_real",
+    "check_allocation",
     "PixelsmithWarning",
 ]
 
@@ -70,11 +73,25 @@ def as_image_array(
 ) -> Any:
     """Return `a` as a numpy (or dask) array of real numbers, or raise a clear error.
 
-    Complex, object and string dtypes are refused; booleans become uint8 views of
-    0/1 values when `allow_bool` (so statistics count them as numbers).
+    The one input gate of the public functions. Complex, object and string
+    dtypes are refused; booleans become uint8 views of 0/1 values when
+    `allow_bool` (so statistics count them as numbers). Big-endian data (as
+    astropy's FITS reader returns it) is converted to native byte order, so
+    kernels see the same bits as for native input; float16 is widened to
+    float32 (no kernel computes in half precision). A numpy masked array with
+    masked values is refused with the two ways to say what the mask means: a
+    mask is never silently dropped.
     """
     if a is None:
         raise PixelsmithTypeError(f"`{name}` must be an array, got None")
+    if isinstance(a, np.ma.MaskedArray):
+        masked = int(np.ma.count_masked(a))
+        if masked:
+            raise PixelsmithTypeError(
+                f"`{name}` is a numpy masked array with {masked} masked value(s), and a mask is never applied "
+                f"silently: pass {name}.filled(np.nan) to treat masked values as missing (with "
+                f"nan_policy='omit' where the function has it), or {name}.data to ignore the mask")
+        a = np.ma.getdata(a)
     if not (allow_dask and is_dask_array(a)):
         if is_dask_array(a):
             raise PixelsmithTypeError(
@@ -87,6 +104,12 @@ def as_image_array(
                 f"`{name}` must be array-like with a regular shape, got {type(a).__name__}: {exc}"
             ) from None
     dtype = np.dtype(a.dtype)
+    if not dtype.isnative:
+        dtype = dtype.newbyteorder("=")
+        a = a.astype(dtype)
+    if dtype == np.float16:
+        dtype = np.dtype(np.float32)
+        a = a.astype(dtype)
     if dtype.kind == "c":
         raise PixelsmithTypeError(
             f"`{name}` must be real-valued, got complex dtype {dtype}; "
@@ -147,6 +170,45 @@ def check_finite_scalar(value: Any, name: str) -> float:
     return value
 
 
+def memory_budget() -> int:
+    """Bytes one call may allocate: half the machine's physical memory (1 GiB where it cannot be read)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) // 2
+    except (AttributeError, ValueError, OSError):
+        return 1 << 30
+
+
+def check_allocation(nbytes: float, name: str, value: Any, what: str, fix: str) -> None:
+    """Refuse, before allocating, a parameter value whose work needs more memory than the budget.
+
+    The message names the argument, its value, what it would allocate, and the fix.
+    """
+    budget = memory_budget()
+    if not nbytes <= budget:  # also catches inf and NaN estimates
+        raise PixelsmithValueError(
+            f"`{name}` {value!r} would need {_bytes_text(nbytes)} for {what}, more than the "
+            f"{_bytes_text(budget)} one call may use (half this machine's memory); {fix}")
+
+
+def _bytes_text(nbytes: float) -> str:
+    if not np.isfinite(nbytes):
+        return "an unbounded amount"
+    for unit, size in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20)):
+        if nbytes >= size:
+            return f"{nbytes / size:.1f} {unit}"
+    return f"{int(nbytes)} bytes"
+
+
+def as_real(value: Any, name: str) -> float:
+    """A real number (NaN and inf allowed: a `cval` may be NaN), or a clear error naming `name`."""
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise PixelsmithTypeError(f"`{name}` must be a real number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise PixelsmithTypeError(f"`{name}` must be a real number, got {value!r}") from None
+
+
 def normalize_axes(axes: Any, ndim: int, name: str = "axes") -> tuple[int, ...]:
     """Sorted, non-negative, unique axis numbers; None means every axis."""
     if axes is None:
@@ -154,11 +216,14 @@ def normalize_axes(axes: Any, ndim: int, name: str = "axes") -> tuple[int, ...]:
     if isinstance(axes, numbers.Integral) and not isinstance(axes, bool):
         axes = (axes,)
     try:
-        raw = [int(ax) for ax in axes]
+        items = list(axes) if not isinstance(axes, (str, bytes)) else None
     except TypeError:
+        items = None
+    if items is None or not all(isinstance(ax, numbers.Integral) and not isinstance(ax, bool) for ax in items):
         raise PixelsmithTypeError(
-            f"`{name}` must be None, an int or a sequence of ints, got {axes!r}"
-        ) from None
+            f"`{name}` must be None, an int or a sequence of ints, got {axes!r}; e.g. {name}=(0, 1)"
+        )
+    raw = [int(ax) for ax in items]
     out = []
     for ax in raw:
         if not -ndim <= ax < ndim:
@@ -252,6 +317,10 @@ def as_points(points: Any, name: str, ndim: int = 2, *, single: bool = False, ac
     `accept_one`: a lone position (ndim,) is taken as one row. `max_abs`:
     larger magnitudes cannot be pixel coordinates (None: any finite value).
     """
+    if np.iscomplexobj(points):
+        raise PixelsmithTypeError(
+            f"`{name}` must be real (row, col[, ...]) positions, got complex numbers; "
+            "for x + iy positions pass np.column_stack([z.imag, z.real])")
     try:
         arr = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError):

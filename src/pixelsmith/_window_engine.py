@@ -353,7 +353,36 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start, scratch:
         result[empty] = np.nan
         return result
 
-    code = MOMENT_STATS[stat]
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected below, not warned about
+        result = _moments(block, nan_mask, tw, spec, shift, scratch)
+    if not np.isfinite(result).all():
+        # an overflow of the sums (values near 1e300, squares beyond 1e308) or honest NaN/inf:
+        # look again at the data and, for huge magnitudes, redo the tile scaled by a power of two
+        # (exact), so a finite answer stays finite
+        again, shift = _gather(x, tile, trim_lo, spec, shift_for_var=stat in ("var", "std"))
+        finite = again[np.isfinite(again)]
+        largest = float(np.abs(finite).max()) if finite.size else 0.0
+        if largest > _HUGE:
+            exponent = int(np.ceil(np.log2(largest))) - 500  # values come down to about 2^500
+            again_nan = np.isnan(again) if nan_mask is not None else None
+            scaled = np.ldexp(again, -exponent)
+            code = MOMENT_STATS[stat]
+            power = 2 if code == STAT_VAR else 1
+            with np.errstate(over="ignore", invalid="ignore"):  # a variance beyond 1e308 is inf
+                small = _moments(scaled, again_nan, tw, spec, float(np.ldexp(shift, -exponent)), None)
+                result = np.ldexp(small, power * exponent)
+    return result
+
+
+# beyond this magnitude a tile's squares (var, std) or sums may overflow float64; see `_tile_result`
+_HUGE = 2.0**500
+
+
+def _moments(block: np.ndarray, nan_mask: np.ndarray | None, tw: TileWindow, spec: WindowSpec, shift: float,
+             scratch: Scratch | None) -> np.ndarray:
+    """Sum, mean, var or std of every window of a gathered block (sums of ``x - shift``)."""
+    code = MOMENT_STATS[spec.stat]
+    volume = float(spec.volume)
     if nan_mask is not None and spec.omit_nan:
         block[nan_mask] = 0.0
         count = window_reduce((~nan_mask).astype(np.float64), tw, kw.OP_SUM).reshape(-1)
@@ -362,6 +391,8 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start, scratch:
         count = np.array([volume])
         scalar_count = True
     s1 = window_reduce(block, tw, kw.OP_SUM, scratch, "s1")
+    if s1 is block:  # a window of 1 along every axis: the sums are the block, which is squared next
+        s1 = block.copy()
     if code >= STAT_VAR:
         np.multiply(block, block, out=block)
         s2 = window_reduce(block, tw, kw.OP_SUM, scratch, "s2").reshape(-1)

@@ -15,6 +15,7 @@ from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
     as_image_array,
+    as_real,
     check_choice,
     check_positive_int,
     is_dask_array,
@@ -112,7 +113,7 @@ def block_reduce(
     check_choice(boundary, "boundary", ("trim", "pad"))
     if not callable(func):
         check_choice(func, "func", tuple(BLOCK_FUNCS))
-    cval = float(cval)
+    cval = as_real(cval, "cval")
     if boundary == "trim":
         for ax, (n, b) in enumerate(zip(a.shape, blocks, strict=True)):
             if n < b:
@@ -292,7 +293,10 @@ class StackStats:
 
     def __init__(self, shape: tuple[int, ...] | None = None):
         self._shape = tuple(shape) if shape is not None else None
-        self._count: np.ndarray | None = None
+        self._count: np.ndarray | None = None  # finite values per pixel: the moments' count
+        self._seen: np.ndarray | None = None  # non-NaN values per pixel, infinities included
+        self._plus_inf: np.ndarray | None = None  # a +inf was seen (the mean is then +inf, or NaN with -inf)
+        self._minus_inf: np.ndarray | None = None
         self._ref: np.ndarray | None = None  # per-pixel shift; moments are of x - ref
         self._mean: np.ndarray | None = None
         self._m2: np.ndarray | None = None
@@ -309,6 +313,9 @@ class StackStats:
             )
         if self._count is None:
             self._count = np.zeros(shape, dtype=np.int64)
+            self._seen = np.zeros(shape, dtype=np.int64)
+            self._plus_inf = np.zeros(shape, dtype=bool)
+            self._minus_inf = np.zeros(shape, dtype=bool)
             self._mean = np.zeros(shape, dtype=np.float64)
             self._m2 = np.zeros(shape, dtype=np.float64)
             self._min = np.full(shape, np.inf)
@@ -345,20 +352,25 @@ class StackStats:
     def _add_chunk(self, frames: np.ndarray) -> StackStats:
         self._ensure_state(frames.shape[1:])
         data = frames.astype(np.float64, copy=True)
-        valid = ~np.isnan(data)
+        valid = np.isfinite(data)  # the moments are of the finite values; infinities are counted apart
+        self._seen += (~np.isnan(data)).sum(axis=0)
+        self._plus_inf |= (data == np.inf).any(axis=0)
+        self._minus_inf |= (data == -np.inf).any(axis=0)
+        data[~valid] = 0.0
         n_b = valid.sum(axis=0)
         if self._ref is None:
             with np.errstate(invalid="ignore", divide="ignore"):
-                ref = np.nansum(data, axis=0) / n_b
+                ref = data.sum(axis=0) / n_b
             self._ref = np.where(n_b > 0, ref, 0.0)
         data -= self._ref
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean_b = np.where(n_b > 0, np.nansum(data, axis=0) / np.maximum(n_b, 1), 0.0)
+            mean_b = np.where(n_b > 0, np.where(valid, data, 0.0).sum(axis=0) / np.maximum(n_b, 1), 0.0)
             dev = np.where(valid, data - mean_b, 0.0)
         m2_b = np.einsum("i...,i...->...", dev, dev)
         self._merge_moments(n_b, mean_b, m2_b)
-        np.fmin(self._min, np.where(valid, frames, np.inf).min(axis=0), out=self._min)
-        np.fmax(self._max, np.where(valid, frames, -np.inf).max(axis=0), out=self._max)
+        present = ~np.isnan(frames)
+        np.fmin(self._min, np.where(present, frames, np.inf).min(axis=0), out=self._min)
+        np.fmax(self._max, np.where(present, frames, -np.inf).max(axis=0), out=self._max)
         return self
 
     def _merge_moments(self, n_b, mean_b, m2_b) -> None:
@@ -381,6 +393,9 @@ class StackStats:
         if self._ref is None:
             self._ref = other._ref.copy()
         self._merge_moments(other._count, other._mean + (other._ref - self._ref), other._m2)
+        self._seen += other._seen
+        self._plus_inf |= other._plus_inf
+        self._minus_inf |= other._minus_inf
         np.fmin(self._min, other._min, out=self._min)
         np.fmax(self._max, other._max, out=self._max)
         return self
@@ -390,26 +405,29 @@ class StackStats:
             raise PixelsmithValueError("no frames added yet; call add(frame) first")
 
     def _empty_to_nan(self, values: np.ndarray) -> np.ndarray:
-        return np.where(self._count > 0, values, np.nan)
+        return np.where(self._seen > 0, values, np.nan)
 
     @property
     def count(self) -> np.ndarray:
-        """Number of non-NaN values seen per pixel."""
+        """Number of non-NaN values seen per pixel (infinities included)."""
         self._require_data()
-        return self._count.copy()
+        return self._seen.copy()
 
     @property
     def mean(self) -> np.ndarray:
-        """Per-pixel mean (NaN where no value was seen)."""
+        """Per-pixel mean (NaN where no value was seen); +-inf where one was seen, NaN for both, as numpy."""
         self._require_data()
-        return self._empty_to_nan(self._mean + self._ref)
+        infinite = np.where(self._plus_inf & self._minus_inf, np.nan, np.where(self._plus_inf, np.inf, -np.inf))
+        finite = np.where(self._count > 0, self._mean + self._ref, np.nan)
+        return self._empty_to_nan(np.where(self._plus_inf | self._minus_inf, infinite, finite))
 
     def var(self, ddof: int = 0) -> np.ndarray:
-        """Per-pixel variance with divisor ``count - ddof`` (NaN where that is <= 0)."""
+        """Per-pixel variance with divisor ``count - ddof`` (NaN where that is <= 0, or where an inf was seen)."""
         self._require_data()
         denom = self._count - ddof
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(denom > 0, self._m2 / np.maximum(denom, 1), np.nan)
+            variance = np.where(denom > 0, self._m2 / np.maximum(denom, 1), np.nan)
+        return np.where(self._plus_inf | self._minus_inf, np.nan, variance)
 
     def std(self, ddof: int = 0) -> np.ndarray:
         """Per-pixel standard deviation."""

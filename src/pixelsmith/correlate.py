@@ -307,6 +307,9 @@ def ccf(x: Any, y: Any, max_lag: int | None = None) -> tuple[np.ndarray, np.ndar
     if max_lag is None:
         max_lag = int(math.floor(10 * math.log10(n / 2))) if n > 2 else 1
     max_lag = min(check_positive_int(max_lag, "max_lag", minimum=0), n - 1)
+    # a correlation does not depend on scale: bring each series to ~1 by a power of two (exact), so
+    # values near 1e300 cannot overflow the squares and products
+    a, b = (np.ldexp(v, -int(np.frexp(np.abs(v).max())[1])) for v in (a, b))
     da, db = a - a.mean(), b - b.mean()
     sa, sb = math.sqrt((da**2).mean()), math.sqrt((db**2).mean())
     if sa == 0 or sb == 0:

@@ -133,7 +133,8 @@ def _integer_ranges(rows: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, np.n
     info = np.iinfo(rows.dtype)
     lows = _masked(rows, use, info.max).min(axis=1).astype(np.int64)
     highs = _masked(rows, use, info.min).max(axis=1).astype(np.int64)
-    if (highs - lows).max(initial=0) >= _MAX_INTEGER_BINS:
+    # the span in uint64: int64 data spanning more than 2^63 would wrap around to a negative span
+    if (highs.astype(np.uint64) - lows.astype(np.uint64)).max(initial=0) >= _MAX_INTEGER_BINS:
         raise PixelsmithValueError(
             f"`images` spans more than {_MAX_INTEGER_BINS} integer values in one image (one bin per value); "
             "convert to float to use `nbins` bins")

@@ -26,6 +26,8 @@ from ._validate import (
 __all__ = ["fill_nans"]
 
 METHODS = ("harmonic", "biharmonic", "nearest", "gaussian")
+# below this the Gaussian's weight one pixel away (exp(-1 / (2 sigma^2))) is < 1e-21: no useful reach
+_MIN_SIGMA = 0.1
 
 
 def fill_nans(
@@ -59,7 +61,7 @@ def fill_nans(
         Extra pixels to fill (True = fill), same shape as `a`; NaN pixels are
         always filled.
     sigma : float, default 2.0
-        Gaussian sigma in pixels for 'gaussian'.
+        Gaussian sigma in pixels for 'gaussian', at least 0.1.
     max_iter : int, optional
         'gaussian': at most this many passes (default: as many as needed,
         each pass reaches about 3 sigma further into the holes).
@@ -109,8 +111,11 @@ def fill_nans(
         raise PixelsmithValueError("`a` contains inf; replace it with NaN to fill it, or with a finite value")
     if method == "gaussian":
         sigma = check_finite_scalar(sigma, "sigma")
-        if sigma <= 0:
-            raise PixelsmithValueError(f"`sigma` must be > 0 (pixels), got {sigma}")
+        if not sigma >= _MIN_SIGMA:
+            raise PixelsmithValueError(
+                f"`sigma` must be at least {_MIN_SIGMA} pixels for method='gaussian', got {sigma}: a narrower "
+                "kernel gives the next pixel no weight at all; for the value of the nearest known pixel use "
+                "method='nearest'")
     if max_iter is not None:
         max_iter = check_positive_int(max_iter, "max_iter")
 
@@ -167,6 +172,8 @@ def _normalized_convolution(x: np.ndarray, holes: np.ndarray, sigma: float, max_
         reach = (~known) & (denominator > 1e-2)
         if not reach.any():  # far from any data: accept whatever weight there is
             reach = (~known) & (denominator > 0)
+        if not reach.any():  # cannot happen for sigma >= _MIN_SIGMA; never loop without progress
+            raise PixelsmithValueError(f"'gaussian' fill made no progress with `sigma` {sigma}; use a larger sigma")
         x[reach] = numerator[reach] / denominator[reach]
         known = known | reach
         passes += 1

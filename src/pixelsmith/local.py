@@ -9,6 +9,7 @@ float64 two-pass reference (see `local_var` for how variances stay accurate).
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,8 @@ from ._docstrings import fill_doc
 from ._validate import (
     PixelsmithValueError,
     as_image_array,
+    as_real,
+    check_allocation,
     check_choice,
     check_footprint,
     check_out_dtype,
@@ -67,7 +70,7 @@ def window_spec(
         cval = float(cval)
     except (TypeError, ValueError):
         raise PixelsmithValueError(f"`cval` must be a real number, got {cval!r}") from None
-    ddof = float(ddof)
+    ddof = as_real(ddof, "ddof")
     if not np.isfinite(ddof) or ddof < 0:
         raise PixelsmithValueError(f"`ddof` must be a finite number >= 0, got {ddof!r}")
 
@@ -90,6 +93,14 @@ def window_spec(
                     f"crop='valid' needs every windowed axis at least as long as the window; "
                     f"axis {ax} has length {n} < window {w}; use crop='same' or a smaller size"
                 )
+    # a tile holds its cell plus the window's halo along every axis, in float64, a few times over
+    # (block, per-axis sums, squares): a window far beyond the array must be refused, not allocated
+    cells = engine.grid_cells(tuple(int(w) for w in window), tuple(shape))
+    tile_values = math.prod(min(c, max(n, 1)) + w - 1 for c, n, w in zip(cells, shape, window, strict=True))
+    name, value = ("footprint", f"of shape {tuple(window)}") if footprint is not None else ("size", size)
+    check_allocation(4 * 8 * tile_values * min(2, engine.n_threads()), name, value,
+                     f"the windows of an array of shape {tuple(shape)}",
+                     "use a window no larger than the array (a window beyond it only repeats the `mode` edges)")
     return engine.WindowSpec(
         stat=stat,
         window=tuple(int(w) for w in window),

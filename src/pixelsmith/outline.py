@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import PixelsmithValueError, as_image_array, check_choice
+from ._validate import PixelsmithTypeError, PixelsmithValueError, as_image_array, check_choice
 
 __all__ = ["outline_paths", "plot_outline"]
 
@@ -41,6 +41,10 @@ def outline_paths(labels: Any, value: Any = True) -> list[np.ndarray]:
     [[[2.5, 0.5], [2.5, 3.5], [0.5, 3.5], [0.5, 0.5]]]
     """
     arr = as_image_array(labels, "labels", ndim=2, allow_dask=False, hint="outline one 2-D label image")
+    if np.ndim(value) != 0:
+        raise PixelsmithValueError(
+            f"`value` must be one label (a scalar), got {value!r}; for several labels at once pass "
+            "np.isin(labels, values) as `labels`")
     region = np.asarray(arr == value)
     if not region.any():
         return []
@@ -90,6 +94,10 @@ def plot_outline(ax: Any, labels: Any, value: Any = True, *, extent: tuple[float
     1
     >>> plt.close(fig)
     """
+    if not callable(getattr(ax, "plot", None)):
+        raise PixelsmithTypeError(
+            f"`ax` must be a matplotlib Axes (something with .plot), got {type(ax).__name__}; "
+            "e.g. fig, ax = plt.subplots()")
     check_choice(origin, "origin", ("upper", "lower"))
     shape = np.shape(labels)
     if len(shape) != 2:

@@ -30,6 +30,7 @@ from ._validate import (
     PixelsmithValueError,
     as_image_array,
     as_points,
+    check_allocation,
     check_choice,
     check_finite_scalar,
     is_dask_array,
@@ -77,6 +78,11 @@ def _check_frame(frame: Any) -> np.ndarray:
         raise PixelsmithTypeError(
             f"`frame` must be a numpy array (stamps are added in place), got {type(frame).__name__}; "
             "create one with np.zeros(shape, np.float32)")
+    if frame.dtype.kind == "f" and not frame.dtype.isnative and frame.dtype.itemsize in (4, 8):
+        raise PixelsmithTypeError(
+            f"`frame` is big-endian {frame.dtype.newbyteorder('=')} ({frame.dtype.str}, as FITS files hold it), "
+            "which cannot be written in place; pass frame = frame.astype(frame.dtype.newbyteorder('=')) and "
+            "keep that array")
     if frame.dtype not in (np.float32, np.float64):
         raise PixelsmithTypeError(
             f"`frame` must be float32 or float64 to receive interpolated values, got {frame.dtype}; "
@@ -160,6 +166,10 @@ def _prepare(frame: np.ndarray, stamp: Any, stamp_center: Any, zoom: Any, rotati
     zooms = _per_axis(zoom, "zoom", ndim)
     if (zooms <= 0).any():
         raise PixelsmithValueError(f"`zoom` must be > 0, got {zoom!r}")
+    # the kernels walk the zoomed stamp's bounding box (rotated: its diagonal) with per-pixel weights
+    box = (np.hypot.reduce(np.asarray(arr.shape, float) + 2 * _PAD) * zooms.max() + 2) ** ndim
+    check_allocation(16.0 * box, "zoom", zoom, f"the footprint of the zoomed {arr.shape} stamp",
+                     "use a zoom that keeps the stamp within a few frames' size")
     angle = check_finite_scalar(rotation, "rotation")
     if ndim == 3 and angle % 360.0 != 0.0:
         raise PixelsmithValueError(f"`rotation` is for 2-D stamps; got {angle} with a 3-D frame")

@@ -6,7 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithValueError, as_image_array, as_points, check_finite_scalar, check_positive_int
+from .._validate import (
+    PixelsmithValueError,
+    as_image_array,
+    as_points,
+    check_allocation,
+    check_choice,
+    check_finite_scalar,
+    check_positive_int,
+    result_float_dtype,
+)
 
 __all__ = ["order_curve_points", "straighten"]
 
@@ -108,7 +117,8 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
 
     Returns
     -------
-    numpy.ndarray, (height, L) or (height, L, C), float64
+    numpy.ndarray, (height, L) or (height, L, C)
+        float32 for float32 images (map_coordinates computes in the image's precision), else float64.
 
     Examples
     --------
@@ -125,6 +135,7 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
     arr = as_image_array(image, "image", ndim=(2, 3), allow_dask=False)
     pts = as_points(curve, "curve")
     height = check_positive_int(height, "height")
+    check_choice(order, "order", (0, 1, 2, 3, 4, 5))
     spacing = check_finite_scalar(spacing, "spacing")
     if spacing <= 0:
         raise PixelsmithValueError(f"`spacing` must be > 0 pixels, got {spacing}")
@@ -151,6 +162,10 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
     dense = np.linspace(0.0, 1.0, max(2000, 20 * len(pts)))
     r, c = splev(dense, tck)
     arc = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(r), np.diff(c)))])
+    check_allocation(8.0 * 6 * height * (arc[-1] / spacing + 1), "spacing", spacing,
+                     f"{arc[-1] / spacing + 1:.3g} output columns of {height} samples "
+                     f"along a {arc[-1]:.0f}-pixel curve",
+                     "use a spacing of about a pixel (the default 1.0)")
     steps = np.arange(0.0, arc[-1] + 1e-9, spacing)
     u = np.interp(steps, arc, dense)
     r, c = splev(u, tck)
@@ -162,7 +177,7 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
     offsets = np.arange(height) - (height - 1) / 2.0
     sample_r = r[None, :] + offsets[:, None] * down_r[None, :]
     sample_c = c[None, :] + offsets[:, None] * down_c[None, :]
-    values = np.asarray(arr, dtype=np.float64)
+    values = np.asarray(arr, dtype=result_float_dtype(arr.dtype))  # float32 stays float32
     if values.ndim == 2:
         return map_coordinates(values, [sample_r, sample_c], order=order, mode="nearest")
     return np.stack([map_coordinates(values[..., ch], [sample_r, sample_c], order=order, mode="nearest")

@@ -13,6 +13,7 @@ from .._validate import (
     PixelsmithValueError,
     as_image_array,
     as_points,
+    check_allocation,
     check_choice,
     check_finite_scalar,
     check_positive_int,
@@ -23,6 +24,7 @@ from .._window_engine import n_threads, run_in_ranges
 __all__ = ["ApertureSums", "aperture_sums"]
 
 _METHODS = {"exact": _k.EXACT, "center": _k.CENTER, "subpixel": _k.SUBPIXEL}
+_MAX_SUBPIXEL_SAMPLES = 2e10  # sub-pixel centres tested per call: about a minute on 2 cores
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,16 @@ def aperture_sums(
 
     stack = arr if arr.ndim == 3 else arr[None]
     n, n_frames = len(pts), stack.shape[0]
+    outer = r if ring is None else max(r, ring[1])
+    box_pixels = n * (2 * outer + 3) ** 2  # every aperture's bounding box holds its weights
+    check_allocation(8.0 * box_pixels, "annulus" if ring is not None and ring[1] > r else "radius",
+                     annulus if ring is not None and ring[1] > r else radius,
+                     f"the pixel weights of {n} aperture(s)", "use radii within the image")
+    if method == "subpixel" and box_pixels * subpixels**2 > _MAX_SUBPIXEL_SAMPLES:
+        raise PixelsmithValueError(
+            f"`subpixels` {subpixels} would test {box_pixels * subpixels**2:.1e} sub-pixel centres "
+            f"({n} aperture(s) of radius {r:g}), beyond the {_MAX_SUBPIXEL_SAMPLES:.0e} that finish in about a "
+            "minute; use method='exact' (the limit of many subpixels, computed exactly) or fewer subpixels")
     sums = np.zeros((n_frames, n))
     areas = np.zeros((n_frames, n))
     boxes = _boxes(pts, 0.0, r, _METHODS[method], subpixels)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithValueError, as_points, check_finite_scalar, check_positive_int
+from .._validate import PixelsmithValueError, as_points, check_allocation, check_finite_scalar, check_positive_int
 from .peaks import find_peaks
 
 __all__ = ["cluster_center"]
@@ -22,7 +22,11 @@ def _bin_sizes(pts: np.ndarray, bin_size: Any) -> np.ndarray:
         span = np.ptp(pts, axis=0)
         sizes = np.where(sizes > 0, sizes, np.where(span > 0, span / 64, 1.0))
     else:
-        sizes = np.broadcast_to(np.asarray(bin_size, dtype=np.float64), (2,)).copy()
+        try:
+            sizes = np.broadcast_to(np.asarray(bin_size, dtype=np.float64), (2,)).copy()
+        except (TypeError, ValueError):
+            raise PixelsmithValueError(
+                f"`bin_size` must be one positive number or two (one per axis), got {bin_size!r}") from None
         if not (np.isfinite(sizes).all() and (sizes > 0).all()):
             raise PixelsmithValueError(f"`bin_size` must be > 0 (one value or one per axis), got {bin_size!r}")
     span = np.ptp(pts, axis=0)
@@ -121,7 +125,12 @@ def cluster_center(points: Any, *, bin_size: float | tuple[float, float] | None 
     n = check_positive_int(n, "n")
     sizes = _bin_sizes(pts, bin_size)
     lo = pts.min(axis=0) - 3 * smooth * sizes  # a margin so a cluster at the edge is still a peak
-    bins = np.ceil((pts.max(axis=0) + 3 * smooth * sizes - lo) / sizes).astype(int)
+    bins_float = np.ceil((pts.max(axis=0) + 3 * smooth * sizes - lo) / sizes)
+    check_allocation(24.0 * float(np.prod(bins_float)), "smooth", smooth,
+                     f"a {bins_float[0]:.3g} x {bins_float[1]:.3g} histogram "
+                     "(a margin of 3 x smooth bins on each side)",
+                     "smooth is in bins: a few bins (the default 2) is what a peak needs")
+    bins = bins_float.astype(int)
     hist, _, _ = np.histogram2d(pts[:, 0], pts[:, 1], bins=bins, range=[(lo[0], lo[0] + bins[0] * sizes[0]),
                                                                         (lo[1], lo[1] + bins[1] * sizes[1])])
     from scipy.ndimage import gaussian_filter

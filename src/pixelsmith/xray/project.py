@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 
 from .._kernels import drr as _k
-from .._validate import PixelsmithTypeError, PixelsmithValueError, check_choice, check_finite_scalar, check_positive_int
+from .._validate import (
+    PixelsmithTypeError,
+    PixelsmithValueError,
+    as_image_array,
+    check_choice,
+    check_finite_scalar,
+    check_positive_int,
+)
 from .._window_engine import n_threads, run_in_ranges
 from .geometry import Detector, Geometry
 from .physics import hu_to_mu
@@ -209,7 +216,14 @@ def to_display(image: Any, *, gamma: float = 1.0, window: tuple[float, float] | 
     first; `window` (low, high) clips the line integrals (default: the 0.5 and
     99.5 percentiles), `gamma` shapes the contrast.
     """
-    values = np.asarray(image, dtype=np.float64)
+    values = np.asarray(as_image_array(image, "image", ndim=2, allow_dask=False,
+                                       hint="pass one DRR image (rows, cols)"), dtype=np.float64)
+    if not np.isfinite(values).all():
+        raise PixelsmithValueError("`image` contains NaN or inf; a DRR from pixelsmith.xray.drr has none")
+    if window is not None:
+        if np.shape(window) != (2,):
+            raise PixelsmithValueError(f"`window` must be (low, high) line integrals, got {window!r}")
+        window = tuple(check_finite_scalar(v, "window") for v in window)
     if intensity:
         peak = values.max()
         if not peak > 0:

@@ -1,0 +1,255 @@
+"""Hostile inputs for every public array function, driven by one table (issue 18).
+
+Each call must either equal the result for the same data as a plain C-contiguous,
+native-order float64 array, or raise a pixelsmith error that names the argument.
+Anything else (a numba or scipy traceback, a silently different answer, a hang)
+fails. Every call runs under a time limit, so a hang fails instead of blocking CI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+
+import numpy as np
+import pytest
+
+import pixelsmith as ps
+from pixelsmith import PixelsmithError
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Fail a call that runs longer than `seconds` (SIGALRM: tests run in the main thread)."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"no answer within {seconds} s: a hang")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _image(shape=(24, 30), seed=0) -> np.ndarray:
+    """Values in 0.2 .. 0.75 (valid colours too), a peak near (9.3, 14.6), a little texture."""
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
+    rng = np.random.default_rng(seed)
+    return 0.2 + 0.5 * np.exp(-((yy - 9.3) ** 2 + (xx - 14.6) ** 2) / 6.0) + 0.05 * rng.random(shape)
+
+
+TEMPLATE = np.ascontiguousarray(_image()[5:12, 10:18])
+# name -> (function of one array, the argument name the errors must use)
+PUBLIC = {
+    "local_mean": (lambda a: ps.local_mean(a, 3), "a"),
+    "local_sum": (lambda a: ps.local_sum(a, (3, 5)), "a"),
+    "local_var": (lambda a: ps.local_var(a, 3, nan_policy="omit"), "a"),
+    "local_std": (lambda a: ps.local_std(a, 4, mode="constant", cval=0.1), "a"),
+    "local_min": (lambda a: ps.local_min(a, 3), "a"),
+    "local_max": (lambda a: ps.local_max(a, footprint=np.eye(3, dtype=bool)), "a"),
+    "local_count": (lambda a: ps.local_count(a, 3), "a"),
+    "block_reduce": (lambda a: ps.block_reduce(a, 3, "mean"), "a"),
+    "block_reduce var": (lambda a: ps.block_reduce(a, (2, 3), "var"), "a"),
+    "density_map": (lambda a: ps.density_map(a, 3), "a"),
+    "equalize_hist": (lambda a: ps.equalize_hist(a), "images"),
+    "fill_nans": (lambda a: ps.fill_nans(a, method="harmonic"), "a"),
+    "find_peaks": (lambda a: ps.find_peaks(a, min_distance=2).coords, "a"),
+    "robust_noise": (lambda a: ps.robust_noise(a), "a"),
+    "aperture_sums": (lambda a: ps.aperture_sums(a, [(9.3, 14.6), (3, 3)], 2.5).sums, "data"),
+    "ncc": (lambda a: ps.ncc(a, TEMPLATE), "image"),
+    "match_template": (lambda a: ps.match_template(a, TEMPLATE).positions, "image"),
+    "StackStats": (lambda a: ps.StackStats().add(a).add(a).add(TEMPLATE.mean() + np.zeros((24, 30))).var(), "frame"),
+    "as_rgb": (lambda a: ps.as_rgb(a), "image"),
+    "page_blocks": (lambda a: [(b.top, b.bottom, b.kind) for b in ps.document.page_blocks(a)], "page"),
+    "straighten": (lambda a: ps.document.straighten(a, np.column_stack([np.full(20, 11.5), np.arange(5.0, 25)]),
+                                                    height=5), "image"),
+    "to_display": (lambda a: ps.xray.to_display(a), "image"),
+}
+
+
+def _same(got, want) -> None:
+    if isinstance(want, list):
+        assert got == want
+    else:
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def _variants(a: np.ndarray):
+    """(label, array holding the same numbers) pairs for the equality cases."""
+    reversed_view = np.ascontiguousarray(a[::-1, ::-1])[::-1, ::-1]
+    readonly = a.copy()
+    readonly.flags.writeable = False
+    padded = np.zeros((a.shape[0] * 2, a.shape[1] * 3))
+    padded[::2, ::3] = a
+    return [
+        ("big-endian", a.astype(">f8")),
+        ("Fortran order", np.asfortranarray(a)),
+        ("negative strides", reversed_view),
+        ("strided view", padded[::2, ::3]),
+        ("read-only", readonly),
+        ("list", a.tolist()),
+        ("masked, nothing masked", np.ma.masked_array(a, mask=np.zeros(a.shape, bool))),
+    ]
+
+
+@pytest.mark.parametrize("name", list(PUBLIC))
+def test_layouts_and_byte_orders_give_the_native_answer(name):
+    func, _ = PUBLIC[name]
+    a = _image()
+    with time_limit(30):
+        want = func(a.copy())
+        for label, variant in _variants(a):
+            try:
+                got = func(variant)
+            except PixelsmithError:
+                continue  # a clear refusal is allowed; a different answer is not
+            _same(got, want), label
+
+
+@pytest.mark.parametrize("name", list(PUBLIC))
+def test_float32_big_endian_equals_native_float32_and_float16_computes_as_float32(name):
+    func, _ = PUBLIC[name]
+    a = _image().astype(np.float32)
+    with time_limit(30):
+        want = func(a.copy())
+        _same(func(a.astype(">f4")), want)
+        half = a.astype(np.float16)
+        _same(func(half), func(half.astype(np.float32)))
+
+
+@pytest.mark.parametrize("name", list(PUBLIC))
+def test_refusals_name_the_argument(name):
+    func, arg = PUBLIC[name]
+    a = _image()
+    masked = np.ma.masked_array(a, mask=np.zeros(a.shape, bool))
+    masked[3, 4] = np.ma.masked
+    with time_limit(30):
+        for label, bad in [("masked values", masked), ("complex", a + 1j), ("object", a.astype(object)),
+                           ("strings", np.full(a.shape, "x"))]:
+            with pytest.raises(PixelsmithError) as caught:
+                func(bad)
+            assert f"`{arg}`" in str(caught.value), (label, str(caught.value))
+
+
+def test_masked_values_are_never_silently_used():
+    """Issue 18/16: a masked 1e6 leaked into its neighbours' means. Now the mask is refused with the two
+    ways to say what it means, and filled(np.nan) with nan_policy='omit' gives the masked-out answer."""
+    a = np.arange(25.0).reshape(5, 5)
+    masked = np.ma.masked_array(a, mask=np.zeros(a.shape, bool))
+    masked[2, 2] = 1e6
+    masked[2, 2] = np.ma.masked
+    with pytest.raises(PixelsmithError, match=r"filled\(np\.nan\)"):
+        ps.local_mean(masked, 3, nan_policy="omit")
+    honoured = ps.local_mean(masked.filled(np.nan), 3, nan_policy="omit")
+    assert honoured.max() < 100
+
+
+# --- the cases of the hostile sweep, one by one ------------------------------------------------------
+
+def test_window_of_one_gives_zero_variance():
+    x = np.array([10.0, 10.5, 10.2, 9.9])
+    np.testing.assert_array_equal(ps.local_var(x, 1), np.zeros(4))
+    np.testing.assert_array_equal(ps.local_std(np.random.default_rng(1).random((5, 6)), 1), np.zeros((5, 6)))
+    np.testing.assert_array_equal(ps.local_mean(x, 1), x)
+
+
+def test_huge_values_give_finite_statistics_where_the_answer_is_finite():
+    x = np.array([1e300, 2e300, 3e300, 1e300, 2e300])
+    got = ps.local_std(x, 3, mode="nearest")
+    assert np.isfinite(got).all()
+    edge = np.r_[x[0], x, x[-1]] / 1e300  # 'nearest' padding; the reference works at scale 1
+    reference = [np.std(edge[i:i + 3]) * 1e300 for i in range(5)]
+    np.testing.assert_allclose(got, reference, rtol=1e-12)
+    assert np.isinf(ps.local_var(np.array([1e300, -1e300, 1e300]), 3)).all()  # the variance itself overflows
+    t = np.arange(60.0)
+    small = ps.ccf(np.sin(t / 5), np.cos(t / 7))[1]
+    np.testing.assert_allclose(ps.ccf(1e300 * np.sin(t / 5), 1e300 * np.cos(t / 7))[1], small, atol=1e-15)
+    np.testing.assert_allclose(ps.ccf(1e-300 * np.sin(t / 5), np.cos(t / 7))[1], small, atol=1e-15)
+
+
+def test_stack_statistics_with_infinities_follow_numpy():
+    frames = np.array([[np.inf, 1.0, -np.inf, np.nan], [1.0, 2.0, np.inf, 5.0], [3.0, 4.0, 0.0, np.nan]])
+    stats = ps.StackStats()
+    for frame in frames:
+        stats.add(frame)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(stats.mean, np.nanmean(frames, axis=0), rtol=1e-15)
+        np.testing.assert_array_equal(np.isnan(stats.var()), np.isnan(np.nanvar(frames, axis=0)))
+    np.testing.assert_array_equal(stats.count, [3, 3, 3, 1])
+    np.testing.assert_array_equal(stats.max, np.nanmax(frames, axis=0))
+
+
+@pytest.mark.parametrize(("call", "argument"), [
+    (lambda: ps.local_mean(np.zeros((10, 10)), 100_000), "`size`"),
+    (lambda: ps.aperture_sums(np.zeros((10, 10)), [(5, 5)], 1e6), "`radius`"),
+    (lambda: ps.aperture_sums(np.zeros((10, 10)), [(5, 5)], 2.0, annulus=(4, 1e7)), "`annulus`"),
+    (lambda: ps.aperture_sums(np.zeros((10, 10)), [(5, 5)], 2.0, method="subpixel", subpixels=100_000),
+     "`subpixels`"),
+    (lambda: ps.add_stamp(np.zeros((10, 10)), np.ones((3, 3)), (5, 5), zoom=1e6), "`zoom`"),
+    (lambda: ps.cluster_center(np.random.default_rng(0).random((100, 2)), smooth=1e9), "`smooth`"),
+    (lambda: ps.document.straighten(np.zeros((30, 40)), np.column_stack([np.full(30, 10.0), np.arange(30.0)]),
+                                    height=5, spacing=1e-9), "`spacing`"),
+])
+def test_parameters_that_scale_memory_or_time_are_refused_before_allocating(call, argument):
+    with time_limit(10), pytest.raises(PixelsmithError) as caught:
+        call()
+    assert argument in str(caught.value) and ("would need" in str(caught.value) or "would test" in str(caught.value))
+
+
+def test_gaussian_fill_finishes_or_refuses_for_any_sigma():
+    """sigma < 0.125 once looped forever (radius 0); below ~0.026 the weights underflow to 0."""
+    a = np.arange(36.0).reshape(6, 6)
+    a[2:4, 2:4] = np.nan
+    for sigma in (0.1, 0.124, 0.5):
+        with time_limit(10):
+            assert np.isfinite(ps.fill_nans(a, method="gaussian", sigma=sigma)).all()
+    for sigma in (1e-6, 0.02, 0.0, -1.0):
+        with time_limit(10), pytest.raises(PixelsmithError, match="`sigma`"):
+            ps.fill_nans(a, method="gaussian", sigma=sigma)
+
+
+@pytest.mark.parametrize(("call", "argument"), [
+    (lambda: ps.local_mean(np.zeros((5, 5)), 3, axes="x"), "`axes`"),
+    (lambda: ps.local_mean(np.zeros((5, 5)), 3, axes=(0.5,)), "`axes`"),
+    (lambda: ps.local_var(np.zeros((5, 5)), 3, ddof="a"), "`ddof`"),
+    (lambda: ps.block_reduce(np.zeros((5, 5)), 2, boundary="pad", cval="x"), "`cval`"),
+    (lambda: ps.equalize_hist(np.array([[0, 2**62], [-(2**62), 5]], np.int64)), "`images`"),
+    (lambda: ps.cluster_center(np.random.default_rng(0).random((50, 2)), bin_size=(1, 2, 3)), "`bin_size`"),
+    (lambda: ps.outline_paths(np.eye(4, dtype=int), [1, 2]), "`value`"),
+    (lambda: ps.plot_outline(None, np.eye(4, dtype=int), 1), "`ax`"),
+    (lambda: ps.document.straighten(np.zeros((30, 40)), np.column_stack([np.full(30, 10.0), np.arange(30.0)]),
+                                    height=5, order=7), "`order`"),
+    (lambda: ps.document.straighten(np.zeros((30, 40)), np.column_stack([np.full(30, 10.0), np.arange(30.0)]),
+                                    height=5, smoothing=-1), "`smoothing`"),
+    (lambda: ps.add_stamps(np.zeros((20, 20)), np.ones((3, 3)), np.array([[5 + 1j, 5]])), "`centers`"),
+    (lambda: ps.cluster_center(np.random.default_rng(0).random((50, 2)) + 1j), "`points`"),
+    (lambda: ps.document.order_curve_points(np.column_stack([np.arange(9.0), np.arange(9.0)]) + 1j), "`points`"),
+    (lambda: ps.add_stamp(np.zeros((20, 20), ">f4"), np.ones((3, 3)), (5, 5)), "`frame`"),
+    (lambda: ps.xray.to_display("abc"), "`image`"),
+    (lambda: ps.xray.to_display(np.ones((4, 4)), window=(1, 2, 3)), "`window`"),
+])
+def test_bad_arguments_get_an_error_that_names_them(call, argument):
+    with time_limit(10), pytest.raises(PixelsmithError) as caught:
+        call()
+    assert argument in str(caught.value)
+
+
+def test_straighten_keeps_float32():
+    image = np.random.default_rng(2).random((30, 40)).astype(np.float32)
+    curve = np.column_stack([np.full(20, 12.0), np.arange(5.0, 25)])
+    band = ps.document.straighten(image, curve, height=5)
+    assert band.dtype == np.float32
+    np.testing.assert_allclose(band, ps.document.straighten(image.astype(float), curve, height=5), rtol=1e-6)
+
+
+def test_subpackages_load_lazily_and_on_attribute_access():
+    import subprocess
+    import sys
+
+    code = ("import sys, pixelsmith as ps; heavy = [m for m in ('dask', 'rasterio', 'pydicom', 'pixelsmith.xray') "
+            "if m in sys.modules]; assert not heavy, heavy; "
+            "assert callable(ps.xray.drr) and callable(ps.io.read_raster) and callable(ps.document.page_blocks)")
+    subprocess.run([sys.executable, "-c", code], check=True)
