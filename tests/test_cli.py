@@ -172,3 +172,24 @@ def test_disk_full_during_write_leaves_nothing(raster, tmp_path, disk_full_on_wr
     assert res.exit_code == 1
     assert "No space left on device" in res.output and "no output was written" in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tif"]
+
+
+def test_chunked_constant_mode_with_a_cval_float32_cannot_hold_is_bit_identical(tmp_path, rng):
+    """Issue 18: the --chunks path padded in the input dtype, so --cval 0.1 became float32(0.1) there
+    (visible on values near 0, where float32 output keeps the difference)."""
+    small = tmp_path / "small.tif"
+    with rasterio.open(small, "w", driver="GTiff", width=260, height=300, count=1, dtype="float32",
+                       crs="EPSG:32633", transform=TRANSFORM) as dst:
+        dst.write((1e-3 * rng.normal(size=(300, 260))).astype(np.float32), 1)
+    mem, chunked = tmp_path / "mem.tif", tmp_path / "chunked.tif"
+    options = ("--stat", "mean", "--size", "7", "--mode", "constant", "--cval", "0.1", "-q")
+    assert _invoke("local", small, mem, *options).exit_code == 0
+    res = _invoke("local", small, chunked, *options, "--chunks", "64")
+    assert res.exit_code == 0, res.output
+    np.testing.assert_array_equal(read_raster(chunked).data, read_raster(mem).data)
+
+
+def test_band_zero_is_refused_not_read_as_band_one(raster, tmp_path):
+    res = _invoke("local", raster, tmp_path / "o.tif", "--band", "0", "-q")
+    assert res.exit_code != 0 and "--band" in res.output and "from 1" in res.output
+    assert not (tmp_path / "o.tif").exists()

@@ -151,8 +151,8 @@ def map_window_reader(reader: Any, spec: engine.WindowSpec, chunks: tuple[int, i
         (r0, r1), (c0, c1) = block_info[None]["array-location"]
         rows = engine.edge_indices(r0 - lo[0], r1 + hi[0], shape[0], spec.mode)
         cols = engine.edge_indices(c0 - lo[1], c1 + hi[1], shape[1], spec.mode)
-        padded = np.full((rows.size, cols.size), spec.cval, dtype=reader.dtype if reader.dtype.kind == "f"
-                         else np.float64)
+        # float64 like the in-memory gather: a `cval` such as 0.1 must not be rounded to the input's float32
+        padded = np.full((rows.size, cols.size), spec.cval, dtype=np.float64)
         for ro, rs, rn in _runs(rows):
             for co, cs, cn in _runs(cols):
                 padded[ro : ro + rn, co : co + cn] = reader.read(slice(rs, rs + rn), slice(cs, cs + cn))

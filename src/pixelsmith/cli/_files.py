@@ -54,11 +54,13 @@ def load_input(path: Path, *, band: int | None) -> Source:
     from ..io import read_image
     from ..io.raster import open_raster
 
+    if band is not None and band < 1:
+        fail(f"--band counts from 1 (the first band or channel), got {band}")
     if path.suffix.lower() in RASTER_SUFFIXES:
         from .._validate import PixelsmithValueError
 
         try:
-            reader, raster = open_raster(path, band or 1)
+            reader, raster = open_raster(path, 1 if band is None else band)
         except PixelsmithValueError as exc:
             if "no georeferencing" not in str(exc):
                 raise
