@@ -46,6 +46,25 @@ xray_cmd.register(app)
 gallery_cmd.register(app)
 
 
+class Terminated(BaseException):
+    """SIGTERM (what `timeout` and job schedulers send) as an exception, so temporary files are removed."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: SIGTERM unwinds like Ctrl-C (no temporary file is left), exit 143."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        app()
+    except Terminated:
+        print("error: terminated (SIGTERM); no output was written", file=sys.stderr)
+        sys.exit(128 + signal.SIGTERM)
+    except KeyboardInterrupt:
+        print("error: interrupted; no output was written", file=sys.stderr)
+        sys.exit(128 + signal.SIGINT)

@@ -40,6 +40,8 @@ def one_line_errors(command: Callable) -> Callable:
             _die(str(exc), exc.code)
         except PixelsmithError as exc:
             _die(str(exc), EXIT_USAGE)
+        except FileExistsError as exc:  # another run created the output first
+            _die(str(exc), EXIT_FAILURE)
         except FileNotFoundError as exc:
             _die(str(exc) if not exc.filename else f"{exc.strerror}: {exc.filename}", EXIT_USAGE)
         except PermissionError as exc:
@@ -77,6 +79,10 @@ def check_paths(inputs: list[Path], output: Path, overwrite: bool) -> None:
             fail(f"output {str(output)!r} is the input; choose another output path")
     if output.exists() and not overwrite:
         fail(f"output {str(output)!r} exists; pass --overwrite to replace it")
+    if not overwrite:  # and if another run creates it meanwhile, fail at the end instead of replacing it
+        from ..io._atomic import create_exclusively
+
+        create_exclusively(output)
     if output.exists() and output.is_dir():
         fail(f"output {str(output)!r} is a folder; give a file name")
     if not output.parent.exists():

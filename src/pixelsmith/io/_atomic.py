@@ -1,4 +1,18 @@
-"""Write-then-rename: an output file is either complete or absent, never half-written."""
+"""Write-then-rename: an output file is either complete or absent, never half-written.
+
+Three guarantees, and what each rests on:
+
+- The final name only ever appears complete: the data goes to a temporary file
+  beside it (same file system), renamed into place at the end.
+- A failure, Ctrl-C or SIGTERM (the CLI turns SIGTERM into an exception)
+  removes the temporary file. SIGKILL cannot be caught: the temporary file
+  stays, named ``.<output>.pixelsmith-<pid>-XXXX<suffix>``, and the next write
+  to the same output removes every such file whose process is gone.
+- An output registered with `create_exclusively` (the CLI does this when
+  ``--overwrite`` is not given) is linked into place only if nothing exists
+  there yet, so of two runs writing the same new output, the second fails
+  clearly instead of silently replacing the first.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +22,59 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+_EXCLUSIVE: set[Path] = set()
+_MARK = ".pixelsmith-"
+
+
+def create_exclusively(path: str | os.PathLike) -> None:
+    """From now on in this process, writing `path` fails if it exists by the time the data is complete."""
+    _EXCLUSIVE.add(Path(path).absolute())
+
+
+def _temp_prefix(dest: Path) -> str:
+    return f".{dest.name}{_MARK}"
+
+
+def remove_stale_temporaries(dest: Path) -> list[Path]:
+    """Remove temporary files of `dest` left by processes that no longer run (killed with SIGKILL)."""
+    folder = dest.parent if str(dest.parent) else Path(".")
+    removed = []
+    prefix = _temp_prefix(dest)
+    for leftover in folder.glob(f"{prefix}*"):
+        pid_text = leftover.name[len(prefix):].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or no way to tell: keep its file
+    return True
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
-    """Yield a temporary path in the destination folder; rename it into place on success.
+    """Yield a temporary path in the destination folder; move it into place on success.
 
     The temporary file lives beside the destination (same file system, so the
     rename is atomic) and is removed if the body raises (disk full, crash of
-    the computation, Ctrl-C).
+    the computation, Ctrl-C, SIGTERM in the CLI).
     """
     dest = Path(path)
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"output folder {str(folder)!r} does not exist; create it first")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix or dest.suffix, dir=folder)
+    remove_stale_temporaries(dest)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{_temp_prefix(dest)}{os.getpid()}-", suffix=suffix or dest.suffix,
+                                    dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
     # mkstemp makes 0600 files; an output should get the usual 0666 & ~umask
@@ -30,8 +83,26 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     os.chmod(tmp, 0o666 & ~umask)
     try:
         yield tmp
-        os.replace(tmp, dest)
-    except BaseException:
+        if dest.absolute() in _EXCLUSIVE:
+            _link_exclusively(tmp, dest)
+        else:
+            os.replace(tmp, dest)
+    finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise
+
+
+def _link_exclusively(tmp: Path, dest: Path) -> None:
+    """Give the finished file its name only if that name is still free (an atomic create)."""
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise FileExistsError(
+            f"output {str(dest)!r} was created by another process while this one was writing; "
+            "nothing was replaced (pass --overwrite to replace it)") from None
+    except OSError:  # a file system without hard links: check, then rename (a narrow race remains)
+        if dest.exists():
+            raise FileExistsError(
+                f"output {str(dest)!r} was created by another process while this one was writing; "
+                "nothing was replaced (pass --overwrite to replace it)") from None
+        os.replace(tmp, dest)
