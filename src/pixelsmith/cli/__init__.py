@@ -46,6 +46,32 @@ xray_cmd.register(app)
 gallery_cmd.register(app)
 
 
+def _run_one_line_usage_errors() -> int:
+    """Run the command; click's usage errors (a bad option value, a missing argument) become one line."""
+    import importlib
+
+    # the click that typer uses (recent typer versions vendor their own copy)
+    click_errors = importlib.import_module(typer.BadParameter.__module__)
+    no_args = getattr(click_errors, "NoArgsIsHelpError", ())
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(prog_name="pixelsmith", standalone_mode=False)
+    except no_args as exc:
+        exc.show()
+        return exc.exit_code
+    except click_errors.UsageError as exc:
+        where = f"pixelsmith {exc.ctx.command_path.split(' ', 1)[1]} --help" if exc.ctx and " " in \
+            exc.ctx.command_path else "pixelsmith --help"
+        typer.echo(f"error: {exc.format_message()} (see {where})", err=True)
+        return exc.exit_code
+    except click_errors.ClickException as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    return result if isinstance(result, int) else 0
+
+
 class Terminated(BaseException):
     """SIGTERM (what `timeout` and job schedulers send) as an exception, so temporary files are removed."""
 
@@ -61,10 +87,23 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        app()
+        sys.exit(_run_one_line_usage_errors())
     except Terminated:
         print("error: terminated (SIGTERM); no output was written", file=sys.stderr)
         sys.exit(128 + signal.SIGTERM)
     except KeyboardInterrupt:
         print("error: interrupted; no output was written", file=sys.stderr)
         sys.exit(128 + signal.SIGINT)
+    except MemoryError as exc:
+        print(f"error: out of memory ({exc or 'an allocation failed'}); no output was written. "
+              "Use --chunks to work in blocks, or a smaller problem", file=sys.stderr)
+        sys.exit(1)
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        import os
+
+        if os.environ.get("PIXELSMITH_DEBUG"):
+            raise
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"error: unexpected {type(exc).__name__}: {text}; no output was written "
+              "(set PIXELSMITH_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        sys.exit(1)

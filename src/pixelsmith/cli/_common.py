@@ -137,6 +137,10 @@ def progress_bar(description: str, quiet: bool) -> Iterator[Callable[[int, int],
         yield update
 
 
+# a disk this wide is already a 160 MB mask, far wider than any window that means something
+_MAX_DISK_RADIUS = 6000
+
+
 def parse_footprint(text: str | None):
     """``disk:R`` -> boolean disk of radius R (pixels); ``box:N`` -> None with size N."""
     if text is None:
@@ -148,8 +152,8 @@ def parse_footprint(text: str | None):
         radius = float(value)
     except ValueError:
         fail(f"--footprint must look like disk:R (e.g. disk:3), got {text!r}")
-    if kind != "disk" or radius < 0:
-        fail(f"--footprint must look like disk:R with R >= 0 (e.g. disk:3), got {text!r}")
+    if kind != "disk" or not 0 <= radius < _MAX_DISK_RADIUS:
+        fail(f"--footprint must look like disk:R with 0 <= R < {_MAX_DISK_RADIUS} (e.g. disk:3), got {text!r}")
     r = int(np.floor(radius))
     yy, xx = np.mgrid[-r : r + 1, -r : r + 1]
     return yy**2 + xx**2 <= radius**2

@@ -30,6 +30,10 @@ def parse_shape(text: str) -> tuple[int, int]:
         fail(f"--shape must be ROWS,COLS (e.g. 4096,4096), got {text!r}")
     if rows < 1 or cols < 1:
         fail(f"--shape must be positive, got {text!r}")
+    from .._validate import check_allocation
+
+    check_allocation(8.0 * rows * cols, "--shape", text, "the float32 frame and its writing",
+                     "render a smaller frame, or tiles of it")
     return rows, cols
 
 

@@ -48,8 +48,20 @@ def read_points_csv(path: str | os.PathLike, columns: Sequence[str], *, optional
     if not p.is_file():
         raise FileNotFoundError(f"{name} {str(p)!r} does not exist")
     wanted = list(columns) + list(optional)
-    positions: dict[str, int] | None = None
     values: dict[str, list[float]] = {c: [] for c in wanted}
+    try:
+        return _read_rows(p, columns, wanted, values, name)
+    except UnicodeDecodeError as exc:
+        raise PixelsmithValueError(
+            f"{name} {str(p)!r} is not a text CSV file (byte {exc.start} is not UTF-8 text); "
+            "pass a comma-separated table of numbers with a header row") from None
+    except csv.Error as exc:
+        raise PixelsmithValueError(f"{name} {str(p)!r} is not a readable CSV table: {exc}") from None
+
+
+def _read_rows(p: Path, columns: Sequence[str], wanted: list[str], values: dict[str, list[float]],
+               name: str) -> dict[str, np.ndarray]:
+    positions: dict[str, int] | None = None
     with p.open(newline="", encoding="utf-8-sig") as handle:
         for line_no, row in enumerate(csv.reader(handle), start=1):
             fields = [f.strip() for f in row]

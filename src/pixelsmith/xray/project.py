@@ -13,6 +13,7 @@ from .._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
     as_image_array,
+    check_allocation,
     check_choice,
     check_finite_scalar,
     check_positive_int,
@@ -45,6 +46,9 @@ def _render(volume: Volume, mu: np.ndarray, detector: Detector, *, source: Any =
             method: str, step: float, supersample: int, progress: Callable[[int, int], None] | None) -> np.ndarray:
     to_index = np.linalg.inv(volume.affine)[:3]
     rows, cols = detector.shape
+    # the image in float64, plus the caller's conversion (intensity or display) of the same size
+    check_allocation(16.0 * rows * cols, "detector.shape", (rows, cols), "the projected image",
+                     "use a detector of at most a few thousand pixels a side")
     out = np.empty((rows, cols))
     parallel = direction is not None
     extent = np.linalg.norm(np.asarray(volume.shape) * volume.spacing)
