@@ -134,3 +134,53 @@ def test_real_ct_file_shipped_with_pydicom():
     np.testing.assert_array_equal(volume.data[0], ds.pixel_array * float(ds.RescaleSlope) + float(ds.RescaleIntercept))
     np.testing.assert_allclose(volume.origin, np.asarray(ds.ImagePositionPatient, float))
     assert volume.spacing[1] == pytest.approx(float(ds.PixelSpacing[0]))
+
+
+def _break_one_slice(folder, edit):
+    import pydicom
+
+    victim = sorted(folder.glob("*.dcm"))[3]
+    ds = pydicom.dcmread(victim)
+    edit(ds)
+    ds.save_as(victim, enforce_file_format=True)
+    return victim.name
+
+
+@pytest.mark.parametrize(("edit", "tag"), [
+    (lambda ds: delattr(ds, "ImagePositionPatient"), "ImagePositionPatient (0020,0032) is missing"),
+    (lambda ds: setattr(ds, "PixelSpacing", [0, 0.7]), "PixelSpacing (0028,0030) must be > 0"),
+    (lambda ds: setattr(ds, "ImageOrientationPatient", [1, 0, 0, 1, 0, 0]), "ImageOrientationPatient (0020,0037)"),
+    (lambda ds: setattr(ds, "ImageOrientationPatient", [0, 0, 0, 0, 0, 0]), "ImageOrientationPatient (0020,0037)"),
+    (lambda ds: setattr(ds, "RescaleSlope", "1e400"), "RescaleSlope (0028,1053)"),
+    (lambda ds: setattr(ds, "RescaleSlope", 0), "RescaleSlope (0028,1053)"),
+    (lambda ds: setattr(ds, "SamplesPerPixel", 3), "SamplesPerPixel (0028,0002)"),
+    (lambda ds: setattr(ds, "NumberOfFrames", 4), "NumberOfFrames (0028,0008)"),
+    (lambda ds: setattr(ds, "PixelData", ds.PixelData[:100]), "PixelData (7FE0,0010) cannot be decoded"),
+])
+def test_a_broken_slice_is_an_error_naming_the_file_and_tag(tmp_path, ct, edit, tag):
+    """Issue 18: a slice without a position was dropped with a misleading warning, spacing 0 and degenerate
+    orientations were accepted, RGB / multi-frame files came back as 4-D 'volumes', a slope of 1e400 gave inf."""
+    folder = tmp_path / "series"
+    write_series(folder, ct)
+    name = _break_one_slice(folder, edit)
+    with pytest.raises(PixelsmithError) as caught:
+        read_dicom_series(folder)
+    assert name in str(caught.value) and tag in str(caught.value)
+
+
+def test_a_truncated_file_is_an_error_naming_it(tmp_path, ct):
+    folder = tmp_path / "series"
+    write_series(folder, ct)
+    victim = sorted(folder.glob("*.dcm"))[2]
+    victim.write_bytes(victim.read_bytes()[:-150])  # the header reads, the pixel data stops short
+    with pytest.raises(PixelsmithError, match=victim.name):
+        read_dicom_series(folder)
+
+
+def test_non_image_files_are_still_skipped_with_a_warning(tmp_path, ct):
+    folder = tmp_path / "series"
+    write_series(folder, ct)
+    (folder / "notes.txt").write_text("not DICOM")
+    with pytest.warns(UserWarning, match="notes.txt"):
+        volume = read_dicom_series(folder)
+    assert volume.shape == ct.shape

@@ -31,10 +31,10 @@ def _headers(folder: Path, progress: Callable[[int, int], None] | None):
         except (InvalidDicomError, OSError, ValueError, EOFError):
             skipped.append(path.name)
             continue
-        if "SeriesInstanceUID" not in ds or "ImagePositionPatient" not in ds or "Rows" not in ds:
+        if "SeriesInstanceUID" not in ds or "Rows" not in ds:  # not an image (a report, a DICOMDIR)
             skipped.append(path.name)
             continue
-        found.append((path, ds))
+        found.append((path, ds))  # an image: its geometry is checked once its series is chosen
         if progress is not None:
             progress(n, len(files))
     if skipped:
@@ -105,6 +105,8 @@ def read_dicom_series(path: str | os.PathLike, *, series: str | None = None, une
         raise PixelsmithValueError(f"series {series!r} is not in {str(folder)!r}; found: {', '.join(groups)}")
     items = groups[series if series is not None else next(iter(groups))]
 
+    for file_path, ds in items:
+        _check_slice_header(file_path, ds)
     first = items[0][1]
     sizes = {(int(ds.Rows), int(ds.Columns)) for _, ds in items}
     if len(sizes) > 1:
@@ -126,12 +128,7 @@ def read_dicom_series(path: str | os.PathLike, *, series: str | None = None, une
     pixel_spacing = np.asarray(first.PixelSpacing, dtype=np.float64)  # (between rows, between columns)
     slices = []
     for n, (file_path, _) in enumerate(items, 1):
-        ds = pydicom.dcmread(file_path)
-        if "PixelData" not in ds:
-            raise PixelsmithValueError(f"{file_path.name} has no pixel data")
-        pixels = ds.pixel_array.astype(np.float32)
-        slope = float(getattr(ds, "RescaleSlope", 1.0))
-        intercept = float(getattr(ds, "RescaleIntercept", 0.0))
+        pixels, slope, intercept = _slice_pixels(file_path, pydicom)
         slices.append(pixels * np.float32(slope) + np.float32(intercept))
         if progress is not None:
             progress(n, len(items))
@@ -155,6 +152,79 @@ def read_dicom_series(path: str | os.PathLike, *, series: str | None = None, une
     direction = np.column_stack([normal, col_dir, row_dir])
     spacing = np.array([step, pixel_spacing[0], pixel_spacing[1]])
     return Volume(np.ascontiguousarray(data, dtype=np.float32), spacing, origin, direction, "hu")
+
+
+def _bad(file_path: Path, tag: str, problem: str, fix: str = "fix or remove that file") -> PixelsmithValueError:
+    return PixelsmithValueError(f"{file_path.name}: {tag} {problem}; {fix}")
+
+
+def _numbers(ds: Any, keyword: str, count: int, file_path: Path, tag: str) -> np.ndarray:
+    """A header's numeric values, exactly `count` of them and finite, or a clear error naming file and tag."""
+    if keyword not in ds or ds.data_element(keyword).value in (None, ""):
+        raise _bad(file_path, tag, "is missing", "the slice cannot be placed in the volume; fix or remove that file")
+    try:
+        values = np.asarray(ds.data_element(keyword).value, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise _bad(file_path, tag, f"is not numeric ({ds.data_element(keyword).value!r})") from None
+    if values.size != count or not np.isfinite(values).all():
+        raise _bad(file_path, tag, f"must hold {count} finite numbers, got {values.tolist()}")
+    return values
+
+
+def _check_slice_header(file_path: Path, ds: Any) -> None:
+    """The geometry of one slice: position, orientation (unit, orthogonal cosines), pixel spacing (> 0)."""
+    _numbers(ds, "ImagePositionPatient", 3, file_path, "ImagePositionPatient (0020,0032)")
+    cosines = _numbers(ds, "ImageOrientationPatient", 6, file_path, "ImageOrientationPatient (0020,0037)")
+    row_dir, col_dir = cosines[:3], cosines[3:]
+    if abs(np.linalg.norm(row_dir) - 1) > 1e-3 or abs(np.linalg.norm(col_dir) - 1) > 1e-3 or \
+            abs(np.dot(row_dir, col_dir)) > 1e-3:
+        raise _bad(file_path, "ImageOrientationPatient (0020,0037)",
+                   f"must be two orthogonal unit vectors, got {cosines.tolist()}")
+    spacing = _numbers(ds, "PixelSpacing", 2, file_path, "PixelSpacing (0028,0030)")
+    if not (spacing > 0).all():
+        raise _bad(file_path, "PixelSpacing (0028,0030)", f"must be > 0 mm, got {spacing.tolist()}")
+    samples = int(getattr(ds, "SamplesPerPixel", 1) or 1)
+    if samples != 1:
+        raise _bad(file_path, "SamplesPerPixel (0028,0002)",
+                   f"is {samples} ({getattr(ds, 'PhotometricInterpretation', 'colour')}): "
+                   "a colour image, not a CT slice",
+                   "a CT series holds gray slices; remove the colour images (secondary captures) from the folder")
+    frames = int(getattr(ds, "NumberOfFrames", 1) or 1)
+    if frames != 1:
+        raise _bad(file_path, "NumberOfFrames (0028,0008)",
+                   f"is {frames}: a multi-frame (Enhanced) image, not one slice of a series",
+                   "reading multi-frame CT files is not supported yet; export the series as single-frame slices")
+    rescale = (("RescaleSlope", "RescaleSlope (0028,1053)"), ("RescaleIntercept", "RescaleIntercept (0028,1052)"))
+    for keyword, tag in rescale:
+        if keyword in ds:
+            value = _numbers(ds, keyword, 1, file_path, tag)[0]
+            if abs(value) > 1e6 or (keyword == "RescaleSlope" and value == 0):
+                raise _bad(file_path, tag, f"is {value:g}, not a plausible CT rescale")
+
+
+def _slice_pixels(file_path: Path, pydicom: Any) -> tuple[np.ndarray, float, float]:
+    """One slice's stored values (float32) and its rescale, or a clear error naming the file."""
+    try:
+        ds = pydicom.dcmread(file_path)
+    except Exception as exc:  # a file whose header read fine but whose rest is truncated
+        raise _bad(file_path, "the file", f"cannot be read to its end ({exc})") from None
+    if "PixelData" not in ds:
+        raise _bad(file_path, "PixelData (7FE0,0010)", "is missing")
+    try:
+        pixels = ds.pixel_array
+    except Exception as exc:  # truncated data, a compressed syntax without its decoder, ...
+        syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+        name = getattr(syntax, "name", str(syntax))
+        hint = ("install pydicom's decoder plugins for it (pip install pylibjpeg pylibjpeg-libjpeg "
+                "pylibjpeg-openjpeg)" if syntax is not None and getattr(syntax, "is_compressed", False)
+                else "the file is damaged; fix or remove it")
+        raise _bad(file_path, "PixelData (7FE0,0010)", f"cannot be decoded ({name}: {str(exc).splitlines()[0]})",
+                   hint) from None
+    if pixels.ndim != 2:
+        raise _bad(file_path, "PixelData (7FE0,0010)", f"decodes to shape {pixels.shape}, not one 2-D slice")
+    slope = float(getattr(ds, "RescaleSlope", 1.0))
+    intercept = float(getattr(ds, "RescaleIntercept", 0.0))
+    return pixels.astype(np.float32), slope, intercept
 
 
 def _resample_slices(data: np.ndarray, positions: np.ndarray, step: float) -> tuple[np.ndarray, float]:
