@@ -61,7 +61,7 @@ PUBLIC = {
     "aperture_sums": (lambda a: ps.aperture_sums(a, [(9.3, 14.6), (3, 3)], 2.5).sums, "data"),
     "ncc": (lambda a: ps.ncc(a, TEMPLATE), "image"),
     "match_template": (lambda a: ps.match_template(a, TEMPLATE).positions, "image"),
-    "StackStats": (lambda a: ps.StackStats().add(a).add(a).add(TEMPLATE.mean() + np.zeros((24, 30))).var(), "frame"),
+    "StackStats": (lambda a: ps.StackStats().add(a).add(a).add(TEMPLATE.mean() + np.zeros(np.shape(a))).var(), "frame"),
     "as_rgb": (lambda a: ps.as_rgb(a), "image"),
     "page_blocks": (lambda a: [(b.top, b.bottom, b.kind) for b in ps.document.page_blocks(a)], "page"),
     "straighten": (lambda a: ps.document.straighten(a, np.column_stack([np.full(20, 11.5), np.arange(5.0, 25)]),
@@ -253,3 +253,18 @@ def test_subpackages_load_lazily_and_on_attribute_access():
             "if m in sys.modules]; assert not heavy, heavy; "
             "assert callable(ps.xray.drr) and callable(ps.io.read_raster) and callable(ps.document.page_blocks)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name", list(PUBLIC))
+def test_four_threads_on_shared_inputs_give_the_single_thread_answer(name):
+    """As photutils tests it: shared input arrays, concurrent calls, identical results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    func, _ = PUBLIC[name]
+    shared = _image((48, 60))
+    shared.flags.writeable = False  # a function that wrote into its input would fail here
+    want = func(shared)
+    with time_limit(60), ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: func(shared), range(8)))
+    for got in results:
+        _same(got, want)
