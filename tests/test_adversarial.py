@@ -268,3 +268,64 @@ def test_four_threads_on_shared_inputs_give_the_single_thread_answer(name):
         results = list(pool.map(lambda _: func(shared), range(8)))
     for got in results:
         _same(got, want)
+
+
+def _hostile_arrays():
+    a = _image()
+    nan_start, nan_middle, nan_end = a.copy(), a.copy(), a.copy()
+    nan_start[0, 0] = np.nan
+    nan_middle[12, 15] = np.nan
+    nan_end[-1, -1] = np.nan
+    inf_middle = a.copy()
+    inf_middle[12, 15] = np.inf
+    return {
+        "0-size axis": np.zeros((0, 5)),
+        "1x1": np.ones((1, 1)),
+        "1xN": a[:1].copy(),
+        "Nx1": a[:, :1].copy(),
+        "NaN at start": nan_start,
+        "NaN in the middle": nan_middle,
+        "NaN at the end": nan_end,
+        "inf in the middle": inf_middle,
+        "all NaN": np.full((6, 7), np.nan),
+        "bool": a > 0.4,
+        "int8": (a * 100).astype(np.int8),
+        "uint16": (a * 60000).astype(np.uint16),
+        "uint64": (a * 1e6).astype(np.uint64),
+        "5-D": np.ones((2, 2, 2, 3, 3)),
+        "scalar": np.float64(3.0),
+        "None": None,
+    }
+
+
+@pytest.mark.parametrize("name", list(PUBLIC))
+def test_hostile_inputs_answer_or_refuse_clearly(name):
+    """Each call returns, or raises a pixelsmith error: never another exception, never a hang."""
+    func, _ = PUBLIC[name]
+    for label, bad in _hostile_arrays().items():
+        with time_limit(30):
+            try:
+                func(bad)
+            except PixelsmithError:
+                pass
+            except Exception as exc:  # noqa: BLE001 - the point of the test
+                pytest.fail(f"{name} on {label}: {type(exc).__name__}: {exc}")
+
+
+@pytest.mark.parametrize("name", [n for n in PUBLIC if n.startswith(("local_", "block_reduce"))])
+def test_integer_input_is_computed_as_float64(name):
+    func, _ = PUBLIC[name]
+    counts = (_image() * 1000).astype(np.uint16)
+    np.testing.assert_array_equal(func(counts), func(counts.astype(np.float64)))
+
+
+@pytest.mark.parametrize("stat", ["mean", "var", "max", "count"])
+def test_dask_with_ragged_chunks_smaller_than_the_halo_equals_numpy(stat):
+    import dask.array as da
+
+    a = _image((40, 50))
+    a[7, 9] = np.nan
+    func = getattr(ps, f"local_{stat}")
+    lazy = da.from_array(a, chunks=((3, 11, 2, 24), (5, 1, 30, 14)))  # chunks of 1-3 against a halo of 4
+    with time_limit(60):
+        np.testing.assert_array_equal(func(lazy, 9, nan_policy="omit").compute(), func(a, 9, nan_policy="omit"))

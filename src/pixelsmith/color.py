@@ -67,7 +67,7 @@ def _unit_range(arr: np.ndarray, name: str) -> np.ndarray:
     values = arr.astype(np.float64)
     if not np.isfinite(values).all() or values.min() < 0 or values.max() > 1:
         raise PixelsmithValueError(
-            f"float `{name}` must hold colours in [0, 1] (got {np.nanmin(values):g}..{np.nanmax(values):g}); "
+            f"float `{name}` must hold colours in [0, 1] (got {values.min():g}..{values.max():g}); "
             "divide 0..255 data by 255")
     return values
 
