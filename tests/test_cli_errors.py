@@ -47,3 +47,26 @@ def test_one_clear_line_and_no_output(folder, args, words):
     assert len(errors) == 1 and words in errors[0], lines
     assert not any("Traceback" in line for line in lines)
     assert not any(p.name.startswith("o.") or ".pixelsmith-" in p.name for p in folder.iterdir())
+
+
+def test_gdal_write_failure_says_why_in_one_line(folder, monkeypatch):
+    """GDAL reports a full disk as 'Write failed. See previous exception', the reason chained."""
+    import rasterio
+    from rasterio.errors import RasterioIOError
+    from typer.testing import CliRunner
+
+    from pixelsmith.cli import _common, app
+
+    def failing_write(self, *args, **kwargs):
+        try:
+            raise RuntimeError("TIFFAppendToStrip:Write error at scanline 64")
+        except RuntimeError as cause:
+            raise RasterioIOError("Write failed. See previous exception for details.") from cause
+
+    monkeypatch.setattr(rasterio.io.DatasetWriter, "write", failing_write)
+    monkeypatch.setattr(_common, "_nearly_full", lambda output: True)
+    result = CliRunner().invoke(app, ["local", str(folder / "in.tif"), str(folder / "o.tif"), "-q"])
+    assert result.exit_code == 1
+    assert "no space left on device (TIFFAppendToStrip:Write error at scanline 64)" in result.output
+    assert "See previous exception" not in result.output
+    assert not any(p.name.startswith("o.") or ".pixelsmith-" in p.name for p in folder.iterdir())

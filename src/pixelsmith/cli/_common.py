@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,25 +35,76 @@ def one_line_errors(command: Callable) -> Callable:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except CliError as exc:
-            _die(str(exc), exc.code)
-        except PixelsmithError as exc:
-            _die(str(exc), EXIT_USAGE)
-        except FileExistsError as exc:  # another run created the output first
-            _die(str(exc), EXIT_FAILURE)
-        except FileNotFoundError as exc:
-            _die(str(exc) if not exc.filename else f"{exc.strerror}: {exc.filename}", EXIT_USAGE)
-        except PermissionError as exc:
-            _die(f"permission denied: {exc.filename or exc}", EXIT_FAILURE)
-        except OSError as exc:  # disk full, I/O errors; the output was never renamed into place
-            _die(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}; "
-                 "no output was written", EXIT_FAILURE)
-        except _rasterio_errors() as exc:
-            _die(f"raster error: {str(exc).splitlines()[0]}", EXIT_FAILURE)
+        with _gdal_messages() as gdal:
+            try:
+                return command(*args, **kwargs)
+            except BaseException as exc:
+                _explain(exc, gdal, kwargs.get("output"))
 
     return wrapper
+
+
+class _Recorder(logging.Handler):
+    """Keeps GDAL's error messages (rasterio logs them) instead of letting them reach stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage().strip())
+
+
+@contextlib.contextmanager
+def _gdal_messages() -> Iterator[_Recorder]:
+    logger = logging.getLogger("rasterio")
+    recorder = _Recorder()
+    previous = logger.propagate
+    logger.addHandler(recorder)
+    logger.propagate = False
+    try:
+        yield recorder
+    finally:
+        logger.removeHandler(recorder)
+        logger.propagate = previous
+
+
+def _explain(exc: BaseException, gdal: _Recorder, output: Any = None) -> None:
+    """One line for an expected failure; anything else goes on to the entry point's last resort."""
+    if "See previous exception" in str(exc):  # GDAL's reason is chained or logged, not in the message
+        detail = str(exc.__cause__ or "") or (gdal.messages[-1] if gdal.messages else "")
+        reason = "GDAL could not write the output"
+        if output is not None and _nearly_full(Path(output)):
+            reason = "no space left on device"
+        _die(f"{reason} ({detail.strip() or str(exc).split('.')[0]}) while writing {str(output)!r}; "
+             "no output was written", EXIT_FAILURE)
+    if isinstance(exc, CliError):
+        _die(str(exc), exc.code)
+    if isinstance(exc, PixelsmithError):
+        _die(str(exc), EXIT_USAGE)
+    if isinstance(exc, FileExistsError):  # another run created the output first
+        _die(str(exc), EXIT_FAILURE)
+    if isinstance(exc, FileNotFoundError):
+        _die(str(exc) if not exc.filename else f"{exc.strerror}: {exc.filename}", EXIT_USAGE)
+    if isinstance(exc, PermissionError):
+        _die(f"permission denied: {exc.filename or exc}", EXIT_FAILURE)
+    if isinstance(exc, OSError):  # disk full, I/O errors; the output was never renamed into place
+        _die(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}; "
+             "no output was written", EXIT_FAILURE)
+    if isinstance(exc, _rasterio_errors()):
+        _die(f"raster error: {str(exc).splitlines()[0]}", EXIT_FAILURE)
+    raise exc
+
+
+def _nearly_full(output: Path) -> bool:
+    """True when the output's file system has less than 1 % or 64 MiB free."""
+    import shutil
+
+    try:
+        usage = shutil.disk_usage(output.parent if str(output.parent) else Path("."))
+    except OSError:
+        return False
+    return usage.free < max(usage.total // 100, 0) or usage.free < (64 << 20)
 
 
 def _rasterio_errors() -> tuple[type[BaseException], ...]:

@@ -72,6 +72,10 @@ def write_image(path: str | os.PathLike, array: Any) -> Path:
     if a.dtype.kind not in "biuf":
         raise PixelsmithTypeError(f"`array` must be numeric to write an image, got dtype {a.dtype}")
     kind = IMAGE_SUFFIXES[suffix]
+    if kind != "numpy" and not (a.ndim == 2 or (a.ndim == 3 and (kind == "tifffile" or a.shape[-1] in (3, 4)))):
+        raise PixelsmithValueError(
+            f"`array` must be an image, (H, W) or (H, W, 3|4){' or a (N, H, W) stack' if kind == 'tifffile' else ''}"
+            f" for {suffix}, got shape {a.shape}; write .npy for other shapes")
     if kind == "imageio" and a.dtype not in (np.uint8, np.uint16, np.bool_):
         raise PixelsmithTypeError(
             f"{suffix} holds 8- or 16-bit integers, got {a.dtype}; write .tif or .npy for float data, "

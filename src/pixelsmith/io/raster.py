@@ -231,7 +231,7 @@ def read_raster(
     else:
         import dask.array as da
 
-        rc = (chunks, chunks) if isinstance(chunks, (int, np.integer)) else tuple(chunks)
+        rc = _check_chunks(chunks)
         dask_chunks = rc if squeeze else (1,) + rc
         data = da.from_array(reader, chunks=dask_chunks, asarray=False, lock=False, fancy=False,
                              name=f"read-raster-{Path(path).name}-{abs(hash((str(path), bands, rc)))}")
@@ -454,4 +454,16 @@ def _active_client():
     except ValueError:
         return None
 
+
+def _check_chunks(chunks: Any) -> tuple[int, int]:
+    """``chunks`` as (rows, cols) of positive integers, or a clear error."""
+    pair = (chunks, chunks) if isinstance(chunks, (int, np.integer)) and not isinstance(chunks, bool) else chunks
+    try:
+        rows, cols = pair
+    except (TypeError, ValueError):
+        raise PixelsmithValueError(f"`chunks` must be an int or (rows, cols), got {chunks!r}") from None
+    for value in (rows, cols):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise PixelsmithValueError(f"`chunks` must be positive integers (rows, cols), got {chunks!r}; e.g. 2048")
+    return int(rows), int(cols)
 

@@ -37,6 +37,31 @@ class Volume:
     direction: np.ndarray
     units: str = "hu"
 
+    def __post_init__(self) -> None:
+        """A hand-built Volume is checked like one from `from_array` or a DICOM series."""
+        data = as_image_array(self.data, "data", ndim=3, allow_dask=False, allow_bool=False,
+                              hint="a volume is indexed (slice, row, col)")
+        check_choice(self.units, "units", ("hu", "mu"))
+        spacing = _vector(self.spacing, "spacing", 3)
+        if not (spacing > 0).all():
+            raise PixelsmithValueError(f"`spacing` must be three distances > 0 mm, got {spacing.tolist()}")
+        origin = _vector(self.origin, "origin", 3)
+        try:
+            direction = np.asarray(self.direction, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise PixelsmithValueError(
+                f"`direction` must be a 3 x 3 matrix of numbers, got {self.direction!r}") from None
+        if direction.shape != (3, 3) or not np.isfinite(direction).all() or \
+                not np.allclose(direction.T @ direction, np.eye(3), atol=1e-4):
+            raise PixelsmithValueError(
+                "`direction` must hold three orthogonal unit vectors as columns (the slice, row and column "
+                f"axes in patient space), got {np.round(direction, 4).tolist()}; np.eye(3) for an axis-aligned volume")
+        # frozen dataclass: store the checked, normalized fields
+        object.__setattr__(self, "data", np.asarray(data, dtype=np.float32))
+        object.__setattr__(self, "spacing", spacing)
+        object.__setattr__(self, "origin", origin)
+        object.__setattr__(self, "direction", direction)
+
     @property
     def affine(self) -> np.ndarray:
         """4 x 4 matrix from (slice, row, col, 1) indices to patient (x, y, z, 1) mm."""
@@ -89,3 +114,14 @@ class Volume:
             if o.shape != (3,) or not np.isfinite(o).all():
                 raise PixelsmithValueError(f"`origin` must be three finite millimetre values, got {origin!r}")
         return cls(data, sp, o, d, units)
+
+
+def _vector(value: Any, name: str, count: int) -> np.ndarray:
+    try:
+        vector = np.asarray(value, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise PixelsmithValueError(f"`{name}` must be {count} numbers, got {value!r}") from None
+    if vector.size != count or not np.isfinite(vector).all():
+        raise PixelsmithValueError(f"`{name}` must be {count} finite numbers, got {value!r}")
+    return vector
+
