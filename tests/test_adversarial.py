@@ -329,3 +329,48 @@ def test_dask_with_ragged_chunks_smaller_than_the_halo_equals_numpy(stat):
     lazy = da.from_array(a, chunks=((3, 11, 2, 24), (5, 1, 30, 14)))  # chunks of 1-3 against a halo of 4
     with time_limit(60):
         np.testing.assert_array_equal(func(lazy, 9, nan_policy="omit").compute(), func(a, 9, nan_policy="omit"))
+
+
+def test_footprint_over_the_leading_axes_of_a_channel_last_image():
+    """Issue 18: an AxisError for a legitimate channel-last call."""
+    import naive
+
+    rgb = _image((20, 20))[..., None] * np.array([1.0, 2.0, 3.0])
+    disk = np.add.outer(np.arange(-2, 3) ** 2, np.arange(-2, 3) ** 2) <= 4
+    got = ps.local_mean(rgb, footprint=disk, axes=(0, 1))
+    for channel in range(3):
+        want = naive.local_stat(rgb[..., channel], "mean", disk.shape, footprint=disk)
+        np.testing.assert_allclose(got[..., channel], want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "mirror", "nearest", "wrap", "constant"])
+def test_windows_larger_than_the_array_match_brute_force(mode):
+    import naive
+
+    a = _image((5, 7))
+    for window in [(9, 3), (12, 15), (5, 30)]:
+        got = ps.local_mean(a, window, mode=mode, cval=0.5)
+        np.testing.assert_allclose(got, naive.local_stat(a, "mean", window, mode=mode, cval=0.5), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("call", "argument"), [
+    (lambda: ps.local_mean(np.ones((5, 5)), 0), "`size`"),
+    (lambda: ps.local_mean(np.ones((5, 5)), -3), "`size`"),
+    (lambda: ps.local_mean(np.ones((5, 5)), 2.5), "`size`"),
+    (lambda: ps.local_mean(np.ones((5, 5)), True), "`size`"),
+    (lambda: ps.block_reduce(np.ones((5, 5)), 0), "`block`"),
+    (lambda: ps.find_peaks(np.ones(9), min_distance=-1), "`min_distance`"),
+    (lambda: ps.find_peaks(np.ones(9), max_peaks=0), "`max_peaks`"),
+    (lambda: ps.aperture_sums(np.ones((9, 9)), [(4, 4)], -1.0), "`radius`"),
+    (lambda: ps.aperture_sums(np.ones((9, 9)), [(4, 4)], np.nan), "`radius`"),
+    (lambda: ps.fill_nans(np.ones((4, 4)), method="gaussian", sigma=np.inf), "`sigma`"),
+    (lambda: ps.equalize_hist(np.ones((4, 4)), nbins=0), "`nbins`"),
+    (lambda: ps.cluster_center(np.ones((10, 2)), n=0), "`n`"),
+    (lambda: ps.add_stamp(np.zeros((9, 9)), np.ones((3, 3)), (4, 4), zoom=0), "`zoom`"),
+    (lambda: ps.document.unshuffle_strips(np.ones((9, 9)), n_strips=0), "`n_strips`"),
+    (lambda: ps.StackStats().add_many(np.ones((3, 4, 4)), axis=3), "`axis`"),
+])
+def test_zero_negative_fractional_and_boolean_parameters_are_named(call, argument):
+    with time_limit(10), pytest.raises(PixelsmithError) as caught:
+        call()
+    assert argument in str(caught.value)

@@ -103,3 +103,13 @@ def test_in_place_padding_equals_the_general_per_axis_path(rng):
     np.testing.assert_array_equal(fast, slow)
     assert engine._pad_in_place(taken, [np.array([4, 0, 1, 2, 3, 4, 0]), None, None], 0.0, 0.0) is not None
     assert engine._pad_in_place(taken, [np.array([4, 3, 0, 2]), None, None], 0.0, 0.0) is None
+
+
+@pytest.mark.parametrize("stat", ["mean", "max", "var"])
+def test_footprint_over_leading_axes_of_a_channel_last_stack_is_bit_identical_in_chunks(stat, rng):
+    a = 5.0 + rng.normal(size=(40, 50, 3))
+    disk = np.add.outer(np.arange(-3, 4) ** 2, np.arange(-3, 4) ** 2) <= 9
+    func = getattr(ps, f"local_{stat}")
+    expected = func(a, footprint=disk, axes=(0, 1))
+    lazy = func(da.from_array(a, chunks=(13, 17, 3)), footprint=disk, axes=(0, 1))
+    np.testing.assert_array_equal(lazy.compute(), expected)

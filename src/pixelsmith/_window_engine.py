@@ -466,7 +466,7 @@ def _reduce_footprint(block: np.ndarray, footprint: np.ndarray, op: int, phases)
     run_axis = max(ax for ax, s in enumerate(footprint.shape) if s > 1) if footprint.size > 1 else block.ndim - 1
     if run_axis != block.ndim - 1:
         moved = np.ascontiguousarray(np.moveaxis(block, run_axis, -1))
-        moved_phases = tuple(np.moveaxis(np.array(phases), run_axis, -1))
+        moved_phases = tuple(phases[:run_axis]) + tuple(phases[run_axis + 1:]) + (phases[run_axis],)  # as the axes
         result = _reduce_footprint(moved, np.moveaxis(footprint, run_axis, -1), op, moved_phases)
         return np.ascontiguousarray(np.moveaxis(result, -1, run_axis))
     runs = footprint_runs(footprint)
