@@ -70,3 +70,14 @@ def test_gdal_write_failure_says_why_in_one_line(folder, monkeypatch):
     assert "no space left on device (TIFFAppendToStrip:Write error at scanline 64)" in result.output
     assert "See previous exception" not in result.output
     assert not any(p.name.startswith("o.") or ".pixelsmith-" in p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize(("image", "band"), [("gray.png", "2"), ("rgb.png", "4"), ("in.tif", "5"), ("rgb.png", "-1")])
+def test_band_outside_the_input_is_refused_for_every_format(folder, image, band):
+    import imageio.v3 as iio
+
+    iio.imwrite(folder / "gray.png", np.zeros((20, 30), np.uint8))
+    iio.imwrite(folder / "rgb.png", np.zeros((20, 30, 3), np.uint8))
+    code, lines = _run(folder, "local", image, "o.tif", "--band", band, "-q")
+    assert code == 2 and len(lines) == 1 and "band" in lines[0]
+    assert not (folder / "o.tif").exists()

@@ -73,6 +73,8 @@ def load_input(path: Path, *, band: int | None) -> Source:
         image = image[..., band - 1]
     elif image.ndim == 3 and image.shape[-1] in (3, 4):
         fail(f"input {str(path)!r} has {image.shape[-1]} colour channels; pick one with --band N")
+    elif image.ndim == 2 and band not in (None, 1):
+        fail(f"--band must be 1 for {str(path)!r}, which has one band, got {band}")
     if image.ndim != 2:
         fail(f"input {str(path)!r} must be a 2-D image, got shape {image.shape}")
     return Source(path, image.shape, image.dtype, image=image)
