@@ -62,6 +62,41 @@ def local_stat(a, stat, window, *, footprint=None, mode="reflect", cval=0.0, cro
         return np.sqrt(var) if stat == "std" else var
 
 
+def local_order(a, stat, window, *, footprint=None, mode="reflect", cval=0.0, crop="same", nan_policy="propagate",
+                q=50.0, func=None):
+    """Reference order statistic of every window: numpy on each window's values, one window at a time."""
+    a = np.asarray(a, dtype=np.float64)
+    window = tuple(window)
+    pads = [(w // 2, w - 1 - w // 2) for w in window]
+    p = pad_like_scipy(a, pads, mode, cval) if crop == "same" else a
+    v = sliding_window_view(p, window)
+    out = np.empty(v.shape[: a.ndim])
+    keep = None if footprint is None else np.asarray(footprint, bool).reshape(-1)
+    for idx in np.ndindex(*out.shape):
+        vals = v[idx].reshape(-1)
+        if keep is not None:
+            vals = vals[keep]
+        if np.isnan(vals).any():
+            if nan_policy != "omit":
+                out[idx] = np.nan
+                continue
+            vals = vals[~np.isnan(vals)]
+        if vals.size == 0:
+            out[idx] = np.nan
+        elif stat == "percentile":
+            out[idx] = np.percentile(vals, q)
+        elif stat == "range":
+            out[idx] = vals.max() - vals.min()
+        elif stat == "majority":
+            values, counts = np.unique(vals, return_counts=True)
+            out[idx] = values[np.argmax(counts)]  # np.unique sorts: ties go to the smallest
+        elif stat == "variety":
+            out[idx] = len(np.unique(vals))
+        else:
+            out[idx] = func(vals)
+    return out
+
+
 def block_reduce(a, block, func, boundary="trim", cval=0.0):
     """Reference block reduction: python loop over blocks."""
     a = np.asarray(a, dtype=np.float64)

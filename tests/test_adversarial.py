@@ -42,6 +42,10 @@ def _image(shape=(24, 30), seed=0) -> np.ndarray:
 
 
 TEMPLATE = np.ascontiguousarray(_image()[5:12, 10:18])
+
+
+def _spread(values):
+    return values.max() - values.mean()
 # name -> (function of one array, the argument name the errors must use)
 PUBLIC = {
     "local_mean": (lambda a: ps.local_mean(a, 3), "a"),
@@ -51,6 +55,12 @@ PUBLIC = {
     "local_min": (lambda a: ps.local_min(a, 3), "a"),
     "local_max": (lambda a: ps.local_max(a, footprint=np.eye(3, dtype=bool)), "a"),
     "local_count": (lambda a: ps.local_count(a, 3), "a"),
+    "local_median": (lambda a: ps.local_median(a, 3, nan_policy="omit"), "a"),
+    "local_percentile": (lambda a: ps.local_percentile(a, 80, (3, 5)), "a"),
+    "local_range": (lambda a: ps.local_range(a, footprint=np.eye(3, dtype=bool)), "a"),
+    "local_majority": (lambda a: ps.local_majority(a, 3), "a"),
+    "local_variety": (lambda a: ps.local_variety(a, 3, mode="constant"), "a"),
+    "local_apply": (lambda a: ps.local_apply(a, _spread, 3), "a"),
     "block_reduce": (lambda a: ps.block_reduce(a, 3, "mean"), "a"),
     "block_reduce var": (lambda a: ps.block_reduce(a, (2, 3), "var"), "a"),
     "density_map": (lambda a: ps.density_map(a, 3), "a"),

@@ -24,6 +24,14 @@ from .local import (
     local_sum,
     local_var,
 )
+from .local_order import (
+    local_apply,
+    local_majority,
+    local_median,
+    local_percentile,
+    local_range,
+    local_variety,
+)
 from .outline import outline_paths, plot_outline
 from .place import add_stamp, add_stamps
 from .sources import ApertureSums, Peaks, aperture_sums, cluster_center, find_peaks, robust_noise
@@ -84,6 +92,12 @@ __all__ = [
     "local_std",
     "local_sum",
     "local_var",
+    "local_median",
+    "local_percentile",
+    "local_range",
+    "local_majority",
+    "local_variety",
+    "local_apply",
     "__version__",
     "datasets",
     "document",

@@ -24,9 +24,11 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from ._kernels import rank as kr
 from ._kernels import window as kw
 
 # Elements of float64 per gathered tile: large enough to amortise the halo and
@@ -47,6 +49,9 @@ MODE_ALIASES = {
 }
 
 STAT_SUM, STAT_MEAN, STAT_VAR, STAT_STD = 0, 1, 2, 3
+# order statistics: each window's values are gathered and reduced (see _kernels/rank.py)
+ORDER_STATS = {"percentile": kr.OP_PERCENTILE, "range": kr.OP_RANGE, "majority": kr.OP_MAJORITY,
+               "variety": kr.OP_VARIETY, "apply": -1}
 MOMENT_STATS = {"sum": STAT_SUM, "mean": STAT_MEAN, "var": STAT_VAR, "std": STAT_STD}
 
 
@@ -62,6 +67,8 @@ class WindowSpec:
     omit_nan: bool
     ddof: float
     out_dtype: np.dtype
+    q: float = 50.0  # percentile (0..100) for the 'percentile' statistic
+    reducer: Any = None  # a numba-compiled function of one 1-D array, for 'apply'
 
     @property
     def lo(self) -> tuple[int, ...]:
@@ -329,6 +336,8 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start, scratch:
     # whose grouping must not depend on where the tile begins
     phases = tuple(g + sl.start - lo for g, sl, lo in zip(start, tile, spec.lo, strict=True))
     tw = TileWindow(spec.window, spec.footprint, phases)
+    if stat in ORDER_STATS:
+        return _order_statistic(block, spec)
     may_have_nan = x.dtype.kind == "f" or math.isnan(spec.cval)
     # a NaN anywhere makes the sum NaN (so does inf - inf, which then just takes the exact look)
     nan_mask = np.isnan(block) if may_have_nan and math.isnan(float(block.sum())) else None
@@ -403,6 +412,27 @@ def _moments(block: np.ndarray, nan_mask: np.ndarray | None, tw: TileWindow, spe
         s1.reshape(-1), s2, count, scalar_count, float(spec.ddof), shift, code, result.reshape(-1)
     )
     return result
+
+
+def _order_statistic(block: np.ndarray, spec: WindowSpec) -> np.ndarray:
+    """Median, percentile, range, majority, variety or a user reduction of every window of a padded block."""
+    footprint = spec.footprint if spec.footprint is not None else np.ones(spec.window, dtype=bool)
+    strides = np.array(block.strides, dtype=np.int64) // block.itemsize
+    offsets = (np.argwhere(footprint) @ strides).astype(np.int64)
+    out_shape = tuple(b - w + 1 for b, w in zip(block.shape, spec.window, strict=True))
+    bases = np.zeros(out_shape[:-1], dtype=np.int64)
+    for ax, n in enumerate(out_shape[:-1]):
+        shape = [1] * (len(out_shape) - 1)
+        shape[ax] = n
+        bases = bases + (np.arange(n, dtype=np.int64) * strides[ax]).reshape(shape)
+    bases = bases.reshape(-1) if bases.ndim else np.zeros(1, dtype=np.int64)
+    out = np.empty((bases.size, out_shape[-1]), dtype=np.float64)
+    if spec.stat == "apply":
+        kr.window_apply(block, offsets, bases, out_shape[-1], spec.reducer, spec.omit_nan, out)
+    else:
+        kr.window_order_stat(block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], float(spec.q),
+                             spec.omit_nan, out)
+    return out.reshape(out_shape)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ def window_spec(
     axes: Any = None,
     dtype: Any = None,
     ddof: float = 0.0,
+    q: float = 50.0,
+    reducer: Any = None,
 ) -> engine.WindowSpec:
     """Validate the window arguments for an array of `shape`/`in_dtype` into a spec.
 
@@ -62,7 +64,7 @@ def window_spec(
     """
     ndim = len(shape)
     axes_t = normalize_axes(axes, ndim)
-    check_choice(stat, "stat", ("mean", "sum", "var", "std", "min", "max", "count"))
+    check_choice(stat, "stat", ("mean", "sum", "var", "std", "min", "max", "count", *engine.ORDER_STATS))
     check_choice(mode, "mode", tuple(engine.MODE_ALIASES))
     check_choice(crop, "crop", ("same", "valid"))
     check_choice(nan_policy, "nan_policy", ("propagate", "omit"))
@@ -85,7 +87,13 @@ def window_spec(
 
     out_dtype = check_out_dtype(dtype)
     if out_dtype is None:
-        out_dtype = np.dtype(np.int64) if stat == "count" else result_float_dtype(in_dtype)
+        categorical = np.dtype(in_dtype).kind in "iub"  # integer input cannot hold NaN
+        if stat == "count" or (stat == "variety" and categorical):
+            out_dtype = np.dtype(np.int64)
+        elif stat == "majority" and categorical:
+            out_dtype = np.dtype(in_dtype)  # a value of the input: categories keep their dtype
+        else:
+            out_dtype = result_float_dtype(in_dtype)
     if crop == "valid":
         for ax, (n, w) in enumerate(zip(shape, window, strict=True)):
             if n < w:
@@ -110,6 +118,8 @@ def window_spec(
         omit_nan=nan_policy == "omit",
         ddof=ddof,
         out_dtype=out_dtype,
+        q=float(q),
+        reducer=reducer,
     )
 
 
@@ -125,12 +135,15 @@ def _local_stat(
     axes: Any,
     dtype: Any,
     ddof: float = 0.0,
+    q: float = 50.0,
+    reducer: Any = None,
 ):
     """Validate once, then run the engine on numpy or dask input."""
     a = as_image_array(a, "a")
     if a.dtype == bool:
         a = a.astype(np.uint8)
-    spec = window_spec(stat, a.shape, a.dtype, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof)
+    spec = window_spec(stat, a.shape, a.dtype, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof,
+                       q, reducer)
     out_dtype = spec.out_dtype
     if out_dtype.kind != "f":  # counts are accumulated in float64, converted at the end
         spec = dataclasses.replace(spec, out_dtype=np.dtype(np.float64))

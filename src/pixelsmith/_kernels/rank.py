@@ -1,0 +1,149 @@
+"""Order statistics of every window of a padded block: median, percentile, range, majority, variety.
+
+The block is C-contiguous float64 with its halo; a window is a list of flat
+offsets (the footprint's True elements) from its first element, and output
+positions are ``bases[r] + j`` for row bases over the leading axes and j along
+the last axis. Each window's values are copied to a buffer and reduced there,
+so any footprint costs the same per element. Kernels never validate.
+
+Operation codes: 0 percentile (q in 0..100, numpy's linear interpolation;
+median is q = 50), 1 range (max - min), 2 majority (most frequent value, the
+smallest on ties), 3 variety (number of distinct values).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+OP_PERCENTILE = 0
+OP_RANGE = 1
+OP_MAJORITY = 2
+OP_VARIETY = 3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _swap(buf, i, j):
+    t = buf[i]
+    buf[i] = buf[j]
+    buf[j] = t
+
+
+@njit(cache=True, nogil=True)
+def _select(buf, n, k):
+    """Move the k-th smallest of buf[:n] to buf[k], smaller ones before it (quickselect, median of three)."""
+    lo, hi = 0, n - 1
+    while hi > lo:
+        mid = (lo + hi) >> 1
+        if buf[mid] < buf[lo]:
+            _swap(buf, mid, lo)
+        if buf[hi] < buf[lo]:
+            _swap(buf, hi, lo)
+        if buf[hi] < buf[mid]:
+            _swap(buf, hi, mid)
+        pivot = buf[mid]
+        i, j = lo, hi
+        while i <= j:
+            while buf[i] < pivot:
+                i += 1
+            while buf[j] > pivot:
+                j -= 1
+            if i <= j:
+                _swap(buf, i, j)
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return
+
+
+@njit(cache=True, nogil=True)
+def _percentile(buf, n, q):
+    position = q / 100.0 * (n - 1)
+    k = int(np.floor(position))
+    _select(buf, n, k)
+    low = buf[k]
+    frac = position - k
+    if frac == 0.0 or k + 1 >= n:
+        return low
+    high = buf[k + 1]
+    for t in range(k + 2, n):  # the next order statistic: the smallest of the upper part
+        if buf[t] < high:
+            high = buf[t]
+    return low + (high - low) * frac
+
+
+@njit(cache=True, nogil=True)
+def _reduce(buf, n, op, q):
+    if op == OP_PERCENTILE:
+        return _percentile(buf, n, q)
+    if op == OP_RANGE:
+        lo = buf[0]
+        hi = buf[0]
+        for t in range(1, n):
+            v = buf[t]
+            if v < lo:
+                lo = v
+            if v > hi:
+                hi = v
+        return hi - lo
+    values = np.sort(buf[:n])
+    if op == OP_VARIETY:
+        distinct = 1
+        for t in range(1, n):
+            if values[t] != values[t - 1]:
+                distinct += 1
+        return float(distinct)
+    best, best_count, run = values[0], 1, 1  # OP_MAJORITY
+    for t in range(1, n):
+        run = run + 1 if values[t] == values[t - 1] else 1
+        if run > best_count:
+            best, best_count = values[t], run
+    return best
+
+
+@njit(cache=True, nogil=True)
+def window_order_stat(block, offsets, bases, n_last, op, q, omit_nan, out):
+    """out[r, j] = the statistic of block.flat[bases[r] + j + offsets] (NaN values skipped when omit_nan;
+    a window with NaN and not omit_nan, or with no values, gives NaN)."""
+    flat = block.reshape(-1)
+    k = offsets.shape[0]
+    buf = np.empty(k)
+    for r in range(bases.shape[0]):
+        for j in range(n_last):
+            start = bases[r] + j
+            n = 0
+            has_nan = False
+            for t in range(k):
+                v = flat[start + offsets[t]]
+                if v != v:
+                    has_nan = True
+                    continue
+                buf[n] = v
+                n += 1
+            if n == 0 or (has_nan and not omit_nan):
+                out[r, j] = np.nan
+            else:
+                out[r, j] = _reduce(buf, n, op, q)
+
+
+@njit(cache=True, nogil=True)
+def window_apply(block, offsets, bases, n_last, func, omit_nan, out):
+    """out[r, j] = func(values of the window) for a numba-compiled `func` of one 1-D float64 array."""
+    flat = block.reshape(-1)
+    k = offsets.shape[0]
+    buf = np.empty(k)
+    for r in range(bases.shape[0]):
+        for j in range(n_last):
+            start = bases[r] + j
+            n = 0
+            for t in range(k):
+                v = flat[start + offsets[t]]
+                if omit_nan and v != v:
+                    continue
+                buf[n] = v
+                n += 1
+            out[r, j] = func(buf[:n]) if n else np.nan

@@ -1,0 +1,253 @@
+"""Order statistics of moving windows: median, percentile, range, majority, variety, and any reduction.
+
+The same signature family and engine as `pixelsmith.local` (modes, `crop`,
+`axes`, footprints, N-D, `nan_policy`, dask in -> dask out bit for bit): each
+window's values are gathered and reduced by a numba kernel (quickselect for
+ranks), tiles in parallel threads. ``nan_policy="omit"`` really ignores NaN:
+the statistic of the window's other values (NaN when it has none).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._docstrings import fill_doc
+from ._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_scalar
+from .local import _local_stat
+
+__all__ = ["local_median", "local_percentile", "local_range", "local_majority", "local_variety", "local_apply"]
+
+
+@fill_doc
+def local_median(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
+                 cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
+                 dtype: Any = None):
+    """Median of each moving window (the mean of the two middle values for an even count, as numpy).
+
+    Parameters
+    ----------
+    {a}
+    {size}
+    {footprint}
+    {mode}
+    {cval}
+    {crop}
+    {nan_policy}
+    {axes}
+    {dtype}
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+        Window medians; float32 input stays float32 (a median is one of the values, or the mean of two).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith import local_median
+    >>> local_median(np.array([1.0, 9.0, 2.0, 8.0, 3.0]), 3)
+    array([1., 2., 8., 3., 3.])
+    >>> local_median(np.array([1.0, np.nan, 5.0, 6.0]), 3, nan_policy="omit")
+    array([1. , 3. , 5.5, 6. ])
+    """
+    return _local_stat("percentile", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=50.0)
+
+
+@fill_doc
+def local_percentile(a: Any, q: float, size: int | tuple[int, ...] = 3, *, footprint: Any = None,
+                     mode: str = "reflect", cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate",
+                     axes: Any = None, dtype: Any = None):
+    """The `q`-th percentile of each moving window, with numpy's default (linear) interpolation.
+
+    Parameters
+    ----------
+    {a}
+    q : float
+        Percentile in 0..100 (0 is the minimum, 50 the median, 100 the maximum).
+    {size}
+    {footprint}
+    {mode}
+    {cval}
+    {crop}
+    {nan_policy}
+    {axes}
+    {dtype}
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+        ``np.percentile(window, q)`` for every window (``np.nanpercentile`` with 'omit').
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith import local_percentile
+    >>> local_percentile(np.arange(6.0), 90, 5, mode="nearest")
+    array([1.6, 2.6, 3.6, 4.6, 5. , 5. ])
+    """
+    q = check_finite_scalar(q, "q")
+    if not 0 <= q <= 100:
+        raise PixelsmithValueError(f"`q` must be a percentile in 0..100, got {q}")
+    return _local_stat("percentile", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=q)
+
+
+@fill_doc
+def local_range(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
+                cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
+                dtype: Any = None):
+    """Maximum minus minimum of each moving window (relief, texture).
+
+    Parameters
+    ----------
+    {a}
+    {size}
+    {footprint}
+    {mode}
+    {cval}
+    {crop}
+    {nan_policy}
+    {axes}
+    {dtype}
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith import local_range
+    >>> local_range(np.array([1.0, 4.0, 2.0, 8.0]), 3)
+    array([3., 3., 6., 6.])
+    """
+    return _local_stat("range", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+
+
+@fill_doc
+def local_majority(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
+                   cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
+                   dtype: Any = None):
+    """The most frequent value of each moving window (categorical rasters: land cover, labels).
+
+    Ties go to the smallest value (as ``np.bincount(window).argmax()``).
+
+    Parameters
+    ----------
+    {a}
+    {size}
+    {footprint}
+    {mode}
+    {cval}
+    {crop}
+    {nan_policy}
+    {axes}
+    dtype : numpy dtype, optional
+        Default: the input's integer dtype (a majority is one of the values); float input gives float.
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith import local_majority
+    >>> local_majority(np.array([3, 3, 1, 1, 1, 2], np.uint8), 3)
+    array([3, 3, 1, 1, 1, 2], dtype=uint8)
+    """
+    return _local_stat("majority", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+
+
+@fill_doc
+def local_variety(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
+                  cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
+                  dtype: Any = None):
+    """The number of distinct values in each moving window (categorical rasters: land-cover diversity).
+
+    Parameters
+    ----------
+    {a}
+    {size}
+    {footprint}
+    {mode}
+    {cval}
+    {crop}
+    {nan_policy}
+    {axes}
+    dtype : numpy dtype, optional
+        Default int64 for integer input; float64 for float input (a window with
+        NaN under 'propagate' has no count).
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith import local_variety
+    >>> local_variety(np.array([3, 3, 1, 2, 2, 2]), 3)
+    array([1, 2, 3, 2, 1, 1])
+    """
+    return _local_stat("variety", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+
+
+@fill_doc
+def local_apply(a: Any, func: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
+                cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
+                dtype: Any = None):
+    """Any reduction of each moving window's values, compiled with numba: the fast ``generic_filter``.
+
+    Parameters
+    ----------
+    {a}
+    func : callable
+        ``func(values) -> number`` for a 1-D float64 array of one window's values
+        (in footprint order; NaN skipped with 'omit'). A numba ``@njit`` function
+        is used as is; a plain Python function is compiled with ``numba.njit``
+        (it must then use only what numba supports: numpy on arrays, loops, math).
+    {size}
+    {footprint}
+    {mode}
+    {cval}
+    {crop}
+    {nan_policy}
+    {axes}
+    {dtype}
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith import local_apply
+    >>> def spread(values):
+    ...     return values.max() - values.mean()
+    >>> local_apply(np.array([1.0, 4.0, 2.0, 8.0]), spread, 3)
+    array([2.        , 1.66666667, 3.33333333, 2.        ])
+    """
+    return _local_stat("apply", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype,
+                       reducer=_compiled(func))
+
+
+def _compiled(func: Any):
+    """A numba-compiled version of `func`, checked once on a small array so typing errors surface here."""
+    if not callable(func):
+        raise PixelsmithTypeError(f"`func` must be a function of one 1-D array, got {type(func).__name__}")
+    import numba
+
+    jitted = func if hasattr(func, "py_func") else numba.njit(func)
+    try:
+        value = jitted(np.array([1.0, 2.0, 4.0]))
+        float(value)
+    except Exception as exc:  # numba's TypingError and friends: say it in one line, naming the argument
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PixelsmithTypeError(
+            f"`func` must compile with numba.njit and return a number for a 1-D float64 array ({first}); "
+            "use numpy on the array, loops and math, or scipy.ndimage.generic_filter for Python-only code"
+        ) from None
+    return jitted

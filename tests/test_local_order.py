@@ -1,0 +1,129 @@
+"""Order statistics of moving windows against brute force, scipy's generic_filter and dask (issue 19)."""
+
+from __future__ import annotations
+
+import dask.array as da
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+import naive
+import pixelsmith as ps
+from pixelsmith import PixelsmithError
+
+MODES = ["reflect", "mirror", "nearest", "wrap", "constant"]
+STATS = {
+    "median": (lambda a, **k: ps.local_median(a, **k), {"stat": "percentile", "q": 50.0}),
+    "percentile 90": (lambda a, **k: ps.local_percentile(a, 90, **k), {"stat": "percentile", "q": 90.0}),
+    "percentile 7.5": (lambda a, **k: ps.local_percentile(a, 7.5, **k), {"stat": "percentile", "q": 7.5}),
+    "range": (lambda a, **k: ps.local_range(a, **k), {"stat": "range"}),
+    "majority": (lambda a, **k: ps.local_majority(a, **k), {"stat": "majority"}),
+    "variety": (lambda a, **k: ps.local_variety(a, **k), {"stat": "variety"}),
+}
+
+
+def _data(shape, seed, categorical=False):
+    rng = np.random.default_rng(seed)
+    if categorical:
+        return rng.integers(0, 4, size=shape).astype(np.float64)
+    return np.round(rng.normal(size=shape), 1)  # repeated values: ties for ranks and majority
+
+
+@pytest.mark.parametrize("name", list(STATS))
+@pytest.mark.parametrize("mode", MODES)
+def test_order_statistics_match_brute_force(name, mode):
+    func, reference = STATS[name]
+    categorical = name in ("majority", "variety")
+    for shape, window in [((31,), (5,)), ((13, 17), (3, 4)), ((6, 7, 8), (3, 1, 3))]:
+        a = _data(shape, len(shape), categorical)
+        got = func(a, size=window, mode=mode, cval=1.0)
+        want = naive.local_order(a, window=window, mode=mode, cval=1.0, **reference)
+        np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"{name} {mode} {shape}")
+
+
+@pytest.mark.parametrize("name", list(STATS))
+def test_footprints_nan_policies_and_valid_crop(name):
+    func, reference = STATS[name]
+    a = _data((15, 16), 3, name in ("majority", "variety"))
+    a[[2, 7, 7, 11], [3, 0, 9, 15]] = np.nan
+    disk = np.add.outer(np.arange(-2, 3) ** 2, np.arange(-2, 3) ** 2) <= 4
+    for policy in ("propagate", "omit"):
+        got = func(a, footprint=disk, nan_policy=policy)
+        want = naive.local_order(a, window=disk.shape, footprint=disk, nan_policy=policy, **reference)
+        np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"{name} {policy}")
+    valid = func(a, size=4, crop="valid", nan_policy="omit")
+    np.testing.assert_allclose(valid, naive.local_order(a, window=(4, 4), crop="valid", nan_policy="omit",
+                                                        **reference), rtol=1e-12)
+
+
+def test_generic_filter_with_the_obvious_functions():
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(40, 50))
+    np.testing.assert_array_equal(ps.local_median(a, 5), ndi.generic_filter(a, np.median, 5))
+    np.testing.assert_array_equal(ps.local_median(a, 5), ndi.median_filter(a, 5))  # odd windows: scipy's too
+    np.testing.assert_allclose(ps.local_percentile(a, 90, 5), ndi.generic_filter(a, lambda v: np.percentile(v, 90), 5))
+    holes = a.copy()
+    holes[rng.random(a.shape) < 0.2] = np.nan
+    np.testing.assert_allclose(ps.local_median(holes, 5, nan_policy="omit"), ndi.generic_filter(holes, np.nanmedian, 5))
+    landcover = rng.integers(0, 6, size=(40, 50)).astype(np.int16)
+    np.testing.assert_array_equal(ps.local_majority(landcover, 3),
+                                  ndi.generic_filter(landcover, lambda v: np.bincount(v.astype(int)).argmax(), 3))
+    np.testing.assert_array_equal(ps.local_variety(landcover, 3),
+                                  ndi.generic_filter(landcover, lambda v: len(np.unique(v)), 3))
+    np.testing.assert_array_equal(ps.local_range(a, 4), ndi.maximum_filter(a, 4) - ndi.minimum_filter(a, 4))
+
+
+def test_dtypes_follow_the_rules():
+    rng = np.random.default_rng(6)
+    f32 = rng.random((20, 20)).astype(np.float32)
+    assert ps.local_median(f32, 3).dtype == np.float32
+    np.testing.assert_array_equal(ps.local_median(f32, 3), ndi.median_filter(f32, 3))
+    classes = rng.integers(0, 9, size=(20, 20)).astype(np.uint8)
+    assert ps.local_majority(classes, 3).dtype == np.uint8
+    assert ps.local_variety(classes, 3).dtype == np.int64
+    assert ps.local_median(classes, 3).dtype == np.float64
+
+
+@pytest.mark.parametrize("name", list(STATS))
+def test_dask_equals_numpy_bit_for_bit(name):
+    func, _ = STATS[name]
+    a = _data((60, 70), 7, name in ("majority", "variety"))
+    a[10, 10] = np.nan
+    lazy = func(da.from_array(a, chunks=(17, 23)), size=5, nan_policy="omit", mode="wrap")
+    assert isinstance(lazy, da.Array)
+    np.testing.assert_array_equal(lazy.compute(), func(a, size=5, nan_policy="omit", mode="wrap"))
+
+
+def test_local_apply_is_generic_filter_compiled():
+    import numba
+
+    rng = np.random.default_rng(8)
+    a = rng.normal(size=(30, 40))
+
+    def spread(values):
+        return values.max() - values.mean()
+
+    np.testing.assert_allclose(ps.local_apply(a, spread, 5), ndi.generic_filter(a, spread, 5), rtol=1e-12)
+    jitted = numba.njit(spread)
+    np.testing.assert_allclose(ps.local_apply(a, jitted, (3, 5), mode="nearest"),
+                               ndi.generic_filter(a, spread, (3, 5), mode="nearest"), rtol=1e-12)
+    holes = a.copy()
+    holes[5, 5] = np.nan
+    omitted = ps.local_apply(holes, spread, 3, nan_policy="omit")
+    np.testing.assert_allclose(omitted, naive.local_order(holes, "apply", (3, 3), nan_policy="omit", func=spread))
+    lazy = ps.local_apply(da.from_array(a, chunks=(11, 13)), jitted, 5)
+    np.testing.assert_array_equal(lazy.compute(), ps.local_apply(a, jitted, 5))
+
+
+@pytest.mark.parametrize(("call", "argument"), [
+    (lambda: ps.local_percentile(np.ones((5, 5)), 101), "`q`"),
+    (lambda: ps.local_percentile(np.ones((5, 5)), np.nan), "`q`"),
+    (lambda: ps.local_apply(np.ones((5, 5)), "max"), "`func`"),
+    (lambda: ps.local_apply(np.ones((5, 5)), lambda v: {"a": v}), "`func`"),
+    (lambda: ps.local_median(np.ones((5, 5)), 0), "`size`"),
+    (lambda: ps.local_median(np.ones((5, 5)) + 1j, 3), "`a`"),
+])
+def test_bad_arguments_are_named(call, argument):
+    with pytest.raises(PixelsmithError) as caught:
+        call()
+    assert argument in str(caught.value)
