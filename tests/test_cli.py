@@ -117,7 +117,9 @@ def test_plain_image_in_and_npy_out(tmp_path, rng):
         (["{raster}", "{existing}"], "pass --overwrite"),
         (["{missing}", "{out}"], "does not exist"),
         (["{bad}", "{out}"], "not a raster"),
-        (["{raster}", "{out}", "--stat", "median"], "median"),
+        (["{raster}", "{out}", "--stat", "mode"], "percentile:Q"),
+        (["{raster}", "{out}", "--stat", "percentile:101"], "0..100"),
+        (["{raster}", "{out}", "--footprint", "annulus:5,2"], "R1 <= R2"),
         (["{raster}", "{out}", "--footprint", "ring:3"], "disk:R"),
         (["{raster}", "{out}", "--band", "4"], "between 1 and 1"),
         (["{raster}", "{out}", "--size", "0"], "`size`"),
@@ -193,3 +195,36 @@ def test_band_zero_is_refused_not_read_as_band_one(raster, tmp_path):
     res = _invoke("local", raster, tmp_path / "o.tif", "--band", "0", "-q")
     assert res.exit_code != 0 and "--band" in res.output and "from 1" in res.output
     assert not (tmp_path / "o.tif").exists()
+
+
+@pytest.mark.parametrize(("stat", "call"), [
+    ("median", lambda a, **k: ps.local_median(a, **k)),
+    ("percentile:90", lambda a, **k: ps.local_percentile(a, 90, **k)),
+    ("range", lambda a, **k: ps.local_range(a, **k)),
+    ("majority", lambda a, **k: ps.local_majority(np.round(a), **k)),
+    ("variety", lambda a, **k: ps.local_variety(np.round(a), **k)),
+])
+def test_order_statistics_from_the_cli_in_memory_and_chunked(raster, tmp_path, stat, call):
+    data = read_raster(raster).data
+    source = raster
+    if stat in ("majority", "variety"):  # categories: round the values to a few classes first
+        source = tmp_path / "classes.tif"
+        with rasterio.open(raster) as src:
+            profile = src.profile
+        with rasterio.open(source, "w", **profile) as dst:
+            dst.write(np.round(data).astype(np.float32), 1)
+    ring = np.add.outer(np.arange(-4, 5) ** 2, np.arange(-4, 5) ** 2)
+    ring = (ring <= 16) & (ring >= 4)
+    expected = call(data, footprint=ring, nan_policy="omit")
+    for extra in ((), ("--chunks", "64")):
+        out = tmp_path / f"{stat.split(':')[0]}{len(extra)}.tif"
+        res = _invoke("local", source, out, "--stat", stat, "--footprint", "annulus:2,4", "--nan", "omit", "-q",
+                      *extra)
+        assert res.exit_code == 0, res.output
+        np.testing.assert_array_equal(read_raster(out).data, expected.astype(np.float32))
+
+
+def test_box_footprint_is_a_window_size(raster, tmp_path):
+    out = tmp_path / "box.tif"
+    assert _invoke("local", raster, out, "--stat", "max", "--footprint", "box:5", "-q").exit_code == 0
+    np.testing.assert_array_equal(read_raster(out).data, ps.local_max(read_raster(raster).data, 5))

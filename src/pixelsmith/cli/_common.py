@@ -194,21 +194,54 @@ _MAX_DISK_RADIUS = 6000
 
 
 def parse_footprint(text: str | None):
-    """``disk:R`` -> boolean disk of radius R (pixels); ``box:N`` -> None with size N."""
+    """``disk:R`` (d <= R), ``annulus:R1,R2`` (R1 <= d <= R2) -> boolean footprint; ``box:N`` -> the int N.
+
+    A box is a plain window size (the separable path), so it comes back as a size for ``--size``.
+    """
     if text is None:
         return None
     import numpy as np
 
+    usage = f"--footprint must be disk:R, annulus:R1,R2 or box:N with 0 <= R < {_MAX_DISK_RADIUS} (e.g. disk:3)"
     kind, _, value = text.partition(":")
     try:
-        radius = float(value)
+        numbers = [float(v) for v in value.split(",")]
     except ValueError:
-        fail(f"--footprint must look like disk:R (e.g. disk:3), got {text!r}")
-    if kind != "disk" or not 0 <= radius < _MAX_DISK_RADIUS:
-        fail(f"--footprint must look like disk:R with 0 <= R < {_MAX_DISK_RADIUS} (e.g. disk:3), got {text!r}")
-    r = int(np.floor(radius))
+        fail(f"{usage}, got {text!r}")
+    if kind == "box":
+        if len(numbers) != 1 or not numbers[0].is_integer() or not 1 <= numbers[0] <= 2 * _MAX_DISK_RADIUS:
+            fail(f"{usage}; box:N takes a whole number N >= 1, got {text!r}")
+        return int(numbers[0])
+    shape = {"disk": 1, "annulus": 2}.get(kind)
+    if shape is None or len(numbers) != shape or not all(0 <= r < _MAX_DISK_RADIUS for r in numbers):
+        fail(f"{usage}, got {text!r}")
+    inner, outer = (0.0, numbers[0]) if kind == "disk" else (numbers[0], numbers[1])
+    if outer < inner:
+        fail(f"--footprint annulus:R1,R2 needs R1 <= R2, got {text!r}")
+    r = int(np.floor(outer))
     yy, xx = np.mgrid[-r : r + 1, -r : r + 1]
-    return yy**2 + xx**2 <= radius**2
+    d2 = yy**2 + xx**2
+    footprint = (d2 <= outer**2) & (d2 >= inner**2)
+    if not footprint.any():
+        fail(f"--footprint {text!r} holds no pixel")
+    return footprint
+
+
+def parse_stat(text: str) -> tuple[str, float]:
+    """``mean`` ... ``variety`` or ``percentile:Q`` -> (statistic, q); median is percentile 50."""
+    name, _, value = text.partition(":")
+    plain = ("mean", "sum", "var", "std", "min", "max", "count", "median", "range", "majority", "variety")
+    if name == "percentile":
+        try:
+            q = float(value)
+        except ValueError:
+            q = float("nan")
+        if not 0 <= q <= 100:
+            fail(f"--stat percentile:Q needs Q in 0..100 (e.g. percentile:90), got {text!r}")
+        return "percentile", q
+    if name not in plain or value:
+        fail(f"--stat must be one of {', '.join(plain)} or percentile:Q, got {text!r}")
+    return ("percentile", 50.0) if name == "median" else (name, 50.0)
 
 
 def parse_size(text: str) -> int | tuple[int, ...]:

@@ -14,20 +14,11 @@ from ._common import (
     one_line_errors,
     parse_footprint,
     parse_size,
+    parse_stat,
     progress_bar,
 )
 from ._files import load_input, save_output
 from ._options import Band, Chunks, Overwrite, Quiet, Scheduler, Workers
-
-
-class Stat(str, Enum):
-    mean = "mean"
-    sum = "sum"
-    var = "var"
-    std = "std"
-    min = "min"
-    max = "max"
-    count = "count"
 
 
 class Mode(str, Enum):
@@ -61,16 +52,21 @@ def register(app: typer.Typer) -> None:
             "Examples:\n\n"
             "  pixelsmith local dem.tif roughness.tif --stat std --size 3\n\n"
             "  pixelsmith local big.tif var5.tif --stat var --size 5 --chunks 2048 --workers 2\n\n"
-            "  pixelsmith local img.png mean.tif --stat mean --footprint disk:4 --nan omit"
+            "  pixelsmith local img.png mean.tif --stat mean --footprint disk:4 --nan omit\n\n"
+            "  pixelsmith local landcover.tif diversity.tif --stat variety --footprint annulus:2,5\n\n"
+            "  pixelsmith local dem.tif p90.tif --stat percentile:90 --footprint box:15"
         ),
     )
     @one_line_errors
     def local(
         input: Path = typer.Argument(..., help="Input raster (GeoTIFF...) or image (.png, .tif, .npy)."),
         output: Path = typer.Argument(..., help="Output file (.tif keeps georeferencing; .npy)."),
-        stat: Stat = typer.Option(Stat.mean, "--stat", help="Statistic of each window."),
+        stat: str = typer.Option("mean", "--stat", help=(
+            "Statistic of each window: mean, sum, var, std, min, max, count, median, percentile:Q, range, "
+            "majority, variety.")),
         size: str = typer.Option("3", "--size", help="Window size: N or ROWS,COLS."),
-        footprint: str = typer.Option(None, "--footprint", help="Window shape instead of a box: disk:R."),
+        footprint: str = typer.Option(None, "--footprint", help=(
+            "Window shape instead of --size: disk:R, annulus:R1,R2 or box:N.")),
         mode: Mode = typer.Option(Mode.reflect, "--mode", help="How edges are extended (scipy.ndimage)."),
         cval: float = typer.Option(0.0, "--cval", help="Value beyond the edges for --mode constant."),
         nan: NanPolicy = typer.Option(NanPolicy.propagate, "--nan", help="NaN/nodata: propagate or omit."),
@@ -82,15 +78,19 @@ def register(app: typer.Typer) -> None:
         overwrite: Overwrite = False,
         quiet: Quiet = False,
     ) -> None:
-        """Moving-window statistic (mean, sum, var, std, min, max, count) of a raster or image."""
+        """Moving-window statistic (mean, sum, var, std, min, max, count, median, percentile, range,
+        majority, variety) of a raster or image."""
         from ..local import window_spec
 
         check_paths([input], output, overwrite)
+        name, q = parse_stat(stat)
         fp = parse_footprint(footprint)
         window = parse_size(size)
+        if isinstance(fp, int):  # box:N is a plain window size
+            window, fp = fp, None
         source = load_input(input, band=band)
-        spec = window_spec(stat.value, source.shape, source.dtype, window, fp, mode.value, cval, "same",
-                           nan.value, None, None, ddof)
+        spec = window_spec(name, source.shape, source.dtype, window, fp, mode.value, cval, "same",
+                           nan.value, None, None, ddof, q)
         with dask_cluster(workers, scheduler, quiet):
             if source.reader is not None and chunks:
                 from .._dask import map_window_reader
@@ -104,10 +104,18 @@ def register(app: typer.Typer) -> None:
                     import dask.array as da
 
                     data = da.from_array(data, chunks=chunks or 2048)
-                kwargs = {"ddof": ddof} if stat.value in ("var", "std") else {}
-                result = getattr(local_module, f"local_{stat.value}")(
-                    data, window, footprint=fp, mode=mode.value, cval=cval, nan_policy=nan.value, **kwargs)
-            _save(output, result, source, f"local {stat.value}", quiet)
+                from .. import local_order
+
+                options = {"footprint": fp, "mode": mode.value, "cval": cval, "nan_policy": nan.value}
+                if name in ("var", "std"):
+                    result = getattr(local_module, f"local_{name}")(data, window, ddof=ddof, **options)
+                elif name == "percentile":
+                    result = local_order.local_percentile(data, q, window, **options)
+                elif name in ("range", "majority", "variety"):
+                    result = getattr(local_order, f"local_{name}")(data, window, **options)
+                else:
+                    result = getattr(local_module, f"local_{name}")(data, window, **options)
+            _save(output, result, source, f"local {stat}", quiet)
 
     @app.command(
         "blocks",
