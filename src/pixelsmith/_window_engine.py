@@ -427,7 +427,10 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec) -> np.ndarray:
         bases = bases + (np.arange(n, dtype=np.int64) * strides[ax]).reshape(shape)
     bases = bases.reshape(-1) if bases.ndim else np.zeros(1, dtype=np.int64)
     out = np.empty((bases.size, out_shape[-1]), dtype=np.float64)
-    if spec.stat == "apply":
+    if spec.stat == "percentile" and spec.footprint is None:  # a box: slide a sorted window along the rows
+        column = (np.argwhere(np.ones(spec.window[:-1] + (1,), dtype=bool)) @ strides).astype(np.int64)
+        kr.box_percentile(block, column, bases, out_shape[-1], spec.window[-1], float(spec.q), spec.omit_nan, out)
+    elif spec.stat == "apply":
         kr.window_apply(block, offsets, bases, out_shape[-1], spec.reducer, spec.omit_nan, out)
     else:
         kr.window_order_stat(block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], float(spec.q),
