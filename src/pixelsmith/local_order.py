@@ -9,6 +9,8 @@ the statistic of the window's other values (NaN when it has none).
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,8 @@ from ._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_s
 from .local import _local_stat
 
 __all__ = ["local_median", "local_percentile", "local_range", "local_majority", "local_variety", "local_apply"]
+
+_JITTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Python function -> its numba compilation
 
 
 @fill_doc
@@ -240,7 +244,17 @@ def _compiled(func: Any):
         raise PixelsmithTypeError(f"`func` must be a function of one 1-D array, got {type(func).__name__}")
     import numba
 
-    jitted = func if hasattr(func, "py_func") else numba.njit(func)
+    if hasattr(func, "py_func"):
+        jitted = func
+    else:  # compile a Python function once, not on every call (each compile also costs a kernel specialisation)
+        try:
+            jitted = _JITTED.get(func)
+        except TypeError:  # not weak-referenceable (a builtin)
+            jitted = None
+        if jitted is None:
+            jitted = numba.njit(func)
+            with contextlib.suppress(TypeError):
+                _JITTED[func] = jitted
     try:
         value = jitted(np.array([1.0, 2.0, 4.0]))
         float(value)

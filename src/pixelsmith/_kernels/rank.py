@@ -77,6 +77,27 @@ def _percentile(buf, n, q):
 
 
 @njit(cache=True, nogil=True)
+def _small_majority_or_variety(buf, n, op):
+    """Majority (most frequent, smallest on ties) or number of distinct values, by counting equals."""
+    best = buf[0]
+    best_count = 0
+    distinct = 0
+    for t in range(n):
+        v = buf[t]
+        count = 0
+        earlier = 0
+        for u in range(n):
+            same = buf[u] == v
+            count += same
+            earlier += same and u < t
+        if earlier == 0:
+            distinct += 1
+        if count > best_count or (count == best_count and v < best):
+            best, best_count = v, count
+    return float(distinct) if op == OP_VARIETY else best
+
+
+@njit(cache=True, nogil=True)
 def _reduce(buf, n, op, q):
     if op == OP_PERCENTILE:
         return _percentile(buf, n, q)
@@ -90,7 +111,10 @@ def _reduce(buf, n, op, q):
             if v > hi:
                 hi = v
         return hi - lo
-    values = np.sort(buf[:n])
+    if n <= 64:  # small windows: count equal values directly (vectorises; no sort)
+        return _small_majority_or_variety(buf, n, op)
+    values = buf[:n]
+    values.sort()  # in place: no allocation per window
     if op == OP_VARIETY:
         distinct = 1
         for t in range(1, n):
@@ -130,7 +154,9 @@ def window_order_stat(block, offsets, bases, n_last, op, q, omit_nan, out):
                 out[r, j] = _reduce(buf, n, op, q)
 
 
-@njit(cache=True, nogil=True)
+# Not cached, deliberately: its specialisations are per user function, and numba's cache index would
+# pickle those functions' types, so another process (without the user's module) could not load it.
+@njit(cache=False, nogil=True)
 def window_apply(block, offsets, bases, n_last, func, omit_nan, out):
     """out[r, j] = func(values of the window) for a numba-compiled `func` of one 1-D float64 array."""
     flat = block.reshape(-1)
