@@ -14,7 +14,8 @@ from hypothesis.extra.numpy import arrays
 import naive
 import pixelsmith as ps
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])  # the same examples on every CI run
 MODES = ["reflect", "mirror", "nearest", "wrap", "constant"]
 values = st.floats(-1e3, 1e3, allow_nan=False, width=64)
 small_2d = st.tuples(st.integers(1, 9), st.integers(1, 9))
@@ -56,9 +57,12 @@ def test_ncc_matches_brute_force(image, shape, corner):
         return  # a flat template has no correlation (refused, tested elsewhere)
     got = ps.ncc(image, template)
     want = naive.ncc_valid(image, template)
-    flat = np.array([[np.ptp(image[i:i + shape[0], j:j + shape[1]]) < 1e-6 for j in range(want.shape[1])]
-                     for i in range(want.shape[0])])
-    np.testing.assert_allclose(got[~flat], want[~flat], atol=1e-6)
+    windows = np.lib.stride_tricks.sliding_window_view(image, shape)
+    variance = windows.var(axis=(-2, -1))
+    flat = np.array([[np.ptp(windows[i, j]) < 1e-6 for j in range(want.shape[1])] for i in range(want.shape[0])])
+    # the documented bound: about 1e-16 * range^2 / window variance (nearly flat windows lose digits)
+    bound = 1e-9 + 1e-14 * np.ptp(image) ** 2 / np.maximum(variance, 1e-300)
+    assert np.all(np.abs(got - want)[~flat] <= bound[~flat])
     assert np.all(np.abs(got) <= 1 + 1e-9)
 
 

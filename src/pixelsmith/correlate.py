@@ -86,6 +86,10 @@ def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> 
     over the window at ``i``, computed with FFTs (cost ~ image size, not image x
     template) and summed-area tables for the window statistics. Values lie in
     [-1, 1]; windows of zero variance (flat image areas) give 0, never NaN.
+    Accuracy: the window statistics come from float64 sums of the mean-removed
+    image, so a window of variance ``v`` is off by about
+    ``1e-16 * range**2 / v`` in r (``range`` = the image's max - min):
+    negligible unless a window is nearly flat next to the image's range.
 
     Parameters
     ----------
