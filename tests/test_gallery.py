@@ -23,6 +23,7 @@ def test_gallery_renders_every_section(tmp_path):
     # the key figures back up what the pictures claim
     figures = dict(re.findall(r"<td>([^<]*)</td><td>([^<]*)</td>", page))
     assert figures["strips restored exactly"] == "True"
+    assert float(figures["max |local_median - generic_filter(np.nanmedian)| (m)"]) == 0.0
     found, true = figures["stars found / true"].split(" / ")
     assert found == true
     right, blocks = figures["blocks right (within 2 rows) / true"].split(" / ")

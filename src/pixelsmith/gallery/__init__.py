@@ -18,13 +18,19 @@ from ._common import Section
 from .astronomy import section_sources, section_stamps
 from .documents import section_document
 from .images import section_colour_and_outlines, section_correlation, section_equalize, section_fill
-from .rasters import section_blocks_and_stacks, section_local_statistics, section_offset_variance
+from .rasters import (
+    section_blocks_and_stacks,
+    section_local_statistics,
+    section_offset_variance,
+    section_order_statistics,
+)
 from .xrays import section_drr
 
 __all__ = ["SECTIONS", "Section", "main", "render"]
 
 SECTIONS: list[Callable[[Path], Section]] = [
     section_local_statistics,
+    section_order_statistics,
     section_offset_variance,
     section_blocks_and_stacks,
     section_stamps,
