@@ -104,3 +104,17 @@ def test_two_concurrent_cli_runs_to_one_new_output_one_wins_one_fails_clearly(bi
     # faster, the other is refused at the start: both are one clean line
     assert ("another process" in loser or "exists" in loser) and "Traceback" not in loser
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tif", "out.tif"]
+
+
+def test_an_exclusive_registration_lasts_one_write_and_overwrite_releases_it(tmp_path):
+    output = tmp_path / "out.txt"
+    create_exclusively(output)
+    with atomic_path(output) as tmp:
+        tmp.write_text("first")
+    create_exclusively(output, exclusive=False)  # what --overwrite does in the same process later
+    with atomic_path(output) as tmp:
+        tmp.write_text("second")
+    assert output.read_text() == "second"
+    with atomic_path(output) as tmp:  # and a plain write after one exclusive write replaces as before
+        tmp.write_text("third")
+    assert output.read_text() == "third"

@@ -131,10 +131,10 @@ def check_paths(inputs: list[Path], output: Path, overwrite: bool) -> None:
             fail(f"output {str(output)!r} is the input; choose another output path")
     if output.exists() and not overwrite:
         fail(f"output {str(output)!r} exists; pass --overwrite to replace it")
-    if not overwrite:  # and if another run creates it meanwhile, fail at the end instead of replacing it
-        from ..io._atomic import create_exclusively
+    from ..io._atomic import create_exclusively
 
-        create_exclusively(output)
+    # without --overwrite, if another run creates the output meanwhile, fail at the end instead of replacing it
+    create_exclusively(output, exclusive=not overwrite)
     if output.exists() and output.is_dir():
         fail(f"output {str(output)!r} is a folder; give a file name")
     if not output.parent.exists():

@@ -26,9 +26,15 @@ _EXCLUSIVE: set[Path] = set()
 _MARK = ".pixelsmith-"
 
 
-def create_exclusively(path: str | os.PathLike) -> None:
-    """From now on in this process, writing `path` fails if it exists by the time the data is complete."""
-    _EXCLUSIVE.add(Path(path).absolute())
+def create_exclusively(path: str | os.PathLike, exclusive: bool = True) -> None:
+    """The next write of `path` fails if it exists by the time the data is complete (False: it replaces it).
+
+    A registration lasts for one write: `atomic_path` releases it when the write ends.
+    """
+    if exclusive:
+        _EXCLUSIVE.add(Path(path).absolute())
+    else:
+        _EXCLUSIVE.discard(Path(path).absolute())
 
 
 def _temp_prefix(dest: Path) -> str:
@@ -88,6 +94,7 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
         else:
             os.replace(tmp, dest)
     finally:
+        _EXCLUSIVE.discard(dest.absolute())  # one write per registration
         with contextlib.suppress(OSError):
             tmp.unlink()
 
