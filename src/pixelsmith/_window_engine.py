@@ -22,6 +22,7 @@ import itertools
 import math
 import os
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -368,11 +369,10 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start, scratch:
         # an overflow of the sums (values near 1e300, squares beyond 1e308) or honest NaN/inf:
         # look again at the data and, for huge magnitudes, redo the tile scaled by a power of two
         # (exact), so a finite answer stays finite
-        again, shift = _gather(x, tile, trim_lo, spec, shift_for_var=stat in ("var", "std"))
-        finite = again[np.isfinite(again)]
-        largest = float(np.abs(finite).max()) if finite.size else 0.0
-        if largest > _HUGE:
-            exponent = int(np.ceil(np.log2(largest))) - 500  # values come down to about 2^500
+        if _largest_magnitude(x, tile, trim_lo, spec) > _HUGE:  # (honest NaN tiles stop here, cheaply)
+            again, shift = _gather(x, tile, trim_lo, spec, shift_for_var=stat in ("var", "std"))
+            largest = float(np.nanmax(np.abs(np.where(np.isfinite(again), again, 0.0))))
+            exponent = int(np.ceil(np.log2(max(largest, 1.0)))) - 500  # values come down to about 2^500
             again_nan = np.isnan(again) if nan_mask is not None else None
             scaled = np.ldexp(again, -exponent)
             code = MOMENT_STATS[stat]
@@ -381,6 +381,21 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start, scratch:
                 small = _moments(scaled, again_nan, tw, spec, float(np.ldexp(shift, -exponent)), None)
                 result = np.ldexp(small, power * exponent)
     return result
+
+
+def _largest_magnitude(x: np.ndarray, tile, trim_lo, spec: WindowSpec) -> float:
+    """The largest |value| (inf for an infinity) the tile's windows read, the cval included, without copying."""
+    region = x[tuple(slice(max(t + sl.start - lo, 0), t + sl.stop + hi)
+                     for t, sl, lo, hi in zip(trim_lo, tile, spec.lo, spec.hi, strict=True))]
+    if region.size == 0:
+        return 0.0
+    with warnings.catch_warnings():  # an all-NaN region is simply not huge
+        warnings.simplefilter("ignore", RuntimeWarning)
+        top, bottom = float(np.nanmax(region)), float(np.nanmin(region))  # reductions: no copy
+    largest = max(abs(top), abs(bottom))  # inf for an infinity: the tile then gets the exact look
+    if largest != largest:  # all NaN
+        largest = 0.0
+    return max(largest, abs(spec.cval) if math.isfinite(spec.cval) else 0.0)
 
 
 # beyond this magnitude a tile's squares (var, std) or sums may overflow float64; see `_tile_result`
