@@ -1,5 +1,5 @@
 """``python -m pixelsmith`` runs the command-line interface."""
 
-from .cli import main
+from ._entry import main
 
 main()

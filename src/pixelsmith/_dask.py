@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _window_engine as engine
+from ._validate import require
 
 
 def safe_chunks(chunks: tuple[int, ...], min_size: int) -> tuple[int, ...]:
@@ -45,7 +46,7 @@ def cell_chunks(chunks: tuple[int, ...], cell: int) -> tuple[int, ...]:
 
 def map_window(a: Any, spec: engine.WindowSpec, crop: str) -> Any:
     """Apply the engine blockwise to dask array `a`; same chunks as `a` for 'same'."""
-    import dask.array as da
+    da = require("dask.array", "dask", "working on dask arrays")
 
     lo, hi = spec.lo, spec.hi
     depth = {ax: max(l_, h_) for ax, (l_, h_) in enumerate(zip(lo, hi, strict=True))}
@@ -137,7 +138,7 @@ def map_window_reader(reader: Any, spec: engine.WindowSpec, chunks: tuple[int, i
     and the tasks suit a dask.distributed cluster. Chunks are rounded to the
     engine's grid cells, so the result is bit-identical to the in-memory one.
     """
-    import dask.array as da
+    da = require("dask.array", "dask", "working on dask arrays")
 
     shape = tuple(reader.shape)
     cells = engine.grid_cells(spec.window, shape)

@@ -32,6 +32,8 @@ __all__ = [
     "as_real",
     "check_allocation",
     "PixelsmithWarning",
+    "PixelsmithImportError",
+    "require",
 ]
 
 
@@ -45,6 +47,22 @@ class PixelsmithValueError(PixelsmithError, ValueError):
 
 class PixelsmithTypeError(PixelsmithError, TypeError):
     """An argument has a type or dtype pixelsmith cannot work with."""
+
+
+class PixelsmithImportError(PixelsmithError, ImportError):
+    """An optional dependency is missing; the message names the extra that brings it."""
+
+
+def require(module: str, extra: str, what: str) -> Any:
+    """Import an optional dependency, or raise one clear error naming the extra to install."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise PixelsmithImportError(
+            f"{what} needs the optional package {module.split('.')[0]!r}: pip install \"pixelsmith[{extra}]\" "
+            "(or pixelsmith[all])") from None
 
 
 class PixelsmithWarning(UserWarning):

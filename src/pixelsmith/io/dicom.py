@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithValueError, check_choice
+from .._validate import PixelsmithValueError, check_choice, require
 
 __all__ = ["read_dicom_series", "list_dicom_series"]
 
@@ -20,7 +20,7 @@ _SPACING_TOLERANCE = 0.01
 
 def _headers(folder: Path, progress: Callable[[int, int], None] | None):
     """(path, dataset without pixels) for every readable DICOM image file; others are skipped with a warning."""
-    import pydicom
+    pydicom = require("pydicom", "dicom", "reading DICOM")
     from pydicom.errors import InvalidDicomError
 
     files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else [folder]
@@ -83,7 +83,7 @@ def read_dicom_series(path: str | os.PathLike, *, series: str | None = None, une
     >>> volume.shape, volume.units, volume.spacing.round(4).tolist()
     ((1, 128, 128), 'hu', [5.0, 0.6615, 0.6615])
     """
-    import pydicom
+    pydicom = require("pydicom", "dicom", "reading DICOM")
 
     from ..xray.volume import Volume
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithTypeError, PixelsmithValueError
+from .._validate import PixelsmithTypeError, PixelsmithValueError, require
 from ._atomic import atomic_path
 
 __all__ = ["read_image", "write_image", "IMAGE_SUFFIXES"]
@@ -50,10 +50,10 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         if kind == "numpy":
             return np.load(p, allow_pickle=False)
         if kind == "tifffile":
-            import tifffile
+            tifffile = require("tifffile", "cli", "reading and writing TIFF images")
 
             return tifffile.imread(p)
-        import imageio.v3 as iio
+        iio = require("imageio.v3", "cli", "reading and writing PNG/JPEG images")
 
         return np.asarray(iio.imread(p))
     except (ValueError, OSError) as exc:
@@ -86,11 +86,11 @@ def write_image(path: str | os.PathLike, array: Any) -> Path:
             with open(tmp, "wb") as fh:
                 np.save(fh, a, allow_pickle=False)
         elif kind == "tifffile":
-            import tifffile
+            tifffile = require("tifffile", "cli", "reading and writing TIFF images")
 
             tifffile.imwrite(tmp, a)
         else:
-            import imageio.v3 as iio
+            iio = require("imageio.v3", "cli", "reading and writing PNG/JPEG images")
 
             iio.imwrite(tmp, a.astype(np.uint8) if a.dtype == bool else a, extension=suffix)
     return Path(path)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array
+from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array, require
 from ._atomic import atomic_path
 
 __all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster"]
@@ -63,7 +63,7 @@ class Raster:
 
 
 def _open(path: str | os.PathLike):
-    import rasterio
+    rasterio = require("rasterio", "geo", "reading and writing GeoTIFFs")
     from rasterio.errors import RasterioIOError
 
     p = Path(path)
@@ -289,7 +289,7 @@ def write_raster(
     --------
     See `read_raster`.
     """
-    import rasterio
+    rasterio = require("rasterio", "geo", "reading and writing GeoTIFFs")
     from rasterio.windows import Window
 
     if isinstance(raster_or_array, Raster):
