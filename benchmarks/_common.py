@@ -34,29 +34,37 @@ class Table:
 
     def add(self, task, size, ours_s, anchor, anchor_s, max_error, note=""):
         row = {
-            "task": task, "size": size, "pixelsmith_s": ours_s, "anchor": anchor,
-            "anchor_s": anchor_s, "ratio": anchor_s / ours_s if ours_s else float("nan"),
-            "max_error": max_error, "note": note,
+            "task": task,
+            "size": size,
+            "pixelsmith_s": ours_s,
+            "anchor": anchor,
+            "anchor_s": anchor_s,
+            "ratio": anchor_s / ours_s if ours_s else float("nan"),
+            "max_error": max_error,
+            "note": note,
         }
         self.rows.append(row)
         print(self._fmt(row), flush=True)
 
     @staticmethod
     def header() -> str:
-        return (f"{'task':<26} | {'size':<16} | {'pixelsmith s':>12} | {'anchor':<34} | "
-                f"{'anchor s':>9} | {'ratio':>6} | {'max error':>9}")
+        return (
+            f"{'task':<26} | {'size':<16} | {'pixelsmith s':>12} | {'anchor':<34} | "
+            f"{'anchor s':>9} | {'ratio':>6} | {'max error':>9}"
+        )
 
     @staticmethod
     def _fmt(r) -> str:
         err = r["max_error"]
         err_text = f"{err:9.2e}" if isinstance(err, float) else f"{err!s:>9}"
         note = f"  {r['note']}" if r["note"] else ""
-        return (f"{r['task']:<26} | {r['size']:<16} | {r['pixelsmith_s']:>12.4f} | {r['anchor']:<34} | "
-                f"{r['anchor_s']:>9.4f} | {r['ratio']:>6.2f} | {err_text}{note}")
+        return (
+            f"{r['task']:<26} | {r['size']:<16} | {r['pixelsmith_s']:>12.4f} | {r['anchor']:<34} | "
+            f"{r['anchor_s']:>9.4f} | {r['ratio']:>6.2f} | {err_text}{note}"
+        )
 
     def start(self):
-        print(f"# {self.name} on {platform.machine()} with {os.cpu_count()} CPUs, "
-              f"python {platform.python_version()}")
+        print(f"# {self.name} on {platform.machine()} with {os.cpu_count()} CPUs, python {platform.python_version()}")
         print("# ratio = anchor time / pixelsmith time (> 1: pixelsmith is faster)")
         print(self.header())
         print("-" * len(self.header()))
@@ -65,7 +73,8 @@ class Table:
         out = Path(__file__).parent / "results"
         out.mkdir(exist_ok=True)
         path = out / f"{self.name}.json"
-        path.write_text(json.dumps({"machine": platform.platform(), "cpus": os.cpu_count(),
-                                    "rows": self.rows}, indent=2))
+        path.write_text(
+            json.dumps({"machine": platform.platform(), "cpus": os.cpu_count(), "rows": self.rows}, indent=2)
+        )
         print(f"# written {path}")
         return path

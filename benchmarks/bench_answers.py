@@ -43,8 +43,14 @@ def main():
     volume = rng.random((1000, 1000, 6))
     t_ours, ours = best_time(lambda: ps.local_mean(volume, 3), repeat=5)
     t_scipy, theirs = best_time(lambda: ndi.uniform_filter(volume, 3), repeat=5)
-    table.add("local_mean 3x3x3", "(1000,1000,6) f8", t_ours, "scipy uniform_filter(x, 3)", t_scipy,
-              float(np.abs(ours - theirs).max()))
+    table.add(
+        "local_mean 3x3x3",
+        "(1000,1000,6) f8",
+        t_ours,
+        "scipy uniform_filter(x, 3)",
+        t_scipy,
+        float(np.abs(ours - theirs).max()),
+    )
 
     # "mean colour under a mask": a corn cob on a transparent background
     image = np.zeros((1000, 1000, 3), np.uint8)
@@ -54,19 +60,39 @@ def main():
     t_ours, stats = best_time(lambda: ps.masked_stats(image, mask), repeat=9)
     t_mean, mean = best_time(lambda: image[mask].mean(axis=0), repeat=9)
     t_both, (_, std) = best_time(lambda: (image[mask].mean(axis=0), image[mask].std(axis=0)), repeat=9)
-    table.add("masked_stats", "1000^2 RGB", t_ours, "image[mask].mean(axis=0)", t_mean,
-              float(np.abs(stats.mean - mean).max()), note="fancy index: mean only")
-    table.add("masked_stats", "1000^2 RGB", t_ours, "image[mask].mean + .std", t_both,
-              float(np.abs(stats.std - std).max()), note="the same work: mean and std")
+    table.add(
+        "masked_stats",
+        "1000^2 RGB",
+        t_ours,
+        "image[mask].mean(axis=0)",
+        t_mean,
+        float(np.abs(stats.mean - mean).max()),
+        note="fancy index: mean only",
+    )
+    table.add(
+        "masked_stats",
+        "1000^2 RGB",
+        t_ours,
+        "image[mask].mean + .std",
+        t_both,
+        float(np.abs(stats.std - std).max()),
+        note="the same work: mean and std",
+    )
 
     # "centre of the most obvious cluster": 3000 points in a cluster, 15000 uniform
     truth = np.array([1.5, -2.0])
     points = np.vstack([rng.normal(truth, 0.3, (3000, 2)), rng.uniform(-5, 5, (15000, 2))])
     t_ours, centre = best_time(lambda: ps.cluster_center(points)[0], repeat=7)
     t_naive, naive = best_time(lambda: histogram_peak(points), repeat=7)
-    table.add("cluster_center", "18000 points", t_ours, "histogram2d(bins=100).argmax", t_naive,
-              float(np.hypot(*(centre - truth))),
-              note=f"distance to the true centre; the fullest bin is {np.hypot(*(naive - truth)):.3f} off")
+    table.add(
+        "cluster_center",
+        "18000 points",
+        t_ours,
+        "histogram2d(bins=100).argmax",
+        t_naive,
+        float(np.hypot(*(centre - truth))),
+        note=f"distance to the true centre; the fullest bin is {np.hypot(*(naive - truth)):.3f} off",
+    )
 
     # "find the images among the text lines": a page photographed with 40 % darkening across it
     sample = ps.datasets.synthetic_page((3000, 2000), seed=0)
@@ -77,8 +103,15 @@ def main():
     wrong += abs(len(layout) - len(sample.blocks))
     truth_rows = {(a, b) for a, b, _ in sample.blocks}
     naive_wrong = len(truth_rows.symmetric_difference({(int(a), int(b)) for a, b in naive_blocks}))
-    table.add("page_blocks", "3000x2000, 40% shade", t_ours, "row-mean threshold split", t_naive, float(wrong),
-              note=f"blocks wrong: pixelsmith {wrong} of {len(sample.blocks)}, naive {naive_wrong}")
+    table.add(
+        "page_blocks",
+        "3000x2000, 40% shade",
+        t_ours,
+        "row-mean threshold split",
+        t_naive,
+        float(wrong),
+        note=f"blocks wrong: pixelsmith {wrong} of {len(sample.blocks)}, naive {naive_wrong}",
+    )
     table.save()
 
 

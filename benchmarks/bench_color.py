@@ -48,8 +48,15 @@ def main():
         for label, func in (("scipy.cluster.vq recipe", recipe), ("cKDTree, 2 threads", kdtree)):
             t_anchor, theirs = best_time(func, repeat=2)
             anchor_err = float(np.abs(theirs[data] - truth[data]).max() * cmap.N)
-            table.add("invert_colormap", f"1000^2 {name}", t_ours, label, t_anchor, err,
-                      note=f"steps; anchor {anchor_err:.2f} steps; border NaN: {nan_border}")
+            table.add(
+                "invert_colormap",
+                f"1000^2 {name}",
+                t_ours,
+                label,
+                t_anchor,
+                err,
+                note=f"steps; anchor {anchor_err:.2f} steps; border NaN: {nan_border}",
+            )
     _plt_imread_rows(table, truth)
     table.save()
 
@@ -71,8 +78,15 @@ def _plt_imread_rows(table: Table, truth: np.ndarray) -> None:
     t_float, from_float = best_time(lambda: ps.invert_colormap(rgba, "jet"))
     t_uint8, from_uint8 = best_time(lambda: ps.invert_colormap(as_uint8, "jet"))
     same = float(np.nanmax(np.abs(from_float - from_uint8)))
-    table.add("invert_colormap float RGBA", "1000^2 plt.imread", t_float, "pixelsmith on the uint8 image", t_uint8,
-              same, note="max |float - uint8| (0 = same answer); ratio < 1 = float slower")
+    table.add(
+        "invert_colormap float RGBA",
+        "1000^2 plt.imread",
+        t_float,
+        "pixelsmith on the uint8 image",
+        t_uint8,
+        same,
+        note="max |float - uint8| (0 = same answer); ratio < 1 = float slower",
+    )
 
     def recipe():
         code, _ = vq(rgba[..., :3].reshape(-1, 3).astype(np.float64), gradient)
@@ -80,8 +94,15 @@ def _plt_imread_rows(table: Table, truth: np.ndarray) -> None:
 
     t_vq, theirs = best_time(recipe, repeat=2)
     err = float(np.nanmax(np.abs(from_float - truth)) * 256)
-    table.add("invert_colormap float RGBA", "1000^2 plt.imread", t_float, "vq recipe on the float RGBA", t_vq, err,
-              note=f"steps; anchor {float(np.abs(theirs - truth).max() * 256):.2f} steps")
+    table.add(
+        "invert_colormap float RGBA",
+        "1000^2 plt.imread",
+        t_float,
+        "vq recipe on the float RGBA",
+        t_vq,
+        err,
+        note=f"steps; anchor {float(np.abs(theirs - truth).max() * 256):.2f} steps",
+    )
 
 
 if __name__ == "__main__":

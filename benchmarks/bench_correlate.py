@@ -35,19 +35,40 @@ def main():
         table.add("ncc valid", size, t_ours, "skimage match_template", t_sk, err)
         im32, t32 = image.astype(np.float32), template.astype(np.float32)
         t_cv, cv = best_time(lambda a=im32, b=t32: cv2.matchTemplate(a, b, cv2.TM_CCOEFF_NORMED))
-        table.add("ncc valid", size, t_ours, "OpenCV TM_CCOEFF_NORMED", t_cv, err,
-                  note=f"OpenCV max error vs skimage {float(np.abs(cv - sk).max()):.1e}")
+        table.add(
+            "ncc valid",
+            size,
+            t_ours,
+            "OpenCV TM_CCOEFF_NORMED",
+            t_cv,
+            err,
+            note=f"OpenCV max error vs skimage {float(np.abs(cv - sk).max()):.1e}",
+        )
         c32, ct32 = (image - image.mean()).astype(np.float32), (template - template.mean()).astype(np.float32)
         t_cvc, cvc = best_time(lambda a=c32, b=ct32: cv2.matchTemplate(a, b, cv2.TM_CCOEFF_NORMED))
-        table.add("ncc valid", size, t_ours, "OpenCV, centred input", t_cvc, err,
-                  note=f"OpenCV max error vs skimage {float(np.abs(cvc - sk).max()):.1e}")
+        table.add(
+            "ncc valid",
+            size,
+            t_ours,
+            "OpenCV, centred input",
+            t_cvc,
+            err,
+            note=f"OpenCV max error vs skimage {float(np.abs(cvc - sk).max()):.1e}",
+        )
     x = rng.normal(size=100_000)
     y = np.roll(x, 17) + rng.normal(size=100_000)
     t_ours, (lags, r) = best_time(lambda: ps.ccf(y, x, max_lag=50))
     t_np, full = best_time(lambda: np.correlate(y - y.mean(), x - x.mean(), mode="full"), repeat=1)
-    ref = full[len(x) - 1 - 50: len(x) + 50] / (len(x) * x.std() * y.std())
-    table.add("ccf", "1e5 samples, lag 50", t_ours, "np.correlate full", t_np, float(np.abs(r - ref).max()),
-              note=f"best lag {ps.best_lag(y, x, 50)[0]} (true 17)")
+    ref = full[len(x) - 1 - 50 : len(x) + 50] / (len(x) * x.std() * y.std())
+    table.add(
+        "ccf",
+        "1e5 samples, lag 50",
+        t_ours,
+        "np.correlate full",
+        t_np,
+        float(np.abs(r - ref).max()),
+        note=f"best lag {ps.best_lag(y, x, 50)[0]} (true 17)",
+    )
     table.save()
 
 

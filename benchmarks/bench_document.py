@@ -50,14 +50,22 @@ def main():
     shaded = (sample.image * np.linspace(1.0, 0.6, sample.image.shape[1])).astype(np.uint8)
     for size, page in (("3000x2000 page", sample.image), ("3000x2000, 40% shade", shaded)):
         t_ours, layout = best_time(lambda page=page: ps.document.page_blocks(page))
-        wrong = sum(1 for got, want in zip(layout, sample.blocks, strict=False) if (got.top, got.bottom, got.kind)
-                    != want) + abs(len(layout) - len(sample.blocks))
+        wrong = sum(
+            1 for got, want in zip(layout, sample.blocks, strict=False) if (got.top, got.bottom, got.kind) != want
+        ) + abs(len(layout) - len(sample.blocks))
         t_naive, naive = best_time(lambda page=page: naive_blocks(page))
         truth = {(a, b) for a, b, _ in sample.blocks}
         naive_wrong = len(truth.symmetric_difference({(int(a), int(b)) for a, b in naive}))
-        table.add("page_blocks", size, t_ours, "row-mean threshold split", t_naive, float(wrong),
-                  note=f"blocks wrong: pixelsmith {wrong} of {len(sample.blocks)}, naive {naive_wrong} "
-                       f"({len(naive)} blocks found)")
+        table.add(
+            "page_blocks",
+            size,
+            t_ours,
+            "row-mean threshold split",
+            t_naive,
+            float(wrong),
+            note=f"blocks wrong: pixelsmith {wrong} of {len(sample.blocks)}, naive {naive_wrong} "
+            f"({len(naive)} blocks found)",
+        )
 
     photo = (transform.resize(data.astronaut(), (1500, 2000), order=1) * 255).round().astype(np.uint8)
     from test_document import cut_and_shuffle
@@ -68,20 +76,33 @@ def main():
     t_given, given = best_time(lambda: ps.document.unshuffle_strips(shuffled, cuts=starts), repeat=1)
     t_naive, naive = best_time(lambda: naive_unshuffle(shuffled, starts), repeat=1)
     naive_right = sum(1 for a, b in zip(naive[:-1], naive[1:], strict=True) if order[b] == order[a] + 1)
-    table.add("unshuffle_strips (find cuts)", "2000 px, 24 strips", t_ours, "greedy pixel difference", t_naive,
-              0.0 if exact else float("nan"),
-              note=f"exact: {exact}; cuts given: {t_given:.2f} s; greedy keeps {naive_right}/23 joins right")
+    table.add(
+        "unshuffle_strips (find cuts)",
+        "2000 px, 24 strips",
+        t_ours,
+        "greedy pixel difference",
+        t_naive,
+        0.0 if exact else float("nan"),
+        note=f"exact: {exact}; cuts given: {t_given:.2f} s; greedy keeps {naive_right}/23 joins right",
+    )
 
     from test_document import bent_page
 
     page, bent, curve, centre = bent_page(8.0, 300.0)
     t_ours, band = best_time(lambda: ps.document.straighten(bent, np.rint(curve), height=60))
-    original = page[centre - 30:centre + 30, 40:40 + band.shape[1]]
+    original = page[centre - 30 : centre + 30, 40 : 40 + band.shape[1]]
     rows = min(len(original), len(band))
-    rmse = float(np.sqrt(np.mean((band[:rows, :original.shape[1]] - original[:rows]) ** 2)))
-    unbent = bent[centre + 10:centre + 70, 40:40 + band.shape[1]]
-    table.add("straighten", f"{band.shape[1]} px line, h=60", t_ours, "no straightening (crop)", 0.0, rmse,
-              note=f"RMSE of the crop {float(np.sqrt(np.mean((unbent - original[:len(unbent)]) ** 2))):.1f}")
+    rmse = float(np.sqrt(np.mean((band[:rows, : original.shape[1]] - original[:rows]) ** 2)))
+    unbent = bent[centre + 10 : centre + 70, 40 : 40 + band.shape[1]]
+    table.add(
+        "straighten",
+        f"{band.shape[1]} px line, h=60",
+        t_ours,
+        "no straightening (crop)",
+        0.0,
+        rmse,
+        note=f"RMSE of the crop {float(np.sqrt(np.mean((unbent - original[: len(unbent)]) ** 2))):.1f}",
+    )
     table.save()
 
 

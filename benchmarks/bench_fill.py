@@ -45,15 +45,18 @@ def main():
         warnings.simplefilter("ignore")
         t_ap, ap = best_time(lambda: interpolate_replace_nans(holes, Gaussian2DKernel(2.0)), repeat=1)
     unfilled = int(np.isnan(ap[mask]).sum())
-    anchors = [("skimage inpaint_biharmonic", t_sk, rmse(sk, truth, mask)),
-               ("OpenCV inpaint NS (8-bit)", t_cv, rmse(cv, truth, mask)),
-               (f"astropy replace_nans ({unfilled} left)", t_ap, rmse(ap, truth, mask))]
+    anchors = [
+        ("skimage inpaint_biharmonic", t_sk, rmse(sk, truth, mask)),
+        ("OpenCV inpaint NS (8-bit)", t_cv, rmse(cv, truth, mask)),
+        (f"astropy replace_nans ({unfilled} left)", t_ap, rmse(ap, truth, mask)),
+    ]
     for method in ("biharmonic", "harmonic", "gaussian", "nearest"):
         t_ours, ours = best_time(lambda m=method: ps.fill_nans(holes, method=m), repeat=2)
         err = rmse(ours, truth, mask)
         for name, t_anchor, err_anchor in anchors:
-            table.add(f"fill_nans {method}", size, t_ours, name, t_anchor, err,
-                      note=f"RMSE; anchor RMSE {err_anchor:.2e}")
+            table.add(
+                f"fill_nans {method}", size, t_ours, name, t_anchor, err, note=f"RMSE; anchor RMSE {err_anchor:.2e}"
+            )
     table.save()
 
 

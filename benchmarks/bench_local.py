@@ -48,11 +48,25 @@ def main():
         t_ours, ours = best_time(lambda w=w: ps.local_mean(x, w))
         err = max_rel_error(ours, ref_mean, crop)
         t, r = best_time(lambda w=w: ndi.uniform_filter(x, w))
-        table.add(f"local_mean w{w}", size, t_ours, "scipy uniform_filter", t, err,
-                  f"anchor err {max_rel_error(r, ref_mean, crop):.1e}")
+        table.add(
+            f"local_mean w{w}",
+            size,
+            t_ours,
+            "scipy uniform_filter",
+            t,
+            err,
+            f"anchor err {max_rel_error(r, ref_mean, crop):.1e}",
+        )
         t, r = best_time(lambda w=w: cv2.boxFilter(x, -1, (w, w), borderType=cv2.BORDER_REFLECT))
-        table.add(f"local_mean w{w}", size, t_ours, "cv2.boxFilter", t, err,
-                  f"anchor err {max_rel_error(r, ref_mean, crop):.1e}")
+        table.add(
+            f"local_mean w{w}",
+            size,
+            t_ours,
+            "cv2.boxFilter",
+            t,
+            err,
+            f"anchor err {max_rel_error(r, ref_mean, crop):.1e}",
+        )
 
         t_ours, ours = best_time(lambda w=w: ps.local_var(x, w))
         err = max_rel_error(ours, ref_var, crop)
@@ -69,20 +83,33 @@ def main():
 
         for name, func in (("scipy uniform_filter recipe", scipy_recipe), ("cv2 box/sqrBox recipe", cv_recipe)):
             t, r = best_time(func)
-            table.add(f"local_var w{w}", size, t_ours, name, t, err,
-                      f"anchor err {max_rel_error(r, ref_var, crop):.1e}, "
-                      f"negative: anchor {np.mean(r < 0):.0%}, ours {neg:.0%}")
+            table.add(
+                f"local_var w{w}",
+                size,
+                t_ours,
+                name,
+                t,
+                err,
+                f"anchor err {max_rel_error(r, ref_var, crop):.1e}, "
+                f"negative: anchor {np.mean(r < 0):.0%}, ours {neg:.0%}",
+            )
         # generic_filter is per pixel in Python-level callbacks: time a crop, scale up
         small = x[:200, :200]
         t_small, _ = best_time(lambda w=w, small=small: ndi.generic_filter(small, np.var, size=w), repeat=1, warmup=0)
         t_full = t_small * x.size / small.size
-        table.add(f"local_var w{w}", size, t_ours, "generic_filter(np.var) (extrap.)", t_full, err,
-                  "timed on 200^2, scaled by pixel count")
+        table.add(
+            f"local_var w{w}",
+            size,
+            t_ours,
+            "generic_filter(np.var) (extrap.)",
+            t_full,
+            err,
+            "timed on 200^2, scaled by pixel count",
+        )
 
         t_ours, ours = best_time(lambda w=w: ps.local_max(x, w))
         t, r = best_time(lambda w=w: ndi.maximum_filter(x, w))
-        table.add(f"local_max w{w}", size, t_ours, "scipy maximum_filter", t,
-                  float(np.max(np.abs(ours - r))))
+        table.add(f"local_max w{w}", size, t_ours, "scipy maximum_filter", t, float(np.max(np.abs(ours - r))))
         kernel = np.ones((w, w), np.uint8)
         t, r = best_time(lambda kernel=kernel: cv2.dilate(x, kernel, borderType=cv2.BORDER_REFLECT))
         table.add(f"local_max w{w}", size, t_ours, "cv2.dilate", t, float(np.max(np.abs(ours - r))))
@@ -90,20 +117,26 @@ def main():
     disk = np.add.outer(np.arange(-7, 8) ** 2, np.arange(-7, 8) ** 2) <= 49
     t_ours, ours = best_time(lambda: ps.local_max(x, footprint=disk))
     t, r = best_time(lambda: ndi.maximum_filter(x, footprint=disk), repeat=1)
-    table.add("local_max disk r7", size, t_ours, "scipy maximum_filter(footprint)", t,
-              float(np.max(np.abs(ours - r))))
+    table.add("local_max disk r7", size, t_ours, "scipy maximum_filter(footprint)", t, float(np.max(np.abs(ours - r))))
     t, r = best_time(lambda: cv2.dilate(x, disk.astype(np.uint8), borderType=cv2.BORDER_REFLECT))
     table.add("local_max disk r7", size, t_ours, "cv2.dilate(disk)", t, float(np.max(np.abs(ours - r))))
 
     img = np.random.default_rng(2).integers(0, 256, size=(12000, 12000), dtype=np.uint8)
     t_ours, ours = best_time(lambda: ps.block_reduce(img, 8, "mean"))
     t, r = best_time(lambda: sk_block_reduce(img, (8, 8), np.mean), repeat=2)
-    table.add("block_reduce mean 8x8", "12000^2 u8", t_ours, "skimage block_reduce(np.mean)", t,
-              float(np.max(np.abs(ours - r))))
+    table.add(
+        "block_reduce mean 8x8",
+        "12000^2 u8",
+        t_ours,
+        "skimage block_reduce(np.mean)",
+        t,
+        float(np.max(np.abs(ours - r))),
+    )
     t_ours, ours = best_time(lambda: ps.density_map(img > 200, 8))
     t, r = best_time(lambda: sk_block_reduce(img > 200, (8, 8), np.mean), repeat=2)
-    table.add("density_map 8x8", "12000^2 bool", t_ours, "skimage block_reduce(np.mean)", t,
-              float(np.max(np.abs(ours - r))))
+    table.add(
+        "density_map 8x8", "12000^2 bool", t_ours, "skimage block_reduce(np.mean)", t, float(np.max(np.abs(ours - r)))
+    )
     table.save()
 
 

@@ -33,8 +33,15 @@ def main():
     for w in (5, 15):
         t_ours, ours = best_time(lambda w=w: ps.local_median(image, w), repeat=1)
         t_scipy, theirs = best_time(lambda w=w: ndi.median_filter(image, w), repeat=1, warmup=0)
-        table.add(f"local_median w{w}", "4000^2 f32", t_ours, "scipy median_filter", t_scipy,
-                  float(np.abs(ours - theirs).max()), note=_gbs(image, t_ours))
+        table.add(
+            f"local_median w{w}",
+            "4000^2 f32",
+            t_ours,
+            "scipy median_filter",
+            t_scipy,
+            float(np.abs(ours - theirs).max()),
+            note=_gbs(image, t_ours),
+        )
 
     crop = image[:300, :300].copy()
     holes = image.copy()
@@ -44,14 +51,28 @@ def main():
     t_crop, theirs = best_time(lambda: ndi.generic_filter(small, np.nanmedian, 5), repeat=1, warmup=0)
     t_generic = t_crop * holes.size / small.size  # per pixel, extrapolated: the full run takes minutes
     crop_error = float(np.nanmax(np.abs(ps.local_median(small, 5, nan_policy="omit") - theirs)))
-    table.add("local_median w5 omit NaN", "4000^2 f32, 10% NaN", t_ours, "generic_filter(np.nanmedian) extrap.",
-              t_generic, crop_error, note=f"anchor timed on 300^2 ({t_crop:.2f} s) and scaled per pixel")
+    table.add(
+        "local_median w5 omit NaN",
+        "4000^2 f32, 10% NaN",
+        t_ours,
+        "generic_filter(np.nanmedian) extrap.",
+        t_generic,
+        crop_error,
+        note=f"anchor timed on 300^2 ({t_crop:.2f} s) and scaled per pixel",
+    )
 
     u8 = (image * 255).astype(np.uint8)
     t_ours, ours = best_time(lambda: ps.local_median(u8, 5, mode="nearest"), repeat=1)  # OpenCV replicates edges
     t_cv, theirs = best_time(lambda: cv2.medianBlur(u8, 5))
-    table.add("local_median w5 uint8", "4000^2 u8", t_ours, "cv2.medianBlur(k=5)", t_cv,
-              float(np.abs(ours - theirs).max()), note="OpenCV: 8-bit histogram method")
+    table.add(
+        "local_median w5 uint8",
+        "4000^2 u8",
+        t_ours,
+        "cv2.medianBlur(k=5)",
+        t_cv,
+        float(np.abs(ours - theirs).max()),
+        note="OpenCV: 8-bit histogram method",
+    )
 
     landcover = rng.integers(0, 12, size=(300, 300)).astype(np.int16)
     for name, func, generic in (
@@ -59,10 +80,17 @@ def main():
         ("local_variety w5", ps.local_variety, lambda v: len(np.unique(v))),
     ):
         t_ours, ours = best_time(lambda func=func: func(landcover, 5))
-        t_generic, theirs = best_time(lambda generic=generic: ndi.generic_filter(landcover, generic, 5),
-                                      repeat=1, warmup=0)
-        table.add(name, "300^2 int16", t_ours, "generic_filter(python)", t_generic,
-                  float(np.abs(ours.astype(float) - theirs).max()))
+        t_generic, theirs = best_time(
+            lambda generic=generic: ndi.generic_filter(landcover, generic, 5), repeat=1, warmup=0
+        )
+        table.add(
+            name,
+            "300^2 int16",
+            t_ours,
+            "generic_filter(python)",
+            t_generic,
+            float(np.abs(ours.astype(float) - theirs).max()),
+        )
 
     def spread(values):
         return values.max() - values.mean()
@@ -71,8 +99,15 @@ def main():
     t_ours, _ = best_time(lambda: ps.local_apply(big, spread, 5))
     t_crop, theirs = best_time(lambda: ndi.generic_filter(crop, spread, 5), repeat=1, warmup=0)
     error = float(np.abs(ps.local_apply(crop, spread, 5) - theirs).max())
-    table.add("local_apply w5", "2000^2 f32", t_ours, "generic_filter(same function) extrap.",
-              t_crop * big.size / crop.size, error, note=f"anchor timed on 300^2 ({t_crop:.2f} s), scaled per pixel")
+    table.add(
+        "local_apply w5",
+        "2000^2 f32",
+        t_ours,
+        "generic_filter(same function) extrap.",
+        t_crop * big.size / crop.size,
+        error,
+        note=f"anchor timed on 300^2 ({t_crop:.2f} s), scaled per pixel",
+    )
     table.save()
 
 

@@ -39,8 +39,9 @@ def shift_frame(frame, center):
     big = np.zeros(frame.shape, np.float64)
     whole = np.floor(np.asarray(center) - SC).astype(int)
     r0, c0 = whole
-    big[max(r0, 0):r0 + N, max(c0, 0):c0 + N] = STAMP[max(-r0, 0):, max(-c0, 0):][: frame.shape[0] - r0,
-                                                                                 : frame.shape[1] - c0]
+    big[max(r0, 0) : r0 + N, max(c0, 0) : c0 + N] = STAMP[max(-r0, 0) :, max(-c0, 0) :][
+        : frame.shape[0] - r0, : frame.shape[1] - c0
+    ]
     frame += ndi.shift(big, np.asarray(center) - SC - whole, order=3, mode="constant")
     return frame
 
@@ -56,7 +57,7 @@ def shift_padded(frame, center, weight=1.0, margin=4):
     rs, cs = max(r0, 0), max(c0, 0)
     re, ce = min(r0 + h, frame.shape[0]), min(c0 + w, frame.shape[1])
     if re > rs and ce > cs:
-        frame[rs:re, cs:ce] += shifted[rs - r0:re - r0, cs - c0:ce - c0]
+        frame[rs:re, cs:ce] += shifted[rs - r0 : re - r0, cs - c0 : ce - c0]
     return frame
 
 
@@ -95,8 +96,10 @@ def main():
         "shift-padded": worst_error(shift_padded, rng),
         "spline-frame": worst_error(spline_frame, rng, 50),
     }
-    print("# worst error / peak vs the analytic Gaussian (sigma 3, 32x32), 200 placements: "
-          + ", ".join(f"{k} {v:.2e}" for k, v in errors.items()))
+    print(
+        "# worst error / peak vs the analytic Gaussian (sigma 3, 32x32), 200 placements: "
+        + ", ".join(f"{k} {v:.2e}" for k, v in errors.items())
+    )
 
     # one stamp: the cost must not grow with the frame
     for shape in [(100, 50), (2048, 2048), (4096, 4096)]:
@@ -106,11 +109,25 @@ def main():
         big = np.zeros(shape, np.float64)
         t_frame, _ = best_time(lambda big=big, center=center: shift_frame(big, center), repeat=1, warmup=0)
         label = f"{shape[0]}x{shape[1]}"
-        table.add("one stamp", label, t_ours, "ndimage.shift frame-sized", t_frame, errors["cubic"],
-                  note=f"anchor error {errors['shift-frame']:.1e}")
+        table.add(
+            "one stamp",
+            label,
+            t_ours,
+            "ndimage.shift frame-sized",
+            t_frame,
+            errors["cubic"],
+            note=f"anchor error {errors['shift-frame']:.1e}",
+        )
         t_pad, _ = best_time(lambda big=big, center=center: shift_padded(big, center), repeat=20)
-        table.add("one stamp", label, t_ours, "ndimage.shift padded stamp", t_pad, errors["cubic"],
-                  note=f"anchor error {errors['shift-padded']:.1e}")
+        table.add(
+            "one stamp",
+            label,
+            t_ours,
+            "ndimage.shift padded stamp",
+            t_pad,
+            errors["cubic"],
+            note=f"anchor error {errors['shift-padded']:.1e}",
+        )
 
     # 10,000 stamps into a 4096^2 float32 frame
     shape, count = (4096, 4096), 10_000
@@ -132,22 +149,43 @@ def main():
     diff = float(np.abs(ours - theirs).max() / weights.max())
     size = "10k 32^2 in 4096^2"
     table.add("add_stamps", size, t_ours, "loop of add_stamp", t_loop, 0.0, note="bit-identical")
-    table.add("add_stamps", size, t_ours, "ndimage.shift padded stamp loop", t_pad, diff,
-              note="max |ours - scipy| / max weight")
+    table.add(
+        "add_stamps",
+        size,
+        t_ours,
+        "ndimage.shift padded stamp loop",
+        t_pad,
+        diff,
+        note="max |ours - scipy| / max weight",
+    )
     few = 3
     t0 = time.perf_counter()
     big = np.zeros(shape)
     for c in centers[:few]:
         shift_frame(big, c)
     t_frame = (time.perf_counter() - t0) / few * count
-    table.add("add_stamps", size, t_ours, "ndimage.shift frame-sized (extrap.)", t_frame, errors["cubic"],
-              note=f"timed {few}, x{count // few}")
+    table.add(
+        "add_stamps",
+        size,
+        t_ours,
+        "ndimage.shift frame-sized (extrap.)",
+        t_frame,
+        errors["cubic"],
+        note=f"timed {few}, x{count // few}",
+    )
     t0 = time.perf_counter()
     for c in centers[:few]:
         spline_frame(big, c)
     t_spline = (time.perf_counter() - t0) / few * count
-    table.add("add_stamps", size, t_ours, "RectBivariateSpline frame (extrap.)", t_spline, errors["cubic"],
-              note=f"timed {few}, x{count // few}; anchor error {errors['spline-frame']:.1e}")
+    table.add(
+        "add_stamps",
+        size,
+        t_ours,
+        "RectBivariateSpline frame (extrap.)",
+        t_spline,
+        errors["cubic"],
+        note=f"timed {few}, x{count // few}; anchor error {errors['spline-frame']:.1e}",
+    )
     table.save()
 
 

@@ -59,9 +59,19 @@ class PeakRSS:
 
 
 def make_input(path: Path, n: int) -> None:
-    profile = dict(driver="GTiff", width=n, height=n, count=1, dtype="float32", crs="EPSG:32633",
-                   transform=from_origin(400000, 5e6, 10, 10), nodata=-9999, tiled=True,
-                   blockxsize=256, blockysize=256)
+    profile = dict(
+        driver="GTiff",
+        width=n,
+        height=n,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32633",
+        transform=from_origin(400000, 5e6, 10, 10),
+        nodata=-9999,
+        tiled=True,
+        blockxsize=256,
+        blockysize=256,
+    )
     rng = np.random.default_rng(0)
     with rasterio.open(path, "w", **profile) as dst:
         for r in range(0, n, 1000):
@@ -90,8 +100,9 @@ def main():
         size = f"{n}^2 f32 ({n * n * 4 / 1e9:.1f} GB)"
         out1, out2 = tmp / "std.tif", tmp / "std_workers.tif"
         t1, m1 = run_cli(["local", str(src), str(out1), "--stat", "std", "--size", "5", "--chunks", "2048", "-q"])
-        t2, m2 = run_cli(["local", str(src), str(out2), "--stat", "std", "--size", "5", "--chunks", "2048",
-                          "--workers", "2", "-q"])
+        t2, m2 = run_cli(
+            ["local", str(src), str(out2), "--stat", "std", "--size", "5", "--chunks", "2048", "--workers", "2", "-q"]
+        )
         print(f"# CLI --chunks 2048: {t1:.1f} s, peak {m1 / 1e9:.2f} GB (process tree)")
         print(f"# CLI --chunks 2048 --workers 2: {t2:.1f} s, peak {m2 / 1e9:.2f} GB (process tree)")
 
@@ -124,8 +135,10 @@ def main():
             return np.sqrt(np.maximum(m2 - m * m, 0))
 
         rows = {}
-        for name, make in (("pixelsmith local_std", lambda: ps.local_std(lazy, 5)),
-                           ("dask_image uniform recipe", dask_image_std)):
+        for name, make in (
+            ("pixelsmith local_std", lambda: ps.local_std(lazy, 5)),
+            ("dask_image uniform recipe", dask_image_std),
+        ):
             out = tmp / f"{name.split()[0]}.tif"
             baseline = proc.memory_info().rss
             t0 = time.perf_counter()
@@ -139,10 +152,24 @@ def main():
             print(f"# {name}: {elapsed:.1f} s, peak added {rss.peak / 1e9:.2f} GB, max rel error {err:.1e}")
             out.unlink()
         ours, theirs = rows["pixelsmith local_std"], rows["dask_image uniform recipe"]
-        table.add("local_std w5 dask (time)", size, ours[0], "dask_image.ndfilters recipe", theirs[0], ours[2],
-                  f"anchor err {theirs[2]:.1e}; added peak GB ours {ours[1] / 1e9:.2f}, anchor {theirs[1] / 1e9:.2f}")
-        table.add("CLI local std --chunks 2048", size, t1, "(in-process dask path above)", ours[0], ours[2],
-                  f"peak {m1 / 1e9:.2f} GB; --workers 2: {t2:.1f} s, peak {m2 / 1e9:.2f} GB")
+        table.add(
+            "local_std w5 dask (time)",
+            size,
+            ours[0],
+            "dask_image.ndfilters recipe",
+            theirs[0],
+            ours[2],
+            f"anchor err {theirs[2]:.1e}; added peak GB ours {ours[1] / 1e9:.2f}, anchor {theirs[1] / 1e9:.2f}",
+        )
+        table.add(
+            "CLI local std --chunks 2048",
+            size,
+            t1,
+            "(in-process dask path above)",
+            ours[0],
+            ours[2],
+            f"peak {m1 / 1e9:.2f} GB; --workers 2: {t2:.1f} s, peak {m2 / 1e9:.2f} GB",
+        )
     table.save()
 
 

@@ -42,12 +42,26 @@ def main():
     t_sk, sk = best_time(lambda: peak_local_max(image, min_distance=3, threshold_abs=threshold))
     r1, p1, e1 = score(peaks.coords, field.positions)
     r2, p2, e2 = score(sk, field.positions)
-    table.add("find_peaks nsigma=5", "2048^2, 500 src", t_ours, "skimage peak_local_max", t_sk, e1,
-              note=f"error = rms px; ours recall/precision {r1:.3f}/{p1:.3f}, skimage {r2:.3f}/{p2:.3f} rms {e2:.3f}")
+    table.add(
+        "find_peaks nsigma=5",
+        "2048^2, 500 src",
+        t_ours,
+        "skimage peak_local_max",
+        t_sk,
+        e1,
+        note=f"error = rms px; ours recall/precision {r1:.3f}/{p1:.3f}, skimage {r2:.3f}/{p2:.3f} rms {e2:.3f}",
+    )
     t_sub, sub = best_time(lambda: ps.find_peaks(image, nsigma=5, min_distance=3, smooth=1.5, subpixel=True))
     r3, p3, e3 = score(sub.coords, field.positions)
-    table.add("find_peaks smooth+subpixel", "2048^2, 500 src", t_sub, "skimage peak_local_max", t_sk, e3,
-              note=f"recall/precision {r3:.3f}/{p3:.3f}; skimage rms {e2:.3f} px (integer positions)")
+    table.add(
+        "find_peaks smooth+subpixel",
+        "2048^2, 500 src",
+        t_sub,
+        "skimage peak_local_max",
+        t_sk,
+        e3,
+        note=f"recall/precision {r3:.3f}/{p3:.3f}; skimage rms {e2:.3f} px (integer positions)",
+    )
 
     rng = np.random.default_rng(5)
     img = rng.uniform(1, 2, size=(512, 512))
@@ -68,15 +82,21 @@ def main():
     t_ours, ours = best_time(lambda: ps.aperture_sums(stack, centers, 5.0), repeat=2)
 
     def photutils_loop():
-        return np.stack([aperture_photometry(frame, aperture, method="exact")["aperture_sum"].value
-                         for frame in stack])
+        return np.stack([aperture_photometry(frame, aperture, method="exact")["aperture_sum"].value for frame in stack])
 
     t_ph, theirs = best_time(photutils_loop, repeat=1, warmup=0)
     err = float(np.max(np.abs(ours.sums - theirs) / np.abs(theirs)))
     table.add("aperture_sums stack", "(100,512,512) 1k r=5", t_ours, "photutils loop over frames", t_ph, err)
     t_ann, _ = best_time(lambda: ps.aperture_sums(stack, centers, 5.0, annulus=(8, 12)), repeat=1)
-    table.add("aperture_sums + annulus", "(100,512,512) 1k r=5", t_ann, "photutils loop (no annulus)", t_ph,
-              float("nan"), note="annulus medians for every frame included in pixelsmith's time")
+    table.add(
+        "aperture_sums + annulus",
+        "(100,512,512) 1k r=5",
+        t_ann,
+        "photutils loop (no annulus)",
+        t_ph,
+        float("nan"),
+        note="annulus medians for every frame included in pixelsmith's time",
+    )
     table.save()
 
 

@@ -79,20 +79,41 @@ def main():
     samples, crossed = ray_counts(volume, geometry)
     t_siddon, exact = best_time(lambda: drr(volume, geometry, output="line_integral", method="siddon"), repeat=2)
     t_tri, tri = best_time(lambda: drr(volume, geometry, output="line_integral", method="trilinear"), repeat=2)
-    table.add("drr siddon", "512^2 from 512^2x300", t_siddon, "sum along an axis (AP only)", 0.0, 0.0,
-              note=f"{rays / t_siddon / 1e6:.2f} M rays/s, {crossed / t_siddon / 1e6:.0f} M voxels crossed/s")
+    table.add(
+        "drr siddon",
+        "512^2 from 512^2x300",
+        t_siddon,
+        "sum along an axis (AP only)",
+        0.0,
+        0.0,
+        note=f"{rays / t_siddon / 1e6:.2f} M rays/s, {crossed / t_siddon / 1e6:.0f} M voxels crossed/s",
+    )
     err = float(np.abs(tri - exact).max())
     t_sum, _ = best_time(lambda: volume.data.sum(axis=1), repeat=2)
-    table.add("drr trilinear step 0.5", "512^2 from 512^2x300", t_tri, "sum along an axis (AP only)", t_sum, err,
-              note=f"{rays / t_tri / 1e6:.2f} M rays/s, {samples / t_tri / 1e6:.0f} M samples/s "
-                   f"({samples / 1e6:.0f} M samples, air blocks skipped)")
+    table.add(
+        "drr trilinear step 0.5",
+        "512^2 from 512^2x300",
+        t_tri,
+        "sum along an axis (AP only)",
+        t_sum,
+        err,
+        note=f"{rays / t_tri / 1e6:.2f} M rays/s, {samples / t_tri / 1e6:.0f} M samples/s "
+        f"({samples / 1e6:.0f} M samples, air blocks skipped)",
+    )
     band = slice(256, 258)
     t0 = time.perf_counter()
     slow = numpy_marcher(volume, geometry, band)
     t_band = time.perf_counter() - t0
     t_numpy = t_band * 512 / 2
-    table.add("drr trilinear step 0.5", "512^2 from 512^2x300", t_tri, "numpy map_coordinates marcher", t_numpy,
-              float(np.abs(slow - tri[band]).max()), note="timed on 2 rows, extrapolated to 512")
+    table.add(
+        "drr trilinear step 0.5",
+        "512^2 from 512^2x300",
+        t_tri,
+        "numpy map_coordinates marcher",
+        t_numpy,
+        float(np.abs(slow - tri[band]).max()),
+        note="timed on 2 rows, extrapolated to 512",
+    )
     table.save()
 
 

@@ -24,8 +24,9 @@ def pad_like_scipy(a: np.ndarray, pads, mode: str, cval: float = 0.0) -> np.ndar
     return np.pad(a, pads, mode=NP_PAD[mode])
 
 
-def local_stat(a, stat, window, *, footprint=None, mode="reflect", cval=0.0, crop="same",
-               nan_policy="propagate", ddof=0):
+def local_stat(
+    a, stat, window, *, footprint=None, mode="reflect", cval=0.0, crop="same", nan_policy="propagate", ddof=0
+):
     """Reference moving-window statistic; `window` has one length per axis."""
     a = np.asarray(a, dtype=np.float64)
     window = tuple(window)
@@ -62,8 +63,9 @@ def local_stat(a, stat, window, *, footprint=None, mode="reflect", cval=0.0, cro
         return np.sqrt(var) if stat == "std" else var
 
 
-def local_order(a, stat, window, *, footprint=None, mode="reflect", cval=0.0, crop="same", nan_policy="propagate",
-                q=50.0, func=None):
+def local_order(
+    a, stat, window, *, footprint=None, mode="reflect", cval=0.0, crop="same", nan_policy="propagate", q=50.0, func=None
+):
     """Reference order statistic of every window: numpy on each window's values, one window at a time."""
     a = np.asarray(a, dtype=np.float64)
     window = tuple(window)
@@ -109,7 +111,12 @@ def block_reduce(a, block, func, boundary="trim", cval=0.0):
         sl = tuple(slice(i * b, (i + 1) * b) for i, b in zip(idx, block, strict=True))
         vals = a[sl].ravel()
         out[idx] = {
-            "sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "min": np.min, "max": np.max,
+            "sum": np.sum,
+            "mean": np.mean,
+            "var": np.var,
+            "std": np.std,
+            "min": np.min,
+            "max": np.max,
             "count_nonzero": np.count_nonzero,
             "fraction_nonzero": lambda v: np.count_nonzero(v) / v.size,
         }[func](vals)
@@ -117,6 +124,7 @@ def block_reduce(a, block, func, boundary="trim", cval=0.0):
 
 
 # --- stamps --------------------------------------------------------------------------------------
+
 
 def _interp_weights_1d(order, x):
     """Taps (indices, weights) of the 1-D interpolants at coordinate x, written from the formulas."""
@@ -137,8 +145,9 @@ def _interp_weights_1d(order, x):
     return idx.astype(int), w / w.sum()
 
 
-def place_stamp(shape, stamp, center, *, stamp_center=None, zoom=1.0, rotation=0.0, order=3,
-                flux="preserve", weight=1.0):
+def place_stamp(
+    shape, stamp, center, *, stamp_center=None, zoom=1.0, rotation=0.0, order=3, flux="preserve", weight=1.0
+):
     """Reference `add_stamp` into zeros: every frame pixel mapped back and interpolated by hand."""
     from scipy.ndimage import spline_filter
 
@@ -175,6 +184,7 @@ def place_stamp(shape, stamp, center, *, stamp_center=None, zoom=1.0, rotation=0
 
 
 # --- peaks and apertures -------------------------------------------------------------------------
+
 
 def local_peaks(a, *, threshold=-np.inf, border=1, min_distance=1.0):
     """Reference peaks: every equal-valued connected component with no higher neighbour, reported at the
@@ -225,11 +235,13 @@ def disk_pixel_overlap(cy, cx, r, i, j):
     kinks += [s * np.sqrt(r * r - y * y) for y in (y0, y1) for s in (-1, 1) if abs(y) < r]
     kinks = sorted(k for k in kinks if x0 < k < x1)
     edges = [x0, *kinks, x1]
-    return sum(quad(height, lo, hi, epsabs=1e-14, epsrel=1e-13)[0] for lo, hi in zip(edges[:-1], edges[1:],
-                                                                                       strict=True))
+    return sum(
+        quad(height, lo, hi, epsabs=1e-14, epsrel=1e-13)[0] for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+    )
 
 
 # --- fill, correlation --------------------------------------------------------------------------------
+
 
 def harmonic_fill(a):
     """Dense reference: each NaN pixel equals the mean of its in-bounds 4/6-neighbours (Laplace, zero flux)."""

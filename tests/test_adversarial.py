@@ -46,6 +46,8 @@ TEMPLATE = np.ascontiguousarray(_image()[5:12, 10:18])
 
 def _spread(values):
     return values.max() - values.mean()
+
+
 # name -> (function of one array, the argument name the errors must use)
 PUBLIC = {
     "local_mean": (lambda a: ps.local_mean(a, 3), "a"),
@@ -74,8 +76,10 @@ PUBLIC = {
     "StackStats": (lambda a: ps.StackStats().add(a).add(a).add(TEMPLATE.mean() + np.zeros(np.shape(a))).var(), "frame"),
     "as_rgb": (lambda a: ps.as_rgb(a), "image"),
     "page_blocks": (lambda a: [(b.top, b.bottom, b.kind) for b in ps.document.page_blocks(a)], "page"),
-    "straighten": (lambda a: ps.document.straighten(a, np.column_stack([np.full(20, 11.5), np.arange(5.0, 25)]),
-                                                    height=5), "image"),
+    "straighten": (
+        lambda a: ps.document.straighten(a, np.column_stack([np.full(20, 11.5), np.arange(5.0, 25)]), height=5),
+        "image",
+    ),
     "to_display": (lambda a: ps.xray.to_display(a), "image"),
 }
 
@@ -137,8 +141,12 @@ def test_refusals_name_the_argument(name):
     masked = np.ma.masked_array(a, mask=np.zeros(a.shape, bool))
     masked[3, 4] = np.ma.masked
     with time_limit(30):
-        for label, bad in [("masked values", masked), ("complex", a + 1j), ("object", a.astype(object)),
-                           ("strings", np.full(a.shape, "x"))]:
+        for label, bad in [
+            ("masked values", masked),
+            ("complex", a + 1j),
+            ("object", a.astype(object)),
+            ("strings", np.full(a.shape, "x")),
+        ]:
             with pytest.raises(PixelsmithError) as caught:
                 func(bad)
             assert f"`{arg}`" in str(caught.value), (label, str(caught.value))
@@ -159,6 +167,7 @@ def test_masked_values_are_never_silently_used():
 
 # --- the cases of the hostile sweep, one by one ------------------------------------------------------
 
+
 def test_window_of_one_gives_zero_variance():
     x = np.array([10.0, 10.5, 10.2, 9.9])
     np.testing.assert_array_equal(ps.local_var(x, 1), np.zeros(4))
@@ -171,7 +180,7 @@ def test_huge_values_give_finite_statistics_where_the_answer_is_finite():
     got = ps.local_std(x, 3, mode="nearest")
     assert np.isfinite(got).all()
     edge = np.r_[x[0], x, x[-1]] / 1e300  # 'nearest' padding; the reference works at scale 1
-    reference = [np.std(edge[i:i + 3]) * 1e300 for i in range(5)]
+    reference = [np.std(edge[i : i + 3]) * 1e300 for i in range(5)]
     np.testing.assert_allclose(got, reference, rtol=1e-12)
     assert np.isinf(ps.local_var(np.array([1e300, -1e300, 1e300]), 3)).all()  # the variance itself overflows
     t = np.arange(60.0)
@@ -192,17 +201,26 @@ def test_stack_statistics_with_infinities_follow_numpy():
     np.testing.assert_array_equal(stats.max, np.nanmax(frames, axis=0))
 
 
-@pytest.mark.parametrize(("call", "argument"), [
-    (lambda: ps.local_mean(np.zeros((10, 10)), 100_000), "`size`"),
-    (lambda: ps.aperture_sums(np.zeros((10, 10)), [(5, 5)], 1e6), "`radius`"),
-    (lambda: ps.aperture_sums(np.zeros((10, 10)), [(5, 5)], 2.0, annulus=(4, 1e7)), "`annulus`"),
-    (lambda: ps.aperture_sums(np.zeros((10, 10)), [(5, 5)], 2.0, method="subpixel", subpixels=100_000),
-     "`subpixels`"),
-    (lambda: ps.add_stamp(np.zeros((10, 10)), np.ones((3, 3)), (5, 5), zoom=1e6), "`zoom`"),
-    (lambda: ps.cluster_center(np.random.default_rng(0).random((100, 2)), smooth=1e9), "`smooth`"),
-    (lambda: ps.document.straighten(np.zeros((30, 40)), np.column_stack([np.full(30, 10.0), np.arange(30.0)]),
-                                    height=5, spacing=1e-9), "`spacing`"),
-])
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: ps.local_mean(np.zeros((10, 10)), 100_000), "`size`"),
+        (lambda: ps.aperture_sums(np.zeros((10, 10)), [(5, 5)], 1e6), "`radius`"),
+        (lambda: ps.aperture_sums(np.zeros((10, 10)), [(5, 5)], 2.0, annulus=(4, 1e7)), "`annulus`"),
+        (
+            lambda: ps.aperture_sums(np.zeros((10, 10)), [(5, 5)], 2.0, method="subpixel", subpixels=100_000),
+            "`subpixels`",
+        ),
+        (lambda: ps.add_stamp(np.zeros((10, 10)), np.ones((3, 3)), (5, 5), zoom=1e6), "`zoom`"),
+        (lambda: ps.cluster_center(np.random.default_rng(0).random((100, 2)), smooth=1e9), "`smooth`"),
+        (
+            lambda: ps.document.straighten(
+                np.zeros((30, 40)), np.column_stack([np.full(30, 10.0), np.arange(30.0)]), height=5, spacing=1e-9
+            ),
+            "`spacing`",
+        ),
+    ],
+)
 def test_parameters_that_scale_memory_or_time_are_refused_before_allocating(call, argument):
     with time_limit(10), pytest.raises(PixelsmithError) as caught:
         call()
@@ -221,26 +239,37 @@ def test_gaussian_fill_finishes_or_refuses_for_any_sigma():
             ps.fill_nans(a, method="gaussian", sigma=sigma)
 
 
-@pytest.mark.parametrize(("call", "argument"), [
-    (lambda: ps.local_mean(np.zeros((5, 5)), 3, axes="x"), "`axes`"),
-    (lambda: ps.local_mean(np.zeros((5, 5)), 3, axes=(0.5,)), "`axes`"),
-    (lambda: ps.local_var(np.zeros((5, 5)), 3, ddof="a"), "`ddof`"),
-    (lambda: ps.block_reduce(np.zeros((5, 5)), 2, boundary="pad", cval="x"), "`cval`"),
-    (lambda: ps.equalize_hist(np.array([[0, 2**62], [-(2**62), 5]], np.int64)), "`images`"),
-    (lambda: ps.cluster_center(np.random.default_rng(0).random((50, 2)), bin_size=(1, 2, 3)), "`bin_size`"),
-    (lambda: ps.outline_paths(np.eye(4, dtype=int), [1, 2]), "`value`"),
-    (lambda: ps.plot_outline(None, np.eye(4, dtype=int), 1), "`ax`"),
-    (lambda: ps.document.straighten(np.zeros((30, 40)), np.column_stack([np.full(30, 10.0), np.arange(30.0)]),
-                                    height=5, order=7), "`order`"),
-    (lambda: ps.document.straighten(np.zeros((30, 40)), np.column_stack([np.full(30, 10.0), np.arange(30.0)]),
-                                    height=5, smoothing=-1), "`smoothing`"),
-    (lambda: ps.add_stamps(np.zeros((20, 20)), np.ones((3, 3)), np.array([[5 + 1j, 5]])), "`centers`"),
-    (lambda: ps.cluster_center(np.random.default_rng(0).random((50, 2)) + 1j), "`points`"),
-    (lambda: ps.document.order_curve_points(np.column_stack([np.arange(9.0), np.arange(9.0)]) + 1j), "`points`"),
-    (lambda: ps.add_stamp(np.zeros((20, 20), ">f4"), np.ones((3, 3)), (5, 5)), "`frame`"),
-    (lambda: ps.xray.to_display("abc"), "`image`"),
-    (lambda: ps.xray.to_display(np.ones((4, 4)), window=(1, 2, 3)), "`window`"),
-])
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: ps.local_mean(np.zeros((5, 5)), 3, axes="x"), "`axes`"),
+        (lambda: ps.local_mean(np.zeros((5, 5)), 3, axes=(0.5,)), "`axes`"),
+        (lambda: ps.local_var(np.zeros((5, 5)), 3, ddof="a"), "`ddof`"),
+        (lambda: ps.block_reduce(np.zeros((5, 5)), 2, boundary="pad", cval="x"), "`cval`"),
+        (lambda: ps.equalize_hist(np.array([[0, 2**62], [-(2**62), 5]], np.int64)), "`images`"),
+        (lambda: ps.cluster_center(np.random.default_rng(0).random((50, 2)), bin_size=(1, 2, 3)), "`bin_size`"),
+        (lambda: ps.outline_paths(np.eye(4, dtype=int), [1, 2]), "`value`"),
+        (lambda: ps.plot_outline(None, np.eye(4, dtype=int), 1), "`ax`"),
+        (
+            lambda: ps.document.straighten(
+                np.zeros((30, 40)), np.column_stack([np.full(30, 10.0), np.arange(30.0)]), height=5, order=7
+            ),
+            "`order`",
+        ),
+        (
+            lambda: ps.document.straighten(
+                np.zeros((30, 40)), np.column_stack([np.full(30, 10.0), np.arange(30.0)]), height=5, smoothing=-1
+            ),
+            "`smoothing`",
+        ),
+        (lambda: ps.add_stamps(np.zeros((20, 20)), np.ones((3, 3)), np.array([[5 + 1j, 5]])), "`centers`"),
+        (lambda: ps.cluster_center(np.random.default_rng(0).random((50, 2)) + 1j), "`points`"),
+        (lambda: ps.document.order_curve_points(np.column_stack([np.arange(9.0), np.arange(9.0)]) + 1j), "`points`"),
+        (lambda: ps.add_stamp(np.zeros((20, 20), ">f4"), np.ones((3, 3)), (5, 5)), "`frame`"),
+        (lambda: ps.xray.to_display("abc"), "`image`"),
+        (lambda: ps.xray.to_display(np.ones((4, 4)), window=(1, 2, 3)), "`window`"),
+    ],
+)
 def test_bad_arguments_get_an_error_that_names_them(call, argument):
     with time_limit(10), pytest.raises(PixelsmithError) as caught:
         call()
@@ -259,9 +288,11 @@ def test_subpackages_load_lazily_and_on_attribute_access():
     import subprocess
     import sys
 
-    code = ("import sys, pixelsmith as ps; heavy = [m for m in ('dask', 'rasterio', 'pydicom', 'pixelsmith.xray') "
-            "if m in sys.modules]; assert not heavy, heavy; "
-            "assert callable(ps.xray.drr) and callable(ps.io.read_raster) and callable(ps.document.page_blocks)")
+    code = (
+        "import sys, pixelsmith as ps; heavy = [m for m in ('dask', 'rasterio', 'pydicom', 'pixelsmith.xray') "
+        "if m in sys.modules]; assert not heavy, heavy; "
+        "assert callable(ps.xray.drr) and callable(ps.io.read_raster) and callable(ps.document.page_blocks)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -363,23 +394,26 @@ def test_windows_larger_than_the_array_match_brute_force(mode):
         np.testing.assert_allclose(got, naive.local_stat(a, "mean", window, mode=mode, cval=0.5), rtol=1e-12)
 
 
-@pytest.mark.parametrize(("call", "argument"), [
-    (lambda: ps.local_mean(np.ones((5, 5)), 0), "`size`"),
-    (lambda: ps.local_mean(np.ones((5, 5)), -3), "`size`"),
-    (lambda: ps.local_mean(np.ones((5, 5)), 2.5), "`size`"),
-    (lambda: ps.local_mean(np.ones((5, 5)), True), "`size`"),
-    (lambda: ps.block_reduce(np.ones((5, 5)), 0), "`block`"),
-    (lambda: ps.find_peaks(np.ones(9), min_distance=-1), "`min_distance`"),
-    (lambda: ps.find_peaks(np.ones(9), max_peaks=0), "`max_peaks`"),
-    (lambda: ps.aperture_sums(np.ones((9, 9)), [(4, 4)], -1.0), "`radius`"),
-    (lambda: ps.aperture_sums(np.ones((9, 9)), [(4, 4)], np.nan), "`radius`"),
-    (lambda: ps.fill_nans(np.ones((4, 4)), method="gaussian", sigma=np.inf), "`sigma`"),
-    (lambda: ps.equalize_hist(np.ones((4, 4)), nbins=0), "`nbins`"),
-    (lambda: ps.cluster_center(np.ones((10, 2)), n=0), "`n`"),
-    (lambda: ps.add_stamp(np.zeros((9, 9)), np.ones((3, 3)), (4, 4), zoom=0), "`zoom`"),
-    (lambda: ps.document.unshuffle_strips(np.ones((9, 9)), n_strips=0), "`n_strips`"),
-    (lambda: ps.StackStats().add_many(np.ones((3, 4, 4)), axis=3), "`axis`"),
-])
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: ps.local_mean(np.ones((5, 5)), 0), "`size`"),
+        (lambda: ps.local_mean(np.ones((5, 5)), -3), "`size`"),
+        (lambda: ps.local_mean(np.ones((5, 5)), 2.5), "`size`"),
+        (lambda: ps.local_mean(np.ones((5, 5)), True), "`size`"),
+        (lambda: ps.block_reduce(np.ones((5, 5)), 0), "`block`"),
+        (lambda: ps.find_peaks(np.ones(9), min_distance=-1), "`min_distance`"),
+        (lambda: ps.find_peaks(np.ones(9), max_peaks=0), "`max_peaks`"),
+        (lambda: ps.aperture_sums(np.ones((9, 9)), [(4, 4)], -1.0), "`radius`"),
+        (lambda: ps.aperture_sums(np.ones((9, 9)), [(4, 4)], np.nan), "`radius`"),
+        (lambda: ps.fill_nans(np.ones((4, 4)), method="gaussian", sigma=np.inf), "`sigma`"),
+        (lambda: ps.equalize_hist(np.ones((4, 4)), nbins=0), "`nbins`"),
+        (lambda: ps.cluster_center(np.ones((10, 2)), n=0), "`n`"),
+        (lambda: ps.add_stamp(np.zeros((9, 9)), np.ones((3, 3)), (4, 4), zoom=0), "`zoom`"),
+        (lambda: ps.document.unshuffle_strips(np.ones((9, 9)), n_strips=0), "`n_strips`"),
+        (lambda: ps.StackStats().add_many(np.ones((3, 4, 4)), axis=3), "`axis`"),
+    ],
+)
 def test_zero_negative_fractional_and_boolean_parameters_are_named(call, argument):
     with time_limit(10), pytest.raises(PixelsmithError) as caught:
         call()

@@ -59,8 +59,9 @@ def test_block_reduce_dask(rng):
     for func in FUNCS:
         for boundary in ("trim", "pad"):
             lazy = ps.block_reduce(x, (8, 7), func, boundary=boundary)
-            np.testing.assert_allclose(lazy.compute(), ps.block_reduce(a, (8, 7), func, boundary=boundary),
-                                       rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(
+                lazy.compute(), ps.block_reduce(a, (8, 7), func, boundary=boundary), rtol=1e-12, atol=1e-14
+            )
 
 
 def test_density_map(rng):
@@ -123,7 +124,7 @@ def test_stack_stats_skips_nan_and_checks_shapes(rng):
 
 def test_stack_stats_of_3d_volumes_is_per_voxel(rng):
     """Issue 20: (10, 10, 10) volumes fed one by one gave a (10, 10) result (the first axis taken as frames)."""
-    volumes = rng.normal(5.0, 2.0, size=(10, 10, 10, 7))   # the asker's [x, y, z, k]
+    volumes = rng.normal(5.0, 2.0, size=(10, 10, 10, 7))  # the asker's [x, y, z, k]
     stats = ps.StackStats()
     for k in range(volumes.shape[-1]):
         stats.add(volumes[..., k])

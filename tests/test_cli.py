@@ -24,8 +24,18 @@ def raster(tmp_path, rng):
     data = (800 + rng.normal(size=(300, 260))).astype(np.float32)
     data[40:50, 60:75] = -32768
     path = tmp_path / "in.tif"
-    with rasterio.open(path, "w", driver="GTiff", width=260, height=300, count=1, dtype="float32",
-                       crs="EPSG:32633", transform=TRANSFORM, nodata=-32768) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=260,
+        height=300,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32633",
+        transform=TRANSFORM,
+        nodata=-32768,
+    ) as dst:
         dst.write(data, 1)
     return path
 
@@ -60,8 +70,9 @@ def test_local_chunked_equals_in_memory_bit_for_bit(raster, tmp_path):
 
 def test_local_footprint_and_modes(raster, tmp_path):
     out = tmp_path / "disk.tif"
-    res = _invoke("local", raster, out, "--stat", "max", "--footprint", "disk:3", "--mode", "wrap",
-                  "--chunks", "100", "-q")
+    res = _invoke(
+        "local", raster, out, "--stat", "max", "--footprint", "disk:3", "--mode", "wrap", "--chunks", "100", "-q"
+    )
     assert res.exit_code == 0, res.output
     disk = np.add.outer(np.arange(-3, 4) ** 2, np.arange(-3, 4) ** 2) <= 9
     expected = ps.local_max(read_raster(raster).data, footprint=disk, mode="wrap")
@@ -79,11 +90,13 @@ def test_local_with_a_real_local_cluster(raster, tmp_path):
 def test_local_with_an_existing_scheduler(raster, tmp_path):
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=2, host="127.0.0.1", dashboard_address=None,
-                      processes=True) as cluster:
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, host="127.0.0.1", dashboard_address=None, processes=True
+    ) as cluster:
         out = tmp_path / "sched.tif"
-        res = _invoke("local", raster, out, "--stat", "mean", "--chunks", "128", "--scheduler",
-                      cluster.scheduler_address, "-q")
+        res = _invoke(
+            "local", raster, out, "--stat", "mean", "--chunks", "128", "--scheduler", cluster.scheduler_address, "-q"
+        )
         assert res.exit_code == 0, res.output
     np.testing.assert_array_equal(read_raster(out).data, ps.local_mean(read_raster(raster).data, 3))
 
@@ -129,8 +142,14 @@ def test_plain_image_in_and_npy_out(tmp_path, rng):
 def test_refusals_are_one_line_and_nonzero(raster, tmp_path, args, words):
     (tmp_path / "existing.tif").write_bytes(b"x")
     (tmp_path / "bad.tif").write_text("not a raster")
-    names = {"raster": raster, "existing": tmp_path / "existing.tif", "missing": tmp_path / "missing.tif",
-             "bad": tmp_path / "bad.tif", "out": tmp_path / "out.tif", "nofolder": tmp_path / "no" / "o.tif"}
+    names = {
+        "raster": raster,
+        "existing": tmp_path / "existing.tif",
+        "missing": tmp_path / "missing.tif",
+        "bad": tmp_path / "bad.tif",
+        "out": tmp_path / "out.tif",
+        "nofolder": tmp_path / "no" / "o.tif",
+    }
     res = _invoke("local", *[a.format(**names) for a in args])
     assert res.exit_code != 0
     assert words in res.output
@@ -157,13 +176,17 @@ def test_version_and_help_examples():
 
 def test_console_script_as_subprocess(raster, tmp_path):
     out = tmp_path / "sub.tif"
-    done = subprocess.run([sys.executable, "-m", "pixelsmith", "local", str(raster), str(out), "--stat", "std",
-                           "--chunks", "128", "-q"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pixelsmith", "local", str(raster), str(out), "--stat", "std", "--chunks", "128", "-q"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     _check_georef(out)
     np.testing.assert_array_equal(read_raster(out).data, ps.local_std(read_raster(raster).data, 3))
-    failed = subprocess.run([sys.executable, "-m", "pixelsmith", "local", str(raster), str(out)],
-                            capture_output=True, text=True)
+    failed = subprocess.run(
+        [sys.executable, "-m", "pixelsmith", "local", str(raster), str(out)], capture_output=True, text=True
+    )
     assert failed.returncode == 2 and failed.stderr.strip().count("\n") == 0
     assert "pass --overwrite" in failed.stderr
 
@@ -180,8 +203,17 @@ def test_chunked_constant_mode_with_a_cval_float32_cannot_hold_is_bit_identical(
     """Issue 18: the --chunks path padded in the input dtype, so --cval 0.1 became float32(0.1) there
     (visible on values near 0, where float32 output keeps the difference)."""
     small = tmp_path / "small.tif"
-    with rasterio.open(small, "w", driver="GTiff", width=260, height=300, count=1, dtype="float32",
-                       crs="EPSG:32633", transform=TRANSFORM) as dst:
+    with rasterio.open(
+        small,
+        "w",
+        driver="GTiff",
+        width=260,
+        height=300,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32633",
+        transform=TRANSFORM,
+    ) as dst:
         dst.write((1e-3 * rng.normal(size=(300, 260))).astype(np.float32), 1)
     mem, chunked = tmp_path / "mem.tif", tmp_path / "chunked.tif"
     options = ("--stat", "mean", "--size", "7", "--mode", "constant", "--cval", "0.1", "-q")
@@ -197,13 +229,16 @@ def test_band_zero_is_refused_not_read_as_band_one(raster, tmp_path):
     assert not (tmp_path / "o.tif").exists()
 
 
-@pytest.mark.parametrize(("stat", "call"), [
-    ("median", lambda a, **k: ps.local_median(a, **k)),
-    ("percentile:90", lambda a, **k: ps.local_percentile(a, 90, **k)),
-    ("range", lambda a, **k: ps.local_range(a, **k)),
-    ("majority", lambda a, **k: ps.local_majority(np.round(a), **k)),
-    ("variety", lambda a, **k: ps.local_variety(np.round(a), **k)),
-])
+@pytest.mark.parametrize(
+    ("stat", "call"),
+    [
+        ("median", lambda a, **k: ps.local_median(a, **k)),
+        ("percentile:90", lambda a, **k: ps.local_percentile(a, 90, **k)),
+        ("range", lambda a, **k: ps.local_range(a, **k)),
+        ("majority", lambda a, **k: ps.local_majority(np.round(a), **k)),
+        ("variety", lambda a, **k: ps.local_variety(np.round(a), **k)),
+    ],
+)
 def test_order_statistics_from_the_cli_in_memory_and_chunked(raster, tmp_path, stat, call):
     data = read_raster(raster).data
     source = raster
@@ -218,8 +253,7 @@ def test_order_statistics_from_the_cli_in_memory_and_chunked(raster, tmp_path, s
     expected = call(data, footprint=ring, nan_policy="omit")
     for extra in ((), ("--chunks", "64")):
         out = tmp_path / f"{stat.split(':')[0]}{len(extra)}.tif"
-        res = _invoke("local", source, out, "--stat", stat, "--footprint", "annulus:2,4", "--nan", "omit", "-q",
-                      *extra)
+        res = _invoke("local", source, out, "--stat", stat, "--footprint", "annulus:2,4", "--nan", "omit", "-q", *extra)
         assert res.exit_code == 0, res.output
         np.testing.assert_array_equal(read_raster(out).data, expected.astype(np.float32))
 

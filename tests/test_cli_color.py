@@ -38,8 +38,11 @@ def test_uncolor_to_csv_and_tif(tmp_path, rendered):
     assert np.abs(grid[3:] - (-20 + 140 * values[3:])).max() <= 140 / 256 / 2 + 1e-4
     res = _invoke("uncolor", path, "--cmap", "inferno", "--out", tmp_path / "t.tif", "-q")
     assert res.exit_code == 0
-    np.testing.assert_allclose(read_image(tmp_path / "t.tif"),
-                               ps.invert_colormap(read_image(path), "inferno").astype(np.float32), equal_nan=True)
+    np.testing.assert_allclose(
+        read_image(tmp_path / "t.tif"),
+        ps.invert_colormap(read_image(path), "inferno").astype(np.float32),
+        equal_nan=True,
+    )
 
 
 def test_uncolor_palette_and_refusals(tmp_path, rendered):
@@ -59,8 +62,9 @@ def test_outline_figure(tmp_path, rng):
     labels[15:20, 25:30] = 0
     np.save(tmp_path / "labels.npy", labels)
     np.save(tmp_path / "image.npy", rng.normal(size=(50, 70)))
-    res = _invoke("outline", tmp_path / "labels.npy", tmp_path / "o.png", "--value", "3", "--over",
-                  tmp_path / "image.npy")
+    res = _invoke(
+        "outline", tmp_path / "labels.npy", tmp_path / "o.png", "--value", "3", "--over", tmp_path / "image.npy"
+    )
     assert res.exit_code == 0, res.output
     figure = read_image(tmp_path / "o.png")
     assert figure.ndim == 3 and figure.shape[0] > 100

@@ -55,12 +55,14 @@ def test_straighten_from_unordered_skeleton_csv(tmp_path):
     points = np.random.default_rng(0).permutation(np.column_stack([rows, cols]))
     (tmp_path / "c.csv").write_text("row,col\n" + "\n".join(f"{r:.0f},{c:.0f}" for r, c in points))
     write_image(tmp_path / "img.png", image)
-    res = _invoke("straighten", tmp_path / "img.png", tmp_path / "band.png", "--curve", tmp_path / "c.csv",
-                  "--height", "15")
+    res = _invoke(
+        "straighten", tmp_path / "img.png", tmp_path / "band.png", "--curve", tmp_path / "c.csv", "--height", "15"
+    )
     assert res.exit_code == 0, res.output
     band = read_image(tmp_path / "band.png")
     assert band.dtype == np.uint8 and band.shape[0] == 15
     assert abs(int(band[7, 0]) - 20) <= 1  # the band starts at the curve's first column
-    res = _invoke("straighten", tmp_path / "img.png", tmp_path / "b2.png", "--curve", tmp_path / "c.csv",
-                  "--height", "0")
+    res = _invoke(
+        "straighten", tmp_path / "img.png", tmp_path / "b2.png", "--curve", tmp_path / "c.csv", "--height", "0"
+    )
     assert res.exit_code == 2 and "`height`" in res.output

@@ -13,8 +13,17 @@ from rasterio.transform import from_origin
 
 @pytest.fixture
 def folder(tmp_path):
-    with rasterio.open(tmp_path / "in.tif", "w", driver="GTiff", width=120, height=100, count=1,
-                       dtype="float32", crs="EPSG:32633", transform=from_origin(500000, 4000000, 10, 10)) as dst:
+    with rasterio.open(
+        tmp_path / "in.tif",
+        "w",
+        driver="GTiff",
+        width=120,
+        height=100,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32633",
+        transform=from_origin(500000, 4000000, 10, 10),
+    ) as dst:
         dst.write(np.random.default_rng(0).normal(size=(100, 120)).astype(np.float32), 1)
     np.save(tmp_path / "psf.npy", np.ones((5, 5), np.float32))
     (tmp_path / "stars.csv").write_text("row,col\n10,10\n")
@@ -23,23 +32,27 @@ def folder(tmp_path):
 
 
 def _run(folder, *args):
-    done = subprocess.run([sys.executable, "-m", "pixelsmith", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pixelsmith", *args], cwd=folder, capture_output=True, text=True, timeout=120
+    )
     return done.returncode, done.stderr.strip().splitlines()
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (("local", "in.tif", "o.tif", "--chunks", "0"), "--chunks"),
-    (("local", "in.tif", "o.tif", "--stat", "bogus"), "--stat"),
-    (("local",), "Missing argument"),
-    (("nosuch",), "No such command"),
-    (("local", "in.tif", "o.tif", "--size", "100000"), "`size`"),
-    (("local", "in.tif", "o.tif", "--footprint", "disk:1e9"), "--footprint"),
-    (("local", "in.tif", "o.tif", "--band", "0"), "--band"),
-    (("render", "--stamp", "psf.npy", "--catalog", "stars.csv", "--shape", "2000000,2000000", "o.tif"), "--shape"),
-    (("render", "--stamp", "psf.npy", "--catalog", "binary.csv", "--shape", "100,100", "o.tif"), "not a text CSV"),
-    (("drr", "--phantom", "o.png", "--shape", "200000,200000", "-q"), "detector.shape"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("local", "in.tif", "o.tif", "--chunks", "0"), "--chunks"),
+        (("local", "in.tif", "o.tif", "--stat", "bogus"), "--stat"),
+        (("local",), "Missing argument"),
+        (("nosuch",), "No such command"),
+        (("local", "in.tif", "o.tif", "--size", "100000"), "`size`"),
+        (("local", "in.tif", "o.tif", "--footprint", "disk:1e9"), "--footprint"),
+        (("local", "in.tif", "o.tif", "--band", "0"), "--band"),
+        (("render", "--stamp", "psf.npy", "--catalog", "stars.csv", "--shape", "2000000,2000000", "o.tif"), "--shape"),
+        (("render", "--stamp", "psf.npy", "--catalog", "binary.csv", "--shape", "100,100", "o.tif"), "not a text CSV"),
+        (("drr", "--phantom", "o.png", "--shape", "200000,200000", "-q"), "detector.shape"),
+    ],
+)
 def test_one_clear_line_and_no_output(folder, args, words):
     code, lines = _run(folder, *args)
     assert code != 0

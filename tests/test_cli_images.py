@@ -28,8 +28,18 @@ def test_fill_geotiff_keeps_georeferencing_and_fills_nodata(tmp_path):
     data[30:40, 20:35] = -9999
     path = tmp_path / "gaps.tif"
     transform = from_origin(500000.0, 4100000.0, 30.0, 30.0)
-    with rasterio.open(path, "w", driver="GTiff", width=90, height=80, count=1, dtype="float32",
-                       crs="EPSG:32611", transform=transform, nodata=-9999) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=90,
+        height=80,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32611",
+        transform=transform,
+        nodata=-9999,
+    ) as dst:
         dst.write(data, 1)
     out = tmp_path / "filled.tif"
     res = _invoke("fill", path, out, "--method", "biharmonic", "-q")
@@ -42,8 +52,9 @@ def test_fill_geotiff_keeps_georeferencing_and_fills_nodata(tmp_path):
 
 
 def test_fill_colour_png_with_mask(tmp_path, rng):
-    image = np.clip(ps.datasets.smooth_field((60, 70))[..., None] * 60 + 120 + np.array([0, 20, -20]), 0,
-                    255).astype(np.uint8)
+    image = np.clip(ps.datasets.smooth_field((60, 70))[..., None] * 60 + 120 + np.array([0, 20, -20]), 0, 255).astype(
+        np.uint8
+    )
     damaged = image.copy()
     damaged[20:26, 30:40] = 255
     mask = np.zeros((60, 70), np.uint8)
@@ -98,8 +109,12 @@ def test_match_prints_positions_and_scores(tmp_path, rng):
 def test_refusals(tmp_path, rng, args, words):
     np.save(tmp_path / "img.npy", rng.normal(size=(30, 30)))
     np.save(tmp_path / "small.npy", rng.normal(size=(10, 10)))
-    names = {"img": tmp_path / "img.npy", "small": tmp_path / "small.npy", "out": tmp_path / "o.npy",
-             "missing": tmp_path / "none.npy"}
+    names = {
+        "img": tmp_path / "img.npy",
+        "small": tmp_path / "small.npy",
+        "out": tmp_path / "o.npy",
+        "missing": tmp_path / "none.npy",
+    }
     res = _invoke(*[a.format(**names) for a in args])
     assert res.exit_code == 2, res.output
     assert words in res.output and "Traceback" not in res.output

@@ -37,8 +37,7 @@ def test_render_equals_add_stamps(tmp_path, psf, rng):
     assert "rendered 50 stamps" in res.output
     field = read_image(out)
     assert field.dtype == np.float32 and field.shape == (64, 80)
-    expected = ps.add_stamps(np.zeros((64, 80), np.float32), np.load(psf), stars[:, :2], weights=stars[:, 2],
-                             zoom=1.2)
+    expected = ps.add_stamps(np.zeros((64, 80), np.float32), np.load(psf), stars[:, :2], weights=stars[:, 2], zoom=1.2)
     np.testing.assert_array_equal(field, expected)
 
 
@@ -94,8 +93,9 @@ def test_render_refusals(tmp_path, psf):
 
 
 def test_write_csv_round_trip(tmp_path):
-    path = write_csv(tmp_path / "t.csv", {"row": np.array([1.5, 2.0]), "col": np.array([3.25, 4.0]),
-                                          "id": np.array([7, 8])})
+    path = write_csv(
+        tmp_path / "t.csv", {"row": np.array([1.5, 2.0]), "col": np.array([3.25, 4.0]), "id": np.array([7, 8])}
+    )
     back = read_points_csv(path, ["row", "col"], optional=["id"])
     np.testing.assert_array_equal(back["col"], [3.25, 4.0])
     np.testing.assert_array_equal(back["id"], [7, 8])

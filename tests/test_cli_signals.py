@@ -26,15 +26,38 @@ from pixelsmith.io._atomic import atomic_path, create_exclusively
 def big_raster(tmp_path):
     path = tmp_path / "in.tif"
     data = np.random.default_rng(0).normal(size=(3000, 3000)).astype(np.float32)
-    with rasterio.open(path, "w", driver="GTiff", width=3000, height=3000, count=1, dtype="float32",
-                       crs="EPSG:32633", transform=from_origin(500000, 4000000, 10, 10)) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=3000,
+        height=3000,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32633",
+        transform=from_origin(500000, 4000000, 10, 10),
+    ) as dst:
         dst.write(data, 1)
     return path
 
 
 def _start(raster, output, *extra):
-    command = [sys.executable, "-m", "pixelsmith", "local", str(raster), str(output), "--stat", "std",
-               "--size", "41", "--chunks", "256", "-q", *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "pixelsmith",
+        "local",
+        str(raster),
+        str(output),
+        "--stat",
+        "std",
+        "--size",
+        "41",
+        "--chunks",
+        "256",
+        "-q",
+        *extra,
+    ]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -68,14 +91,30 @@ def test_sigkill_leaves_a_temporary_file_that_the_next_run_removes(big_raster, t
     process.kill()
     process.communicate(timeout=60)
     assert not output.exists() and all(p.exists() for p in leftovers)  # SIGKILL cannot be caught
-    rerun = subprocess.run([sys.executable, "-m", "pixelsmith", "local", str(big_raster), str(output),
-                            "--stat", "mean", "--size", "3", "-q"], capture_output=True, text=True, timeout=120)
+    rerun = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pixelsmith",
+            "local",
+            str(big_raster),
+            str(output),
+            "--stat",
+            "mean",
+            "--size",
+            "3",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tif", "out.tif"]
 
 
 def test_a_temporary_file_of_a_live_process_is_kept(tmp_path):
-    live = tmp_path / f".out.tif.pixelsmith-{os.getppid()}-abcd.tif"   # our parent is alive
+    live = tmp_path / f".out.tif.pixelsmith-{os.getppid()}-abcd.tif"  # our parent is alive
     live.write_bytes(b"partial")
     with atomic_path(tmp_path / "out.tif") as tmp:
         tmp.write_bytes(b"done")

@@ -54,8 +54,17 @@ def test_peaks_of_a_geotiff_get_map_coordinates(tmp_path, field):
     _, stars = field
     path = tmp_path / "g.tif"
     transform = from_origin(1000.0, 2000.0, 2.0, 2.0)
-    with rasterio.open(path, "w", driver="GTiff", width=160, height=128, count=1, dtype="float32",
-                       crs="EPSG:32633", transform=transform) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=160,
+        height=128,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32633",
+        transform=transform,
+    ) as dst:
         dst.write(stars.image, 1)
     res = _invoke("peaks", path, "--nsigma", "5", "--max-peaks", "1", "--json")
     row = json.loads(res.output)[0]
@@ -103,8 +112,13 @@ def test_refusals(tmp_path, field, args, words):
     path, _ = field
     (tmp_path / "c.csv").write_text("row,col\n5,5\n")
     (tmp_path / "bad.csv").write_text("row,col\n5,x\n")
-    names = {"data": path, "csv": tmp_path / "c.csv", "bad": tmp_path / "bad.csv", "txt": tmp_path / "o.txt",
-             "missing": tmp_path / "none.npy"}
+    names = {
+        "data": path,
+        "csv": tmp_path / "c.csv",
+        "bad": tmp_path / "bad.csv",
+        "txt": tmp_path / "o.txt",
+        "missing": tmp_path / "none.npy",
+    }
     res = _invoke(*[a.format(**names) for a in args])
     assert res.exit_code == 2, res.output
     assert words in res.output and "Traceback" not in res.output

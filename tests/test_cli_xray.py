@@ -30,10 +30,29 @@ def test_phantom_picture(tmp_path):
 def test_series_with_explicit_geometry_and_tif(tmp_path, rng):
     hu = rng.integers(-1000, 1500, size=(8, 20, 18)).astype(np.float32)
     write_series(tmp_path / "ct", hu, slope=1.0, intercept=0.0)
-    args = ["--source", "0,-400,40", "--detector-center", "0,300,40", "--detector-u", "1,0,0",
-            "--detector-v", "0,0,-1", "--shape", "30,30"]
-    res = _invoke("drr", tmp_path / "ct", tmp_path / "d.png", *args, "--output", "line_integral",
-                  "--tif", tmp_path / "d.tif", "-q")
+    args = [
+        "--source",
+        "0,-400,40",
+        "--detector-center",
+        "0,300,40",
+        "--detector-u",
+        "1,0,0",
+        "--detector-v",
+        "0,0,-1",
+        "--shape",
+        "30,30",
+    ]
+    res = _invoke(
+        "drr",
+        tmp_path / "ct",
+        tmp_path / "d.png",
+        *args,
+        "--output",
+        "line_integral",
+        "--tif",
+        tmp_path / "d.tif",
+        "-q",
+    )
     assert res.exit_code == 0, res.output
     volume = read_dicom_series(tmp_path / "ct")
     geometry = Geometry((0, -400, 40), Detector((0, 300, 40), (1, 0, 0), (0, 0, -1), (30, 30)))

@@ -10,8 +10,20 @@ from scipy import ndimage as ndi
 from pixelsmith import PixelsmithError, as_rgb, invert_colormap, masked_stats, outline_paths, plot_outline
 from pixelsmith.outline import _shoelace
 
-PALETTE = ["#000004", "#1b0c41", "#4a0c6b", "#781c6d", "#a52c60", "#cf4446", "#ed6925", "#fb9b06",
-           "#f7d13d", "#fcffa4", "#a0ffa0", "#00ff00"]
+PALETTE = [
+    "#000004",
+    "#1b0c41",
+    "#4a0c6b",
+    "#781c6d",
+    "#a52c60",
+    "#cf4446",
+    "#ed6925",
+    "#fb9b06",
+    "#f7d13d",
+    "#fcffa4",
+    "#a0ffa0",
+    "#00ff00",
+]
 
 
 def field(shape=(200, 300)):
@@ -119,6 +131,7 @@ def test_invert_bad_input(call, words):
 
 
 # --- outlines ------------------------------------------------------------------------------------
+
 
 def test_single_pixel_is_a_square_of_four_vertices():
     mask = np.zeros((3, 3), bool)

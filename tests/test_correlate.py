@@ -34,8 +34,11 @@ def test_ncc_equals_skimage_and_opencv_on_random_and_real_images(rng):
         np.testing.assert_allclose(ours, sk_match(image, template), atol=1e-6)
         # OpenCV works in float32: fed raw 0..255 pixels it drifts by ~3e-3, so give it centred data
         # (NCC does not change); our float64 result needs no such help (it equals skimage to 1e-12)
-        cv = cv2.matchTemplate((image - image.mean()).astype(np.float32),
-                               (template - template.mean()).astype(np.float32), cv2.TM_CCOEFF_NORMED)
+        cv = cv2.matchTemplate(
+            (image - image.mean()).astype(np.float32),
+            (template - template.mean()).astype(np.float32),
+            cv2.TM_CCOEFF_NORMED,
+        )
         np.testing.assert_allclose(ours, cv, atol=1e-4)
 
 

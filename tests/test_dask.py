@@ -22,8 +22,11 @@ def test_dask_equals_numpy_bit_for_bit(stat, mode, rng):
     a[rng.random(a.shape) < 0.01] = np.nan
     func = getattr(ps, f"local_{stat}")
     chunks = (40, 700)  # chunk edges that cut both windows and grid cells
-    for kwargs in ({"size": (5, 6)}, {"size": 11, "nan_policy": "omit"},
-                   {"footprint": np.eye(4, dtype=bool), "nan_policy": "omit"}):
+    for kwargs in (
+        {"size": (5, 6)},
+        {"size": 11, "nan_policy": "omit"},
+        {"footprint": np.eye(4, dtype=bool), "nan_policy": "omit"},
+    ):
         expected = func(a, mode=mode, cval=3.0, **kwargs)
         lazy = func(da.from_array(a, chunks=chunks), mode=mode, cval=3.0, **kwargs)
         assert isinstance(lazy, da.Array)
@@ -61,9 +64,12 @@ def test_window_longer_than_the_array_in_dask(rng):
 
 @settings(max_examples=25, deadline=None)
 @given(
-    rows=st.integers(1, 40), cols=st.integers(1, 40),
-    crow=st.integers(1, 15), ccol=st.integers(1, 15),
-    size=st.integers(1, 9), mode=st.sampled_from(MODES),
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 40),
+    crow=st.integers(1, 15),
+    ccol=st.integers(1, 15),
+    size=st.integers(1, 9),
+    mode=st.sampled_from(MODES),
 )
 def test_property_dask_equals_numpy(rows, cols, crow, ccol, size, mode):
     a = np.random.default_rng(rows * 41 + cols).normal(size=(rows, cols))
@@ -98,8 +104,11 @@ def test_in_place_padding_equals_the_general_per_axis_path(rng):
     slow = taken - 0.5
     for ax, remap in enumerate(remaps):
         if remap is not None:
-            slow = np.where((remap < 0).reshape([-1 if k == ax else 1 for k in range(3)]), -9.0,
-                            np.take(slow, np.maximum(remap, 0), axis=ax))
+            slow = np.where(
+                (remap < 0).reshape([-1 if k == ax else 1 for k in range(3)]),
+                -9.0,
+                np.take(slow, np.maximum(remap, 0), axis=ax),
+            )
     np.testing.assert_array_equal(fast, slow)
     assert engine._pad_in_place(taken, [np.array([4, 0, 1, 2, 3, 4, 0]), None, None], 0.0, 0.0) is not None
     assert engine._pad_in_place(taken, [np.array([4, 3, 0, 2]), None, None], 0.0, 0.0) is None

@@ -13,9 +13,21 @@ from pixelsmith.io.dicom import list_dicom_series, read_dicom_series
 from pixelsmith.xray import Geometry, Volume, drr
 
 
-def write_series(folder, hu, *, spacing=(2.5, 0.8, 0.7), origin=(-100.0, -90.0, 30.0),
-                 orientation=(1, 0, 0, 0, 1, 0), series_uid=None, slope=2.0, intercept=-1024.0,
-                 skip=(), rng=None, description="test", prefix="img"):
+def write_series(
+    folder,
+    hu,
+    *,
+    spacing=(2.5, 0.8, 0.7),
+    origin=(-100.0, -90.0, 30.0),
+    orientation=(1, 0, 0, 0, 1, 0),
+    series_uid=None,
+    slope=2.0,
+    intercept=-1024.0,
+    skip=(),
+    rng=None,
+    description="test",
+    prefix="img",
+):
     """One DICOM file per slice, named in a shuffled order; returns the series UID."""
     folder.mkdir(exist_ok=True)
     series_uid = series_uid or generate_uid()
@@ -110,8 +122,7 @@ def test_missing_slice_is_an_error_or_resampled(tmp_path, ct):
 
 def test_mixed_sizes_empty_folder_and_missing_folder(tmp_path, ct):
     uid = write_series(tmp_path / "mixed", ct[:3])
-    write_series(tmp_path / "mixed_b", np.zeros((2, 5, 5), np.float32), series_uid=uid,
-                 origin=(-100.0, -90.0, 60.0))
+    write_series(tmp_path / "mixed_b", np.zeros((2, 5, 5), np.float32), series_uid=uid, origin=(-100.0, -90.0, 60.0))
     import shutil
 
     for f in (tmp_path / "mixed_b").iterdir():
@@ -146,17 +157,20 @@ def _break_one_slice(folder, edit):
     return victim.name
 
 
-@pytest.mark.parametrize(("edit", "tag"), [
-    (lambda ds: delattr(ds, "ImagePositionPatient"), "ImagePositionPatient (0020,0032) is missing"),
-    (lambda ds: setattr(ds, "PixelSpacing", [0, 0.7]), "PixelSpacing (0028,0030) must be > 0"),
-    (lambda ds: setattr(ds, "ImageOrientationPatient", [1, 0, 0, 1, 0, 0]), "ImageOrientationPatient (0020,0037)"),
-    (lambda ds: setattr(ds, "ImageOrientationPatient", [0, 0, 0, 0, 0, 0]), "ImageOrientationPatient (0020,0037)"),
-    (lambda ds: setattr(ds, "RescaleSlope", "1e400"), "RescaleSlope (0028,1053)"),
-    (lambda ds: setattr(ds, "RescaleSlope", 0), "RescaleSlope (0028,1053)"),
-    (lambda ds: setattr(ds, "SamplesPerPixel", 3), "SamplesPerPixel (0028,0002)"),
-    (lambda ds: setattr(ds, "NumberOfFrames", 4), "NumberOfFrames (0028,0008)"),
-    (lambda ds: setattr(ds, "PixelData", ds.PixelData[:100]), "PixelData (7FE0,0010) cannot be decoded"),
-])
+@pytest.mark.parametrize(
+    ("edit", "tag"),
+    [
+        (lambda ds: delattr(ds, "ImagePositionPatient"), "ImagePositionPatient (0020,0032) is missing"),
+        (lambda ds: setattr(ds, "PixelSpacing", [0, 0.7]), "PixelSpacing (0028,0030) must be > 0"),
+        (lambda ds: setattr(ds, "ImageOrientationPatient", [1, 0, 0, 1, 0, 0]), "ImageOrientationPatient (0020,0037)"),
+        (lambda ds: setattr(ds, "ImageOrientationPatient", [0, 0, 0, 0, 0, 0]), "ImageOrientationPatient (0020,0037)"),
+        (lambda ds: setattr(ds, "RescaleSlope", "1e400"), "RescaleSlope (0028,1053)"),
+        (lambda ds: setattr(ds, "RescaleSlope", 0), "RescaleSlope (0028,1053)"),
+        (lambda ds: setattr(ds, "SamplesPerPixel", 3), "SamplesPerPixel (0028,0002)"),
+        (lambda ds: setattr(ds, "NumberOfFrames", 4), "NumberOfFrames (0028,0008)"),
+        (lambda ds: setattr(ds, "PixelData", ds.PixelData[:100]), "PixelData (7FE0,0010) cannot be decoded"),
+    ],
+)
 def test_a_broken_slice_is_an_error_naming_the_file_and_tag(tmp_path, ct, edit, tag):
     """Issue 18: a slice without a position was dropped with a misleading warning, spacing 0 and degenerate
     orientations were accepted, RGB / multi-frame files came back as 4-D 'volumes', a slope of 1e400 gave inf."""

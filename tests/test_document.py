@@ -23,14 +23,20 @@ def photographs():
     from skimage import data
 
     grace = iio.imread(os.path.join(matplotlib.get_data_path(), "sample_data", "grace_hopper.jpg"))
-    return {"grace_hopper (matplotlib)": grace, "astronaut": data.astronaut(), "coffee": data.coffee(),
-            "chelsea": data.chelsea(), "camera (gray)": data.camera()}
+    return {
+        "grace_hopper (matplotlib)": grace,
+        "astronaut": data.astronaut(),
+        "coffee": data.coffee(),
+        "chelsea": data.chelsea(),
+        "camera (gray)": data.camera(),
+    }
 
 
 PHOTOS = photographs()
 
 
 # --- page blocks ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("variant", [{}, {"noise": 2e-4}, {"light_on_dark": True}])
@@ -46,16 +52,25 @@ def _illumination(shape, kind, depth):
     """A smooth illumination field in (1 - depth) .. 1."""
     yy, xx = np.mgrid[: shape[0], : shape[1]]
     yy, xx = yy / shape[0], xx / shape[1]
-    return 1 - depth * {
-        "left-right": xx, "right-left": 1 - xx, "top-bottom": yy, "diagonal": (xx + yy) / 2,
-        "vignette": np.hypot(yy - 0.5, xx - 0.5) / np.hypot(0.5, 0.5),
-        "gutter": np.exp(-((xx / 0.15) ** 2)),
-    }[kind]
+    return (
+        1
+        - depth
+        * {
+            "left-right": xx,
+            "right-left": 1 - xx,
+            "top-bottom": yy,
+            "diagonal": (xx + yy) / 2,
+            "vignette": np.hypot(yy - 0.5, xx - 0.5) / np.hypot(0.5, 0.5),
+            "gutter": np.exp(-((xx / 0.15) ** 2)),
+        }[kind]
+    )
 
 
 @pytest.mark.parametrize("kind", ["left-right", "right-left", "top-bottom", "diagonal", "vignette", "gutter"])
-@pytest.mark.parametrize("variant", [{"seed": 1}, {"seed": 2, "noise": 2e-4}, {"seed": 3, "light_on_dark": True},
-                                     {"seed": 4, "skew_degrees": 0.8}])
+@pytest.mark.parametrize(
+    "variant",
+    [{"seed": 1}, {"seed": 2, "noise": 2e-4}, {"seed": 3, "light_on_dark": True}, {"seed": 4, "skew_degrees": 0.8}],
+)
 def test_uneven_illumination_gives_the_same_blocks(kind, variant):
     """Issue 20: paper darkening by 30 % or more across the page gave 0 or too few blocks (a global threshold)."""
     sample = synthetic_page((2000, 1400), **variant)
@@ -81,7 +96,7 @@ def test_a_figure_includes_its_light_toned_parts(seed):
     page = sample.image.copy()
     margin = max(40, page.shape[1] // 20)
     top = next(b for b in sample.blocks if b[2] == "figure")[0]
-    page[top:top + 70, margin:-margin] = 190
+    page[top : top + 70, margin:-margin] = 190
     for light in (1.0, np.linspace(1.0, 0.6, page.shape[0])[:, None]):
         layout = page_blocks((page * light).astype(np.uint8))
         assert [(b.top, b.bottom, b.kind) for b in layout] == sample.blocks
@@ -92,7 +107,7 @@ def test_a_pale_figure_without_dark_ink_is_still_a_figure():
     page = sample.image.copy()
     margin = max(40, page.shape[1] // 20)
     top, bottom, _ = next(b for b in sample.blocks if b[2] == "figure")
-    page[top:bottom + 1, margin:-margin] = 205  # a pale photo: no border, nothing dark
+    page[top : bottom + 1, margin:-margin] = 205  # a pale photo: no border, nothing dark
     assert [(b.top, b.bottom, b.kind) for b in page_blocks(page)] == sample.blocks
 
 
@@ -150,6 +165,7 @@ def test_rgb_input_blank_page_and_bad_input():
 
 
 # --- shuffled strips -------------------------------------------------------------------------------
+
 
 def cut_and_shuffle(image, n, seed):
     rng = np.random.default_rng(seed)
@@ -213,7 +229,7 @@ def test_partner_score_finds_a_cut_that_the_jump_alone_misses():
 
 def test_boundary_beside_a_cut_does_not_take_its_place():
     rng = np.random.default_rng(3)
-    photo = np.cumsum(np.cumsum(rng.normal(size=(60, 90)), axis=1), axis=0)   # smooth, textured
+    photo = np.cumsum(np.cumsum(rng.normal(size=(60, 90)), axis=1), axis=0)  # smooth, textured
     shuffled = np.hstack([photo[:, 40:], photo[:, :40]])
     scores = cut_scores(shuffled)
     assert scores[49] > max(scores[48], scores[50])
@@ -231,6 +247,7 @@ def test_strip_bad_input():
 
 
 # --- curves ----------------------------------------------------------------------------------------
+
 
 def test_order_curve_points_of_a_skeleton_with_a_spur():
     cols = np.arange(80)
@@ -266,9 +283,9 @@ def bent_page(amplitude, wavelength):
 def test_straighten_undoes_a_known_sinusoidal_bend(quantized):
     page, bent, curve, centre = bent_page(8.0, 300.0)
     band = straighten(bent, np.rint(curve) if quantized else curve, height=41)
-    original = page[centre - 20:centre + 21, 40:40 + band.shape[1]]
+    original = page[centre - 20 : centre + 21, 40 : 40 + band.shape[1]]
     rmse = np.sqrt(np.mean((band - original) ** 2))
-    unbent = bent[centre + 20:centre + 61, 40:40 + band.shape[1]]
+    unbent = bent[centre + 20 : centre + 61, 40 : 40 + band.shape[1]]
     assert rmse < (0.045 if quantized else 0.025) * 255
     assert rmse < 0.15 * np.sqrt(np.mean((unbent - original) ** 2))
 
@@ -299,11 +316,11 @@ def _warped_line(seed, amplitude, period):
     warped = map_coordinates(page, [rows - bend, cols], order=1, mode="nearest")
     ink = warped < 128
     ink[: max(top - amplitude - 5, 0)] = False
-    ink[bottom + amplitude + 5:] = False
+    ink[bottom + amplitude + 5 :] = False
     blob = ndi.binary_closing(ink, structure=np.ones((1, 25)))  # letters -> one line, as the asker does
     blob = ndi.binary_fill_holes(ndi.binary_dilation(blob, np.ones((5, 5))))
     centre = (top + bottom) // 2
-    return warped, page[centre - 30:centre + 30], np.argwhere(skeletonize(blob))
+    return warped, page[centre - 30 : centre + 30], np.argwhere(skeletonize(blob))
 
 
 def _best_ncc(band, straight, first_col):
@@ -311,17 +328,18 @@ def _best_ncc(band, straight, first_col):
     width = band.shape[1] - 80
     best = -1.0
     for start in range(max(first_col - 40, 0), first_col + 41):  # where the band starts along the line
-        b = straight[:, start:start + width]
+        b = straight[:, start : start + width]
         if b.shape[1] < width:
             break
         for dr in range(-4, 5):
-            a = band[max(dr, 0):60 + min(dr, 0), 40:40 + width]
-            best = max(best, float(np.corrcoef(a.ravel(), b[max(-dr, 0):60 + min(-dr, 0)].ravel())[0, 1]))
+            a = band[max(dr, 0) : 60 + min(dr, 0), 40 : 40 + width]
+            best = max(best, float(np.corrcoef(a.ravel(), b[max(-dr, 0) : 60 + min(-dr, 0)].ravel())[0, 1]))
     return best
 
 
-@pytest.mark.parametrize(("seed", "amplitude", "period"),
-                         [(0, 12, 700), (1, 20, 900), (2, 8, 400), (3, 15, 600), (5, 10, 300)])
+@pytest.mark.parametrize(
+    ("seed", "amplitude", "period"), [(0, 12, 700), (1, 20, 900), (2, 8, 400), (3, 15, 600), (5, 10, 300)]
+)
 def test_a_real_skeleton_straightens_without_tuning(seed, amplitude, period):
     """Issue 20: skeletonize(ink) -> order_curve_points -> straighten gave a wavy band at the default
     smoothing, and only hand-tuned 1-4 x N smoothing helped. The default now reads the line's scale from
@@ -331,8 +349,9 @@ def test_a_real_skeleton_straightens_without_tuning(seed, amplitude, period):
     start = int(path[0, 1])
     default = _best_ncc(straighten(warped, path, height=60), straight, start)
     assert default > 0.75
-    tuned = max(_best_ncc(straighten(warped, path, height=60, smoothing=k * len(path)), straight, start)
-                for k in (1, 4))
+    tuned = max(
+        _best_ncc(straighten(warped, path, height=60, smoothing=k * len(path)), straight, start) for k in (1, 4)
+    )
     assert default >= tuned - 0.02
     try:  # the old default: the skeleton's pixel-rounding variance only
         old = _best_ncc(straighten(warped, path, height=60, smoothing=len(path) / 12), straight, start)

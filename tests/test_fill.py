@@ -46,8 +46,10 @@ def test_quality_order_on_a_smooth_field():
     truth = ps.datasets.smooth_field((256, 256), seed=1)
     mask = ps.datasets.blob_holes((256, 256), 0.1, seed=1)
     x = holes_in(truth, mask)
-    rmse = {m: np.sqrt(np.mean((fill_nans(x, method=m)[mask] - truth[mask]) ** 2))
-            for m in ("biharmonic", "harmonic", "gaussian", "nearest")}
+    rmse = {
+        m: np.sqrt(np.mean((fill_nans(x, method=m)[mask] - truth[mask]) ** 2))
+        for m in ("biharmonic", "harmonic", "gaussian", "nearest")
+    }
     assert rmse["biharmonic"] < rmse["harmonic"] < rmse["gaussian"] < rmse["nearest"], rmse
 
 
@@ -72,8 +74,10 @@ def test_gaussian_single_pass_is_normalized_convolution(rng):
     a = rng.normal(size=(40, 40))
     a[20, 20] = np.nan
     known = np.isfinite(a)
-    expected = gaussian_filter(np.where(known, a, 0), 2.0, mode="constant")[20, 20] / \
-        gaussian_filter(known * 1.0, 2.0, mode="constant")[20, 20]
+    expected = (
+        gaussian_filter(np.where(known, a, 0), 2.0, mode="constant")[20, 20]
+        / gaussian_filter(known * 1.0, 2.0, mode="constant")[20, 20]
+    )
     assert fill_nans(a, method="gaussian")[20, 20] == pytest.approx(expected, rel=1e-12)
 
 
@@ -116,18 +120,18 @@ def test_bad_input(call, words):
 def test_colour_image_is_filled_channel_by_channel_by_default():
     """Issue 20: an (H, W, 3) float image without channel_axis was filled as a volume, mixing the colours."""
     yy, xx = np.mgrid[:64, :80]
-    rgb = np.stack([np.sin(xx / 9.0), np.cos(yy / 7.0), 0.5 + 0.0 * xx], axis=-1)   # three unrelated channels
+    rgb = np.stack([np.sin(xx / 9.0), np.cos(yy / 7.0), 0.5 + 0.0 * xx], axis=-1)  # three unrelated channels
     gappy = rgb.copy()
     gappy[20:30, 30:42, :] = np.nan
     auto = ps.fill_nans(gappy, method="biharmonic")
     explicit = ps.fill_nans(gappy, method="biharmonic", channel_axis=-1)
     np.testing.assert_array_equal(auto, explicit)
     assert np.abs(auto - rgb).max() < 0.02
-    as_volume = ps.fill_nans(gappy, method="biharmonic", channel_axis=None)   # the old behaviour, on request
+    as_volume = ps.fill_nans(gappy, method="biharmonic", channel_axis=None)  # the old behaviour, on request
     assert np.abs(as_volume - rgb).max() > 0.05
     rgba = np.concatenate([gappy, np.ones((64, 80, 1))], axis=-1)
     np.testing.assert_array_equal(ps.fill_nans(rgba, method="biharmonic")[..., :3], auto)
-    volume = np.where(np.isnan(gappy[..., :1]), np.nan, np.ones((64, 80, 5)))   # 5 planes: not colour
+    volume = np.where(np.isnan(gappy[..., :1]), np.nan, np.ones((64, 80, 5)))  # 5 planes: not colour
     assert np.isfinite(ps.fill_nans(volume)).all()
     with pytest.raises(PixelsmithError, match="`channel_axis`"):
         ps.fill_nans(gappy, channel_axis="guess")

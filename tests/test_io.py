@@ -19,8 +19,16 @@ def geotiff(tmp_path, rng):
     data = (500 + 10 * rng.normal(size=(70, 90))).astype(np.float32)
     data[5:9, 7:12] = -9999
     path = tmp_path / "dem.tif"
-    profile = dict(driver="GTiff", width=90, height=70, count=1, dtype="float32", crs="EPSG:32633",
-                   transform=TRANSFORM, nodata=-9999)
+    profile = dict(
+        driver="GTiff",
+        width=90,
+        height=70,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32633",
+        transform=TRANSFORM,
+        nodata=-9999,
+    )
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(data, 1)
         dst.set_band_description(1, "elevation")
@@ -48,8 +56,18 @@ def test_chunked_read_is_lazy_and_equal(geotiff):
 
 def test_integer_raster_with_nodata_becomes_float(tmp_path):
     path = tmp_path / "int.tif"
-    with rasterio.open(path, "w", driver="GTiff", width=4, height=3, count=2, dtype="uint16",
-                       crs="EPSG:4326", transform=from_origin(10, 50, 0.1, 0.1), nodata=0) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=4,
+        height=3,
+        count=2,
+        dtype="uint16",
+        crs="EPSG:4326",
+        transform=from_origin(10, 50, 0.1, 0.1),
+        nodata=0,
+    ) as dst:
         dst.write(np.arange(24, dtype=np.uint16).reshape(2, 3, 4))
     r = read_raster(path)
     assert r.data.shape == (2, 3, 4) and r.data.dtype == np.float32 and np.isnan(r.data[0, 0, 0])
@@ -73,8 +91,9 @@ def test_write_raster_streams_dask_blocks(geotiff, tmp_path):
     path, _ = geotiff
     lazy = read_raster(path, chunks=(16, 40))
     seen = []
-    out = write_raster(tmp_path / "lazy.tif", lazy.data + 1, like=lazy,
-                       progress=lambda done, total: seen.append((done, total)))
+    out = write_raster(
+        tmp_path / "lazy.tif", lazy.data + 1, like=lazy, progress=lambda done, total: seen.append((done, total))
+    )
     assert seen[-1] == (len(seen), len(seen)) and len(seen) == lazy.data.npartitions
     np.testing.assert_array_equal(read_raster(out).data, read_raster(path).data + 1)
 

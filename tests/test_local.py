@@ -184,8 +184,11 @@ def test_ddof():
         (lambda: ps.local_mean(np.float64(3.0)), PixelsmithValueError, "scalar"),
         (lambda: ps.local_mean(np.array(["a", "b"])), PixelsmithTypeError, "numeric"),
         (lambda: ps.local_mean(np.ones((4, 4)), footprint=np.ones(3, bool)), PixelsmithValueError, "footprint"),
-        (lambda: ps.local_mean(np.ones((4, 4)), footprint=np.zeros((3, 3), bool)), PixelsmithValueError,
-         "at least one"),
+        (
+            lambda: ps.local_mean(np.ones((4, 4)), footprint=np.zeros((3, 3), bool)),
+            PixelsmithValueError,
+            "at least one",
+        ),
         (lambda: ps.local_mean(np.ones((4, 4)), axes=(0, 2)), PixelsmithValueError, "`axes`"),
         (lambda: ps.local_mean(np.ones((4, 4)), axes=(0, 0)), PixelsmithValueError, "repeat"),
         (lambda: ps.local_mean(np.ones((4, 4)), 5, crop="valid"), PixelsmithValueError, "crop='valid'"),
@@ -223,7 +226,10 @@ finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, width=64)
 def test_properties_var_nonnegative_and_ordering(a, size, mode):
     var = ps.local_var(a, size, mode=mode)
     assert np.all(var >= 0)
-    lo, mean, hi = (ps.local_min(a, size, mode=mode), ps.local_mean(a, size, mode=mode),
-                    ps.local_max(a, size, mode=mode))
+    lo, mean, hi = (
+        ps.local_min(a, size, mode=mode),
+        ps.local_mean(a, size, mode=mode),
+        ps.local_max(a, size, mode=mode),
+    )
     tol = 1e-9 * (1 + np.abs(a).max())
     assert np.all(lo <= mean + tol) and np.all(mean <= hi + tol)

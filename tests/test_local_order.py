@@ -52,8 +52,9 @@ def test_footprints_nan_policies_and_valid_crop(name):
         want = naive.local_order(a, window=disk.shape, footprint=disk, nan_policy=policy, **reference)
         np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"{name} {policy}")
     valid = func(a, size=4, crop="valid", nan_policy="omit")
-    np.testing.assert_allclose(valid, naive.local_order(a, window=(4, 4), crop="valid", nan_policy="omit",
-                                                        **reference), rtol=1e-12)
+    np.testing.assert_allclose(
+        valid, naive.local_order(a, window=(4, 4), crop="valid", nan_policy="omit", **reference), rtol=1e-12
+    )
 
 
 def test_generic_filter_with_the_obvious_functions():
@@ -66,10 +67,12 @@ def test_generic_filter_with_the_obvious_functions():
     holes[rng.random(a.shape) < 0.2] = np.nan
     np.testing.assert_allclose(ps.local_median(holes, 5, nan_policy="omit"), ndi.generic_filter(holes, np.nanmedian, 5))
     landcover = rng.integers(0, 6, size=(40, 50)).astype(np.int16)
-    np.testing.assert_array_equal(ps.local_majority(landcover, 3),
-                                  ndi.generic_filter(landcover, lambda v: np.bincount(v.astype(int)).argmax(), 3))
-    np.testing.assert_array_equal(ps.local_variety(landcover, 3),
-                                  ndi.generic_filter(landcover, lambda v: len(np.unique(v)), 3))
+    np.testing.assert_array_equal(
+        ps.local_majority(landcover, 3), ndi.generic_filter(landcover, lambda v: np.bincount(v.astype(int)).argmax(), 3)
+    )
+    np.testing.assert_array_equal(
+        ps.local_variety(landcover, 3), ndi.generic_filter(landcover, lambda v: len(np.unique(v)), 3)
+    )
     np.testing.assert_array_equal(ps.local_range(a, 4), ndi.maximum_filter(a, 4) - ndi.minimum_filter(a, 4))
 
 
@@ -105,8 +108,11 @@ def test_local_apply_is_generic_filter_compiled():
 
     np.testing.assert_allclose(ps.local_apply(a, spread, 5), ndi.generic_filter(a, spread, 5), rtol=1e-12)
     jitted = numba.njit(spread)
-    np.testing.assert_allclose(ps.local_apply(a, jitted, (3, 5), mode="nearest"),
-                               ndi.generic_filter(a, spread, (3, 5), mode="nearest"), rtol=1e-12)
+    np.testing.assert_allclose(
+        ps.local_apply(a, jitted, (3, 5), mode="nearest"),
+        ndi.generic_filter(a, spread, (3, 5), mode="nearest"),
+        rtol=1e-12,
+    )
     holes = a.copy()
     holes[5, 5] = np.nan
     omitted = ps.local_apply(holes, spread, 3, nan_policy="omit")
@@ -115,14 +121,17 @@ def test_local_apply_is_generic_filter_compiled():
     np.testing.assert_array_equal(lazy.compute(), ps.local_apply(a, jitted, 5))
 
 
-@pytest.mark.parametrize(("call", "argument"), [
-    (lambda: ps.local_percentile(np.ones((5, 5)), 101), "`q`"),
-    (lambda: ps.local_percentile(np.ones((5, 5)), np.nan), "`q`"),
-    (lambda: ps.local_apply(np.ones((5, 5)), "max"), "`func`"),
-    (lambda: ps.local_apply(np.ones((5, 5)), lambda v: {"a": v}), "`func`"),
-    (lambda: ps.local_median(np.ones((5, 5)), 0), "`size`"),
-    (lambda: ps.local_median(np.ones((5, 5)) + 1j, 3), "`a`"),
-])
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: ps.local_percentile(np.ones((5, 5)), 101), "`q`"),
+        (lambda: ps.local_percentile(np.ones((5, 5)), np.nan), "`q`"),
+        (lambda: ps.local_apply(np.ones((5, 5)), "max"), "`func`"),
+        (lambda: ps.local_apply(np.ones((5, 5)), lambda v: {"a": v}), "`func`"),
+        (lambda: ps.local_median(np.ones((5, 5)), 0), "`size`"),
+        (lambda: ps.local_median(np.ones((5, 5)) + 1j, 3), "`a`"),
+    ],
+)
 def test_bad_arguments_are_named(call, argument):
     with pytest.raises(PixelsmithError) as caught:
         call()

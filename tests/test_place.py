@@ -32,6 +32,7 @@ def gaussian_stamp(n, sigma, ndim=2):
 
 # --- exactness -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_grid_aligned_placement_is_exactly_a_slice_add(rng, order, dtype):
@@ -56,6 +57,7 @@ def test_grid_aligned_3d_and_clipped_with_weight(rng, order):
 
 # --- the hand-written reference ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("flux", ["preserve", "sample"])
 def test_matches_reference_shift_zoom_rotation(rng, order, flux):
@@ -63,10 +65,10 @@ def test_matches_reference_shift_zoom_rotation(rng, order, flux):
     for zoom, rotation in [(1.0, 0.0), ((1.7, 0.6), 0.0), (1.3, 33.0), (0.8, -115.0)]:
         center = rng.uniform(12, 18, 2)
         frame = np.zeros((30, 30))
-        add_stamp(frame, stamp, center, zoom=zoom, rotation=rotation, order=order, flux=flux,
-                  stamp_center=(2.2, 1.9))
-        ref = place_stamp((30, 30), stamp, center, zoom=zoom, rotation=rotation, order=order, flux=flux,
-                          stamp_center=(2.2, 1.9))
+        add_stamp(frame, stamp, center, zoom=zoom, rotation=rotation, order=order, flux=flux, stamp_center=(2.2, 1.9))
+        ref = place_stamp(
+            (30, 30), stamp, center, zoom=zoom, rotation=rotation, order=order, flux=flux, stamp_center=(2.2, 1.9)
+        )
         np.testing.assert_allclose(frame, ref, atol=1e-12, rtol=0, err_msg=f"zoom={zoom} rot={rotation}")
 
 
@@ -82,6 +84,7 @@ def test_matches_reference_3d(rng, order):
 
 # --- analytic truths and scipy -------------------------------------------------------------------
 
+
 def scipy_shift_placement(shape, stamp, center, order=3, margin=8):
     """The scipy answer: shift a zero-padded stamp by the fractional offset and add it into its box."""
     padded = np.pad(stamp, margin)
@@ -90,7 +93,7 @@ def scipy_shift_placement(shape, stamp, center, order=3, margin=8):
     shifted = ndi.shift(padded, offset - whole, order=order, mode="constant")
     frame = np.zeros(shape)
     r0, c0 = whole - margin
-    frame[r0:r0 + padded.shape[0], c0:c0 + padded.shape[1]] += shifted
+    frame[r0 : r0 + padded.shape[0], c0 : c0 + padded.shape[1]] += shifted
     return frame
 
 
@@ -172,8 +175,13 @@ def test_3d_voxel_gaussian(rng):
 
 
 @settings(max_examples=40, deadline=None)
-@given(row=st.floats(5, 25), col=st.floats(5, 25), zoom=st.floats(0.6, 2.5), angle=st.floats(-180, 180),
-       order=st.sampled_from(ORDERS))
+@given(
+    row=st.floats(5, 25),
+    col=st.floats(5, 25),
+    zoom=st.floats(0.6, 2.5),
+    angle=st.floats(-180, 180),
+    order=st.sampled_from(ORDERS),
+)
 def test_flux_is_preserved_when_inside(row, col, zoom, angle, order):
     stamp = gaussian_stamp(9, 1.8) + 0.1
     frame = add_stamp(np.zeros((70, 70)), stamp, (row + 20, col + 20), zoom=zoom, rotation=angle, order=order)
@@ -181,6 +189,7 @@ def test_flux_is_preserved_when_inside(row, col, zoom, angle, order):
 
 
 # --- clipping ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("order", ORDERS)
 def test_clipped_part_equals_window_of_a_larger_frame(rng, order):
@@ -200,6 +209,7 @@ def test_stamp_entirely_outside_adds_nothing(rng):
 
 
 # --- many stamps ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("ndim", [2, 3])
 def test_add_stamps_equals_a_loop_of_add_stamp(rng, ndim):
@@ -221,6 +231,7 @@ def test_add_stamps_with_no_centres_is_a_no_op():
 
 
 # --- bad input -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("call", "message"),

@@ -14,17 +14,23 @@ from hypothesis.extra.numpy import arrays
 import naive
 import pixelsmith as ps
 
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])  # the same examples on every CI run
+SETTINGS = settings(
+    max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)  # the same examples on every CI run
 MODES = ["reflect", "mirror", "nearest", "wrap", "constant"]
 values = st.floats(-1e3, 1e3, allow_nan=False, width=64)
 small_2d = st.tuples(st.integers(1, 9), st.integers(1, 9))
 
 
 @SETTINGS
-@given(a=arrays(np.float64, small_2d, elements=values), window=st.tuples(st.integers(1, 5), st.integers(1, 5)),
-       stat=st.sampled_from(["mean", "sum", "var", "std", "min", "max", "count"]), mode=st.sampled_from(MODES),
-       holes=st.integers(0, 3), seed=st.integers(0, 2**16))
+@given(
+    a=arrays(np.float64, small_2d, elements=values),
+    window=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    stat=st.sampled_from(["mean", "sum", "var", "std", "min", "max", "count"]),
+    mode=st.sampled_from(MODES),
+    holes=st.integers(0, 3),
+    seed=st.integers(0, 2**16),
+)
 def test_windows_match_brute_force(a, window, stat, mode, holes, seed):
     rng = np.random.default_rng(seed)
     a = a.copy()
@@ -36,9 +42,12 @@ def test_windows_match_brute_force(a, window, stat, mode, holes, seed):
 
 
 @SETTINGS
-@given(a=arrays(np.float64, small_2d, elements=values), block=st.tuples(st.integers(1, 4), st.integers(1, 4)),
-       func=st.sampled_from(["sum", "mean", "var", "std", "min", "max", "count_nonzero"]),
-       boundary=st.sampled_from(["trim", "pad"]))
+@given(
+    a=arrays(np.float64, small_2d, elements=values),
+    block=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    func=st.sampled_from(["sum", "mean", "var", "std", "min", "max", "count_nonzero"]),
+    boundary=st.sampled_from(["trim", "pad"]),
+)
 def test_blocks_match_brute_force(a, block, func, boundary):
     if boundary == "trim" and any(n < b for n, b in zip(a.shape, block, strict=True)):
         return  # refused (tested elsewhere): the block is larger than the array
@@ -48,11 +57,14 @@ def test_blocks_match_brute_force(a, block, func, boundary):
 
 
 @SETTINGS
-@given(image=arrays(np.float64, st.tuples(st.integers(6, 14), st.integers(6, 14)), elements=values),
-       shape=st.tuples(st.integers(2, 5), st.integers(2, 5)), corner=st.tuples(st.integers(0, 8), st.integers(0, 8)))
+@given(
+    image=arrays(np.float64, st.tuples(st.integers(6, 14), st.integers(6, 14)), elements=values),
+    shape=st.tuples(st.integers(2, 5), st.integers(2, 5)),
+    corner=st.tuples(st.integers(0, 8), st.integers(0, 8)),
+)
 def test_ncc_matches_brute_force(image, shape, corner):
     r0, c0 = min(corner[0], image.shape[0] - shape[0]), min(corner[1], image.shape[1] - shape[1])
-    template = image[r0:r0 + shape[0], c0:c0 + shape[1]].copy()
+    template = image[r0 : r0 + shape[0], c0 : c0 + shape[1]].copy()
     if np.ptp(template) < 1e-6:
         return  # a flat template has no correlation (refused, tested elsewhere)
     got = ps.ncc(image, template)
@@ -82,8 +94,11 @@ def test_center_apertures_match_a_mask(cy, cx, radius, seed):
 
 
 @SETTINGS
-@given(a=arrays(np.float64, st.tuples(st.integers(3, 8), st.integers(3, 8)), elements=st.floats(-10, 10)),
-       seed=st.integers(0, 2**16), holes=st.integers(1, 6))
+@given(
+    a=arrays(np.float64, st.tuples(st.integers(3, 8), st.integers(3, 8)), elements=st.floats(-10, 10)),
+    seed=st.integers(0, 2**16),
+    holes=st.integers(1, 6),
+)
 def test_harmonic_fill_matches_the_dense_solve_and_stays_within_bounds(a, seed, holes):
     rng = np.random.default_rng(seed)
     gappy = a.copy()

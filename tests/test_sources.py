@@ -25,8 +25,18 @@ def test_the_question_example():
     np.testing.assert_array_equal(peaks.indices, signal.find_peaks(x)[0])
 
 
-@pytest.mark.parametrize("x", [[0, 1, 1, 0], [0, 2, 2, 2, 0], [3, 3, 1], [1, 3, 3, 3], [0, 1, 1, 2, 0],
-                               [0, 5, 5, 1, 5, 5, 5, 5, 0], [1, 1, 1, 1]])
+@pytest.mark.parametrize(
+    "x",
+    [
+        [0, 1, 1, 0],
+        [0, 2, 2, 2, 0],
+        [3, 3, 1],
+        [1, 3, 3, 3],
+        [0, 1, 1, 2, 0],
+        [0, 5, 5, 1, 5, 5, 5, 5, 0],
+        [1, 1, 1, 1],
+    ],
+)
 def test_plateaus_like_scipy(x):
     x = np.array(x, float)
     np.testing.assert_array_equal(find_peaks(x).indices, signal.find_peaks(x)[0])
@@ -46,14 +56,16 @@ def test_random_sequences_agree_with_scipy_height_and_distance(rng):
 
 # --- N-D peaks against brute force ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("shape", [(40,), (23, 31), (9, 11, 10)])
 def test_nd_peaks_match_brute_force(rng, shape):
     for trial in range(6):
         a = rng.integers(0, 6, size=shape).astype(float)  # plenty of plateaus and shoulders
         for min_distance, border, threshold in [(1, 1, None), (2.5, 0, 2.0), (4, 2, None)]:
             peaks = find_peaks(a, min_distance=min_distance, exclude_border=border, threshold=threshold)
-            coords, heights = local_peaks(a, threshold=-np.inf if threshold is None else threshold,
-                                          border=border, min_distance=min_distance)
+            coords, heights = local_peaks(
+                a, threshold=-np.inf if threshold is None else threshold, border=border, min_distance=min_distance
+            )
             np.testing.assert_array_equal(peaks.coords, coords, err_msg=f"{trial} {min_distance} {border}")
             np.testing.assert_array_equal(peaks.heights, heights)
 
@@ -83,6 +95,7 @@ def test_nan_is_never_a_peak_and_never_blocks_one():
 
 # --- noise-relative thresholds, smoothing, positions ------------------------------------------------
 
+
 def test_robust_noise_ignores_sources(rng):
     x = rng.normal(10.0, 3.0, size=(400, 400))
     x[::7, ::7] += 1e4
@@ -111,8 +124,7 @@ def test_noise_free_gaussians_are_located_to_a_hundredth(rng, sigma):
 
 @pytest.mark.parametrize(("sigma", "seed"), [(1.0, 0), (1.5, 1), (2.5, 2)])
 def test_star_fields_recall_precision_and_positions(sigma, seed):
-    field = ps.datasets.star_field((512, 512), 300, sigma=sigma, snr=(10, 100), min_separation=4 * sigma + 4,
-                                   seed=seed)
+    field = ps.datasets.star_field((512, 512), 300, sigma=sigma, snr=(10, 100), min_separation=4 * sigma + 4, seed=seed)
     peaks = find_peaks(field.image, nsigma=5, min_distance=3, smooth=sigma, subpixel=True)
     distance, nearest = cKDTree(field.positions).query(peaks.coords)
     match = distance < 1.5
@@ -159,6 +171,7 @@ def test_peaks_bad_input(call, words):
 
 # --- cluster centres -----------------------------------------------------------------------------------
 
+
 def test_cluster_centre_within_five_hundredths_of_sigma_for_any_bin_size(rng):
     for _ in range(4):
         centre, sigma = rng.uniform(-5, 5, 2), 0.7
@@ -170,18 +183,23 @@ def test_cluster_centre_within_five_hundredths_of_sigma_for_any_bin_size(rng):
 
 
 def test_two_clusters_densest_first(rng):
-    points = np.vstack([rng.normal([0, 0], 0.5, (3000, 2)), rng.normal([6, 3], 0.5, (1500, 2)),
-                        rng.uniform(-10, 10, (5000, 2))])
+    points = np.vstack(
+        [rng.normal([0, 0], 0.5, (3000, 2)), rng.normal([6, 3], 0.5, (1500, 2)), rng.uniform(-10, 10, (5000, 2))]
+    )
     found = cluster_center(points, n=2)
     assert np.hypot(*found[0]) < 0.05 and np.hypot(*(found[1] - [6, 3])) < 0.05
 
 
 @pytest.mark.parametrize(
     ("kwargs", "words"),
-    [({"points": np.zeros((5, 3))}, "(N, 2)"), ({"points": [[0, 1], [np.nan, 2]]}, "NaN"),
-     ({"points": np.zeros((5, 2)), "bin_size": 0}, "`bin_size`"), ({"points": np.zeros((5, 2)), "smooth": 0},
-                                                                   "`smooth`"),
-     ({"points": np.zeros((1, 2))}, "at least 2"), ({"points": np.zeros((5, 2)), "n": 0}, "`n`")],
+    [
+        ({"points": np.zeros((5, 3))}, "(N, 2)"),
+        ({"points": [[0, 1], [np.nan, 2]]}, "NaN"),
+        ({"points": np.zeros((5, 2)), "bin_size": 0}, "`bin_size`"),
+        ({"points": np.zeros((5, 2)), "smooth": 0}, "`smooth`"),
+        ({"points": np.zeros((1, 2))}, "at least 2"),
+        ({"points": np.zeros((5, 2)), "n": 0}, "`n`"),
+    ],
 )
 def test_cluster_bad_input(kwargs, words):
     with pytest.raises(PixelsmithError) as info:
@@ -190,6 +208,7 @@ def test_cluster_bad_input(kwargs, words):
 
 
 # --- aperture sums -------------------------------------------------------------------------------------
+
 
 def test_exact_overlap_matches_quadrature(rng):
     for _ in range(300):
@@ -206,8 +225,9 @@ def test_aperture_sums_equal_photutils(rng, method, radius):
     image = rng.uniform(1, 2, size=(256, 256))
     centers = rng.uniform(-20, 276, size=(10_000 if radius == 5.0 else 2000, 2))
     ours = aperture_sums(image, centers, radius, method=method)
-    theirs = aperture_photometry(image, CircularAperture(centers[:, ::-1], radius), method=method,
-                                 subpixels=5)["aperture_sum"].value
+    theirs = aperture_photometry(image, CircularAperture(centers[:, ::-1], radius), method=method, subpixels=5)[
+        "aperture_sum"
+    ].value
     outside = ~np.isfinite(theirs)  # photutils gives NaN where nothing overlaps
     assert (ours.sums[outside] == 0).all() and (ours.areas[outside] == 0).all()
     inside = ~outside
@@ -312,5 +332,6 @@ def test_center_method_is_d_below_r_and_a_hair_more_matches_the_askers_closed_ma
     closed = (yy - cy) ** 2 + (xx - cx) ** 2 <= r**2
     ones = np.ones_like(image)
     assert closed.sum() - aperture_sums(ones, [(cy, cx)], r, method="center").sums[0] == 20
-    np.testing.assert_allclose(aperture_sums(image, [(cy, cx)], r + 1e-9, method="center").sums[0],
-                               image[closed].sum(), rtol=1e-12)
+    np.testing.assert_allclose(
+        aperture_sums(image, [(cy, cx)], r + 1e-9, method="center").sums[0], image[closed].sum(), rtol=1e-12
+    )

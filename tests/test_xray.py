@@ -42,15 +42,20 @@ def random_geometry(rng, volume, shape=(12, 14)):
     u = np.cross(direction, rng.normal(size=3))
     u /= np.linalg.norm(u)
     v = np.cross(direction, u)
-    det = Detector(center=volume.center + rng.uniform(50, 200) * direction + rng.normal(0, 5, 3),
-                   u=u * rng.uniform(2, 6), v=v * rng.uniform(2, 6), shape=shape)
+    det = Detector(
+        center=volume.center + rng.uniform(50, 200) * direction + rng.normal(0, 5, 3),
+        u=u * rng.uniform(2, 6),
+        v=v * rng.uniform(2, 6),
+        shape=shape,
+    )
     return Geometry(source=source, detector=det)
 
 
 @pytest.mark.parametrize("method", ["siddon", "trilinear"])
 def test_uniform_box_gives_the_exact_chord_length(rng, method):
-    volume = Volume.from_array(np.full((20, 30, 25), 0.02, np.float32), (2.0, 1.5, 1.0), units="mu",
-                               origin=(-10.0, 5.0, 3.0))
+    volume = Volume.from_array(
+        np.full((20, 30, 25), 0.02, np.float32), (2.0, 1.5, 1.0), units="mu", origin=(-10.0, 5.0, 3.0)
+    )
     half = np.array([25 * 1.0, 30 * 1.5, 20 * 2.0]) / 2  # x (cols), y (rows), z (slices)
     lo, hi = volume.center - half, volume.center + half
     for _ in range(8):
@@ -137,8 +142,10 @@ def test_far_source_equals_parallel_projection(method):
     # pixel centres off the voxel boundaries, so that no ray runs exactly along a voxel face
     det = Detector(grid.center + 0.3 * grid.u + 0.3 * grid.v, grid.u, grid.v, grid.shape)
     # 1e9 mm away the rays diverge by < 1e-7 rad: trilinear's smooth interpolant follows even that
-    far = Geometry(source=volume.center - 1e9 * np.array([0.0, 1.0, 0.0]), detector=Detector(
-        center=det.center + 200 * np.array([0.0, 1.0, 0.0]), u=det.u, v=det.v, shape=det.shape))
+    far = Geometry(
+        source=volume.center - 1e9 * np.array([0.0, 1.0, 0.0]),
+        detector=Detector(center=det.center + 200 * np.array([0.0, 1.0, 0.0]), u=det.u, v=det.v, shape=det.shape),
+    )
     cone = drr(volume, far, output="line_integral", method=method)
     parallel = project_parallel(volume, (0.0, 1.0, 0.0), det, method=method)
     np.testing.assert_allclose(cone, parallel, atol=1e-5 * parallel.max())
@@ -146,8 +153,7 @@ def test_far_source_equals_parallel_projection(method):
 
 def test_rotating_the_view_equals_rotating_the_volume():
     volume = phantom((40, 48, 44), (2.0, 2.0, 2.0))
-    turned = Volume.from_array(np.ascontiguousarray(np.rot90(volume.data, 1, axes=(1, 2))), (2.0, 2.0, 2.0),
-                               units="mu")
+    turned = Volume.from_array(np.ascontiguousarray(np.rot90(volume.data, 1, axes=(1, 2))), (2.0, 2.0, 2.0), units="mu")
     view = Geometry.c_arm(volume, sid=500, sdd=900, angle=0.0, shape=(40, 40), pixel_spacing=2.5)
     turned_view = Geometry.c_arm(turned, sid=500, sdd=900, angle=-90.0, shape=(40, 40), pixel_spacing=2.5)
     a = drr(volume, view, output="line_integral")
@@ -184,8 +190,9 @@ def test_default_method_shows_no_voxel_moire_when_pixels_are_finer_than_voxels()
     volume = phantom(shape, spacing)
     view = Geometry.c_arm(volume, sid=600, sdd=1000, angle=0.0, shape=(160, 160), pixel_spacing=1.2)  # 0.7 mm
     pixels = view.detector.pixel_centers().reshape(-1, 3)
-    exact = phantom_line_integrals(np.repeat(view.source[None], len(pixels), 0), pixels, shape,
-                                   spacing).reshape(view.detector.shape)
+    exact = phantom_line_integrals(np.repeat(view.source[None], len(pixels), 0), pixels, shape, spacing).reshape(
+        view.detector.shape
+    )
 
     def ripple(image):  # mean |second difference| of the residual over the head's interior, both axes
         r = (image - exact)[50:110, 50:110]
@@ -281,8 +288,12 @@ def test_phantom_voxels_are_the_mean_over_the_voxel():
     along = (np.arange(2048) + 0.5) / 2048 - 0.5  # midpoint rule: at most 1/4096 of a voxel off per surface
     middle = (np.asarray(shape) - 1) / 2
     for k, i, j in zip(*(rng.integers(0, n, 16) for n in shape), strict=True):
-        z, y, x = np.meshgrid((k - middle[0] + across) * spacing[0], (i - middle[1] + across) * spacing[1],
-                              (j - middle[2] + along) * spacing[2], indexing="ij")
+        z, y, x = np.meshgrid(
+            (k - middle[0] + across) * spacing[0],
+            (i - middle[1] + across) * spacing[1],
+            (j - middle[2] + along) * spacing[2],
+            indexing="ij",
+        )
         points = np.stack([x.ravel(), y.ravel(), z.ravel()], axis=1)
         mean = 0.0
         for value, centre, rotation, axes in table:
@@ -371,8 +382,9 @@ def test_kernels_match_the_numpy_references(rng):
                 expected = naive.trilinear_ray(mu, a, b, step)
                 assert kernels.trilinear(mu, a, b, step) == pytest.approx(expected, rel=1e-9, abs=1e-12)
                 # float32 lerps in the block-walking kernel
-                assert kernels.trilinear_skipping(mu, occupied, a, b, step) == pytest.approx(expected, rel=1e-6,
-                                                                                               abs=1e-9)
+                assert kernels.trilinear_skipping(mu, occupied, a, b, step) == pytest.approx(
+                    expected, rel=1e-6, abs=1e-9
+                )
 
 
 def test_trilinear_kernel_handles_a_volume_one_voxel_thick(rng):
@@ -380,8 +392,9 @@ def test_trilinear_kernel_handles_a_volume_one_voxel_thick(rng):
 
     mu = rng.uniform(0, 0.05, (1, 7, 6)).astype(np.float32)
     for a, b in _random_rays(rng, mu.shape, 30):
-        assert kernels.trilinear(mu, a, b, 0.5) == pytest.approx(naive.trilinear_ray(mu, a, b, 0.5), rel=1e-9,
-                                                                 abs=1e-12)
+        assert kernels.trilinear(mu, a, b, 0.5) == pytest.approx(
+            naive.trilinear_ray(mu, a, b, 0.5), rel=1e-9, abs=1e-12
+        )
 
 
 def test_occupancy_matches_the_numpy_reference(rng):

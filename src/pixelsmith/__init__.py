@@ -56,6 +56,7 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY_SUBPACKAGES))
 
+
 __all__ = [
     "PixelsmithError",
     "PixelsmithWarning",

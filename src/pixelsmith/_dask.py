@@ -52,9 +52,7 @@ def map_window(a: Any, spec: engine.WindowSpec, crop: str) -> Any:
     depth = {ax: max(l_, h_) for ax, (l_, h_) in enumerate(zip(lo, hi, strict=True))}
     # whole grid cells per chunk: the engine then cuts the same tiles as in memory
     cells = engine.grid_cells(spec.window, a.shape)
-    work_chunks = tuple(
-        safe_chunks(cell_chunks(c, cells[ax]), depth[ax] + 1) for ax, c in enumerate(a.chunks)
-    )
+    work_chunks = tuple(safe_chunks(cell_chunks(c, cells[ax]), depth[ax] + 1) for ax, c in enumerate(a.chunks))
     work = a.rechunk(work_chunks) if work_chunks != a.chunks else a
     periodic = {
         ax: crop == "same" and spec.mode == "wrap" and len(work.chunks[ax]) > 1 and depth[ax] > 0
@@ -100,9 +98,7 @@ def map_window(a: Any, spec: engine.WindowSpec, crop: str) -> Any:
         core_start = tuple(starts[ax][i] for ax, i in enumerate(location))
         origin = tuple(c - t for c, t in zip(core_start, trim_lo, strict=True))
         if crop == "valid":  # the first block starts at the array edge, trimmed by lo
-            origin = tuple(
-                c if i == 0 else c - t for c, t, i in zip(core_start, trim_lo, location, strict=True)
-            )
+            origin = tuple(c if i == 0 else c - t for c, t, i in zip(core_start, trim_lo, location, strict=True))
         return engine.compute(block, spec, trim_lo, trim_hi, origin=origin, global_shape=a.shape)
 
     result = grown.map_blocks(run_block, chunks=tuple(out_chunks), dtype=spec.out_dtype)
@@ -159,5 +155,4 @@ def map_window_reader(reader: Any, spec: engine.WindowSpec, chunks: tuple[int, i
                 padded[ro : ro + rn, co : co + cn] = reader.read(slice(rs, rs + rn), slice(cs, cs + cn))
         return engine.compute(padded, spec, lo, hi, origin=(r0 - lo[0], c0 - lo[1]), global_shape=shape)
 
-    return da.map_blocks(task, chunks=out_chunks, dtype=spec.out_dtype,
-                         meta=np.empty((0, 0), dtype=spec.out_dtype))
+    return da.map_blocks(task, chunks=out_chunks, dtype=spec.out_dtype, meta=np.empty((0, 0), dtype=spec.out_dtype))

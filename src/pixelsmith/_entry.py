@@ -14,7 +14,10 @@ def main() -> None:
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in _CLI_PACKAGES:
             raise
-        print(f"error: the pixelsmith command needs the optional package {exc.name!r}: "
-              'pip install "pixelsmith[cli]" (or pixelsmith[all])', file=sys.stderr)
+        print(
+            f"error: the pixelsmith command needs the optional package {exc.name!r}: "
+            'pip install "pixelsmith[cli]" (or pixelsmith[all])',
+            file=sys.stderr,
+        )
         sys.exit(1)
     cli_main()

@@ -61,8 +61,9 @@ def require(module: str, extra: str, what: str) -> Any:
         return importlib.import_module(module)
     except ImportError:
         raise PixelsmithImportError(
-            f"{what} needs the optional package {module.split('.')[0]!r}: pip install \"pixelsmith[{extra}]\" "
-            "(or pixelsmith[all])") from None
+            f'{what} needs the optional package {module.split(".")[0]!r}: pip install "pixelsmith[{extra}]" '
+            "(or pixelsmith[all])"
+        ) from None
 
 
 class PixelsmithWarning(UserWarning):
@@ -108,13 +109,12 @@ def as_image_array(
             raise PixelsmithTypeError(
                 f"`{name}` is a numpy masked array with {masked} masked value(s), and a mask is never applied "
                 f"silently: pass {name}.filled(np.nan) to treat masked values as missing (with "
-                f"nan_policy='omit' where the function has it), or {name}.data to ignore the mask")
+                f"nan_policy='omit' where the function has it), or {name}.data to ignore the mask"
+            )
         a = np.ma.getdata(a)
     if not (allow_dask and is_dask_array(a)):
         if is_dask_array(a):
-            raise PixelsmithTypeError(
-                f"`{name}` must be a numpy array here, got a dask array; call .compute() first"
-            )
+            raise PixelsmithTypeError(f"`{name}` must be a numpy array here, got a dask array; call .compute() first")
         try:
             a = np.asarray(a)
         except (ValueError, TypeError) as exc:  # ragged lists and the like
@@ -130,8 +130,7 @@ def as_image_array(
         a = a.astype(dtype)
     if dtype.kind == "c":
         raise PixelsmithTypeError(
-            f"`{name}` must be real-valued, got complex dtype {dtype}; "
-            "pass np.abs(a), a.real or a.imag"
+            f"`{name}` must be real-valued, got complex dtype {dtype}; pass np.abs(a), a.real or a.imag"
         )
     if dtype.kind not in "biuf":
         raise PixelsmithTypeError(
@@ -142,21 +141,14 @@ def as_image_array(
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, numbers.Integral) else tuple(ndim)
         if a.ndim not in allowed:
-            want = (
-                f"{allowed[0]}-D"
-                if len(allowed) == 1
-                else " or ".join(f"{d}-D" for d in allowed)
-            )
+            want = f"{allowed[0]}-D" if len(allowed) == 1 else " or ".join(f"{d}-D" for d in allowed)
             raise PixelsmithValueError(
-                f"`{name}` must be {want}, got shape {_shape_text(a.shape)}"
-                + (f"; {hint}" if hint else "")
+                f"`{name}` must be {want}, got shape {_shape_text(a.shape)}" + (f"; {hint}" if hint else "")
             )
     if a.ndim == 0:
         raise PixelsmithValueError(f"`{name}` must have at least one dimension, got a scalar")
     if not allow_empty and any(int(s) == 0 for s in a.shape):
-        raise PixelsmithValueError(
-            f"`{name}` must not be empty, got shape {_shape_text(a.shape)}"
-        )
+        raise PixelsmithValueError(f"`{name}` must not be empty, got shape {_shape_text(a.shape)}")
     return a
 
 
@@ -205,7 +197,8 @@ def check_allocation(nbytes: float, name: str, value: Any, what: str, fix: str) 
     if not nbytes <= budget:  # also catches inf and NaN estimates
         raise PixelsmithValueError(
             f"`{name}` {value!r} would need {_bytes_text(nbytes)} for {what}, more than the "
-            f"{_bytes_text(budget)} one call may use (half this machine's memory); {fix}")
+            f"{_bytes_text(budget)} one call may use (half this machine's memory); {fix}"
+        )
 
 
 def _bytes_text(nbytes: float) -> str:
@@ -245,9 +238,7 @@ def normalize_axes(axes: Any, ndim: int, name: str = "axes") -> tuple[int, ...]:
     out = []
     for ax in raw:
         if not -ndim <= ax < ndim:
-            raise PixelsmithValueError(
-                f"`{name}` contains {ax}, out of range for an array with {ndim} dimensions"
-            )
+            raise PixelsmithValueError(f"`{name}` contains {ax}, out of range for an array with {ndim} dimensions")
         out.append(ax % ndim)
     if len(set(out)) != len(out):
         raise PixelsmithValueError(f"`{name}` must not repeat an axis, got {tuple(raw)}")
@@ -264,9 +255,7 @@ def normalize_window(size: Any, axes: tuple[int, ...], ndim: int, name: str = "s
         try:
             per_axis = [check_positive_int(s, name) for s in size]
         except TypeError:
-            raise PixelsmithTypeError(
-                f"`{name}` must be an int or a tuple of ints, got {size!r}"
-            ) from None
+            raise PixelsmithTypeError(f"`{name}` must be an int or a tuple of ints, got {size!r}") from None
         if len(per_axis) != len(axes):
             raise PixelsmithValueError(
                 f"`{name}` has {len(per_axis)} entries but the window spans {len(axes)} axes "
@@ -285,18 +274,14 @@ def check_footprint(footprint: Any, axes: tuple[int, ...], ndim: int) -> np.ndar
     """A boolean footprint over `axes`, returned expanded to the array's ndim."""
     fp = np.asarray(footprint)
     if fp.dtype.kind not in "biu":
-        raise PixelsmithTypeError(
-            f"`footprint` must be a boolean array, got dtype {fp.dtype}; pass footprint > 0"
-        )
+        raise PixelsmithTypeError(f"`footprint` must be a boolean array, got dtype {fp.dtype}; pass footprint > 0")
     if fp.ndim != len(axes):
         raise PixelsmithValueError(
             f"`footprint` must have one dimension per windowed axis ({len(axes)}: axes {axes}), "
             f"got shape {_shape_text(fp.shape)}; pass axes= to choose the axes it spans"
         )
     if fp.size == 0 or not fp.any():
-        raise PixelsmithValueError(
-            "`footprint` must select at least one element, got an empty or all-False array"
-        )
+        raise PixelsmithValueError("`footprint` must select at least one element, got an empty or all-False array")
     fp = fp.astype(bool)
     full_shape = [1] * ndim
     for ax, s in zip(axes, fp.shape, strict=True):
@@ -321,14 +306,20 @@ def check_out_dtype(dtype: Any, name: str = "dtype") -> np.dtype | None:
     except TypeError:
         raise PixelsmithTypeError(f"`{name}` must be a numpy dtype, got {dtype!r}") from None
     if dt.kind not in "iuf":
-        raise PixelsmithTypeError(
-            f"`{name}` must be an integer or floating dtype, got {dt}; e.g. dtype=np.float64"
-        )
+        raise PixelsmithTypeError(f"`{name}` must be an integer or floating dtype, got {dt}; e.g. dtype=np.float64")
     return dt
 
 
-def as_points(points: Any, name: str, ndim: int = 2, *, single: bool = False, accept_one: bool = False,
-              min_count: int = 0, max_abs: float | None = 1e12) -> np.ndarray:
+def as_points(
+    points: Any,
+    name: str,
+    ndim: int = 2,
+    *,
+    single: bool = False,
+    accept_one: bool = False,
+    min_count: int = 0,
+    max_abs: float | None = 1e12,
+) -> np.ndarray:
     """Positions as an (N, ndim) float64 array of finite values, or a clear error.
 
     `single`: exactly one position of `ndim` numbers (returned as (1, ndim)).
@@ -338,7 +329,8 @@ def as_points(points: Any, name: str, ndim: int = 2, *, single: bool = False, ac
     if np.iscomplexobj(points):
         raise PixelsmithTypeError(
             f"`{name}` must be real (row, col[, ...]) positions, got complex numbers; "
-            "for x + iy positions pass np.column_stack([z.imag, z.real])")
+            "for x + iy positions pass np.column_stack([z.imag, z.real])"
+        )
     try:
         arr = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError):
@@ -348,20 +340,23 @@ def as_points(points: Any, name: str, ndim: int = 2, *, single: bool = False, ac
     if single:
         if arr.shape != (ndim,):
             raise PixelsmithValueError(
-                f"`{name}` must hold {ndim} coordinates in (row, col[, ...]) order, got shape {arr.shape}")
+                f"`{name}` must hold {ndim} coordinates in (row, col[, ...]) order, got shape {arr.shape}"
+            )
         arr = arr[None]
     elif accept_one and arr.shape == (ndim,):
         arr = arr[None]
     if arr.ndim != 2 or arr.shape[1] != ndim:
         raise PixelsmithValueError(
             f"`{name}` must be an (N, {ndim}) array of positions, got shape {arr.shape}; "
-            "for separate x and y lists use np.column_stack([y, x])")
+            "for separate x and y lists use np.column_stack([y, x])"
+        )
     bad = ~np.isfinite(arr).all(axis=1)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise PixelsmithValueError(
             f"`{name}` must be finite: {int(bad.sum())} position(s) hold NaN or inf, the first "
-            f"{arr[first].tolist()} at index {first}; drop them, e.g. {name}[np.isfinite({name}).all(axis=1)]")
+            f"{arr[first].tolist()} at index {first}; drop them, e.g. {name}[np.isfinite({name}).all(axis=1)]"
+        )
     if len(arr) < min_count:
         raise PixelsmithValueError(f"`{name}` needs at least {min_count} points, got {len(arr)}")
     if max_abs is not None and arr.size and np.abs(arr).max() > max_abs:

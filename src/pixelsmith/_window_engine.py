@@ -51,8 +51,13 @@ MODE_ALIASES = {
 
 STAT_SUM, STAT_MEAN, STAT_VAR, STAT_STD = 0, 1, 2, 3
 # order statistics: each window's values are gathered and reduced (see _kernels/rank.py)
-ORDER_STATS = {"percentile": kr.OP_PERCENTILE, "range": kr.OP_RANGE, "majority": kr.OP_MAJORITY,
-               "variety": kr.OP_VARIETY, "apply": -1}
+ORDER_STATS = {
+    "percentile": kr.OP_PERCENTILE,
+    "range": kr.OP_RANGE,
+    "majority": kr.OP_MAJORITY,
+    "variety": kr.OP_VARIETY,
+    "apply": -1,
+}
 MOMENT_STATS = {"sum": STAT_SUM, "mean": STAT_MEAN, "var": STAT_VAR, "std": STAT_STD}
 
 
@@ -284,8 +289,9 @@ def _gather(x: np.ndarray, tile, trim_lo, spec: WindowSpec, shift_for_var: bool,
     return block, shift
 
 
-def _pad_in_place(taken: np.ndarray, remaps: list, shift: float, cval: float,
-                  scratch: Scratch | None = None) -> np.ndarray | None:
+def _pad_in_place(
+    taken: np.ndarray, remaps: list, shift: float, cval: float, scratch: Scratch | None = None
+) -> np.ndarray | None:
     """The padded block in one allocation: `taken` copied once into its interior, the halo slabs
     filled in place axis by axis (later axes over the full extent of earlier ones, so corners come
     out as the sequential per-axis takes make them). None when a remap does not hold `taken`
@@ -299,8 +305,9 @@ def _pad_in_place(taken: np.ndarray, remaps: list, shift: float, cval: float,
             interior.append(slice(0, m))
             continue
         starts = np.flatnonzero(remap == 0)
-        offset = next((int(o) for o in starts if o + m <= remap.size
-                       and np.array_equal(remap[o:o + m], np.arange(m))), None)
+        offset = next(
+            (int(o) for o in starts if o + m <= remap.size and np.array_equal(remap[o : o + m], np.arange(m))), None
+        )
         if offset is None:
             return None
         shape.append(remap.size)
@@ -385,8 +392,12 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start, scratch:
 
 def _largest_magnitude(x: np.ndarray, tile, trim_lo, spec: WindowSpec) -> float:
     """The largest |value| (inf for an infinity) the tile's windows read, the cval included, without copying."""
-    region = x[tuple(slice(max(t + sl.start - lo, 0), t + sl.stop + hi)
-                     for t, sl, lo, hi in zip(trim_lo, tile, spec.lo, spec.hi, strict=True))]
+    region = x[
+        tuple(
+            slice(max(t + sl.start - lo, 0), t + sl.stop + hi)
+            for t, sl, lo, hi in zip(trim_lo, tile, spec.lo, spec.hi, strict=True)
+        )
+    ]
     if region.size == 0:
         return 0.0
     with warnings.catch_warnings():  # an all-NaN region is simply not huge
@@ -402,8 +413,14 @@ def _largest_magnitude(x: np.ndarray, tile, trim_lo, spec: WindowSpec) -> float:
 _HUGE = 2.0**500
 
 
-def _moments(block: np.ndarray, nan_mask: np.ndarray | None, tw: TileWindow, spec: WindowSpec, shift: float,
-             scratch: Scratch | None) -> np.ndarray:
+def _moments(
+    block: np.ndarray,
+    nan_mask: np.ndarray | None,
+    tw: TileWindow,
+    spec: WindowSpec,
+    shift: float,
+    scratch: Scratch | None,
+) -> np.ndarray:
     """Sum, mean, var or std of every window of a gathered block (sums of ``x - shift``)."""
     code = MOMENT_STATS[spec.stat]
     volume = float(spec.volume)
@@ -423,9 +440,7 @@ def _moments(block: np.ndarray, nan_mask: np.ndarray | None, tw: TileWindow, spe
     else:
         s2 = s1.reshape(-1)  # unused by sum/mean
     result = np.empty(s1.shape, dtype=np.float64) if scratch is None else scratch.get("result", s1.shape)
-    kw.finalize_moments(
-        s1.reshape(-1), s2, count, scalar_count, float(spec.ddof), shift, code, result.reshape(-1)
-    )
+    kw.finalize_moments(s1.reshape(-1), s2, count, scalar_count, float(spec.ddof), shift, code, result.reshape(-1))
     return result
 
 
@@ -448,8 +463,9 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec) -> np.ndarray:
     elif spec.stat == "apply":
         kr.window_apply(block, offsets, bases, out_shape[-1], spec.reducer, spec.omit_nan, out)
     else:
-        kr.window_order_stat(block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], float(spec.q),
-                             spec.omit_nan, out)
+        kr.window_order_stat(
+            block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], float(spec.q), spec.omit_nan, out
+        )
     return out.reshape(out_shape)
 
 
@@ -463,8 +479,9 @@ class TileWindow:
     phases: tuple[int, ...]
 
 
-def window_reduce(block: np.ndarray, tw: TileWindow, op: int, scratch: Scratch | None = None,
-                  purpose: str = "") -> np.ndarray:
+def window_reduce(
+    block: np.ndarray, tw: TileWindow, op: int, scratch: Scratch | None = None, purpose: str = ""
+) -> np.ndarray:
     """Reduce a padded block over the window (box: separable; footprint: runs).
 
     With `scratch`, the per-axis results go to its buffers for `purpose` (each
@@ -473,7 +490,7 @@ def window_reduce(block: np.ndarray, tw: TileWindow, op: int, scratch: Scratch |
     if tw.footprint is None:
         for ax, w in enumerate(tw.window):
             if w > 1:
-                shape = block.shape[:ax] + (block.shape[ax] - w + 1,) + block.shape[ax + 1:]
+                shape = block.shape[:ax] + (block.shape[ax] - w + 1,) + block.shape[ax + 1 :]
                 into = None if scratch is None else scratch.get(f"{purpose}{ax}", shape)
                 block = _slide(block, ax, w, op, tw.phases[ax], into)
         return block
@@ -488,9 +505,7 @@ def _slide(block: np.ndarray, ax: int, w: int, op: int, phase: int, into: np.nda
     if inner == 1:
         kw.sliding_last(block.reshape(outer, n), w, op, phase % w, reduced.reshape(outer, n - w + 1))
     else:
-        kw.sliding_axis(
-            block.reshape(outer, n, inner), w, op, phase % w, reduced.reshape(outer, n - w + 1, inner)
-        )
+        kw.sliding_axis(block.reshape(outer, n, inner), w, op, phase % w, reduced.reshape(outer, n - w + 1, inner))
     return reduced
 
 
@@ -514,7 +529,7 @@ def _reduce_footprint(block: np.ndarray, footprint: np.ndarray, op: int, phases)
     run_axis = max(ax for ax, s in enumerate(footprint.shape) if s > 1) if footprint.size > 1 else block.ndim - 1
     if run_axis != block.ndim - 1:
         moved = np.ascontiguousarray(np.moveaxis(block, run_axis, -1))
-        moved_phases = tuple(phases[:run_axis]) + tuple(phases[run_axis + 1:]) + (phases[run_axis],)  # as the axes
+        moved_phases = tuple(phases[:run_axis]) + tuple(phases[run_axis + 1 :]) + (phases[run_axis],)  # as the axes
         result = _reduce_footprint(moved, np.moveaxis(footprint, run_axis, -1), op, moved_phases)
         return np.ascontiguousarray(np.moveaxis(result, -1, run_axis))
     runs = footprint_runs(footprint)
@@ -531,16 +546,12 @@ def _reduce_footprint(block: np.ndarray, footprint: np.ndarray, op: int, phases)
     strides = np.array([s // block.itemsize for s in block.strides], dtype=np.int64)
     out_shape = tuple(b - f + 1 for b, f in zip(block.shape, footprint.shape, strict=True))
     run_table = np.array([layer_of[length] for _, _, length in runs], dtype=np.int64)
-    offsets = np.array(
-        [int(np.dot(row, strides[:-1])) + start for row, start, _ in runs], dtype=np.int64
-    )
+    offsets = np.array([int(np.dot(row, strides[:-1])) + start for row, start, _ in runs], dtype=np.int64)
     bases = np.zeros(out_shape[:-1], dtype=np.int64)
     for ax, n in enumerate(out_shape[:-1]):
         shape = [1] * (len(out_shape) - 1)
         shape[ax] = n
         bases = bases + (np.arange(n, dtype=np.int64) * strides[ax]).reshape(shape)
     result = np.empty((max(bases.size, 1), out_shape[-1]), dtype=np.float64)
-    kw.combine_runs(
-        stacked.reshape(len(lengths), -1), run_table, offsets, bases.reshape(-1), out_shape[-1], op, result
-    )
+    kw.combine_runs(stacked.reshape(len(lengths), -1), run_table, offsets, bases.reshape(-1), out_shape[-1], op, result)
     return result.reshape(out_shape)

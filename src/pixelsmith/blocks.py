@@ -43,8 +43,7 @@ _NUMPY_FUNCS: dict[str, Callable] = {
     "min": np.min,
     "max": np.max,
     "count_nonzero": lambda v, axis: np.count_nonzero(v, axis=axis).astype(np.float64),
-    "fraction_nonzero": lambda v, axis: np.count_nonzero(v, axis=axis)
-    / math.prod(v.shape[ax] for ax in axis),
+    "fraction_nonzero": lambda v, axis: np.count_nonzero(v, axis=axis) / math.prod(v.shape[ax] for ax in axis),
 }
 
 
@@ -54,9 +53,7 @@ def _normalize_block(block: Any, ndim: int) -> tuple[int, ...]:
     try:
         sizes = tuple(check_positive_int(b, "block") for b in block)
     except TypeError:
-        raise PixelsmithTypeError(
-            f"`block` must be an int or a tuple of ints, got {block!r}"
-        ) from None
+        raise PixelsmithTypeError(f"`block` must be an int or a tuple of ints, got {block!r}") from None
     if len(sizes) != ndim:
         raise PixelsmithValueError(
             f"`block` must have one size per axis ({ndim}), got {tuple(block)}; "
@@ -332,7 +329,10 @@ class StackStats:
         if self._shape is not None and frame.shape != self._shape and frame.shape[1:] == self._shape:
             warnings.warn(
                 "StackStats.add() of a chunk of frames is deprecated: add() takes one frame; "
-                "use add_many(frames) for a chunk along axis 0", DeprecationWarning, stacklevel=2)
+                "use add_many(frames) for a chunk along axis 0",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             return self.add_many(frame)
         return self._add_chunk(frame[np.newaxis])
 
@@ -345,8 +345,7 @@ class StackStats:
         if frames.ndim < 1:
             raise PixelsmithValueError("`frames` must have an axis of frames, got a scalar; use add() for one frame")
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -frames.ndim <= axis < frames.ndim:
-            raise PixelsmithValueError(
-                f"`axis` must be an integer axis of the {frames.ndim}-D `frames`, got {axis!r}")
+            raise PixelsmithValueError(f"`axis` must be an integer axis of the {frames.ndim}-D `frames`, got {axis!r}")
         return self._add_chunk(np.moveaxis(frames, axis, 0))
 
     def _add_chunk(self, frames: np.ndarray) -> StackStats:

@@ -37,12 +37,14 @@ def as_rgb(image: Any, *, background: tuple[float, float, float] = (1.0, 1.0, 1.
     >>> as_rgb(rgba).tolist()
     [[[1.0, 0.0, 0.0], [1.0, 1.0, 1.0]]]
     """
-    arr = as_image_array(image, "image", ndim=(2, 3), allow_dask=False,
-                         hint="pass a gray (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image")
+    arr = as_image_array(
+        image, "image", ndim=(2, 3), allow_dask=False, hint="pass a gray (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image"
+    )
     if arr.ndim == 3 and arr.shape[-1] not in (1, 3, 4):
         raise PixelsmithValueError(
             f"`image` must have 1, 3 or 4 channels in its last axis, got shape {arr.shape}; "
-            "for channels first use np.moveaxis(image, 0, -1)")
+            "for channels first use np.moveaxis(image, 0, -1)"
+        )
     values = _unit_range(arr, "image")
     if values.ndim == 2:
         values = values[..., None]
@@ -68,7 +70,8 @@ def _unit_range(arr: np.ndarray, name: str) -> np.ndarray:
     if not np.isfinite(values).all() or values.min() < 0 or values.max() > 1:
         raise PixelsmithValueError(
             f"float `{name}` must hold colours in [0, 1] (got {values.min():g}..{values.max():g}); "
-            "divide 0..255 data by 255")
+            "divide 0..255 data by 255"
+        )
     return values
 
 
@@ -86,7 +89,8 @@ def _curve(cmap: Any) -> tuple[np.ndarray, np.ndarray, bool]:
             cmap = colormaps[cmap]
         except KeyError:
             raise PixelsmithValueError(
-                f"`cmap` {cmap!r} is not a matplotlib colormap name; e.g. 'viridis', 'jet', 'inferno'") from None
+                f"`cmap` {cmap!r} is not a matplotlib colormap name; e.g. 'viridis', 'jet', 'inferno'"
+            ) from None
     if isinstance(cmap, colors.Colormap):
         n = cmap.N
         table = cmap(np.arange(n))[:, :3]
@@ -95,7 +99,8 @@ def _curve(cmap: Any) -> tuple[np.ndarray, np.ndarray, bool]:
         palette = np.array([colors.to_rgb(c) for c in cmap]) if not isinstance(cmap, np.ndarray) else cmap
     except (TypeError, ValueError):
         raise PixelsmithTypeError(
-            f"`cmap` must be a colormap name or object, an (N, 3) array or a list of colours, got {cmap!r}") from None
+            f"`cmap` must be a colormap name or object, an (N, 3) array or a list of colours, got {cmap!r}"
+        ) from None
     palette = np.asarray(palette, dtype=np.float64)
     if palette.ndim != 2 or palette.shape[1] not in (3, 4) or len(palette) < 2:
         raise PixelsmithValueError(f"`cmap` as an array must have shape (N >= 2, 3), got {palette.shape}")
@@ -137,8 +142,9 @@ def _project(colours: np.ndarray, vertices: np.ndarray, params: np.ndarray, samp
     return best_p, best_d
 
 
-def invert_colormap(rgb: Any, cmap: Any, *, vmin: float = 0.0, vmax: float = 1.0, max_distance: float | None = None,
-                    samples: int = 1024) -> np.ndarray:
+def invert_colormap(
+    rgb: Any, cmap: Any, *, vmin: float = 0.0, vmax: float = 1.0, max_distance: float | None = None, samples: int = 1024
+) -> np.ndarray:
     """Scalar values back from an image rendered with a colormap (a false-colour plot, an IR camera shot).
 
     Each distinct colour is looked up once (rendered images hold few distinct
@@ -192,7 +198,8 @@ def invert_colormap(rgb: Any, cmap: Any, *, vmin: float = 0.0, vmax: float = 1.0
         if (arr[..., 3] != opaque).any():
             raise PixelsmithValueError(
                 "`rgb` has transparent pixels (alpha below its maximum); composite it first with "
-                "pixelsmith.color.as_rgb(image, background=...) or drop the alpha channel")
+                "pixelsmith.color.as_rgb(image, background=...) or drop the alpha channel"
+            )
         arr = arr[..., :3]
     vertices, params, is_table = _curve(cmap)
     h, w = arr.shape[:2]
@@ -288,8 +295,7 @@ def masked_stats(image: Any, mask: Any, *, channel_axis: int = -1) -> ChannelSta
     if m.dtype != bool:
         raise PixelsmithTypeError(f"`mask` must be boolean (True = use), got dtype {m.dtype}; e.g. labels == 3")
     if m.shape != values.shape[:2]:
-        raise PixelsmithValueError(
-            f"`mask` must have the image's spatial shape {values.shape[:2]}, got {m.shape}")
+        raise PixelsmithValueError(f"`mask` must have the image's spatial shape {values.shape[:2]}, got {m.shape}")
     count = int(m.sum())
     if count == 0:
         raise PixelsmithValueError("`mask` selects no pixel")

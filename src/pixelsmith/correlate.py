@@ -37,8 +37,9 @@ def _fft_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(next_fast_len(int(n), real=True) for n in shape)
 
 
-def _correlate_valid(image_fft: np.ndarray, kernel: np.ndarray, fshape: tuple[int, ...],
-                     out_shape: tuple[int, ...]) -> np.ndarray:
+def _correlate_valid(
+    image_fft: np.ndarray, kernel: np.ndarray, fshape: tuple[int, ...], out_shape: tuple[int, ...]
+) -> np.ndarray:
     """``sum_k image[i + k] * kernel[k]`` for the valid positions, from the image's rfftn.
 
     A circular convolution of size >= the image holds every valid position
@@ -62,8 +63,7 @@ def _window_sums(x: np.ndarray, window: tuple[int, ...]) -> np.ndarray:
     out_shape = tuple(n - w + 1 for n, w in zip(x.shape, window, strict=True))
     total = np.zeros(out_shape)
     for corner in itertools.product((0, 1), repeat=x.ndim):
-        index = tuple(slice(w, w + o) if c else slice(0, o) for c, w, o in zip(corner, window, out_shape,
-                                                                               strict=True))
+        index = tuple(slice(w, w + o) if c else slice(0, o) for c, w, o in zip(corner, window, out_shape, strict=True))
         sign = (-1) ** (x.ndim - sum(corner))
         total += sign * table[index]
     return total, float(np.abs(table).max())
@@ -128,7 +128,8 @@ def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> 
     if img.ndim != tpl.ndim:
         raise PixelsmithValueError(
             f"`template` must have the dimensions of `image` ({img.ndim}-D), got shape {tpl.shape}; "
-            "for an RGB pair convert both to gray first")
+            "for an RGB pair convert both to gray first"
+        )
     img = img.astype(np.float64, copy=False)
     tpl = tpl.astype(np.float64, copy=False)
     for name, value in (("image", img), ("template", tpl)):
@@ -140,7 +141,8 @@ def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> 
         if weights.shape != tpl.shape or weights.dtype != bool:
             raise PixelsmithValueError(
                 f"`mask` must be a boolean array of the template's shape {tpl.shape}, got {weights.dtype} "
-                f"{weights.shape}")
+                f"{weights.shape}"
+            )
         if not weights.any():
             raise PixelsmithValueError("`mask` selects no template pixel")
     used = tpl[weights] if weights is not None else tpl
@@ -155,7 +157,8 @@ def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> 
     if any(p < t for p, t in zip(padded.shape, tpl.shape, strict=True)):
         raise PixelsmithValueError(
             f"`template` {tpl.shape} is larger than `image` {img.shape} along an axis; use mode='same' or "
-            "'full', or a smaller template")
+            "'full', or a smaller template"
+        )
     x = padded - img.mean()  # offset-free: keeps the window variances accurate
     out_shape = tuple(p - t + 1 for p, t in zip(padded.shape, tpl.shape, strict=True))
     fshape = _fft_shape(x.shape)
@@ -207,8 +210,9 @@ class Matches:
     scores: np.ndarray
 
 
-def match_template(image: Any, template: Any, *, n: int = 1, min_distance: float | None = None,
-                   subpixel: bool = True, mask: Any = None) -> Matches:
+def match_template(
+    image: Any, template: Any, *, n: int = 1, min_distance: float | None = None, subpixel: bool = True, mask: Any = None
+) -> Matches:
     """Where `template` matches best in `image`: the `n` highest NCC peaks.
 
     Parameters

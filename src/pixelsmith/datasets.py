@@ -9,8 +9,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DEM", "jacksboro_dem", "offset_noise", "noisy_stack", "gaussian_psf", "StarField", "star_field",
-           "smooth_field", "blob_holes", "SamplePage", "synthetic_page"]
+__all__ = [
+    "DEM",
+    "jacksboro_dem",
+    "offset_noise",
+    "noisy_stack",
+    "gaussian_psf",
+    "StarField",
+    "star_field",
+    "smooth_field",
+    "blob_holes",
+    "SamplePage",
+    "synthetic_page",
+]
 
 
 @dataclass(frozen=True)
@@ -112,9 +123,18 @@ class StarField:
     psf: np.ndarray
 
 
-def star_field(shape: tuple[int, int] = (512, 512), n_stars: int = 200, *, sigma: float = 1.5,
-               snr: tuple[float, float] = (10.0, 100.0), noise: float = 1.0, background: float = 0.0,
-               min_separation: float = 0.0, border: int = 8, seed: int = 0) -> StarField:
+def star_field(
+    shape: tuple[int, int] = (512, 512),
+    n_stars: int = 200,
+    *,
+    sigma: float = 1.5,
+    snr: tuple[float, float] = (10.0, 100.0),
+    noise: float = 1.0,
+    background: float = 0.0,
+    min_separation: float = 0.0,
+    border: int = 8,
+    seed: int = 0,
+) -> StarField:
     """Gaussian stars at random sub-pixel positions on Gaussian noise (float32).
 
     `snr` bounds each star's peak height in units of `noise`; stars keep
@@ -168,8 +188,9 @@ def smooth_field(shape: tuple[int, int] = (1024, 1024), *, seed: int = 0) -> np.
     return field
 
 
-def blob_holes(shape: tuple[int, int] = (1024, 1024), fraction: float = 0.1, *, radii: tuple[float, float] = (3, 15),
-               seed: int = 0) -> np.ndarray:
+def blob_holes(
+    shape: tuple[int, int] = (1024, 1024), fraction: float = 0.1, *, radii: tuple[float, float] = (3, 15), seed: int = 0
+) -> np.ndarray:
     """A boolean mask of random disks covering about `fraction` of the pixels (True = missing).
 
     Examples
@@ -201,8 +222,9 @@ class SamplePage:
     line_pitch: float
 
 
-def _text_line(page: np.ndarray, top: int, left: int, right: int, rng: np.random.Generator,
-               ascenders: bool) -> tuple[int, int]:
+def _text_line(
+    page: np.ndarray, top: int, left: int, right: int, rng: np.random.Generator, ascenders: bool
+) -> tuple[int, int]:
     """Draw one line of word-like marks; returns the rows (first, last) that hold ink.
 
     x-height 22 px from `top` + 9; ascenders and i-dots reach 9 px above it,
@@ -218,16 +240,16 @@ def _text_line(page: np.ndarray, top: int, left: int, right: int, rng: np.random
             w = int(rng.integers(8, 17))
             if col + w >= right:
                 break
-            page[x_top:x_bottom + 1, col:col + w] = 0
+            page[x_top : x_bottom + 1, col : col + w] = 0
             kind = rng.random()
             if (kind < 0.2 or not raised) and ascenders:
-                page[top:x_top, col:col + 3] = 0
+                page[top:x_top, col : col + 3] = 0
                 raised = True
             elif kind < 0.35 or not dotted:
-                page[top:top + 4, col + 2:col + 6] = 0  # the dot: rows top..top+3, blank until x_top
+                page[top : top + 4, col + 2 : col + 6] = 0  # the dot: rows top..top+3, blank until x_top
                 dotted = True
             if kind > 0.8 or not descended:
-                page[x_bottom + 1:x_bottom + 10, col + w - 3:col + w] = 0
+                page[x_bottom + 1 : x_bottom + 10, col + w - 3 : col + w] = 0
                 descended = True
             col += w + 3
         col += 14
@@ -235,8 +257,14 @@ def _text_line(page: np.ndarray, top: int, left: int, right: int, rng: np.random
     return min(rows_used), max(rows_used)
 
 
-def synthetic_page(shape: tuple[int, int] = (3000, 2000), *, seed: int = 0, noise: float = 0.0,
-                   skew_degrees: float = 0.0, light_on_dark: bool = False) -> SamplePage:
+def synthetic_page(
+    shape: tuple[int, int] = (3000, 2000),
+    *,
+    seed: int = 0,
+    noise: float = 0.0,
+    skew_degrees: float = 0.0,
+    light_on_dark: bool = False,
+) -> SamplePage:
     """A page of word-like text lines, full-width figures and a figure with text beside it.
 
     Text lines are 40 px tall (ascenders, x-height, descenders) on a 48 px
@@ -268,14 +296,14 @@ def synthetic_page(shape: tuple[int, int] = (3000, 2000), *, seed: int = 0, nois
             if y + fig_h > h - margin:
                 continue
             y += 20
-            page[y:y + fig_h, margin:w - margin] = 200
-            page[y:y + fig_h, margin:margin + 4] = 0
-            page[y:y + fig_h, w - margin - 4:w - margin] = 0
-            page[y:y + 4, margin:w - margin] = 0
-            page[y + fig_h - 4:y + fig_h, margin:w - margin] = 0
+            page[y : y + fig_h, margin : w - margin] = 200
+            page[y : y + fig_h, margin : margin + 4] = 0
+            page[y : y + fig_h, w - margin - 4 : w - margin] = 0
+            page[y : y + 4, margin : w - margin] = 0
+            page[y + fig_h - 4 : y + fig_h, margin : w - margin] = 0
             yy, xx = np.mgrid[: fig_h - 8, : w - 2 * margin - 8]
             pattern = 128 + 100 * np.sin(xx / 23.0) * np.cos(yy / 17.0)
-            page[y + 4:y + fig_h - 4, margin + 4:w - margin - 4] = pattern.astype(np.uint8)
+            page[y + 4 : y + fig_h - 4, margin + 4 : w - margin - 4] = pattern.astype(np.uint8)
             blocks.append((y, y + fig_h - 1, "figure"))
             y += fig_h + 28
         else:  # a figure on the left with text lines beside it: one figure block
@@ -284,7 +312,7 @@ def synthetic_page(shape: tuple[int, int] = (3000, 2000), *, seed: int = 0, nois
             if y + fig_h > h - margin:
                 continue
             split = margin + (w - 2 * margin) * 2 // 5
-            page[y:y + fig_h, margin:split] = 60
+            page[y : y + fig_h, margin:split] = 60
             first_row, last_row = y, y + fig_h - 1
             for k in range(n_lines):
                 first, last = _text_line(page, y + 48 * k, split + 30, w - margin, rng, ascenders=True)

@@ -73,7 +73,7 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
     rest = [a for a in range(arr.ndim) if a not in image_axes]
     moved = np.transpose(arr, rest + list(image_axes))
     stack_shape = moved.shape[: len(rest)]
-    image_shape = moved.shape[len(rest):]
+    image_shape = moved.shape[len(rest) :]
     pixels = int(np.prod(image_shape))
     rows = np.ascontiguousarray(moved.reshape(-1, pixels))
     use = _mask_rows(mask, arr.shape, rest, image_axes, rows.shape, image_shape)
@@ -81,16 +81,19 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
     out = np.empty(rows.shape, np.float64)
     if rows.dtype.kind in "iu":
         lows, highs = _integer_ranges(rows, use)
-        run_in_ranges(len(rows), lambda r0, r1: _k.equalize_int_rows(rows, use, lows, highs, out, r0, r1),
-                      minimum=2 * n_threads())
+        run_in_ranges(
+            len(rows), lambda r0, r1: _k.equalize_int_rows(rows, use, lows, highs, out, r0, r1), minimum=2 * n_threads()
+        )
     else:
         finite = np.isfinite(rows)
         if not (finite | ~use).all():
             if mask is None and not np.isinf(rows).any():
-                raise PixelsmithValueError("`images` contains NaN; pass mask=~np.isnan(images) to build the "
-                                           "histograms from the other pixels")
-            raise PixelsmithValueError("`images` has NaN or inf among the pixels used for the histograms; "
-                                       "exclude them with `mask`")
+                raise PixelsmithValueError(
+                    "`images` contains NaN; pass mask=~np.isnan(images) to build the histograms from the other pixels"
+                )
+            raise PixelsmithValueError(
+                "`images` has NaN or inf among the pixels used for the histograms; exclude them with `mask`"
+            )
         edges, centers = _float_bins(rows, use, nbins)
         round32 = rows.dtype == np.float32
 
@@ -103,8 +106,14 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
     return result.astype(np.float32 if arr.dtype == np.float32 else np.float64, copy=False)
 
 
-def _mask_rows(mask: Any, shape: tuple[int, ...], rest: list[int], image_axes: tuple[int, ...],
-               rows_shape: tuple[int, int], image_shape: tuple[int, ...]) -> np.ndarray:
+def _mask_rows(
+    mask: Any,
+    shape: tuple[int, ...],
+    rest: list[int],
+    image_axes: tuple[int, ...],
+    rows_shape: tuple[int, int],
+    image_shape: tuple[int, ...],
+) -> np.ndarray:
     if mask is None:
         return np.ones((1, rows_shape[1]), np.bool_)
     m = np.asarray(mask)
@@ -120,7 +129,8 @@ def _mask_rows(mask: Any, shape: tuple[int, ...], rest: list[int], image_axes: t
             raise PixelsmithValueError("`mask` selects no pixel")
         return np.ascontiguousarray(m.reshape(1, -1))
     raise PixelsmithValueError(
-        f"`mask` must have the shape of `images` {shape} or of one image {image_shape}, got {m.shape}")
+        f"`mask` must have the shape of `images` {shape} or of one image {image_shape}, got {m.shape}"
+    )
 
 
 def _masked(rows: np.ndarray, use: np.ndarray, fill: float) -> np.ndarray:
@@ -137,7 +147,8 @@ def _integer_ranges(rows: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, np.n
     if (highs.astype(np.uint64) - lows.astype(np.uint64)).max(initial=0) >= _MAX_INTEGER_BINS:
         raise PixelsmithValueError(
             f"`images` spans more than {_MAX_INTEGER_BINS} integer values in one image (one bin per value); "
-            "convert to float to use `nbins` bins")
+            "convert to float to use `nbins` bins"
+        )
     return lows, highs
 
 

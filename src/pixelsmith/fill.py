@@ -94,7 +94,8 @@ def fill_nans(
     if is_dask_array(a):
         raise PixelsmithTypeError(
             "`a` must be a numpy array: a fill needs each hole whole; call .compute() first "
-            "(or map fill_nans over overlapping blocks larger than the holes)")
+            "(or map fill_nans over overlapping blocks larger than the holes)"
+        )
     arr = as_image_array(a, "a", allow_dask=False)
     check_choice(method, "method", METHODS)
     dtype = result_float_dtype(arr.dtype)
@@ -115,7 +116,8 @@ def fill_nans(
             raise PixelsmithValueError(
                 f"`sigma` must be at least {_MIN_SIGMA} pixels for method='gaussian', got {sigma}: a narrower "
                 "kernel gives the next pixel no weight at all; for the value of the nearest known pixel use "
-                "method='nearest'")
+                "method='nearest'"
+            )
     if max_iter is not None:
         max_iter = check_positive_int(max_iter, "max_iter")
 
@@ -134,8 +136,9 @@ def fill_nans(
     return _fill_one(out, holes, method, sigma, max_iter, "`a`")
 
 
-def _fill_one(x: np.ndarray, holes: np.ndarray, method: str, sigma: float, max_iter: int | None,
-              what: str) -> np.ndarray:
+def _fill_one(
+    x: np.ndarray, holes: np.ndarray, method: str, sigma: float, max_iter: int | None, what: str
+) -> np.ndarray:
     if not holes.any():
         return x
     if holes.all():
@@ -162,7 +165,8 @@ def _normalized_convolution(x: np.ndarray, holes: np.ndarray, sigma: float, max_
         if max_iter is not None and passes >= max_iter:
             raise PixelsmithValueError(
                 f"'gaussian' fill left {int((~known).sum())} pixels empty after max_iter={max_iter} passes; "
-                "raise max_iter or sigma")
+                "raise max_iter or sigma"
+            )
         weight = known.astype(np.float64)
         # at least one pixel of reach: scipy's radius round(4 sigma) is 0 below sigma 0.125, and a pass
         # that reaches no hole would repeat forever

@@ -106,9 +106,13 @@ def window_spec(
     cells = engine.grid_cells(tuple(int(w) for w in window), tuple(shape))
     tile_values = math.prod(min(c, max(n, 1)) + w - 1 for c, n, w in zip(cells, shape, window, strict=True))
     name, value = ("footprint", f"of shape {tuple(window)}") if footprint is not None else ("size", size)
-    check_allocation(4 * 8 * tile_values * min(2, engine.n_threads()), name, value,
-                     f"the windows of an array of shape {tuple(shape)}",
-                     "use a window no larger than the array (a window beyond it only repeats the `mode` edges)")
+    check_allocation(
+        4 * 8 * tile_values * min(2, engine.n_threads()),
+        name,
+        value,
+        f"the windows of an array of shape {tuple(shape)}",
+        "use a window no larger than the array (a window beyond it only repeats the `mode` edges)",
+    )
     return engine.WindowSpec(
         stat=stat,
         window=tuple(int(w) for w in window),
@@ -142,8 +146,9 @@ def _local_stat(
     a = as_image_array(a, "a")
     if a.dtype == bool:
         a = a.astype(np.uint8)
-    spec = window_spec(stat, a.shape, a.dtype, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof,
-                       q, reducer)
+    spec = window_spec(
+        stat, a.shape, a.dtype, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof, q, reducer
+    )
     out_dtype = spec.out_dtype
     if out_dtype.kind != "f":  # counts are accumulated in float64, converted at the end
         spec = dataclasses.replace(spec, out_dtype=np.dtype(np.float64))

@@ -25,9 +25,18 @@ _JITTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Python funct
 
 
 @fill_doc
-def local_median(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
-                 cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
-                 dtype: Any = None):
+def local_median(
+    a: Any,
+    size: int | tuple[int, ...] = 3,
+    *,
+    footprint: Any = None,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    crop: str = "same",
+    nan_policy: str = "propagate",
+    axes: Any = None,
+    dtype: Any = None,
+):
     """Median of each moving window (the mean of the two middle values for an even count, as numpy).
 
     Parameters
@@ -60,9 +69,19 @@ def local_median(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = No
 
 
 @fill_doc
-def local_percentile(a: Any, q: float, size: int | tuple[int, ...] = 3, *, footprint: Any = None,
-                     mode: str = "reflect", cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate",
-                     axes: Any = None, dtype: Any = None):
+def local_percentile(
+    a: Any,
+    q: float,
+    size: int | tuple[int, ...] = 3,
+    *,
+    footprint: Any = None,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    crop: str = "same",
+    nan_policy: str = "propagate",
+    axes: Any = None,
+    dtype: Any = None,
+):
     """The `q`-th percentile of each moving window, with numpy's default (linear) interpolation.
 
     Parameters
@@ -98,9 +117,18 @@ def local_percentile(a: Any, q: float, size: int | tuple[int, ...] = 3, *, footp
 
 
 @fill_doc
-def local_range(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
-                cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
-                dtype: Any = None):
+def local_range(
+    a: Any,
+    size: int | tuple[int, ...] = 3,
+    *,
+    footprint: Any = None,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    crop: str = "same",
+    nan_policy: str = "propagate",
+    axes: Any = None,
+    dtype: Any = None,
+):
     """Maximum minus minimum of each moving window (relief, texture).
 
     Parameters
@@ -130,9 +158,18 @@ def local_range(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = Non
 
 
 @fill_doc
-def local_majority(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
-                   cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
-                   dtype: Any = None):
+def local_majority(
+    a: Any,
+    size: int | tuple[int, ...] = 3,
+    *,
+    footprint: Any = None,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    crop: str = "same",
+    nan_policy: str = "propagate",
+    axes: Any = None,
+    dtype: Any = None,
+):
     """The most frequent value of each moving window (categorical rasters: land cover, labels).
 
     Ties go to the smallest value (as ``np.bincount(window).argmax()``).
@@ -165,9 +202,18 @@ def local_majority(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = 
 
 
 @fill_doc
-def local_variety(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
-                  cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
-                  dtype: Any = None):
+def local_variety(
+    a: Any,
+    size: int | tuple[int, ...] = 3,
+    *,
+    footprint: Any = None,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    crop: str = "same",
+    nan_policy: str = "propagate",
+    axes: Any = None,
+    dtype: Any = None,
+):
     """The number of distinct values in each moving window (categorical rasters: land-cover diversity).
 
     Parameters
@@ -199,9 +245,19 @@ def local_variety(a: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = N
 
 
 @fill_doc
-def local_apply(a: Any, func: Any, size: int | tuple[int, ...] = 3, *, footprint: Any = None, mode: str = "reflect",
-                cval: float = 0.0, crop: str = "same", nan_policy: str = "propagate", axes: Any = None,
-                dtype: Any = None):
+def local_apply(
+    a: Any,
+    func: Any,
+    size: int | tuple[int, ...] = 3,
+    *,
+    footprint: Any = None,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    crop: str = "same",
+    nan_policy: str = "propagate",
+    axes: Any = None,
+    dtype: Any = None,
+):
     """Any reduction of each moving window's values, compiled with numba: the fast ``generic_filter``.
 
     Parameters
@@ -234,8 +290,7 @@ def local_apply(a: Any, func: Any, size: int | tuple[int, ...] = 3, *, footprint
     >>> local_apply(np.array([1.0, 4.0, 2.0, 8.0]), spread, 3)
     array([2.        , 1.66666667, 3.33333333, 2.        ])
     """
-    return _local_stat("apply", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype,
-                       reducer=_compiled(func))
+    return _local_stat("apply", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, reducer=_compiled(func))
 
 
 def _compiled(func: Any):

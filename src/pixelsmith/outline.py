@@ -10,6 +10,7 @@ from ._validate import PixelsmithTypeError, PixelsmithValueError, as_image_array
 
 __all__ = ["outline_paths", "plot_outline"]
 
+
 def outline_paths(labels: Any, value: Any = True) -> list[np.ndarray]:
     """Closed outlines of the region where ``labels == value``, along pixel edges.
 
@@ -44,7 +45,8 @@ def outline_paths(labels: Any, value: Any = True) -> list[np.ndarray]:
     if np.ndim(value) != 0:
         raise PixelsmithValueError(
             f"`value` must be one label (a scalar), got {value!r}; for several labels at once pass "
-            "np.isin(labels, values) as `labels`")
+            "np.isin(labels, values) as `labels`"
+        )
     region = np.asarray(arr == value)
     if not region.any():
         return []
@@ -62,8 +64,15 @@ def _shoelace(path: np.ndarray) -> float:
     return -0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
 
 
-def plot_outline(ax: Any, labels: Any, value: Any = True, *, extent: tuple[float, float, float, float] | None = None,
-                 origin: str = "upper", **line_kwargs: Any) -> list:
+def plot_outline(
+    ax: Any,
+    labels: Any,
+    value: Any = True,
+    *,
+    extent: tuple[float, float, float, float] | None = None,
+    origin: str = "upper",
+    **line_kwargs: Any,
+) -> list:
     """Draw the outlines of ``labels == value`` on `ax`, aligned with ``ax.imshow(..., extent, origin)``.
 
     Parameters
@@ -97,7 +106,8 @@ def plot_outline(ax: Any, labels: Any, value: Any = True, *, extent: tuple[float
     if not callable(getattr(ax, "plot", None)):
         raise PixelsmithTypeError(
             f"`ax` must be a matplotlib Axes (something with .plot), got {type(ax).__name__}; "
-            "e.g. fig, ax = plt.subplots()")
+            "e.g. fig, ax = plt.subplots()"
+        )
     check_choice(origin, "origin", ("upper", "lower"))
     shape = np.shape(labels)
     if len(shape) != 2:

@@ -73,20 +73,24 @@ def _check_frame(frame: Any) -> np.ndarray:
     if is_dask_array(frame):
         raise PixelsmithTypeError(
             "`frame` must be a numpy array (stamps are added in place), got a dask array; "
-            "render into numpy blocks or call .compute() first")
+            "render into numpy blocks or call .compute() first"
+        )
     if not isinstance(frame, np.ndarray):
         raise PixelsmithTypeError(
             f"`frame` must be a numpy array (stamps are added in place), got {type(frame).__name__}; "
-            "create one with np.zeros(shape, np.float32)")
+            "create one with np.zeros(shape, np.float32)"
+        )
     if frame.dtype.kind == "f" and not frame.dtype.isnative and frame.dtype.itemsize in (4, 8):
         raise PixelsmithTypeError(
             f"`frame` is big-endian {frame.dtype.newbyteorder('=')} ({frame.dtype.str}, as FITS files hold it), "
             "which cannot be written in place; pass frame = frame.astype(frame.dtype.newbyteorder('=')) and "
-            "keep that array")
+            "keep that array"
+        )
     if frame.dtype not in (np.float32, np.float64):
         raise PixelsmithTypeError(
             f"`frame` must be float32 or float64 to receive interpolated values, got {frame.dtype}; "
-            "pass frame.astype(np.float32)")
+            "pass frame.astype(np.float32)"
+        )
     if frame.ndim not in (2, 3):
         raise PixelsmithValueError(f"`frame` must be 2-D or 3-D, got shape {frame.shape}")
     if not frame.flags.writeable:
@@ -100,15 +104,15 @@ def _check_stamp(stamp: Any, ndim: int) -> np.ndarray:
         channels = "RGBA" if arr.shape[-1] == 4 else "RGB"
         raise PixelsmithValueError(
             f"`stamp` must be 2-D like `frame`, got shape {arr.shape}, which looks like {channels} "
-            "colour channels; pass one channel (stamp[..., 0]) or a gray image")
-    arr = as_image_array(stamp, "stamp", ndim=ndim, allow_dask=False,
-                         hint=f"a {ndim}-D frame takes a {ndim}-D stamp")
+            "colour channels; pass one channel (stamp[..., 0]) or a gray image"
+        )
+    arr = as_image_array(stamp, "stamp", ndim=ndim, allow_dask=False, hint=f"a {ndim}-D frame takes a {ndim}-D stamp")
     arr = arr.astype(np.float64)
     bad = ~np.isfinite(arr)
     if bad.any():
         raise PixelsmithValueError(
-            f"`stamp` contains {int(bad.sum())} NaN or infinite values; replace them first "
-            "(e.g. np.nan_to_num(stamp))")
+            f"`stamp` contains {int(bad.sum())} NaN or infinite values; replace them first (e.g. np.nan_to_num(stamp))"
+        )
     return arr
 
 
@@ -156,8 +160,9 @@ def _pad_and_filter(data: bytes, shape: tuple[int, ...], spline: bool) -> tuple[
 _cached_pad_and_filter = functools.lru_cache(maxsize=16)(_pad_and_filter)
 
 
-def _prepare(frame: np.ndarray, stamp: Any, stamp_center: Any, zoom: Any, rotation: Any, order: Any,
-             flux: str) -> _StampPlan:
+def _prepare(
+    frame: np.ndarray, stamp: Any, stamp_center: Any, zoom: Any, rotation: Any, order: Any, flux: str
+) -> _StampPlan:
     ndim = frame.ndim
     arr = _check_stamp(stamp, ndim)
     if isinstance(order, bool) or order not in _ORDERS:
@@ -168,8 +173,13 @@ def _prepare(frame: np.ndarray, stamp: Any, stamp_center: Any, zoom: Any, rotati
         raise PixelsmithValueError(f"`zoom` must be > 0, got {zoom!r}")
     # the kernels walk the zoomed stamp's bounding box (rotated: its diagonal) with per-pixel weights
     box = (np.hypot.reduce(np.asarray(arr.shape, float) + 2 * _PAD) * zooms.max() + 2) ** ndim
-    check_allocation(16.0 * box, "zoom", zoom, f"the footprint of the zoomed {arr.shape} stamp",
-                     "use a zoom that keeps the stamp within a few frames' size")
+    check_allocation(
+        16.0 * box,
+        "zoom",
+        zoom,
+        f"the footprint of the zoomed {arr.shape} stamp",
+        "use a zoom that keeps the stamp within a few frames' size",
+    )
     angle = check_finite_scalar(rotation, "rotation")
     if ndim == 3 and angle % 360.0 != 0.0:
         raise PixelsmithValueError(f"`rotation` is for 2-D stamps; got {angle} with a 3-D frame")
@@ -215,7 +225,7 @@ def _prepare(frame: np.ndarray, stamp: Any, stamp_center: Any, zoom: Any, rotati
 def _render(frame: np.ndarray, plan: _StampPlan, centers: np.ndarray, weights: np.ndarray, threads: int) -> None:
     view = frame.reshape((1,) * (3 - frame.ndim) + frame.shape)
     centers3 = np.zeros((len(centers), 3))
-    centers3[:, 3 - frame.ndim:] = centers
+    centers3[:, 3 - frame.ndim :] = centers
     band_axis = 3 - frame.ndim  # rows of a 2-D frame, planes of a 3-D one
     extent = view.shape[band_axis]
 
@@ -223,9 +233,25 @@ def _render(frame: np.ndarray, plan: _StampPlan, centers: np.ndarray, weights: n
         clip_lo = np.zeros(3, np.int64)
         clip_hi = np.asarray(view.shape, np.int64)
         clip_lo[band_axis], clip_hi[band_axis] = lo, hi
-        return _k.add_stamps_clipped(view, plan.samples, plan.coef, plan.pad, plan.orders, plan.radius,
-                                     plan.stamp_center, plan.amat, plan.minv, plan.separable, centers3, weights,
-                                     plan.preserve, plan.stamp_sum, plan.jacobian, clip_lo, clip_hi)
+        return _k.add_stamps_clipped(
+            view,
+            plan.samples,
+            plan.coef,
+            plan.pad,
+            plan.orders,
+            plan.radius,
+            plan.stamp_center,
+            plan.amat,
+            plan.minv,
+            plan.separable,
+            centers3,
+            weights,
+            plan.preserve,
+            plan.stamp_sum,
+            plan.jacobian,
+            clip_lo,
+            clip_hi,
+        )
 
     if threads <= 1 or len(centers) < _SERIAL_BELOW or extent < 2 * threads:
         run(0, extent)
@@ -380,7 +406,8 @@ def add_stamps(
             raise PixelsmithTypeError(f"`weights` must be numbers, got {weights!r}") from None
         if w.shape != (len(points),):
             raise PixelsmithValueError(
-                f"`weights` must have one value per centre, shape ({len(points)},), got shape {w.shape}")
+                f"`weights` must have one value per centre, shape ({len(points)},), got shape {w.shape}"
+            )
         if not np.isfinite(w).all():
             first = int(np.flatnonzero(~np.isfinite(w))[0])
             raise PixelsmithValueError(f"`weights` must be finite, got {w[first]} at index {first}")

@@ -277,8 +277,9 @@ def trilinear_skipping(mu, occupied, a, b, step):
             q2 += 1 if s2 > 0.0 else -1
             next2 = next2 + per2 if (s2 > 0.0 and q2 < last2) or (s2 < 0.0 and q2 > 0) else np.inf
     if run_from >= 0.0:
-        total = _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, max(done, int(math.floor(run_from)) - 1),
-                             n + 1, total)
+        total = _add_samples(
+            flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, max(done, int(math.floor(run_from)) - 1), n + 1, total
+        )
     # trapezoid weights: half at both ends (an end sample in a skipped block is exactly 0)
     ends = _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, 0, 1, 0.0)
     ends = _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, n, n + 1, ends)
@@ -286,8 +287,26 @@ def trilinear_skipping(mu, occupied, a, b, step):
 
 
 @njit(cache=True, nogil=True)
-def render_rows(mu, occupied, to_index, source_w, center_w, u_w, v_w, rows_total, cols_total, row0, row1,
-                parallel, direction_w, reach, method, step, supersample, out):
+def render_rows(
+    mu,
+    occupied,
+    to_index,
+    source_w,
+    center_w,
+    u_w,
+    v_w,
+    rows_total,
+    cols_total,
+    row0,
+    row1,
+    parallel,
+    direction_w,
+    reach,
+    method,
+    step,
+    supersample,
+    out,
+):
     """Effective line integrals (mm^-1 x mm) for detector rows row0..row1-1 into out[row - row0, :].
 
     World geometry is mapped to index space with the 3 x 4 matrix `to_index`.
@@ -318,13 +337,22 @@ def render_rows(mu, occupied, to_index, source_w, center_w, u_w, v_w, rows_total
                         else:
                             world_a[ax] = source_w[ax]
                             world_b[ax] = pixel
-                    length = math.sqrt((world_b[0] - world_a[0]) ** 2 + (world_b[1] - world_a[1]) ** 2
-                                       + (world_b[2] - world_a[2]) ** 2)
+                    length = math.sqrt(
+                        (world_b[0] - world_a[0]) ** 2 + (world_b[1] - world_a[1]) ** 2 + (world_b[2] - world_a[2]) ** 2
+                    )
                     for ax in range(3):
-                        a[ax] = to_index[ax, 0] * world_a[0] + to_index[ax, 1] * world_a[1] \
-                            + to_index[ax, 2] * world_a[2] + to_index[ax, 3]
-                        b[ax] = to_index[ax, 0] * world_b[0] + to_index[ax, 1] * world_b[1] \
-                            + to_index[ax, 2] * world_b[2] + to_index[ax, 3]
+                        a[ax] = (
+                            to_index[ax, 0] * world_a[0]
+                            + to_index[ax, 1] * world_a[1]
+                            + to_index[ax, 2] * world_a[2]
+                            + to_index[ax, 3]
+                        )
+                        b[ax] = (
+                            to_index[ax, 0] * world_b[0]
+                            + to_index[ax, 1] * world_b[1]
+                            + to_index[ax, 2] * world_b[2]
+                            + to_index[ax, 3]
+                        )
                     if method == SIDDON:
                         value = siddon(mu, a, b) * length
                     elif skipping:

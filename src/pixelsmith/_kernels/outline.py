@@ -42,10 +42,12 @@ def trace(region):
             left = j > 0 and region[i, j - 1]
             down = i < h - 1 and region[i + 1, j]
             right = j < w - 1 and region[i, j + 1]
-            sides = ((up, i * width + j + 1, i * width + j),
-                     (left, i * width + j, (i + 1) * width + j),
-                     (down, (i + 1) * width + j, (i + 1) * width + j + 1),
-                     (right, (i + 1) * width + j + 1, i * width + j + 1))
+            sides = (
+                (up, i * width + j + 1, i * width + j),
+                (left, i * width + j, (i + 1) * width + j),
+                (down, (i + 1) * width + j, (i + 1) * width + j + 1),
+                (right, (i + 1) * width + j + 1, i * width + j + 1),
+            )
             for closed, a, b in sides:
                 if not closed:
                     target[a, count[a]] = b

@@ -246,8 +246,25 @@ def _is_grid_aligned(center, stamp_center, separable, zoom):
 
 
 @njit(cache=True, nogil=True)
-def add_stamps_clipped(frame, samples, coef, pad, orders, radius, stamp_center, amat, minv, separable,
-                       centers, weights, preserve, stamp_sum, jacobian, clip_lo, clip_hi):
+def add_stamps_clipped(
+    frame,
+    samples,
+    coef,
+    pad,
+    orders,
+    radius,
+    stamp_center,
+    amat,
+    minv,
+    separable,
+    centers,
+    weights,
+    preserve,
+    stamp_sum,
+    jacobian,
+    clip_lo,
+    clip_hi,
+):
     """Add every stamp whose box meets the clip window ``clip_lo..clip_hi-1``, in input order.
 
     `samples` is the zero-padded stamp (grid-aligned placements add it directly,

@@ -30,8 +30,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """pixelsmith: moving-window statistics, block reductions and more, on rasters and images."""
 
@@ -60,8 +61,11 @@ def _run_one_line_usage_errors() -> int:
         exc.show()
         return exc.exit_code
     except click_errors.UsageError as exc:
-        where = f"pixelsmith {exc.ctx.command_path.split(' ', 1)[1]} --help" if exc.ctx and " " in \
-            exc.ctx.command_path else "pixelsmith --help"
+        where = (
+            f"pixelsmith {exc.ctx.command_path.split(' ', 1)[1]} --help"
+            if exc.ctx and " " in exc.ctx.command_path
+            else "pixelsmith --help"
+        )
         typer.echo(f"error: {exc.format_message()} (see {where})", err=True)
         return exc.exit_code
     except click_errors.ClickException as exc:
@@ -95,8 +99,11 @@ def main() -> None:
         print("error: interrupted; no output was written", file=sys.stderr)
         sys.exit(128 + signal.SIGINT)
     except MemoryError as exc:
-        print(f"error: out of memory ({exc or 'an allocation failed'}); no output was written. "
-              "Use --chunks to work in blocks, or a smaller problem", file=sys.stderr)
+        print(
+            f"error: out of memory ({exc or 'an allocation failed'}); no output was written. "
+            "Use --chunks to work in blocks, or a smaller problem",
+            file=sys.stderr,
+        )
         sys.exit(1)
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         import os
@@ -104,6 +111,9 @@ def main() -> None:
         if os.environ.get("PIXELSMITH_DEBUG"):
             raise
         text = str(exc).splitlines()[0] if str(exc) else ""
-        print(f"error: unexpected {type(exc).__name__}: {text}; no output was written "
-              "(set PIXELSMITH_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        print(
+            f"error: unexpected {type(exc).__name__}: {text}; no output was written "
+            "(set PIXELSMITH_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
         sys.exit(1)

@@ -76,8 +76,11 @@ def _explain(exc: BaseException, gdal: _Recorder, output: Any = None) -> None:
         reason = "GDAL could not write the output"
         if output is not None and _nearly_full(Path(output)):
             reason = "no space left on device"
-        _die(f"{reason} ({detail.strip() or str(exc).split('.')[0]}) while writing {str(output)!r}; "
-             "no output was written", EXIT_FAILURE)
+        _die(
+            f"{reason} ({detail.strip() or str(exc).split('.')[0]}) while writing {str(output)!r}; "
+            "no output was written",
+            EXIT_FAILURE,
+        )
     if isinstance(exc, CliError):
         _die(str(exc), exc.code)
     if isinstance(exc, PixelsmithError):
@@ -89,8 +92,10 @@ def _explain(exc: BaseException, gdal: _Recorder, output: Any = None) -> None:
     if isinstance(exc, PermissionError):
         _die(f"permission denied: {exc.filename or exc}", EXIT_FAILURE)
     if isinstance(exc, OSError):  # disk full, I/O errors; the output was never renamed into place
-        _die(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}; "
-             "no output was written", EXIT_FAILURE)
+        _die(
+            f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}; no output was written",
+            EXIT_FAILURE,
+        )
     if isinstance(exc, _rasterio_errors()):
         _die(f"raster error: {str(exc).splitlines()[0]}", EXIT_FAILURE)
     raise exc
@@ -163,11 +168,19 @@ def dask_cluster(workers: int | None, scheduler: str | None, quiet: bool) -> Ite
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
-                      processes=True, silence_logs=40) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            processes=True,
+            silence_logs=40,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         if not quiet:
-            typer.echo(f"started a local dask cluster with {workers} workers at {cluster.scheduler_address}",
-                       err=True)
+            typer.echo(f"started a local dask cluster with {workers} workers at {cluster.scheduler_address}", err=True)
         yield client
 
 
@@ -179,8 +192,9 @@ def progress_bar(description: str, quiet: bool) -> Iterator[Callable[[int, int],
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=False) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
+    ) as progress:
         task = progress.add_task(description, total=None)
 
         def update(done: int, total: int) -> None:

@@ -88,9 +88,15 @@ def save_output(output: Path, result: Any, source: Source, progress) -> None:
     suffix = output.suffix.lower()
     if suffix in (".tif", ".tiff") and (source.raster is not None or is_dask_array(result)):
         like = source.raster
-        write_raster(output, result, like=like, progress=progress,
-                     nodata="like" if like is not None and like.nodata is not None else
-                     (float("nan") if np.dtype(result.dtype).kind == "f" else None))
+        write_raster(
+            output,
+            result,
+            like=like,
+            progress=progress,
+            nodata="like"
+            if like is not None and like.nodata is not None
+            else (float("nan") if np.dtype(result.dtype).kind == "f" else None),
+        )
         return
     if is_dask_array(result):
         from ..io.raster import iter_computed_blocks

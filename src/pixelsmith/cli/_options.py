@@ -7,12 +7,18 @@ from typing import Annotated
 import typer
 
 Band = Annotated[int | None, typer.Option("--band", help="Band to use (1-based); default: the first.")]
-Chunks = Annotated[int | None, typer.Option(
-    "--chunks", min=16, help="Process out-of-core in chunks of this many rows and columns (e.g. 2048).")]
-Workers = Annotated[int | None, typer.Option(
-    "--workers", help="Start a local dask.distributed cluster with N worker processes on 127.0.0.1.")]
-Scheduler = Annotated[str | None, typer.Option(
-    "--scheduler", help="Use an existing dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.")]
+Chunks = Annotated[
+    int | None,
+    typer.Option("--chunks", min=16, help="Process out-of-core in chunks of this many rows and columns (e.g. 2048)."),
+]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", help="Start a local dask.distributed cluster with N worker processes on 127.0.0.1."),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Use an existing dask.distributed scheduler, e.g. tcp://10.0.0.5:8786."),
+]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT if it exists.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]

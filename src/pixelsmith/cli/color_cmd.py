@@ -40,8 +40,9 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="Output: .csv (grid), .tif or .npy (float32)."),
         vmin: float = typer.Option(0.0, "--vmin", help="Value at the colormap's low end."),
         vmax: float = typer.Option(1.0, "--vmax", help="Value at the colormap's high end."),
-        max_distance: float = typer.Option(None, "--max-distance",
-                                           help="Colour distance (0..1 RGB) beyond which a pixel is NaN."),
+        max_distance: float = typer.Option(
+            None, "--max-distance", help="Colour distance (0..1 RGB) beyond which a pixel is NaN."
+        ),
         overwrite: Overwrite = False,
         quiet: Quiet = False,
     ) -> None:
@@ -60,8 +61,11 @@ def register(app: typer.Typer) -> None:
         else:
             write_image(out, values.astype(np.float32))
         if not quiet:
-            typer.echo(f"wrote {values.shape[0]} x {values.shape[1]} values ({int(np.isnan(values).sum())} not on "
-                       f"the colormap) to {out}", err=True)
+            typer.echo(
+                f"wrote {values.shape[0]} x {values.shape[1]} values ({int(np.isnan(values).sum())} not on "
+                f"the colormap) to {out}",
+                err=True,
+            )
 
     @app.command(
         "outline",

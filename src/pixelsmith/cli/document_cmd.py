@@ -43,8 +43,9 @@ def register(app: typer.Typer) -> None:
     def page_blocks_cmd(
         page: Path = typer.Argument(..., help="Page scan (.png, .jpg, .tif)."),
         min_gap: int = typer.Option(2, "--min-gap", help="Blocks closer than this many blank rows are one."),
-        figure_min_height: float = typer.Option(None, "--figure-min-height",
-                                                help="Blocks taller than this (px) are figures."),
+        figure_min_height: float = typer.Option(
+            None, "--figure-min-height", help="Blocks taller than this (px) are figures."
+        ),
         as_json: Json = False,
         quiet: Quiet = False,
     ) -> None:
@@ -54,15 +55,26 @@ def register(app: typer.Typer) -> None:
         layout = page_blocks(_read(page), min_gap=min_gap, figure_min_height=figure_min_height)
         rows = [{"top": b.top, "bottom": b.bottom, "kind": b.kind} for b in layout]
         if as_json:
-            typer.echo(json.dumps({"blocks": rows, "line_height": _finite(layout.line_height),
-                                   "line_pitch": _finite(layout.line_pitch), "skew_degrees": layout.skew_degrees}))
+            typer.echo(
+                json.dumps(
+                    {
+                        "blocks": rows,
+                        "line_height": _finite(layout.line_height),
+                        "line_pitch": _finite(layout.line_pitch),
+                        "skew_degrees": layout.skew_degrees,
+                    }
+                )
+            )
             return
         typer.echo("top,bottom,kind")
         for r in rows:
             typer.echo(f"{r['top']},{r['bottom']},{r['kind']}")
         if not quiet:
-            typer.echo(f"{len(rows)} blocks; line height {layout.line_height:.1f} px, pitch "
-                       f"{layout.line_pitch:.1f} px, skew {layout.skew_degrees:.2f} deg", err=True)
+            typer.echo(
+                f"{len(rows)} blocks; line height {layout.line_height:.1f} px, pitch "
+                f"{layout.line_pitch:.1f} px, skew {layout.skew_degrees:.2f} deg",
+                err=True,
+            )
 
     @app.command(
         "unshuffle",

@@ -30,8 +30,9 @@ def register(app: typer.Typer) -> None:
         else:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            with Progress(TextColumn("gallery: {task.description:<22}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn()) as bar:
+            with Progress(
+                TextColumn("gallery: {task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+            ) as bar:
                 task = bar.add_task("", total=len(gallery_module.SECTIONS))
 
                 def step(done: int, total: int, name: str) -> None:

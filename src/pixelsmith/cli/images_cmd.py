@@ -68,20 +68,26 @@ def register(app: typer.Typer) -> None:
             holes = _read_mask(mask, image.shape)
             if holes is not None and image.ndim == 3:
                 holes = np.repeat(holes[..., None], image.shape[-1], axis=-1)
-            filled = fill_nans(image, method=method.value, mask=holes, sigma=sigma,
-                               channel_axis=-1 if image.ndim == 3 else None)
+            filled = fill_nans(
+                image, method=method.value, mask=holes, sigma=sigma, channel_axis=-1 if image.ndim == 3 else None
+            )
             if output.suffix.lower() in COLOUR_SUFFIXES:
                 info = np.iinfo(image.dtype) if image.dtype.kind in "ui" else np.iinfo(np.uint8)
-                filled = np.clip(np.rint(filled), info.min, info.max).astype(image.dtype if image.dtype.kind in
-                                                                             "ui" else np.uint8)
+                filled = np.clip(np.rint(filled), info.min, info.max).astype(
+                    image.dtype if image.dtype.kind in "ui" else np.uint8
+                )
             write_image(output, filled)
         else:
             source = load_input(input, band=band)
             data = source.array()
             filled = fill_nans(data, method=method.value, mask=_read_mask(mask, data.shape), sigma=sigma)
             with progress_bar(f"fill {method.value} -> {output.name}", quiet) as update:
-                save_output(output, filled.astype(np.float32) if filled.dtype == np.float64 and
-                            data.dtype == np.float32 else filled, source, update)
+                save_output(
+                    output,
+                    filled.astype(np.float32) if filled.dtype == np.float64 and data.dtype == np.float32 else filled,
+                    source,
+                    update,
+                )
         if not quiet:
             typer.echo(f"wrote {output}", err=True)
 
@@ -148,8 +154,10 @@ def register(app: typer.Typer) -> None:
         scene = load_input(image, band=band).array()
         part = load_input(template, band=band).array()
         found = match_template(scene, part, n=n, min_distance=min_distance)
-        rows = [{"row": float(p[0]), "col": float(p[1]), "score": float(s)}
-                for p, s in zip(found.positions, found.scores, strict=True)]
+        rows = [
+            {"row": float(p[0]), "col": float(p[1]), "score": float(s)}
+            for p, s in zip(found.positions, found.scores, strict=True)
+        ]
         if as_json:
             typer.echo(json.dumps(rows))
             return

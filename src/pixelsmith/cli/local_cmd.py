@@ -61,12 +61,18 @@ def register(app: typer.Typer) -> None:
     def local(
         input: Path = typer.Argument(..., help="Input raster (GeoTIFF...) or image (.png, .tif, .npy)."),
         output: Path = typer.Argument(..., help="Output file (.tif keeps georeferencing; .npy)."),
-        stat: str = typer.Option("mean", "--stat", help=(
-            "Statistic of each window: mean, sum, var, std, min, max, count, median, percentile:Q, range, "
-            "majority, variety.")),
+        stat: str = typer.Option(
+            "mean",
+            "--stat",
+            help=(
+                "Statistic of each window: mean, sum, var, std, min, max, count, median, percentile:Q, range, "
+                "majority, variety."
+            ),
+        ),
         size: str = typer.Option("3", "--size", help="Window size: N or ROWS,COLS."),
-        footprint: str = typer.Option(None, "--footprint", help=(
-            "Window shape instead of --size: disk:R, annulus:R1,R2 or box:N.")),
+        footprint: str = typer.Option(
+            None, "--footprint", help=("Window shape instead of --size: disk:R, annulus:R1,R2 or box:N.")
+        ),
         mode: Mode = typer.Option(Mode.reflect, "--mode", help="How edges are extended (scipy.ndimage)."),
         cval: float = typer.Option(0.0, "--cval", help="Value beyond the edges for --mode constant."),
         nan: NanPolicy = typer.Option(NanPolicy.propagate, "--nan", help="NaN/nodata: propagate or omit."),
@@ -89,8 +95,9 @@ def register(app: typer.Typer) -> None:
         if isinstance(fp, int):  # box:N is a plain window size
             window, fp = fp, None
         source = load_input(input, band=band)
-        spec = window_spec(name, source.shape, source.dtype, window, fp, mode.value, cval, "same",
-                           nan.value, None, None, ddof, q)
+        spec = window_spec(
+            name, source.shape, source.dtype, window, fp, mode.value, cval, "same", nan.value, None, None, ddof, q
+        )
         with dask_cluster(workers, scheduler, quiet):
             if source.reader is not None and chunks:
                 from .._dask import map_window_reader

@@ -32,8 +32,13 @@ def parse_shape(text: str) -> tuple[int, int]:
         fail(f"--shape must be positive, got {text!r}")
     from .._validate import check_allocation
 
-    check_allocation(8.0 * rows * cols, "--shape", text, "the float32 frame and its writing",
-                     "render a smaller frame, or tiles of it")
+    check_allocation(
+        8.0 * rows * cols,
+        "--shape",
+        text,
+        "the float32 frame and its writing",
+        "render a smaller frame, or tiles of it",
+    )
     return rows, cols
 
 
@@ -78,13 +83,16 @@ def register(app: typer.Typer) -> None:
         weights = table.get("flux")
         frame = np.zeros(frame_shape, np.float32)
         order_value = int(order.value) if order.value.isdigit() else order.value
-        add_stamps(frame, psf, centers, weights=weights, zoom=zoom, rotation=rotation, order=order_value,
-                   flux=flux.value)
+        add_stamps(
+            frame, psf, centers, weights=weights, zoom=zoom, rotation=rotation, order=order_value, flux=flux.value
+        )
         write_image(output, frame)
         if not quiet:
             inside = ((centers >= -0.5) & (centers < np.array(frame_shape) - 0.5)).all(axis=1)
-            typer.echo(f"rendered {len(centers)} stamps ({int((~inside).sum())} centred outside the frame) "
-                       f"into {output}", err=True)
+            typer.echo(
+                f"rendered {len(centers)} stamps ({int((~inside).sum())} centred outside the frame) into {output}",
+                err=True,
+            )
 
 
 __all__ = ["register"]

@@ -24,8 +24,9 @@ def _emit(table: dict[str, np.ndarray], out: Path | None, as_json: bool, quiet: 
             typer.echo(f"wrote {len(next(iter(table.values())))} {what} to {out}", err=True)
         return
     if as_json:
-        columns = [[None if isinstance(x, float) and not np.isfinite(x) else x for x in v.tolist()]
-                   for v in table.values()]
+        columns = [
+            [None if isinstance(x, float) and not np.isfinite(x) else x for x in v.tolist()] for v in table.values()
+        ]
         rows = [dict(zip(table, values, strict=True)) for values in zip(*columns, strict=True)]
         typer.echo(json.dumps(rows))  # NaN becomes null: valid JSON
         return
@@ -92,8 +93,16 @@ def register(app: typer.Typer) -> None:
 
         _check_out([image], out, overwrite)
         source = load_input(image, band=band)
-        found = find_peaks(source.array(), min_distance=min_distance, threshold=threshold, nsigma=nsigma,
-                           smooth=smooth, exclude_border=exclude_border, max_peaks=max_peaks, subpixel=subpixel)
+        found = find_peaks(
+            source.array(),
+            min_distance=min_distance,
+            threshold=threshold,
+            nsigma=nsigma,
+            smooth=smooth,
+            exclude_border=exclude_border,
+            max_peaks=max_peaks,
+            subpixel=subpixel,
+        )
         table = {"row": found.coords[:, 0], "col": found.coords[:, 1], "height": found.heights}
         if source.raster is not None:
             a, b, c, d, e, f = tuple(source.raster.transform)[:6]

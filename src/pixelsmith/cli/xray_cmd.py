@@ -52,8 +52,9 @@ def register(app: typer.Typer) -> None:
         detector_v: str = typer.Option(None, "--detector-v", help="One pixel step down a detector column (mm)."),
         shape: str = typer.Option("512,512", "--shape", help="Detector rows,cols."),
         pixel_spacing: float = typer.Option(0.8, "--pixel-spacing", help="Detector pixel size (mm), C-arm mode."),
-        method: str = typer.Option("trilinear", "--method",
-                                   help="trilinear (smooth, no moire) or siddon (exact voxel path lengths)."),
+        method: str = typer.Option(
+            "trilinear", "--method", help="trilinear (smooth, no moire) or siddon (exact voxel path lengths)."
+        ),
         supersample: int = typer.Option(1, "--supersample", help="k x k rays per pixel."),
         energy: float = typer.Option(70.0, "--energy", help="Photon energy (keV) for HU -> mu."),
         output_kind: str = typer.Option("intensity", "--output", help="intensity or line_integral (for --tif)."),
@@ -90,8 +91,15 @@ def register(app: typer.Typer) -> None:
         else:
             with progress_bar("reading DICOM", quiet) as update:
                 volume = read_dicom_series(series, series=series_uid, progress=update)
-        vectors = [_triple(v, n) for v, n in ((source, "--source"), (detector_center, "--detector-center"),
-                                              (detector_u, "--detector-u"), (detector_v, "--detector-v"))]
+        vectors = [
+            _triple(v, n)
+            for v, n in (
+                (source, "--source"),
+                (detector_center, "--detector-center"),
+                (detector_u, "--detector-u"),
+                (detector_v, "--detector-v"),
+            )
+        ]
         if any(v is not None for v in vectors):
             if any(v is None for v in vectors):
                 fail("explicit geometry needs all of --source, --detector-center, --detector-u, --detector-v")
@@ -99,16 +107,19 @@ def register(app: typer.Typer) -> None:
         else:
             geometry = Geometry.c_arm(volume, sid, sdd, angle, tilt, shape=(rows, cols), pixel_spacing=pixel_spacing)
         with progress_bar("projecting", quiet) as update:
-            intensity = drr(volume, geometry, energy_kev=energy, method=method, supersample=supersample,
-                            progress=update)
+            intensity = drr(
+                volume, geometry, energy_kev=energy, method=method, supersample=supersample, progress=update
+            )
         write_image(output, to_display(intensity))  # atomic
         if tif is not None:
             values = intensity if output_kind == "intensity" else -np.log(np.clip(intensity, 1e-300, None))
             write_image(tif, values.astype(np.float32))
         if not quiet:
             shape_text = "x".join(str(s) for s in volume.shape)
-            typer.echo(f"projected a {shape_text} volume onto {rows}x{cols}; wrote {output}"
-                       + (f" and {tif}" if tif else ""), err=True)
+            typer.echo(
+                f"projected a {shape_text} volume onto {rows}x{cols}; wrote {output}" + (f" and {tif}" if tif else ""),
+                err=True,
+            )
 
 
 __all__ = ["register"]

@@ -4,5 +4,14 @@ from .curves import order_curve_points, straighten
 from .layout import Block, PageLayout, ink_mask, page_blocks, paper_level
 from .strips import Unshuffled, unshuffle_strips
 
-__all__ = ["Block", "PageLayout", "Unshuffled", "ink_mask", "order_curve_points", "page_blocks", "paper_level",
-           "straighten", "unshuffle_strips"]
+__all__ = [
+    "Block",
+    "PageLayout",
+    "Unshuffled",
+    "ink_mask",
+    "order_curve_points",
+    "page_blocks",
+    "paper_level",
+    "straighten",
+    "unshuffle_strips",
+]

@@ -81,8 +81,9 @@ def order_curve_points(points: Any, *, neighbours: int = 8) -> np.ndarray:
     return ordered if ordered[0, 1] <= ordered[-1, 1] else ordered[::-1]
 
 
-def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, order: int = 1,
-               smoothing: float | None = None) -> np.ndarray:
+def straighten(
+    image: Any, curve: Any, *, height: int, spacing: float = 1.0, order: int = 1, smoothing: float | None = None
+) -> np.ndarray:
     """Rectify the band of `height` pixels centred on a curved line: one output column per arc-length step.
 
     A smoothing parametric spline (scipy.interpolate.splprep) goes through the
@@ -157,15 +158,19 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
     except (ValueError, TypeError) as error:  # FITPACK's "Invalid inputs" and the like
         raise PixelsmithValueError(
             f"no smoothing spline fits `curve` ({len(pts)} points) with `smoothing` {s:g}: {error}; "
-            "leave `smoothing` at None (the default) or pass a different value") from None
+            "leave `smoothing` at None (the default) or pass a different value"
+        ) from None
     # arc length on a dense parameter grid, then equal steps of `spacing`
     dense = np.linspace(0.0, 1.0, max(2000, 20 * len(pts)))
     r, c = splev(dense, tck)
     arc = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(r), np.diff(c)))])
-    check_allocation(8.0 * 6 * height * (arc[-1] / spacing + 1), "spacing", spacing,
-                     f"{arc[-1] / spacing + 1:.3g} output columns of {height} samples "
-                     f"along a {arc[-1]:.0f}-pixel curve",
-                     "use a spacing of about a pixel (the default 1.0)")
+    check_allocation(
+        8.0 * 6 * height * (arc[-1] / spacing + 1),
+        "spacing",
+        spacing,
+        f"{arc[-1] / spacing + 1:.3g} output columns of {height} samples along a {arc[-1]:.0f}-pixel curve",
+        "use a spacing of about a pixel (the default 1.0)",
+    )
     steps = np.arange(0.0, arc[-1] + 1e-9, spacing)
     u = np.interp(steps, arc, dense)
     r, c = splev(u, tck)
@@ -180,8 +185,13 @@ def straighten(image: Any, curve: Any, *, height: int, spacing: float = 1.0, ord
     values = np.asarray(arr, dtype=result_float_dtype(arr.dtype))  # float32 stays float32
     if values.ndim == 2:
         return map_coordinates(values, [sample_r, sample_c], order=order, mode="nearest")
-    return np.stack([map_coordinates(values[..., ch], [sample_r, sample_c], order=order, mode="nearest")
-                     for ch in range(values.shape[-1])], axis=-1)
+    return np.stack(
+        [
+            map_coordinates(values[..., ch], [sample_r, sample_c], order=order, mode="nearest")
+            for ch in range(values.shape[-1])
+        ],
+        axis=-1,
+    )
 
 
 def _skeleton_centre_line(pts: np.ndarray, height: int) -> np.ndarray:
@@ -191,7 +201,7 @@ def _skeleton_centre_line(pts: np.ndarray, height: int) -> np.ndarray:
     trim = int(round(height / 2))
     if len(pts) <= 4 * trim + 8:  # too short to lose its ends
         trim = 0
-    core = pts[trim:len(pts) - trim]
+    core = pts[trim : len(pts) - trim]
     window = min(int(1.5 * height) | 1, len(core) if len(core) % 2 else len(core) - 1)
     if window < 5:
         return pts
@@ -216,4 +226,3 @@ def _distinct(pts: np.ndarray) -> np.ndarray:
     """Drop points equal to their predecessor: splprep refuses repeated points."""
     keep = np.concatenate([[True], np.any(np.diff(pts, axis=0) != 0, axis=1)])
     return pts[keep]
-

@@ -62,8 +62,7 @@ class PageLayout:
 def _gray(page: Any) -> np.ndarray:
     from ..color import as_rgb
 
-    arr = as_image_array(page, "page", ndim=(2, 3), allow_dask=False,
-                         hint="pass a gray (H, W), RGB or RGBA page image")
+    arr = as_image_array(page, "page", ndim=(2, 3), allow_dask=False, hint="pass a gray (H, W), RGB or RGBA page image")
     if arr.ndim == 3:
         return as_rgb(arr).mean(axis=-1)
     values = np.asarray(arr, dtype=np.float64)
@@ -256,12 +255,13 @@ def _typical_height(blocks: list[list[int]], profile: np.ndarray) -> float:
     and accents (little ink) are left out; figures are few, so they cannot move it.
     """
     heights = np.array([b - a + 1 for a, b in blocks], dtype=np.float64)
-    mass = np.array([profile[a:b + 1].sum() for a, b in blocks], dtype=np.float64)
+    mass = np.array([profile[a : b + 1].sum() for a, b in blocks], dtype=np.float64)
     return float(np.median(heights[mass >= 0.25 * np.median(mass)]))
 
 
-def page_blocks(page: Any, *, blank_threshold: int | None = None, min_gap: int = 2,
-                figure_min_height: float | None = None) -> PageLayout:
+def page_blocks(
+    page: Any, *, blank_threshold: int | None = None, min_gap: int = 2, figure_min_height: float | None = None
+) -> PageLayout:
     """Split a page into horizontal blocks at blank rows: one block per text line, one per figure.
 
     Steps: find the ink (`ink_mask`), estimate and undo a slight skew (up to 3
@@ -306,8 +306,11 @@ def page_blocks(page: Any, *, blank_threshold: int | None = None, min_gap: int =
         raise PixelsmithValueError("`page` is empty")
     height, width = gray.shape
     min_gap = check_positive_int(min_gap, "min_gap", minimum=1)
-    threshold = max(2, int(np.ceil(0.002 * width))) if blank_threshold is None else \
-        check_positive_int(blank_threshold, "blank_threshold", minimum=0)
+    threshold = (
+        max(2, int(np.ceil(0.002 * width)))
+        if blank_threshold is None
+        else check_positive_int(blank_threshold, "blank_threshold", minimum=0)
+    )
     contrast = _contrast(gray)
     ink_level, tone_level, strong, noise = _thresholds(contrast)
     blank = strong < max(8 * noise, 0.04)  # nothing stands out from the paper
@@ -326,7 +329,7 @@ def page_blocks(page: Any, *, blank_threshold: int | None = None, min_gap: int =
     profile = row_profile(rows, cols, offset)
     merged = _merge_gaps(_runs(profile > threshold), min_gap)
     tone_rows, tone_cols = np.nonzero(contrast > tone_level)
-    tone_runs = _merge_gaps(_runs(row_profile(tone_rows, tone_cols, offset)[:len(profile)] > threshold), min_gap)
+    tone_runs = _merge_gaps(_runs(row_profile(tone_rows, tone_cols, offset)[: len(profile)] > threshold), min_gap)
     if not merged and not tone_runs:
         _warn_empty(strong, noise, ink_level)
         return PageLayout(skew_degrees=skew)
@@ -340,8 +343,9 @@ def page_blocks(page: Any, *, blank_threshold: int | None = None, min_gap: int =
     blocks = [Block(a + offset, b + offset, kind) for a, b, kind in spans]
     text = [b for b in blocks if b.kind == "text"]
     line_height = float(np.median([b.height for b in text])) if text else float("nan")
-    pitches = [b2.top - b1.top for b1, b2 in zip(text[:-1], text[1:], strict=True)
-               if b2.top - b1.bottom < 2 * line_height]
+    pitches = [
+        b2.top - b1.top for b1, b2 in zip(text[:-1], text[1:], strict=True) if b2.top - b1.bottom < 2 * line_height
+    ]
     pitch = float(np.median(pitches)) if pitches else float("nan")
     return PageLayout(blocks, line_height, pitch, skew)
 
@@ -388,7 +392,10 @@ def _warn_empty(strong: float, noise: float, ink_level: float) -> None:
     warnings.warn(
         f"`page` is not blank (its strongest marks differ from the paper by {strong:.3f} of the paper level, "
         f"noise {noise:.4f}) but no row holds enough ink above the threshold {ink_level:.3f}; pass "
-        "`blank_threshold=` lower, or check that the page is a gray/RGB scan", PixelsmithWarning, stacklevel=3)
+        "`blank_threshold=` lower, or check that the page is a gray/RGB scan",
+        PixelsmithWarning,
+        stacklevel=3,
+    )
 
 
 def _merge_fragments(blocks: list[list[int]], line: float) -> list[list[int]]:

@@ -37,8 +37,9 @@ class Unshuffled:
 
 
 def _float_image(image: Any) -> np.ndarray:
-    arr = as_image_array(image, "image", ndim=(2, 3), allow_dask=False,
-                         hint="pass a gray (H, W) or colour (H, W, C) image")
+    arr = as_image_array(
+        image, "image", ndim=(2, 3), allow_dask=False, hint="pass a gray (H, W) or colour (H, W, C) image"
+    )
     values = np.asarray(arr, dtype=np.float64)
     if values.ndim == 2:
         values = values[..., None]
@@ -201,7 +202,7 @@ def strip_dissimilarity(strips: list[np.ndarray]) -> np.ndarray:
         if s.shape[1] == 1:
             return s[:, 0], s[:, 0], np.zeros(s.shape[0])
         if last:
-            near = s[:, -min(4, s.shape[1]):]
+            near = s[:, -min(4, s.shape[1]) :]
             return s[:, -1], 2 * s[:, -1] - s[:, -2], np.abs(np.diff(near, axis=1)).sum(axis=2).mean(axis=1)
         near = s[:, : min(4, s.shape[1])]
         return s[:, 0], 2 * s[:, 0] - s[:, 1], np.abs(np.diff(near, axis=1)).sum(axis=2).mean(axis=1)
@@ -274,7 +275,7 @@ def _best_path_heuristic(cost: np.ndarray) -> list[int]:
         improved = False
         for length in (1, 2, 3):
             for i in range(n - length + 1):
-                run, rest = path[i:i + length], path[:i] + path[i + length:]
+                run, rest = path[i : i + length], path[:i] + path[i + length :]
                 for j in range(len(rest) + 1):
                     candidate = rest[:j] + run + rest[j:]
                     value = _path_cost(cost, candidate)
@@ -369,7 +370,7 @@ def _order_pieces(values: np.ndarray, starts: np.ndarray) -> list[int]:
 
 def _reassemble(original: np.ndarray, starts: np.ndarray, order: list[int]) -> np.ndarray:
     bounds = list(starts) + [original.shape[1]]
-    return np.concatenate([np.asarray(original)[:, bounds[i]:bounds[i + 1]] for i in order], axis=1)
+    return np.concatenate([np.asarray(original)[:, bounds[i] : bounds[i + 1]] for i in order], axis=1)
 
 
 def _merge_neighbours(starts: np.ndarray, order: list[int]) -> tuple[np.ndarray, list[int]]:
@@ -418,13 +419,19 @@ def _unshuffle_n(original: np.ndarray, values: np.ndarray, n_strips: int) -> Uns
         warnings.warn(
             f"the reassembled image shows a seam where two strips meet (columns {column} and {column + 1}, "
             f"score {seam:.1f} robust sigmas, as strong as the cuts found): the order is likely wrong; "
-            "pass `cuts=` if you know them", PixelsmithWarning, stacklevel=3)
+            "pass `cuts=` if you know them",
+            PixelsmithWarning,
+            stacklevel=3,
+        )
     elif weakest < _CONFIDENT_CUT:
         # (candidates the ordering put back together are the image's own edges, no doubt about the cuts)
         warnings.warn(
             f"weak evidence for the cuts (a smooth or low-texture image): the weakest accepted cut scores "
             f"{weakest:.1f} robust sigmas ({len(merged)} strips found, {n_strips} asked for); check the result "
-            "or pass `cuts=`", PixelsmithWarning, stacklevel=3)
+            "or pass `cuts=`",
+            PixelsmithWarning,
+            stacklevel=3,
+        )
     return Unshuffled(_reassemble(original, merged, order), np.array(order), merged)
 
 
@@ -464,5 +471,5 @@ def _separated_candidates(z: np.ndarray, min_gap: int) -> list[int]:
             break
         if not taken[j + min_gap]:
             ranked.append(int(j))
-            taken[j + 1:j + 2 * min_gap] = True
+            taken[j + 1 : j + 2 * min_gap] = True
     return ranked

@@ -77,11 +77,12 @@ def _page(sections: list[Section]) -> str:
         parts.append(f"<h2>{html.escape(s.title)}</h2><p><em>{html.escape(s.question)}</em></p>")
         parts.append(f"<pre>{html.escape(s.code)}</pre>")
         for name, caption in s.images:
-            parts.append(f"<figure><img src='{html.escape(name)}' alt='{html.escape(caption)}'>"
-                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+            parts.append(
+                f"<figure><img src='{html.escape(name)}' alt='{html.escape(caption)}'>"
+                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+            )
         if s.figures:
-            rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
-                           for k, v in s.figures.items())
+            rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in s.figures.items())
             parts.append(f"<table>{rows}</table>")
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -92,8 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="build/gallery", help="output folder (default build/gallery)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    index = render(args.out, progress=lambda done, total, name: print(f"[{done + 1}/{total}] {name}", flush=True)
-                   if done < total else None)
+    index = render(
+        args.out,
+        progress=lambda done, total, name: print(f"[{done + 1}/{total}] {name}", flush=True) if done < total else None,
+    )
     print(f"gallery written in {time.perf_counter() - t0:.1f} s: {index.resolve()}")
     return 0
-

@@ -27,8 +27,7 @@ def section_stamps(out: Path) -> Section:
     truth = np.exp(-((yy - 11.4) ** 2 + (xx - 12.7) ** 2) / 8.0)
     truth *= psf.sum() / truth.sum()
     err = float(np.abs(one - truth).max() / truth.max())
-    stretched = add_stamp(np.zeros((48, 48)), _letter_f(), (23.5, 23.5), zoom=2.5,
-                          rotation=30, order=1, flux="sample")
+    stretched = add_stamp(np.zeros((48, 48)), _letter_f(), (23.5, 23.5), zoom=2.5, rotation=30, order=1, flux="sample")
     name = "stamps.png"
     _save_panels(
         out / name,

@@ -66,8 +66,11 @@ def section_document(out: Path) -> Section:
     ax.imshow(band, cmap="gray")
     ax.set_title("straighten(..., height=50)")
     _save_figure(fig, out / name, dpi=80)
-    right = sum(1 for got, want in zip(layout, sample.blocks, strict=False)
-                if abs(got.top - want[0]) <= 2 and abs(got.bottom - want[1]) <= 2 and got.kind == want[2])
+    right = sum(
+        1
+        for got, want in zip(layout, sample.blocks, strict=False)
+        if abs(got.top - want[0]) <= 2 and abs(got.bottom - want[1]) <= 2 and got.kind == want[2]
+    )
     return Section(
         title="Document scans: page blocks, shuffled strips, curved lines",
         question="Find the figures among the text lines; reassemble shuffled strips; straighten a curved line.",

@@ -39,8 +39,7 @@ def section_fill(out: Path) -> Section:
             "# CLI: pixelsmith fill dem_with_gaps.tif dem_filled.tif --method harmonic"
         ),
         images=[(name, "holes, biharmonic fill, errors of harmonic and biharmonic")],
-        figures={**{f"RMSE {m} (m)": f"{v:.3f}" for m, v in rmse.items()},
-                 "three fills (s)": f"{elapsed:.3f}"},
+        figures={**{f"RMSE {m} (m)": f"{v:.3f}" for m, v in rmse.items()}, "three fills (s)": f"{elapsed:.3f}"},
     )
 
 
@@ -107,17 +106,20 @@ def section_equalize(out: Path) -> Section:
     name = "equalize.png"
     _save_panels(
         out / name,
-        [("frame 0", stack[0], "gray"), ("frame 1", stack[1], "gray"),
-         ("equalized frame 0", equalized[0], "gray"), ("equalized frame 1", equalized[1], "gray")],
+        [
+            ("frame 0", stack[0], "gray"),
+            ("frame 1", stack[1], "gray"),
+            ("equalized frame 0", equalized[0], "gray"),
+            ("equalized frame 1", equalized[1], "gray"),
+        ],
     )
     return Section(
         title="Histogram equalization of a whole stack",
         question="Equalize each of 1800 grayscale images stored as one (1800, 1, 96, 96) array.",
         code="equalized = equalize_hist(stack)   # each image on its own, one vectorized pass\n"
-             "# CLI: pixelsmith equalize frames.tif frames_eq.tif",
+        "# CLI: pixelsmith equalize frames.tif frames_eq.tif",
         images=[(name, "two frames before and after")],
-        figures={"200 frames (s)": f"{elapsed:.4f}",
-                 "max |difference| from skimage per frame": err_text},
+        figures={"200 frames (s)": f"{elapsed:.4f}", "max |difference| from skimage per frame": err_text},
     )
 
 

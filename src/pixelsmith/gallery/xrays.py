@@ -23,8 +23,9 @@ def section_drr(out: Path) -> Section:
     elapsed = time.perf_counter() - t0
     geometry, integrals = views[0.0]
     pixels = geometry.detector.pixel_centers().reshape(-1, 3)
-    exact = phantom_line_integrals(np.repeat(geometry.source[None], len(pixels), 0), pixels, shape,
-                                   spacing).reshape(integrals.shape)
+    exact = phantom_line_integrals(np.repeat(geometry.source[None], len(pixels), 0), pixels, shape, spacing).reshape(
+        integrals.shape
+    )
     body = exact > 0.05 * exact.max()
     error = float(np.mean(np.abs(integrals[body] - exact[body]) / exact[body]))
     # detector pixels (0.84 mm at the centre) finer than the voxels (1.5 mm): Siddon's piecewise-constant
@@ -53,8 +54,13 @@ def section_drr(out: Path) -> Section:
             "image = drr(volume, view)                       # trilinear samples, Beer-Lambert\n"
             "# CLI: pixelsmith drr ct_folder/ lateral.png --angle 90 --sid 600 --sdd 1000"
         ),
-        images=[(name, "phantom slice, AP and lateral DRRs, error against the closed form, and a detail: "
-                       "method='siddon' shows the voxel grid as moire, the default trilinear does not")],
+        images=[
+            (
+                name,
+                "phantom slice, AP and lateral DRRs, error against the closed form, and a detail: "
+                "method='siddon' shows the voxel grid as moire, the default trilinear does not",
+            )
+        ],
         figures={
             "two 256 x 256 DRRs of 128^3 (s)": f"{elapsed:.2f}",
             "mean relative error vs closed form (AP)": f"{error:.2%}",

@@ -47,7 +47,7 @@ def remove_stale_temporaries(dest: Path) -> list[Path]:
     removed = []
     prefix = _temp_prefix(dest)
     for leftover in folder.glob(f"{prefix}*"):
-        pid_text = leftover.name[len(prefix):].split("-", 1)[0]
+        pid_text = leftover.name[len(prefix) :].split("-", 1)[0]
         if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
             continue
         with contextlib.suppress(OSError):
@@ -79,8 +79,9 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     if not folder.is_dir():
         raise FileNotFoundError(f"output folder {str(folder)!r} does not exist; create it first")
     remove_stale_temporaries(dest)
-    fd, tmp_name = tempfile.mkstemp(prefix=f"{_temp_prefix(dest)}{os.getpid()}-", suffix=suffix or dest.suffix,
-                                    dir=folder)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f"{_temp_prefix(dest)}{os.getpid()}-", suffix=suffix or dest.suffix, dir=folder
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     # mkstemp makes 0600 files; an output should get the usual 0666 & ~umask
@@ -106,10 +107,12 @@ def _link_exclusively(tmp: Path, dest: Path) -> None:
     except FileExistsError:
         raise FileExistsError(
             f"output {str(dest)!r} was created by another process while this one was writing; "
-            "nothing was replaced (pass --overwrite to replace it)") from None
+            "nothing was replaced (pass --overwrite to replace it)"
+        ) from None
     except OSError:  # a file system without hard links: check, then rename (a narrow race remains)
         if dest.exists():
             raise FileExistsError(
                 f"output {str(dest)!r} was created by another process while this one was writing; "
-                "nothing was replaced (pass --overwrite to replace it)") from None
+                "nothing was replaced (pass --overwrite to replace it)"
+            ) from None
         os.replace(tmp, dest)

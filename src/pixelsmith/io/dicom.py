@@ -38,8 +38,11 @@ def _headers(folder: Path, progress: Callable[[int, int], None] | None):
         if progress is not None:
             progress(n, len(files))
     if skipped:
-        warnings.warn(f"skipped {len(skipped)} non-image or non-DICOM file(s) in {str(folder)!r}: "
-                      f"{', '.join(skipped[:5])}{' ...' if len(skipped) > 5 else ''}", stacklevel=3)
+        warnings.warn(
+            f"skipped {len(skipped)} non-image or non-DICOM file(s) in {str(folder)!r}: "
+            f"{', '.join(skipped[:5])}{' ...' if len(skipped) > 5 else ''}",
+            stacklevel=3,
+        )
     return found
 
 
@@ -50,15 +53,25 @@ def list_dicom_series(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
         raise FileNotFoundError(f"DICOM folder {str(folder)!r} does not exist")
     series: dict[str, dict[str, Any]] = {}
     for _, ds in _headers(folder, None):
-        entry = series.setdefault(str(ds.SeriesInstanceUID), {
-            "description": str(getattr(ds, "SeriesDescription", "")), "modality": str(getattr(ds, "Modality", "")),
-            "slices": 0})
+        entry = series.setdefault(
+            str(ds.SeriesInstanceUID),
+            {
+                "description": str(getattr(ds, "SeriesDescription", "")),
+                "modality": str(getattr(ds, "Modality", "")),
+                "slices": 0,
+            },
+        )
         entry["slices"] += 1
     return series
 
 
-def read_dicom_series(path: str | os.PathLike, *, series: str | None = None, uneven: str = "error",
-                      progress: Callable[[int, int], None] | None = None):
+def read_dicom_series(
+    path: str | os.PathLike,
+    *,
+    series: str | None = None,
+    uneven: str = "error",
+    progress: Callable[[int, int], None] | None = None,
+):
     """Read one CT series into a `Volume` of Hounsfield units (float32), indexed (slice, row, col).
 
     - Files are grouped by SeriesInstanceUID; with several series, pick one
@@ -98,8 +111,10 @@ def read_dicom_series(path: str | os.PathLike, *, series: str | None = None, une
     for item in headers:
         groups.setdefault(str(item[1].SeriesInstanceUID), []).append(item)
     if series is None and len(groups) > 1:
-        listing = "; ".join(f"{uid} ({getattr(items[0][1], 'SeriesDescription', '') or 'no description'}, "
-                            f"{len(items)} slices)" for uid, items in groups.items())
+        listing = "; ".join(
+            f"{uid} ({getattr(items[0][1], 'SeriesDescription', '') or 'no description'}, {len(items)} slices)"
+            for uid, items in groups.items()
+        )
         raise PixelsmithValueError(f"{str(folder)!r} holds {len(groups)} series; choose one with series=...: {listing}")
     if series is not None and series not in groups:
         raise PixelsmithValueError(f"series {series!r} is not in {str(folder)!r}; found: {', '.join(groups)}")
@@ -146,7 +161,8 @@ def read_dicom_series(path: str | os.PathLike, *, series: str | None = None, une
                 raise PixelsmithValueError(
                     f"{kind}: slices at {positions[worst]:.3f} and {positions[worst + 1]:.3f} mm are "
                     f"{gaps[worst]:.3f} mm apart, the series' step is {step:.3f} mm; pass uneven='resample' to "
-                    "interpolate onto an even grid")
+                    "interpolate onto an even grid"
+                )
             data, step = _resample_slices(data, positions, step)
     origin = np.asarray(items[0][1].ImagePositionPatient, dtype=np.float64)
     direction = np.column_stack([normal, col_dir, row_dir])
@@ -176,24 +192,35 @@ def _check_slice_header(file_path: Path, ds: Any) -> None:
     _numbers(ds, "ImagePositionPatient", 3, file_path, "ImagePositionPatient (0020,0032)")
     cosines = _numbers(ds, "ImageOrientationPatient", 6, file_path, "ImageOrientationPatient (0020,0037)")
     row_dir, col_dir = cosines[:3], cosines[3:]
-    if abs(np.linalg.norm(row_dir) - 1) > 1e-3 or abs(np.linalg.norm(col_dir) - 1) > 1e-3 or \
-            abs(np.dot(row_dir, col_dir)) > 1e-3:
-        raise _bad(file_path, "ImageOrientationPatient (0020,0037)",
-                   f"must be two orthogonal unit vectors, got {cosines.tolist()}")
+    if (
+        abs(np.linalg.norm(row_dir) - 1) > 1e-3
+        or abs(np.linalg.norm(col_dir) - 1) > 1e-3
+        or abs(np.dot(row_dir, col_dir)) > 1e-3
+    ):
+        raise _bad(
+            file_path,
+            "ImageOrientationPatient (0020,0037)",
+            f"must be two orthogonal unit vectors, got {cosines.tolist()}",
+        )
     spacing = _numbers(ds, "PixelSpacing", 2, file_path, "PixelSpacing (0028,0030)")
     if not (spacing > 0).all():
         raise _bad(file_path, "PixelSpacing (0028,0030)", f"must be > 0 mm, got {spacing.tolist()}")
     samples = int(getattr(ds, "SamplesPerPixel", 1) or 1)
     if samples != 1:
-        raise _bad(file_path, "SamplesPerPixel (0028,0002)",
-                   f"is {samples} ({getattr(ds, 'PhotometricInterpretation', 'colour')}): "
-                   "a colour image, not a CT slice",
-                   "a CT series holds gray slices; remove the colour images (secondary captures) from the folder")
+        raise _bad(
+            file_path,
+            "SamplesPerPixel (0028,0002)",
+            f"is {samples} ({getattr(ds, 'PhotometricInterpretation', 'colour')}): a colour image, not a CT slice",
+            "a CT series holds gray slices; remove the colour images (secondary captures) from the folder",
+        )
     frames = int(getattr(ds, "NumberOfFrames", 1) or 1)
     if frames != 1:
-        raise _bad(file_path, "NumberOfFrames (0028,0008)",
-                   f"is {frames}: a multi-frame (Enhanced) image, not one slice of a series",
-                   "reading multi-frame CT files is not supported yet; export the series as single-frame slices")
+        raise _bad(
+            file_path,
+            "NumberOfFrames (0028,0008)",
+            f"is {frames}: a multi-frame (Enhanced) image, not one slice of a series",
+            "reading multi-frame CT files is not supported yet; export the series as single-frame slices",
+        )
     rescale = (("RescaleSlope", "RescaleSlope (0028,1053)"), ("RescaleIntercept", "RescaleIntercept (0028,1052)"))
     for keyword, tag in rescale:
         if keyword in ds:
@@ -215,11 +242,14 @@ def _slice_pixels(file_path: Path, pydicom: Any) -> tuple[np.ndarray, float, flo
     except Exception as exc:  # truncated data, a compressed syntax without its decoder, ...
         syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
         name = getattr(syntax, "name", str(syntax))
-        hint = ("install pydicom's decoder plugins for it (pip install pylibjpeg pylibjpeg-libjpeg "
-                "pylibjpeg-openjpeg)" if syntax is not None and getattr(syntax, "is_compressed", False)
-                else "the file is damaged; fix or remove it")
-        raise _bad(file_path, "PixelData (7FE0,0010)", f"cannot be decoded ({name}: {str(exc).splitlines()[0]})",
-                   hint) from None
+        hint = (
+            "install pydicom's decoder plugins for it (pip install pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg)"
+            if syntax is not None and getattr(syntax, "is_compressed", False)
+            else "the file is damaged; fix or remove it"
+        )
+        raise _bad(
+            file_path, "PixelData (7FE0,0010)", f"cannot be decoded ({name}: {str(exc).splitlines()[0]})", hint
+        ) from None
     if pixels.ndim != 2:
         raise _bad(file_path, "PixelData (7FE0,0010)", f"decodes to shape {pixels.shape}, not one 2-D slice")
     slope = float(getattr(ds, "RescaleSlope", 1.0))
@@ -236,4 +266,3 @@ def _resample_slices(data: np.ndarray, positions: np.ndarray, step: float) -> tu
     weight = ((grid - positions[lower]) / (positions[upper] - positions[lower])).astype(np.float32)
     out = data[lower] * (1 - weight)[:, None, None] + data[upper] * weight[:, None, None]
     return out.astype(np.float32), float(step)
-

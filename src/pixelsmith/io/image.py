@@ -13,16 +13,25 @@ from ._atomic import atomic_path
 
 __all__ = ["read_image", "write_image", "IMAGE_SUFFIXES"]
 
-IMAGE_SUFFIXES = {".png": "imageio", ".jpg": "imageio", ".jpeg": "imageio", ".bmp": "imageio",
-                  ".gif": "imageio", ".tif": "tifffile", ".tiff": "tifffile", ".npy": "numpy"}
+IMAGE_SUFFIXES = {
+    ".png": "imageio",
+    ".jpg": "imageio",
+    ".jpeg": "imageio",
+    ".bmp": "imageio",
+    ".gif": "imageio",
+    ".tif": "tifffile",
+    ".tiff": "tifffile",
+    ".npy": "numpy",
+}
 
 
 def _suffix(path: str | os.PathLike, name: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
         known = ", ".join(sorted(IMAGE_SUFFIXES))
-        raise PixelsmithValueError(f"`{name}` {str(path)!r} has an unsupported format {suffix or '(none)'!r}; "
-                                   f"use one of {known}")
+        raise PixelsmithValueError(
+            f"`{name}` {str(path)!r} has an unsupported format {suffix or '(none)'!r}; use one of {known}"
+        )
     return suffix
 
 
@@ -75,7 +84,8 @@ def write_image(path: str | os.PathLike, array: Any) -> Path:
     if kind != "numpy" and not (a.ndim == 2 or (a.ndim == 3 and (kind == "tifffile" or a.shape[-1] in (3, 4)))):
         raise PixelsmithValueError(
             f"`array` must be an image, (H, W) or (H, W, 3|4){' or a (N, H, W) stack' if kind == 'tifffile' else ''}"
-            f" for {suffix}, got shape {a.shape}; write .npy for other shapes")
+            f" for {suffix}, got shape {a.shape}; write .npy for other shapes"
+        )
     if kind == "imageio" and a.dtype not in (np.uint8, np.uint16, np.bool_):
         raise PixelsmithTypeError(
             f"{suffix} holds 8- or 16-bit integers, got {a.dtype}; write .tif or .npy for float data, "

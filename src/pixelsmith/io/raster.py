@@ -145,8 +145,9 @@ class RasterReader:
         return out[lead] if lead else out
 
 
-def open_raster(path: str | os.PathLike, band: int | None = None, *,
-                require_georeferencing: bool = True) -> tuple[RasterReader, Raster]:
+def open_raster(
+    path: str | os.PathLike, band: int | None = None, *, require_georeferencing: bool = True
+) -> tuple[RasterReader, Raster]:
     """Open a raster without reading pixels: its window reader and its georeferencing.
 
     The returned `Raster` has ``data=None``; `read_raster` documents the arguments.
@@ -161,9 +162,7 @@ def open_raster(path: str | os.PathLike, band: int | None = None, *,
             if isinstance(band, bool) or not isinstance(band, (int, np.integer)):
                 raise PixelsmithTypeError(f"`band` must be an int (1-based), got {band!r}")
             if not 1 <= band <= src.count:
-                raise PixelsmithValueError(
-                    f"`band` must be between 1 and {src.count} for {str(path)!r}, got {band}"
-                )
+                raise PixelsmithValueError(f"`band` must be between 1 and {src.count} for {str(path)!r}, got {band}")
             bands = (int(band),)
         else:
             bands = tuple(range(1, src.count + 1))
@@ -233,8 +232,14 @@ def read_raster(
 
         rc = _check_chunks(chunks)
         dask_chunks = rc if squeeze else (1,) + rc
-        data = da.from_array(reader, chunks=dask_chunks, asarray=False, lock=False, fancy=False,
-                             name=f"read-raster-{Path(path).name}-{abs(hash((str(path), bands, rc)))}")
+        data = da.from_array(
+            reader,
+            chunks=dask_chunks,
+            asarray=False,
+            lock=False,
+            fancy=False,
+            name=f"read-raster-{Path(path).name}-{abs(hash((str(path), bands, rc)))}",
+        )
     mask = None
     if meta.nodata is not None:
         mask = ~np.isnan(data) if data.dtype.kind == "f" else None
@@ -322,8 +327,16 @@ def write_raster(
         info = np.iinfo(dtype)
         if not info.min <= nodata <= info.max:
             raise PixelsmithValueError(f"`nodata` {nodata} does not fit the data type {dtype}")
-    profile = dict(driver="GTiff", width=cols, height=rows, count=count, dtype=dtype.name,
-                   transform=transform, crs=crs, nodata=nodata)
+    profile = dict(
+        driver="GTiff",
+        width=cols,
+        height=rows,
+        count=count,
+        dtype=dtype.name,
+        transform=transform,
+        crs=crs,
+        nodata=nodata,
+    )
     if compress:
         profile["compress"] = compress
     if tiled and rows >= 16 and cols >= 16:
@@ -351,8 +364,12 @@ def write_raster(
                     dst.update_tags(**like_meta.tags)
                 if is_dask_array(data):
                     for done, total, index, block in iter_computed_blocks(data):
-                        window = Window(index[-1].start, index[-2].start,
-                                        index[-1].stop - index[-1].start, index[-2].stop - index[-2].start)
+                        window = Window(
+                            index[-1].start,
+                            index[-2].start,
+                            index[-1].stop - index[-1].start,
+                            index[-2].stop - index[-2].start,
+                        )
                         block = prepared(block)
                         if data.ndim == 2:
                             dst.write(block, 1, window=window)
@@ -466,4 +483,3 @@ def _check_chunks(chunks: Any) -> tuple[int, int]:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise PixelsmithValueError(f"`chunks` must be positive integers (rows, cols), got {chunks!r}; e.g. 2048")
     return int(rows), int(cols)
-

@@ -27,8 +27,9 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def read_points_csv(path: str | os.PathLike, columns: Sequence[str], *, optional: Sequence[str] = (),
-                    name: str = "catalog") -> dict[str, np.ndarray]:
+def read_points_csv(
+    path: str | os.PathLike, columns: Sequence[str], *, optional: Sequence[str] = (), name: str = "catalog"
+) -> dict[str, np.ndarray]:
     """Read numeric columns from a CSV file, by header name or by position.
 
     A first line that is not all numbers is a header; names are matched without
@@ -54,13 +55,15 @@ def read_points_csv(path: str | os.PathLike, columns: Sequence[str], *, optional
     except UnicodeDecodeError as exc:
         raise PixelsmithValueError(
             f"{name} {str(p)!r} is not a text CSV file (byte {exc.start} is not UTF-8 text); "
-            "pass a comma-separated table of numbers with a header row") from None
+            "pass a comma-separated table of numbers with a header row"
+        ) from None
     except csv.Error as exc:
         raise PixelsmithValueError(f"{name} {str(p)!r} is not a readable CSV table: {exc}") from None
 
 
-def _read_rows(p: Path, columns: Sequence[str], wanted: list[str], values: dict[str, list[float]],
-               name: str) -> dict[str, np.ndarray]:
+def _read_rows(
+    p: Path, columns: Sequence[str], wanted: list[str], values: dict[str, list[float]], name: str
+) -> dict[str, np.ndarray]:
     positions: dict[str, int] | None = None
     with p.open(newline="", encoding="utf-8-sig") as handle:
         for line_no, row in enumerate(csv.reader(handle), start=1):
@@ -74,14 +77,16 @@ def _read_rows(p: Path, columns: Sequence[str], wanted: list[str], values: dict[
                     if missing:
                         raise PixelsmithValueError(
                             f"{name} {str(p)!r} line {line_no}: header {fields} lacks column(s) "
-                            f"{', '.join(missing)}; name them {', '.join(wanted)} (x/y also work)")
+                            f"{', '.join(missing)}; name them {', '.join(wanted)} (x/y also work)"
+                        )
                     positions = {c: header.index(c) for c in wanted if c in header}
                     continue
                 positions = {c: i for i, c in enumerate(wanted) if i < len(fields)}
                 if len(fields) < len(columns):
                     raise PixelsmithValueError(
                         f"{name} {str(p)!r} line {line_no}: expected {len(columns)}+ columns "
-                        f"({', '.join(wanted)}), got {len(fields)}: {','.join(row)!r}")
+                        f"({', '.join(wanted)}), got {len(fields)}: {','.join(row)!r}"
+                    )
             try:
                 for c, i in positions.items():
                     number = float(fields[i])
@@ -91,7 +96,8 @@ def _read_rows(p: Path, columns: Sequence[str], wanted: list[str], values: dict[
             except (ValueError, IndexError):
                 raise PixelsmithValueError(
                     f"{name} {str(p)!r} line {line_no}: expected finite numbers for "
-                    f"{', '.join(positions)}, got {','.join(row)!r}") from None
+                    f"{', '.join(positions)}, got {','.join(row)!r}"
+                ) from None
     if positions is None or not values[columns[0]]:
         raise PixelsmithValueError(f"{name} {str(p)!r} has no data rows")
     return {c: np.asarray(v) for c, v in values.items() if c in positions}

@@ -72,9 +72,24 @@ def _boxes(centers: np.ndarray, r_in: float, r_out: float, method: int, subpixel
     np.cumsum(counts[:-1], out=start[1:])
     weights = np.zeros(int(counts.sum()))
     boxes = _Boxes(first[:, 0].copy(), first[:, 1].copy(), size[:, 0].copy(), size[:, 1].copy(), start, weights)
-    run_in_ranges(len(centers), lambda n0, n1: _k.fill_weights(
-        centers, r_in, r_out, method, subpixels, boxes.row0, boxes.col0, boxes.height, boxes.width, boxes.start,
-        weights, n0, n1))
+    run_in_ranges(
+        len(centers),
+        lambda n0, n1: _k.fill_weights(
+            centers,
+            r_in,
+            r_out,
+            method,
+            subpixels,
+            boxes.row0,
+            boxes.col0,
+            boxes.height,
+            boxes.width,
+            boxes.start,
+            weights,
+            n0,
+            n1,
+        ),
+    )
     return boxes
 
 
@@ -161,10 +176,16 @@ def aperture_sums(
     (3, 1)
     """
     if is_dask_array(data):
-        return _dask_aperture_sums(data, centers, radius, annulus=annulus, method=method, subpixels=subpixels,
-                                   nan_policy=nan_policy)
-    arr = as_image_array(data, "data", ndim=(2, 3), allow_dask=False,
-                         hint="pass one image (H, W) or a stack (T, H, W); squeeze or reshape other axes")
+        return _dask_aperture_sums(
+            data, centers, radius, annulus=annulus, method=method, subpixels=subpixels, nan_policy=nan_policy
+        )
+    arr = as_image_array(
+        data,
+        "data",
+        ndim=(2, 3),
+        allow_dask=False,
+        hint="pass one image (H, W) or a stack (T, H, W); squeeze or reshape other axes",
+    )
     if arr.dtype.kind == "b":
         arr = arr.astype(np.uint8)
     check_choice(method, "method", tuple(_METHODS))
@@ -180,29 +201,66 @@ def aperture_sums(
     n, n_frames = len(pts), stack.shape[0]
     outer = r if ring is None else max(r, ring[1])
     box_pixels = n * (2 * outer + 3) ** 2  # every aperture's bounding box holds its weights
-    check_allocation(8.0 * box_pixels, "annulus" if ring is not None and ring[1] > r else "radius",
-                     annulus if ring is not None and ring[1] > r else radius,
-                     f"the pixel weights of {n} aperture(s)", "use radii within the image")
+    check_allocation(
+        8.0 * box_pixels,
+        "annulus" if ring is not None and ring[1] > r else "radius",
+        annulus if ring is not None and ring[1] > r else radius,
+        f"the pixel weights of {n} aperture(s)",
+        "use radii within the image",
+    )
     if method == "subpixel" and box_pixels * subpixels**2 > _MAX_SUBPIXEL_SAMPLES:
         raise PixelsmithValueError(
             f"`subpixels` {subpixels} would test {box_pixels * subpixels**2:.1e} sub-pixel centres "
             f"({n} aperture(s) of radius {r:g}), beyond the {_MAX_SUBPIXEL_SAMPLES:.0e} that finish in about a "
-            "minute; use method='exact' (the limit of many subpixels, computed exactly) or fewer subpixels")
+            "minute; use method='exact' (the limit of many subpixels, computed exactly) or fewer subpixels"
+        )
     sums = np.zeros((n_frames, n))
     areas = np.zeros((n_frames, n))
     boxes = _boxes(pts, 0.0, r, _METHODS[method], subpixels)
-    _over_stack(stack, n, lambda t0, t1, n0, n1: _k.sum_apertures(
-        stack, t0, t1, n0, n1, boxes.row0, boxes.col0, boxes.height, boxes.width, boxes.start, boxes.weights,
-        nan_policy == "omit", sums, areas))
+    _over_stack(
+        stack,
+        n,
+        lambda t0, t1, n0, n1: _k.sum_apertures(
+            stack,
+            t0,
+            t1,
+            n0,
+            n1,
+            boxes.row0,
+            boxes.col0,
+            boxes.height,
+            boxes.width,
+            boxes.start,
+            boxes.weights,
+            nan_policy == "omit",
+            sums,
+            areas,
+        ),
+    )
     if n and stack.dtype.kind == "f" and not np.isfinite(sums).any() and np.isnan(stack).all():
         raise PixelsmithValueError("`data` is all NaN; there is nothing to sum")
     background = net = None
     if ring is not None:
         background = np.zeros((n_frames, n))
         ring_boxes = _boxes(pts, ring[0], ring[1], _k.CENTER, 1)
-        _over_stack(stack, n, lambda t0, t1, n0, n1: _k.annulus_medians(
-            stack, t0, t1, n0, n1, ring_boxes.row0, ring_boxes.col0, ring_boxes.height, ring_boxes.width,
-            ring_boxes.start, ring_boxes.weights, background))
+        _over_stack(
+            stack,
+            n,
+            lambda t0, t1, n0, n1: _k.annulus_medians(
+                stack,
+                t0,
+                t1,
+                n0,
+                n1,
+                ring_boxes.row0,
+                ring_boxes.col0,
+                ring_boxes.height,
+                ring_boxes.width,
+                ring_boxes.start,
+                ring_boxes.weights,
+                background,
+            ),
+        )
         net = sums - background * areas
     if arr.ndim == 2:
         sums, areas = sums[0], areas[0]
@@ -216,7 +274,8 @@ def _dask_aperture_sums(data, centers, radius, **options) -> ApertureSums:
 
     if data.ndim != 3:
         raise PixelsmithValueError(
-            f"a dask `data` must be a stack (T, H, W), got shape {data.shape}; compute a single image first")
+            f"a dask `data` must be a stack (T, H, W), got shape {data.shape}; compute a single image first"
+        )
     pts = as_points(centers, "centers", accept_one=True)
     _radii(radius, options.get("annulus"))
     stack = data.rechunk({1: -1, 2: -1})

@@ -26,7 +26,8 @@ def _bin_sizes(pts: np.ndarray, bin_size: Any) -> np.ndarray:
             sizes = np.broadcast_to(np.asarray(bin_size, dtype=np.float64), (2,)).copy()
         except (TypeError, ValueError):
             raise PixelsmithValueError(
-                f"`bin_size` must be one positive number or two (one per axis), got {bin_size!r}") from None
+                f"`bin_size` must be one positive number or two (one per axis), got {bin_size!r}"
+            ) from None
         if not (np.isfinite(sizes).all() and (sizes > 0).all()):
             raise PixelsmithValueError(f"`bin_size` must be > 0 (one value or one per axis), got {bin_size!r}")
     span = np.ptp(pts, axis=0)
@@ -35,7 +36,8 @@ def _bin_sizes(pts: np.ndarray, bin_size: Any) -> np.ndarray:
         if bin_size is not None:
             raise PixelsmithValueError(
                 f"`bin_size` {bin_size!r} gives more than {_MAX_BINS} bins along an axis (span {span.tolist()}); "
-                "pass a larger bin size")
+                "pass a larger bin size"
+            )
         sizes = np.where(too_many, span / _MAX_BINS, sizes)
     return sizes
 
@@ -77,8 +79,9 @@ def _cluster_width(pts: np.ndarray, mode: np.ndarray, bandwidth: np.ndarray) -> 
     return np.where(inv > 0, 1.0 / np.sqrt(np.maximum(inv, 1e-300)), bandwidth)
 
 
-def cluster_center(points: Any, *, bin_size: float | tuple[float, float] | None = None, smooth: float = 2.0,
-                   n: int = 1) -> np.ndarray:
+def cluster_center(
+    points: Any, *, bin_size: float | tuple[float, float] | None = None, smooth: float = 2.0, n: int = 1
+) -> np.ndarray:
     """Centre(s) of the densest cluster(s) of a 2-D point cloud, in the points' own coordinates.
 
     Steps: a 2-D histogram, Gaussian smoothing of the counts (`smooth` bins),
@@ -126,13 +129,20 @@ def cluster_center(points: Any, *, bin_size: float | tuple[float, float] | None 
     sizes = _bin_sizes(pts, bin_size)
     lo = pts.min(axis=0) - 3 * smooth * sizes  # a margin so a cluster at the edge is still a peak
     bins_float = np.ceil((pts.max(axis=0) + 3 * smooth * sizes - lo) / sizes)
-    check_allocation(24.0 * float(np.prod(bins_float)), "smooth", smooth,
-                     f"a {bins_float[0]:.3g} x {bins_float[1]:.3g} histogram "
-                     "(a margin of 3 x smooth bins on each side)",
-                     "smooth is in bins: a few bins (the default 2) is what a peak needs")
+    check_allocation(
+        24.0 * float(np.prod(bins_float)),
+        "smooth",
+        smooth,
+        f"a {bins_float[0]:.3g} x {bins_float[1]:.3g} histogram (a margin of 3 x smooth bins on each side)",
+        "smooth is in bins: a few bins (the default 2) is what a peak needs",
+    )
     bins = bins_float.astype(int)
-    hist, _, _ = np.histogram2d(pts[:, 0], pts[:, 1], bins=bins, range=[(lo[0], lo[0] + bins[0] * sizes[0]),
-                                                                        (lo[1], lo[1] + bins[1] * sizes[1])])
+    hist, _, _ = np.histogram2d(
+        pts[:, 0],
+        pts[:, 1],
+        bins=bins,
+        range=[(lo[0], lo[0] + bins[0] * sizes[0]), (lo[1], lo[1] + bins[1] * sizes[1])],
+    )
     from scipy.ndimage import gaussian_filter
 
     density = gaussian_filter(hist, smooth, mode="constant")

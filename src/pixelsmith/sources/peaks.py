@@ -168,8 +168,9 @@ def find_peaks(
     >>> find_peaks(x, min_distance=8).indices.tolist()
     [4, 17]
     """
-    arr = as_image_array(a, "a", ndim=(1, 2, 3), allow_dask=False,
-                         hint="pass one image or volume; for a stack of images loop over it")
+    arr = as_image_array(
+        a, "a", ndim=(1, 2, 3), allow_dask=False, hint="pass one image or volume; for a stack of images loop over it"
+    )
     # float32 stays float32 (comparisons are exact in either); everything else is float64
     data = np.asarray(arr, dtype=np.float32 if arr.dtype == np.float32 else np.float64)
     finite = np.isfinite(data)
@@ -179,8 +180,9 @@ def find_peaks(
     if min_distance < 1:
         raise PixelsmithValueError(f"`min_distance` must be >= 1, got {min_distance}")
     border = _border_width(exclude_border)
-    if max_peaks is not None and (isinstance(max_peaks, bool) or not isinstance(max_peaks, numbers.Integral)
-                                  or max_peaks < 1):
+    if max_peaks is not None and (
+        isinstance(max_peaks, bool) or not isinstance(max_peaks, numbers.Integral) or max_peaks < 1
+    ):
         raise PixelsmithValueError(f"`max_peaks` must be a positive integer or None, got {max_peaks!r}")
 
     if smooth is not None:
@@ -241,7 +243,7 @@ def _shape3(shape: tuple[int, ...]) -> tuple[int, int, int]:
 
 def _as3(coords: np.ndarray) -> np.ndarray:
     out = np.zeros((len(coords), 3), np.int64)
-    out[:, 3 - coords.shape[1]:] = coords
+    out[:, 3 - coords.shape[1] :] = coords
     return out
 
 
@@ -260,10 +262,14 @@ def _candidates(data: np.ndarray, level: float, border: int):
     strict_coords = np.column_stack(np.unravel_index(strict, data.shape)).astype(np.int64).reshape(-1, nd)
     rep_coords = np.column_stack(np.unravel_index(reps, data.shape)).astype(np.int64).reshape(-1, nd)
     coords = np.concatenate([strict_coords, rep_coords])
-    centroids = np.concatenate([np.full((len(strict), nd), np.nan), cents[:, 3 - nd:]])
+    centroids = np.concatenate([np.full((len(strict), nd), np.nan), cents[:, 3 - nd :]])
     shape = np.array(data.shape)
-    near_edge = np.concatenate([np.minimum(strict_coords, shape - 1 - strict_coords).min(axis=1, initial=1 << 62),
-                                edges[:, 3 - nd:].min(axis=1, initial=1 << 62)])
+    near_edge = np.concatenate(
+        [
+            np.minimum(strict_coords, shape - 1 - strict_coords).min(axis=1, initial=1 << 62),
+            edges[:, 3 - nd :].min(axis=1, initial=1 << 62),
+        ]
+    )
     keep = near_edge >= border
     coords, centroids = coords[keep], centroids[keep]
     heights = data[tuple(coords.T)] if len(coords) else np.zeros(0)
@@ -307,10 +313,11 @@ def _quadratic_vertex(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarr
     it is a maximum within half a pixel."""
     n, nd = len(values), offsets.shape[1]
     pairs = [(i, j) for i in range(nd) for j in range(i, nd)]
-    design = np.column_stack([np.ones(len(offsets))] + [offsets[:, i] for i in range(nd)]
-                             + [offsets[:, i] * offsets[:, j] for i, j in pairs])
+    design = np.column_stack(
+        [np.ones(len(offsets))] + [offsets[:, i] for i in range(nd)] + [offsets[:, i] * offsets[:, j] for i, j in pairs]
+    )
     params = values @ np.linalg.pinv(design).T
-    grad = params[:, 1:1 + nd]
+    grad = params[:, 1 : 1 + nd]
     hess = np.zeros((n, nd, nd))
     for q, (i, j) in enumerate(pairs):
         c = params[:, 1 + nd + q]

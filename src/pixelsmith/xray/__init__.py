@@ -6,5 +6,16 @@ from .physics import hu_to_mu, water_and_air_mu
 from .project import drr, project_parallel, to_display
 from .volume import Volume
 
-__all__ = ["Detector", "Geometry", "Volume", "drr", "hu_to_mu", "phantom", "phantom_ellipsoids",
-           "phantom_line_integrals", "project_parallel", "to_display", "water_and_air_mu"]
+__all__ = [
+    "Detector",
+    "Geometry",
+    "Volume",
+    "drr",
+    "hu_to_mu",
+    "phantom",
+    "phantom_ellipsoids",
+    "phantom_line_integrals",
+    "project_parallel",
+    "to_display",
+    "water_and_air_mu",
+]

@@ -88,8 +88,17 @@ class Geometry:
         return shift @ inverse @ np.column_stack([np.eye(3), -self.source])
 
     @classmethod
-    def c_arm(cls, volume: Any, sid: float = 1000.0, sdd: float = 1500.0, angle: float = 0.0, tilt: float = 0.0,
-              *, shape: tuple[int, int] = (512, 512), pixel_spacing: float = 0.8) -> Geometry:
+    def c_arm(
+        cls,
+        volume: Any,
+        sid: float = 1000.0,
+        sdd: float = 1500.0,
+        angle: float = 0.0,
+        tilt: float = 0.0,
+        *,
+        shape: tuple[int, int] = (512, 512),
+        pixel_spacing: float = 0.8,
+    ) -> Geometry:
         """A radiograph / C-arm view around the volume's centre (the isocentre).
 
         At ``angle=0`` the beam runs anterior to posterior (an AP view): the

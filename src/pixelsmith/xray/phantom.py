@@ -50,8 +50,9 @@ def phantom_ellipsoids(shape: tuple[int, int, int], spacing: Any = (1.0, 1.0, 1.
 _SLAB_VOXELS = 1 << 22  # voxels per slab of temporaries (32 MB of float64)
 
 
-def phantom(shape: tuple[int, int, int] = (128, 128, 128), spacing: Any = (1.0, 1.0, 1.0), *,
-            oversample: int = 2) -> Volume:
+def phantom(
+    shape: tuple[int, int, int] = (128, 128, 128), spacing: Any = (1.0, 1.0, 1.0), *, oversample: int = 2
+) -> Volume:
     """The phantom voxelised into a `Volume` of linear attenuation per mm (units 'mu').
 
     Each voxel holds the phantom's mean over the voxel: exact along x (the
@@ -80,8 +81,9 @@ def phantom(shape: tuple[int, int, int] = (128, 128, 128), spacing: Any = (1.0, 
         reach = np.abs(rotation) @ axes
         lo_xyz, hi_xyz = centre - reach, centre + reach
         lo = np.maximum(np.floor(np.array([lo_xyz[2], lo_xyz[1], lo_xyz[0]]) / sp + middle - 1), 0).astype(int)
-        hi = np.minimum(np.ceil(np.array([hi_xyz[2], hi_xyz[1], hi_xyz[0]]) / sp + middle + 1),
-                        np.asarray(shape) - 1).astype(int)
+        hi = np.minimum(
+            np.ceil(np.array([hi_xyz[2], hi_xyz[1], hi_xyz[0]]) / sp + middle + 1), np.asarray(shape) - 1
+        ).astype(int)
         x = (np.arange(lo[2], hi[2] + 1) - middle[2]) * sp[2]  # voxel centres along x
         rows = slice(lo[1], hi[1] + 1)
         cols = slice(lo[2], hi[2] + 1)
@@ -93,18 +95,19 @@ def phantom(shape: tuple[int, int, int] = (128, 128, 128), spacing: Any = (1.0, 
             covered = np.zeros((k1 - k0, len(i), len(x)))
             for oz in offsets:
                 for oy in offsets:
-                    left, right = _chord_in_x(centre, rotation, axes, (k[:, None] + oz) * sp[0],
-                                              (i[None, :] + oy) * sp[1])
+                    left, right = _chord_in_x(
+                        centre, rotation, axes, (k[:, None] + oz) * sp[0], (i[None, :] + oy) * sp[1]
+                    )
                     # the length of [left, right] inside each voxel [x - dx/2, x + dx/2]
-                    inside = (np.minimum(right[..., None], x + sp[2] / 2)
-                              - np.maximum(left[..., None], x - sp[2] / 2))
+                    inside = np.minimum(right[..., None], x + sp[2] / 2) - np.maximum(left[..., None], x - sp[2] / 2)
                     covered += np.maximum(inside, 0.0)
             data[k0:k1, rows, cols] += (value / (sp[2] * oversample**2) * covered).astype(np.float32)
     return Volume.from_array(data, sp, units="mu")
 
 
-def _chord_in_x(centre: np.ndarray, rotation: np.ndarray, axes: np.ndarray, z: np.ndarray,
-                y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _chord_in_x(
+    centre: np.ndarray, rotation: np.ndarray, axes: np.ndarray, z: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Ends (left, right) of the ellipsoid's chord along x at each (z, y); left == right where it misses.
 
     The rotation is about z, so at fixed (y, z) the inside is one interval of x,
@@ -120,8 +123,9 @@ def _chord_in_x(centre: np.ndarray, rotation: np.ndarray, axes: np.ndarray, z: n
     return mid - half, mid + half
 
 
-def phantom_line_integrals(sources: Any, targets: Any, shape: tuple[int, int, int] = (128, 128, 128),
-                           spacing: Any = (1.0, 1.0, 1.0)) -> np.ndarray:
+def phantom_line_integrals(
+    sources: Any, targets: Any, shape: tuple[int, int, int] = (128, 128, 128), spacing: Any = (1.0, 1.0, 1.0)
+) -> np.ndarray:
     """Exact integrals of the phantom's mu along the segments sources[n] -> targets[n] (patient mm).
 
     Each ellipsoid contributes its value times the chord length of the segment

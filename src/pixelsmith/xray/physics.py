@@ -32,7 +32,8 @@ def water_and_air_mu(energy_kev: float = 70.0) -> tuple[float, float]:
     e = check_finite_scalar(energy_kev, "energy_kev")
     if not _ENERGY_KEV[0] <= e <= _ENERGY_KEV[-1]:
         raise PixelsmithValueError(
-            f"`energy_kev` must be within {_ENERGY_KEV[0]:g}..{_ENERGY_KEV[-1]:g} keV (the table), got {e}")
+            f"`energy_kev` must be within {_ENERGY_KEV[0]:g}..{_ENERGY_KEV[-1]:g} keV (the table), got {e}"
+        )
     log_e = np.log(e)
     water = np.exp(np.interp(log_e, np.log(_ENERGY_KEV), np.log(_WATER_CM2_G))) * _WATER_G_CM3 / 10.0
     air = np.exp(np.interp(log_e, np.log(_ENERGY_KEV), np.log(_AIR_CM2_G))) * _AIR_G_CM3 / 10.0

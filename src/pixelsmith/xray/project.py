@@ -30,7 +30,8 @@ def _attenuation(volume: Volume, energy_kev: float) -> np.ndarray:
     if not isinstance(volume, Volume):
         raise PixelsmithTypeError(
             f"`volume` must be a pixelsmith.xray.Volume, got {type(volume).__name__}; use Volume.from_array(a, "
-            "spacing) or read_dicom_series(folder)")
+            "spacing) or read_dicom_series(folder)"
+        )
     mu = hu_to_mu(volume.data, energy_kev) if volume.units == "hu" else volume.data
     mu = np.ascontiguousarray(mu, dtype=np.float32)
     # one float64 sum finds any NaN or inf without a volume-sized mask (finite float32 values cannot overflow it)
@@ -38,17 +39,33 @@ def _attenuation(volume: Volume, energy_kev: float) -> np.ndarray:
         bad = int(np.count_nonzero(~np.isfinite(mu)))
         raise PixelsmithValueError(
             f"`volume` has {bad} NaN or infinite voxels, which would turn every ray through them into NaN; "
-            "replace them first (e.g. np.nan_to_num(data, nan=-1000.0) for HU padding, or pixelsmith.fill_nans)")
+            "replace them first (e.g. np.nan_to_num(data, nan=-1000.0) for HU padding, or pixelsmith.fill_nans)"
+        )
     return mu
 
 
-def _render(volume: Volume, mu: np.ndarray, detector: Detector, *, source: Any = None, direction: Any = None,
-            method: str, step: float, supersample: int, progress: Callable[[int, int], None] | None) -> np.ndarray:
+def _render(
+    volume: Volume,
+    mu: np.ndarray,
+    detector: Detector,
+    *,
+    source: Any = None,
+    direction: Any = None,
+    method: str,
+    step: float,
+    supersample: int,
+    progress: Callable[[int, int], None] | None,
+) -> np.ndarray:
     to_index = np.linalg.inv(volume.affine)[:3]
     rows, cols = detector.shape
     # the image in float64, plus the caller's conversion (intensity or display) of the same size
-    check_allocation(16.0 * rows * cols, "detector.shape", (rows, cols), "the projected image",
-                     "use a detector of at most a few thousand pixels a side")
+    check_allocation(
+        16.0 * rows * cols,
+        "detector.shape",
+        (rows, cols),
+        "the projected image",
+        "use a detector of at most a few thousand pixels a side",
+    )
     out = np.empty((rows, cols))
     parallel = direction is not None
     extent = np.linalg.norm(np.asarray(volume.shape) * volume.spacing)
@@ -63,8 +80,26 @@ def _render(volume: Volume, mu: np.ndarray, detector: Detector, *, source: Any =
 
     def work(r0: int) -> None:
         r1 = min(r0 + band, rows)
-        _k.render_rows(mu, occupied, to_index, src, detector.center, detector.u, detector.v, rows, cols, r0, r1,
-                       parallel, dirv, reach, code, step, supersample, out[r0:r1])
+        _k.render_rows(
+            mu,
+            occupied,
+            to_index,
+            src,
+            detector.center,
+            detector.u,
+            detector.v,
+            rows,
+            cols,
+            r0,
+            r1,
+            parallel,
+            dirv,
+            reach,
+            code,
+            step,
+            supersample,
+            out[r0:r1],
+        )
 
     done = 0
     with ThreadPoolExecutor(max_workers=n_threads()) as pool:
@@ -107,9 +142,18 @@ def _options(method: str, step: float, supersample: int, output: str, i0: float)
     return step, supersample, i0
 
 
-def drr(volume: Volume, geometry: Geometry, *, output: str = "intensity", i0: float = 1.0, energy_kev: float = 70.0,
-        method: str = "trilinear", step: float = 0.5, supersample: int = 1,
-        progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+def drr(
+    volume: Volume,
+    geometry: Geometry,
+    *,
+    output: str = "intensity",
+    i0: float = 1.0,
+    energy_kev: float = 70.0,
+    method: str = "trilinear",
+    step: float = 0.5,
+    supersample: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
     """A perspective (cone-beam) X-ray image of `volume` as seen by `geometry`.
 
     Every ray runs from the source to a detector pixel centre, traced in the
@@ -163,8 +207,16 @@ def drr(volume: Volume, geometry: Geometry, *, output: str = "intensity", i0: fl
     if not isinstance(geometry, Geometry):
         raise PixelsmithTypeError(f"`geometry` must be a pixelsmith.xray.Geometry, got {type(geometry).__name__}")
     mu = _attenuation(volume, energy_kev)
-    integrals = _render(volume, mu, geometry.detector, source=geometry.source, method=method, step=step,
-                        supersample=supersample, progress=progress)
+    integrals = _render(
+        volume,
+        mu,
+        geometry.detector,
+        source=geometry.source,
+        method=method,
+        step=step,
+        supersample=supersample,
+        progress=progress,
+    )
     return integrals if output == "line_integral" else i0 * np.exp(-integrals)
 
 
@@ -175,17 +227,32 @@ def _default_detector(volume: Volume, direction: np.ndarray) -> Detector:
     v /= np.linalg.norm(v)
     u = np.cross(v, direction)
     pixel = float(volume.spacing.min())
-    corners = np.array([[a, b, c] for a in (-0.5, volume.shape[0] - 0.5) for b in (-0.5, volume.shape[1] - 0.5)
-                        for c in (-0.5, volume.shape[2] - 0.5)])
+    corners = np.array(
+        [
+            [a, b, c]
+            for a in (-0.5, volume.shape[0] - 0.5)
+            for b in (-0.5, volume.shape[1] - 0.5)
+            for c in (-0.5, volume.shape[2] - 0.5)
+        ]
+    )
     world = corners @ (volume.direction * volume.spacing[None, :]).T + volume.origin - volume.center
     rows = int(np.ceil(np.ptp(world @ v) / pixel)) + 1
     cols = int(np.ceil(np.ptp(world @ u) / pixel)) + 1
     return Detector(center=volume.center, u=u * pixel, v=v * pixel, shape=(rows, cols))
 
 
-def project_parallel(volume: Volume, direction: Any, detector: Detector | None = None, *, output: str = "line_integral",
-                     i0: float = 1.0, energy_kev: float = 70.0, method: str = "trilinear", step: float = 0.5,
-                     supersample: int = 1) -> np.ndarray:
+def project_parallel(
+    volume: Volume,
+    direction: Any,
+    detector: Detector | None = None,
+    *,
+    output: str = "line_integral",
+    i0: float = 1.0,
+    energy_kev: float = 70.0,
+    method: str = "trilinear",
+    step: float = 0.5,
+    supersample: int = 1,
+) -> np.ndarray:
     """A parallel-beam projection of `volume` along any `direction` (patient mm vector), not only array axes.
 
     Each ray runs along `direction` through a detector pixel centre, across the
@@ -212,16 +279,19 @@ def project_parallel(volume: Volume, direction: Any, detector: Detector | None =
     return integrals if output == "line_integral" else i0 * np.exp(-integrals)
 
 
-def to_display(image: Any, *, gamma: float = 1.0, window: tuple[float, float] | None = None,
-               intensity: bool = True) -> np.ndarray:
+def to_display(
+    image: Any, *, gamma: float = 1.0, window: tuple[float, float] | None = None, intensity: bool = True
+) -> np.ndarray:
     """8-bit picture of a DRR with the radiograph convention: more attenuation is brighter (bone white).
 
     An intensity image is turned into line integrals (``-log(I / I.max())``)
     first; `window` (low, high) clips the line integrals (default: the 0.5 and
     99.5 percentiles), `gamma` shapes the contrast.
     """
-    values = np.asarray(as_image_array(image, "image", ndim=2, allow_dask=False,
-                                       hint="pass one DRR image (rows, cols)"), dtype=np.float64)
+    values = np.asarray(
+        as_image_array(image, "image", ndim=2, allow_dask=False, hint="pass one DRR image (rows, cols)"),
+        dtype=np.float64,
+    )
     if not np.isfinite(values).all():
         raise PixelsmithValueError("`image` contains NaN or inf; a DRR from pixelsmith.xray.drr has none")
     if window is not None:

@@ -39,8 +39,9 @@ class Volume:
 
     def __post_init__(self) -> None:
         """A hand-built Volume is checked like one from `from_array` or a DICOM series."""
-        data = as_image_array(self.data, "data", ndim=3, allow_dask=False, allow_bool=False,
-                              hint="a volume is indexed (slice, row, col)")
+        data = as_image_array(
+            self.data, "data", ndim=3, allow_dask=False, allow_bool=False, hint="a volume is indexed (slice, row, col)"
+        )
         check_choice(self.units, "units", ("hu", "mu"))
         spacing = _vector(self.spacing, "spacing", 3)
         if not (spacing > 0).all():
@@ -50,12 +51,17 @@ class Volume:
             direction = np.asarray(self.direction, dtype=np.float64)
         except (TypeError, ValueError):
             raise PixelsmithValueError(
-                f"`direction` must be a 3 x 3 matrix of numbers, got {self.direction!r}") from None
-        if direction.shape != (3, 3) or not np.isfinite(direction).all() or \
-                not np.allclose(direction.T @ direction, np.eye(3), atol=1e-4):
+                f"`direction` must be a 3 x 3 matrix of numbers, got {self.direction!r}"
+            ) from None
+        if (
+            direction.shape != (3, 3)
+            or not np.isfinite(direction).all()
+            or not np.allclose(direction.T @ direction, np.eye(3), atol=1e-4)
+        ):
             raise PixelsmithValueError(
                 "`direction` must hold three orthogonal unit vectors as columns (the slice, row and column "
-                f"axes in patient space), got {np.round(direction, 4).tolist()}; np.eye(3) for an axis-aligned volume")
+                f"axes in patient space), got {np.round(direction, 4).tolist()}; np.eye(3) for an axis-aligned volume"
+            )
         # frozen dataclass: store the checked, normalized fields
         object.__setattr__(self, "data", np.asarray(data, dtype=np.float32))
         object.__setattr__(self, "spacing", spacing)
@@ -81,8 +87,9 @@ class Volume:
         return tuple(int(s) for s in self.data.shape)
 
     @classmethod
-    def from_array(cls, a: Any, spacing: Any = (1.0, 1.0, 1.0), *, units: str = "hu", origin: Any = None,
-                   direction: Any = None) -> Volume:
+    def from_array(
+        cls, a: Any, spacing: Any = (1.0, 1.0, 1.0), *, units: str = "hu", origin: Any = None, direction: Any = None
+    ) -> Volume:
         """A Volume from a plain (slice, row, col) array.
 
         Default orientation: slices along patient z (superior), rows along y
@@ -101,8 +108,11 @@ class Volume:
         sp = np.asarray(spacing, dtype=np.float64)
         if sp.shape != (3,) or not (np.isfinite(sp).all() and (sp > 0).all()):
             raise PixelsmithValueError(f"`spacing` must be three positive millimetre values, got {spacing!r}")
-        d = np.array([[0.0, 0, 1], [0, 1, 0], [1, 0, 0]]) if direction is None else \
-            np.asarray(direction, dtype=np.float64)
+        d = (
+            np.array([[0.0, 0, 1], [0, 1, 0], [1, 0, 0]])
+            if direction is None
+            else np.asarray(direction, dtype=np.float64)
+        )
         if d.shape != (3, 3) or not np.allclose(d.T @ d, np.eye(3), atol=1e-6):
             raise PixelsmithValueError("`direction` must be a 3 x 3 matrix with orthonormal columns")
         data = np.ascontiguousarray(arr, dtype=np.float32)
@@ -124,4 +134,3 @@ def _vector(value: Any, name: str, count: int) -> np.ndarray:
     if vector.size != count or not np.isfinite(vector).all():
         raise PixelsmithValueError(f"`{name}` must be {count} finite numbers, got {value!r}")
     return vector
-
