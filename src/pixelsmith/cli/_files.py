@@ -24,6 +24,7 @@ class Source:
     reader: Any = None  # RasterReader for georeferenced rasters
     raster: Any = None  # Raster metadata (data unread) for georeferenced rasters
     image: np.ndarray | None = None
+    fits: Any = None  # FitsImage (header, WCS) for FITS inputs
 
     def array(self) -> np.ndarray:
         if self.image is not None:
@@ -49,13 +50,28 @@ class Source:
         return replace(self, raster=self.raster.with_data(None, transform=transform, nodata=None))
 
 
-def load_input(path: Path, *, band: int | None) -> Source:
-    """Open `path` without reading pixels: GeoTIFF-like files through rasterio, others as images."""
+def load_input(path: Path, *, band: int | None, hdu: Any = None) -> Source:
+    """Open `path`: GeoTIFF-like files through rasterio (lazily), FITS with its header, others as images."""
     from ..io import read_image
+    from ..io.fits import is_fits_path, read_fits
     from ..io.raster import open_raster
 
     if band is not None and band < 1:
         fail(f"--band counts from 1 (the first band or channel), got {band}")
+    if is_fits_path(path):
+        fits_image = read_fits(path, hdu=hdu)
+        data = fits_image.data
+        if data.ndim == 3:  # a cube: one plane, as for the bands of a raster
+            if band is None:
+                fail(f"input {str(path)!r} is a FITS cube of {data.shape[0]} planes; pick one with --band N")
+            if band > data.shape[0]:
+                fail(f"--band must be between 1 and {data.shape[0]} for {str(path)!r}, got {band}")
+            data = data[band - 1]
+        elif data.ndim == 2 and band not in (None, 1):
+            fail(f"--band must be 1 for {str(path)!r}, which has one plane, got {band}")
+        if data.ndim != 2:
+            fail(f"input {str(path)!r} must be a 2-D image (or a cube with --band), got shape {data.shape}")
+        return Source(path, tuple(data.shape), data.dtype, image=data, fits=fits_image)
     if path.suffix.lower() in RASTER_SUFFIXES:
         from .._validate import PixelsmithValueError
 
@@ -106,5 +122,10 @@ def save_output(output: Path, result: Any, source: Source, progress) -> None:
             out[index] = block
             progress(done, total)
         result = out
-    write_image(output, result)
+    from ..io.fits import is_fits_path, write_fits
+
+    if is_fits_path(output) and source.fits is not None and np.shape(result) == source.shape:
+        write_fits(output, result, like=source.fits)  # same pixel grid: header, WCS and BUNIT kept
+    else:
+        write_image(output, result)
     progress(1, 1)

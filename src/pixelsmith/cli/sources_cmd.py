@@ -13,13 +13,16 @@ from ._common import check_paths, fail, one_line_errors
 from ._files import load_input
 from ._options import Band, Json, Overwrite, Quiet
 
+# sky coordinates in degrees need more than 6 decimals (1e-6 deg = 3.6 mas): 1e-10 deg
+_FORMATS = {"ra": "%.10f", "dec": "%.10f"}
+
 
 def _emit(table: dict[str, np.ndarray], out: Path | None, as_json: bool, quiet: bool, what: str) -> None:
     """Write `table` to --out (CSV), or print it to stdout as CSV or JSON."""
     from ..io.table import write_csv
 
     if out is not None:
-        write_csv(out, table)
+        write_csv(out, table, float_format=_FORMATS)
         if not quiet:
             typer.echo(f"wrote {len(next(iter(table.values())))} {what} to {out}", err=True)
         return
@@ -35,7 +38,8 @@ def _emit(table: dict[str, np.ndarray], out: Path | None, as_json: bool, quiet: 
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(list(table))
     for values in zip(*(v.tolist() for v in table.values()), strict=True):
-        writer.writerow([f"{v:.6f}" if isinstance(v, float) else v for v in values])
+        row = zip(table, values, strict=True)
+        writer.writerow([_FORMATS.get(name, "%.6f") % v if isinstance(v, float) else v for name, v in row])
 
 
 def _check_out(inputs: list[Path], out: Path | None, overwrite: bool) -> None:
@@ -66,7 +70,8 @@ def register(app: typer.Typer) -> None:
     @app.command(
         "peaks",
         epilog=(
-            "Writes row,col,height (strongest first); a GeoTIFF adds map_x,map_y.\n\n"
+            "Writes row,col,height (strongest first); a GeoTIFF adds map_x,map_y, a FITS file with a "
+            "celestial WCS ra,dec (degrees).\n\n"
             "Examples:\n\n"
             "  pixelsmith peaks field.tif --nsigma 5 --min-distance 3 --out peaks.csv\n\n"
             "  pixelsmith peaks image.png --band 1 --smooth 1.5 --subpixel --json"
@@ -108,6 +113,8 @@ def register(app: typer.Typer) -> None:
             a, b, c, d, e, f = tuple(source.raster.transform)[:6]
             cols, rows = found.coords[:, 1] + 0.5, found.coords[:, 0] + 0.5  # pixel centres
             table["map_x"], table["map_y"] = a * cols + b * rows + c, d * cols + e * rows + f
+        if source.fits is not None and source.fits.wcs is not None and len(found.coords):
+            table["ra"], table["dec"] = source.fits.sky_coordinates(found.coords)
         if not quiet and (out is not None):
             noise = f", noise {found.noise:.4g}" if found.noise is not None else ""
             typer.echo(f"threshold {found.threshold:.4g}{noise}", err=True)

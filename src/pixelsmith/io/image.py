@@ -30,7 +30,7 @@ def _suffix(path: str | os.PathLike, name: str) -> str:
     if suffix not in IMAGE_SUFFIXES:
         known = ", ".join(sorted(IMAGE_SUFFIXES))
         raise PixelsmithValueError(
-            f"`{name}` {str(path)!r} has an unsupported format {suffix or '(none)'!r}; use one of {known}"
+            f"`{name}` {str(path)!r} has an unsupported format {suffix or '(none)'!r}; use one of {known}, .fits"
         )
     return suffix
 
@@ -39,7 +39,9 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     """Read an image or array file into a numpy array.
 
     PNG/JPEG/BMP/GIF give ``(H, W)`` or ``(H, W, C)``; a multi-page TIFF gives
-    ``(pages, H, W)``; NPY gives the stored array.
+    ``(pages, H, W)``; NPY gives the stored array; FITS (``.fits``, ``.fit``,
+    ``.fits.gz``) the first HDU with image data, in native byte order (use
+    `pixelsmith.io.read_fits` for its header and WCS).
 
     Examples
     --------
@@ -50,6 +52,10 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     >>> read_image(path)[1, 1]
     np.float64(1.0)
     """
+    from .fits import is_fits_path, read_fits
+
+    if is_fits_path(path):
+        return read_fits(path).data
     suffix = _suffix(path, "path")
     p = Path(path)
     if not p.is_file():
@@ -76,6 +82,10 @@ def write_image(path: str | os.PathLike, array: Any) -> Path:
     --------
     See `read_image`.
     """
+    from .fits import is_fits_path, write_fits
+
+    if is_fits_path(path):
+        return write_fits(path, array)
     suffix = _suffix(path, "path")
     a = np.asarray(array)
     if a.dtype.kind not in "biuf":

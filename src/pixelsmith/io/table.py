@@ -103,7 +103,9 @@ def _read_rows(
     return {c: np.asarray(v) for c, v in values.items() if c in positions}
 
 
-def write_csv(path: str | os.PathLike, table: Mapping[str, Sequence], *, float_format: str = "%.6f") -> Path:
+def write_csv(
+    path: str | os.PathLike, table: Mapping[str, Sequence], *, float_format: str | Mapping[str, str] = "%.6f"
+) -> Path:
     """Write equal-length columns as CSV with a header, atomically.
 
     Examples
@@ -119,11 +121,13 @@ def write_csv(path: str | os.PathLike, table: Mapping[str, Sequence], *, float_f
     lengths = {len(c) for c in cols}
     if len(lengths) > 1:
         raise PixelsmithValueError(f"columns of unequal length: {dict(zip(names, map(len, cols), strict=True))}")
+    # one format for every float column, or one per column name (e.g. more digits for sky coordinates)
+    formats = {n: float_format if isinstance(float_format, str) else float_format.get(n, "%.6f") for n in names}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(names)
     for i in range(lengths.pop() if lengths else 0):
-        writer.writerow([float_format % c[i] if c.dtype.kind == "f" else c[i] for c in cols])
+        writer.writerow([formats[n] % c[i] if c.dtype.kind == "f" else c[i] for n, c in zip(names, cols, strict=True)])
     with atomic_path(path) as tmp:
         tmp.write_text(buffer.getvalue())
     return Path(path)

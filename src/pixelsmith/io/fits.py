@@ -1,0 +1,165 @@
+"""FITS images with their header and WCS (astropy), read in native byte order, written atomically."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._validate import PixelsmithValueError, require
+from ._atomic import atomic_path
+
+__all__ = ["FitsImage", "read_fits", "write_fits", "is_fits_path"]
+
+FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
+
+
+def is_fits_path(path: str | os.PathLike) -> bool:
+    """True for the usual FITS names, compressed ones (``.fits.gz``) included."""
+    return str(path).lower().endswith(FITS_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class FitsImage:
+    """The pixels of one FITS HDU and its header.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        In native byte order (FITS stores big-endian), BSCALE/BZERO applied.
+    header : astropy.io.fits.Header
+    hdu : int
+        The index of the HDU that was read.
+    """
+
+    data: np.ndarray
+    header: Any
+    hdu: int
+
+    @property
+    def wcs(self) -> Any:
+        """The celestial WCS (astropy.wcs.WCS) of the image, or None when the header has none."""
+        wcs_module = require("astropy.wcs", "astro", "reading a FITS WCS")
+        wcs = wcs_module.WCS(self.header, naxis=2) if "CTYPE1" in self.header else None
+        return wcs if wcs is not None and wcs.has_celestial else None
+
+    def sky_coordinates(self, coords: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(ra, dec) in degrees of (row, col) pixel positions, through the celestial WCS.
+
+        pixelsmith's (row, col) with integers at pixel centres is astropy's
+        0-based (x, y) = (col, row), so ``pixel_to_world_values(col, row)``.
+        """
+        from .._validate import as_points
+
+        wcs = self.wcs
+        if wcs is None:
+            raise PixelsmithValueError("this FITS header has no celestial WCS (CTYPE1/2 such as RA---TAN)")
+        points = as_points(coords, "coords", accept_one=True)
+        ra, dec = wcs.celestial.pixel_to_world_values(points[:, 1], points[:, 0])
+        return np.asarray(ra, dtype=np.float64), np.asarray(dec, dtype=np.float64)
+
+
+def _choose_hdu(hdus: Any, hdu: Any, path: Path) -> int:
+    def describe(i: int, h: Any) -> str:
+        shape = "x".join(map(str, h.shape)) if getattr(h, "data", None) is not None else "no data"
+        return f"{i}: {h.name or 'PRIMARY'} ({shape})"
+
+    listing = ", ".join(describe(i, h) for i, h in enumerate(hdus))
+    if hdu is None:
+        for index, item in enumerate(hdus):
+            if getattr(item, "is_image", False) and item.data is not None and item.data.ndim >= 1:
+                return index
+        raise PixelsmithValueError(f"{str(path)!r} has no HDU with image data; its HDUs: {listing}")
+    if isinstance(hdu, (int, np.integer)) and not isinstance(hdu, bool):
+        if not 0 <= hdu < len(hdus):
+            raise PixelsmithValueError(f"`hdu` {hdu} is not in {str(path)!r}; its HDUs: {listing}")
+        return int(hdu)
+    key = hdu if isinstance(hdu, tuple) else (str(hdu), 1)
+    try:
+        return hdus.index_of(key)
+    except KeyError:
+        raise PixelsmithValueError(f"`hdu` {hdu!r} is not in {str(path)!r}; its HDUs: {listing}") from None
+
+
+def read_fits(path: str | os.PathLike, *, hdu: int | str | tuple[str, int] | None = None) -> FitsImage:
+    """Read one image HDU of a FITS file: pixels in native byte order, header and WCS kept.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.fits``, ``.fit``, ``.fts``, optionally gzipped.
+    hdu : int, str or (str, int), optional
+        The HDU by index, EXTNAME or (EXTNAME, EXTVER). Default: the first
+        HDU holding image data (the primary HDU of a simple file, the first
+        extension of a file whose primary HDU is empty).
+
+    Returns
+    -------
+    FitsImage
+        ``data``, ``header``, ``hdu`` and ``wcs`` (celestial, or None).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "frame.fits")
+    >>> _ = write_fits(path, np.arange(12.0).reshape(3, 4))
+    >>> image = read_fits(path)
+    >>> image.data.dtype.isnative, image.data.shape
+    (True, (3, 4))
+    """
+    fits = require("astropy.io.fits", "astro", "reading FITS files")
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"FITS file {str(p)!r} does not exist")
+    try:
+        hdus = fits.open(p, memmap=False)
+    except (OSError, ValueError, TypeError) as exc:
+        raise PixelsmithValueError(f"{str(p)!r} could not be read as FITS: {str(exc).splitlines()[0]}") from None
+    with hdus:
+        try:
+            index = _choose_hdu(hdus, hdu, p)
+            data = hdus[index].data
+        except (OSError, ValueError, TypeError, EOFError) as exc:  # truncated files and the like
+            raise PixelsmithValueError(f"{str(p)!r} could not be read as FITS: {str(exc).splitlines()[0]}") from None
+        if data is None:
+            raise PixelsmithValueError(f"HDU {index} of {str(p)!r} holds no data")
+        header = hdus[index].header.copy()
+    data = np.asarray(data)
+    if not data.dtype.isnative:
+        data = data.astype(data.dtype.newbyteorder("="))
+    return FitsImage(np.ascontiguousarray(data), header, index)
+
+
+def write_fits(path: str | os.PathLike, data: Any, *, header: Any = None, like: FitsImage | None = None) -> Path:
+    """Write an image as FITS, atomically, with the header (and so the WCS) of `like` or `header`.
+
+    The structural keywords (BITPIX, NAXISn, BSCALE/BZERO) follow the data;
+    everything else (WCS, BUNIT, observation keywords) is copied. Give a header
+    only when `data` is on the same pixel grid as the image it came from.
+
+    Examples
+    --------
+    See `read_fits`.
+    """
+    fits = require("astropy.io.fits", "astro", "writing FITS files")
+    array = np.asarray(data)
+    if array.dtype.kind not in "biuf":
+        raise PixelsmithValueError(f"`data` must be numeric to write FITS, got dtype {array.dtype}")
+    if array.dtype == bool:
+        array = array.astype(np.uint8)
+    source = like.header if like is not None else header
+    copied = fits.Header()
+    if source is not None:
+        skip = {"SIMPLE", "BITPIX", "EXTEND", "BSCALE", "BZERO", "XTENSION", "PCOUNT", "GCOUNT", "CHECKSUM", "DATASUM"}
+        for card in source.cards:
+            if card.keyword in skip or card.keyword.startswith("NAXIS"):
+                continue
+            copied.append(card)
+    hdu = fits.PrimaryHDU(array, header=copied)
+    with atomic_path(path, ".fits") as tmp:
+        hdu.writeto(tmp, overwrite=True, output_verify="silentfix")
+    return Path(path)

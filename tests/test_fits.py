@@ -1,0 +1,109 @@
+"""FITS in and out: native byte order, header and WCS kept, the CLI on FITS files (issue 16, first part)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astropy.io import fits
+from astropy.wcs import WCS
+from typer.testing import CliRunner
+
+import pixelsmith as ps
+from pixelsmith import PixelsmithError
+from pixelsmith.cli import app
+from pixelsmith.io import read_fits, read_image, write_fits
+
+
+def _tan_header(shape):
+    wcs = WCS(naxis=2)
+    wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    wcs.wcs.crval = [150.1, 2.2]
+    wcs.wcs.crpix = [shape[1] / 2, shape[0] / 2]
+    wcs.wcs.cdelt = [-0.0002, 0.0002]
+    header = wcs.to_header()
+    header["BUNIT"] = "adu"
+    header["OBJECT"] = "COSMOS test"
+    return header
+
+
+@pytest.fixture
+def field(tmp_path):
+    """A star field written as big-endian float32 FITS with a TAN WCS, as telescopes deliver them."""
+    stars = ps.datasets.star_field((80, 96), 12, seed=4)
+    path = tmp_path / "field.fits"
+    fits.PrimaryHDU(stars.image.astype(">f4"), header=_tan_header(stars.image.shape)).writeto(path)
+    return path, stars
+
+
+def test_read_gives_native_order_equal_values_header_and_wcs(field):
+    path, stars = field
+    image = read_fits(path)
+    assert image.data.dtype == np.float32 and image.data.dtype.isnative
+    np.testing.assert_array_equal(image.data, stars.image.astype(np.float32))
+    assert image.header["BUNIT"] == "adu" and image.wcs is not None
+    np.testing.assert_array_equal(read_image(path), image.data)
+    np.testing.assert_array_equal(ps.local_mean(fits.getdata(path), 3), ps.local_mean(image.data, 3))
+
+
+def test_write_keeps_the_header_and_wcs_and_is_atomic(field, tmp_path):
+    path, _ = field
+    image = read_fits(path)
+    out = tmp_path / "smooth.fits.gz"
+    write_fits(out, ps.local_median(image.data, 3), like=image)
+    back = read_fits(out)
+    assert back.header["OBJECT"] == "COSMOS test" and back.header["BUNIT"] == "adu"
+    for xy in [(0.0, 0.0), (40.5, 33.2)]:
+        assert back.wcs.pixel_to_world(*xy).separation(image.wcs.pixel_to_world(*xy)).deg < 1e-12
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["field.fits", "smooth.fits.gz"]
+
+
+def test_the_first_hdu_with_data_is_chosen_and_others_by_name(tmp_path):
+    path = tmp_path / "mef.fits"
+    science = fits.ImageHDU(np.ones((4, 5), np.float32), name="SCI")
+    weight = fits.ImageHDU(np.full((4, 5), 2.0, np.float32), name="WHT")
+    fits.HDUList([fits.PrimaryHDU(), science, weight]).writeto(path)
+    assert read_fits(path).hdu == 1
+    assert read_fits(path, hdu="WHT").data[0, 0] == 2.0 and read_fits(path, hdu=2).hdu == 2
+    with pytest.raises(PixelsmithError, match="`hdu`.*WHT"):
+        read_fits(path, hdu="ERR")
+
+
+def test_a_file_that_is_not_fits_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.fits"
+    bad.write_bytes(b"SIMPLE  = nonsense" + bytes(100))
+    with pytest.raises(PixelsmithError, match="bad.fits"):
+        read_fits(bad)
+
+
+def test_cli_fits_in_fits_out_keeps_the_wcs(field, tmp_path):
+    path, _ = field
+    out = tmp_path / "out.fits"
+    result = CliRunner().invoke(app, ["local", str(path), str(out), "--stat", "median", "--size", "5", "-q"])
+    assert result.exit_code == 0, result.output
+    back, original = read_fits(out), read_fits(path)
+    np.testing.assert_array_equal(back.data, ps.local_median(original.data, 5))
+    assert back.wcs.pixel_to_world(10, 20).separation(original.wcs.pixel_to_world(10, 20)).deg < 1e-12
+
+
+def test_cli_peaks_on_fits_gives_ra_dec_that_agree_with_astropy(field, tmp_path):
+    path, stars = field
+    table = tmp_path / "peaks.csv"
+    result = CliRunner().invoke(app, ["peaks", str(path), "--nsigma", "5", "--subpixel", "--out", str(table), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = np.genfromtxt(table, delimiter=",", names=True)
+    assert len(rows) >= 8
+    sky = read_fits(path).wcs.pixel_to_world(rows["col"], rows["row"])
+    np.testing.assert_allclose(rows["ra"], sky.ra.deg, atol=1e-9)
+    np.testing.assert_allclose(rows["dec"], sky.dec.deg, atol=1e-9)
+
+
+def test_cli_fits_cube_plane_by_band(tmp_path):
+    cube = np.random.default_rng(3).random((4, 20, 30)).astype(">f8")
+    path = tmp_path / "cube.fits"
+    fits.PrimaryHDU(cube).writeto(path)
+    out = tmp_path / "plane.fits"
+    result = CliRunner().invoke(app, ["local", str(path), str(out), "--band", "3", "-q"])
+    assert result.exit_code == 0, result.output
+    np.testing.assert_array_equal(read_fits(out).data, ps.local_mean(cube[2].astype(float), 3))
+    refused = CliRunner().invoke(app, ["local", str(path), str(tmp_path / "x.fits"), "-q"])
+    assert refused.exit_code == 2 and "--band" in refused.output
