@@ -107,3 +107,18 @@ def test_cli_fits_cube_plane_by_band(tmp_path):
     np.testing.assert_array_equal(read_fits(out).data, ps.local_mean(cube[2].astype(float), 3))
     refused = CliRunner().invoke(app, ["local", str(path), str(tmp_path / "x.fits"), "-q"])
     assert refused.exit_code == 2 and "--band" in refused.output
+
+
+def test_cli_hdu_option_by_name_version_and_index(tmp_path):
+    path = tmp_path / "mef.fits"
+    science = fits.ImageHDU(np.ones((12, 15), np.float32), name="SCI")
+    weight = fits.ImageHDU(np.full((12, 15), 2.0, np.float32), name="WHT")
+    fits.HDUList([fits.PrimaryHDU(), science, weight]).writeto(path)
+    for hdu, value in (("WHT", 2.0), ("SCI,1", 1.0), ("2", 2.0), (None, 1.0)):
+        out = tmp_path / f"o{hdu}.fits".replace(",", "_")
+        args = ["local", str(path), str(out), "-q"] + (["--hdu", hdu] if hdu else [])
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert read_fits(out).data[5, 5] == value
+    result = CliRunner().invoke(app, ["peaks", str(path), "--hdu", "ERR", "-q"])
+    assert result.exit_code == 2 and "`hdu`" in result.output

@@ -241,6 +241,20 @@ def parse_footprint(text: str | None):
     return footprint
 
 
+def parse_hdu(text: str | None):
+    """``--hdu``: ``2`` -> 2, ``SCI`` -> 'SCI', ``SCI,2`` -> ('SCI', 2)."""
+    if text is None:
+        return None
+    if text.strip().isdigit():
+        return int(text)
+    name, _, version = text.partition(",")
+    if not version:
+        return name.strip()
+    if not version.strip().isdigit():
+        fail(f"--hdu must be INDEX, NAME or NAME,VER (e.g. SCI,1), got {text!r}")
+    return name.strip(), int(version)
+
+
 def parse_stat(text: str) -> tuple[str, float]:
     """``mean`` ... ``variety`` or ``percentile:Q`` -> (statistic, q); median is percentile 50."""
     name, _, value = text.partition(":")

@@ -7,6 +7,10 @@ from typing import Annotated
 import typer
 
 Band = Annotated[int | None, typer.Option("--band", help="Band to use (1-based); default: the first.")]
+Hdu = Annotated[
+    str | None,
+    typer.Option("--hdu", help="FITS HDU: INDEX, NAME or NAME,VER; default: the first HDU with image data."),
+]
 Chunks = Annotated[
     int | None,
     typer.Option("--chunks", min=16, help="Process out-of-core in chunks of this many rows and columns (e.g. 2048)."),

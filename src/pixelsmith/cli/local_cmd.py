@@ -13,12 +13,13 @@ from ._common import (
     fail,
     one_line_errors,
     parse_footprint,
+    parse_hdu,
     parse_size,
     parse_stat,
     progress_bar,
 )
 from ._files import load_input, save_output
-from ._options import Band, Chunks, Overwrite, Quiet, Scheduler, Workers
+from ._options import Band, Chunks, Hdu, Overwrite, Quiet, Scheduler, Workers
 
 
 class Mode(str, Enum):
@@ -78,6 +79,7 @@ def register(app: typer.Typer) -> None:
         nan: NanPolicy = typer.Option(NanPolicy.propagate, "--nan", help="NaN/nodata: propagate or omit."),
         ddof: float = typer.Option(0.0, "--ddof", help="Delta degrees of freedom for var/std."),
         band: Band = None,
+        hdu: Hdu = None,
         chunks: Chunks = None,
         workers: Workers = None,
         scheduler: Scheduler = None,
@@ -94,7 +96,7 @@ def register(app: typer.Typer) -> None:
         window = parse_size(size)
         if isinstance(fp, int):  # box:N is a plain window size
             window, fp = fp, None
-        source = load_input(input, band=band)
+        source = load_input(input, band=band, hdu=parse_hdu(hdu))
         spec = window_spec(
             name, source.shape, source.dtype, window, fp, mode.value, cval, "same", nan.value, None, None, ddof, q
         )

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from ._common import check_paths, fail, one_line_errors
+from ._common import check_paths, fail, one_line_errors, parse_hdu
 from ._files import load_input
-from ._options import Band, Json, Overwrite, Quiet
+from ._options import Band, Hdu, Json, Overwrite, Quiet
 
 # sky coordinates in degrees need more than 6 decimals (1e-6 deg = 3.6 mas): 1e-10 deg
 _FORMATS = {"ra": "%.10f", "dec": "%.10f"}
@@ -89,6 +89,7 @@ def register(app: typer.Typer) -> None:
         max_peaks: int = typer.Option(None, "--max-peaks", help="Keep at most this many."),
         exclude_border: int = typer.Option(1, "--exclude-border", help="Ignore peaks this close to an edge."),
         band: Band = None,
+        hdu: Hdu = None,
         as_json: Json = False,
         overwrite: Overwrite = False,
         quiet: Quiet = False,
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
         from ..sources import find_peaks
 
         _check_out([image], out, overwrite)
-        source = load_input(image, band=band)
+        source = load_input(image, band=band, hdu=parse_hdu(hdu))
         found = find_peaks(
             source.array(),
             min_distance=min_distance,
