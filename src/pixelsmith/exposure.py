@@ -16,12 +16,14 @@ from ._validate import (
     normalize_axes,
 )
 from ._window_engine import n_threads, run_in_ranges
+from ._xarray import labelled
 
 __all__ = ["equalize_hist"]
 
 _MAX_INTEGER_BINS = 1 << 24
 
 
+@labelled
 def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2, -1), mask: Any = None) -> Any:
     """Histogram-equalize each image of a stack separately (scikit-image's ``equalize_hist`` per image).
 

@@ -22,6 +22,7 @@ from ._validate import (
     is_dask_array,
     result_float_dtype,
 )
+from ._xarray import labelled
 
 __all__ = ["fill_nans"]
 
@@ -30,6 +31,7 @@ METHODS = ("harmonic", "biharmonic", "nearest", "gaussian")
 _MIN_SIGMA = 0.1
 
 
+@labelled
 def fill_nans(
     a: Any,
     *,

@@ -29,6 +29,7 @@ from ._validate import (
     normalize_window,
     result_float_dtype,
 )
+from ._xarray import labelled
 
 __all__ = [
     "window_spec",
@@ -165,6 +166,7 @@ def _local_stat(
     return result
 
 
+@labelled
 @fill_doc
 def local_mean(
     a: Any,
@@ -209,6 +211,7 @@ def local_mean(
     return _local_stat("mean", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@labelled
 @fill_doc
 def local_sum(
     a: Any,
@@ -259,6 +262,7 @@ def local_sum(
     return _local_stat("sum", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@labelled
 @fill_doc
 def local_var(
     a: Any,
@@ -315,6 +319,7 @@ def local_var(
     return _local_stat("var", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof)
 
 
+@labelled
 @fill_doc
 def local_std(
     a: Any,
@@ -364,6 +369,7 @@ def local_std(
     return _local_stat("std", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof)
 
 
+@labelled
 @fill_doc
 def local_min(
     a: Any,
@@ -406,6 +412,7 @@ def local_min(
     return _local_stat("min", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@labelled
 @fill_doc
 def local_max(
     a: Any,
@@ -448,6 +455,7 @@ def local_max(
     return _local_stat("max", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@labelled
 @fill_doc
 def local_count(
     a: Any,

@@ -17,6 +17,7 @@ import numpy as np
 
 from ._docstrings import fill_doc
 from ._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_scalar
+from ._xarray import labelled
 from .local import _local_stat
 
 __all__ = ["local_median", "local_percentile", "local_range", "local_majority", "local_variety", "local_apply"]
@@ -24,6 +25,7 @@ __all__ = ["local_median", "local_percentile", "local_range", "local_majority", 
 _JITTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Python function -> its numba compilation
 
 
+@labelled
 @fill_doc
 def local_median(
     a: Any,
@@ -68,6 +70,7 @@ def local_median(
     return _local_stat("percentile", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=50.0)
 
 
+@labelled
 @fill_doc
 def local_percentile(
     a: Any,
@@ -116,6 +119,7 @@ def local_percentile(
     return _local_stat("percentile", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=q)
 
 
+@labelled
 @fill_doc
 def local_range(
     a: Any,
@@ -157,6 +161,7 @@ def local_range(
     return _local_stat("range", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@labelled
 @fill_doc
 def local_majority(
     a: Any,
@@ -201,6 +206,7 @@ def local_majority(
     return _local_stat("majority", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@labelled
 @fill_doc
 def local_variety(
     a: Any,
@@ -244,6 +250,7 @@ def local_variety(
     return _local_stat("variety", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@labelled
 @fill_doc
 def local_apply(
     a: Any,
