@@ -335,3 +335,22 @@ def test_center_method_is_d_below_r_and_a_hair_more_matches_the_askers_closed_ma
     np.testing.assert_allclose(
         aperture_sums(image, [(cy, cx)], r + 1e-9, method="center").sums[0], image[closed].sum(), rtol=1e-12
     )
+
+
+def test_results_as_pandas_and_astropy_tables():
+    field = ps.datasets.star_field((128, 128), 15, seed=6)
+    peaks = find_peaks(field.image, nsigma=5, subpixel=True)
+    frame = peaks.to_pandas()
+    assert list(frame.columns) == ["row", "col", "height"] and len(frame) == len(peaks)
+    np.testing.assert_array_equal(frame[["row", "col"]].to_numpy(), peaks.coords)
+    table = peaks.to_table()
+    np.testing.assert_array_equal(table["height"], peaks.heights)
+    stack = np.stack([field.image, 2 * field.image])
+    sums = aperture_sums(stack, peaks.coords, 3.0, annulus=(5, 7))
+    long = sums.to_pandas()
+    assert list(long.columns) == ["frame", "id", "sum", "area", "background", "net"]
+    assert len(long) == 2 * len(peaks)
+    np.testing.assert_allclose(long.loc[long["frame"] == 1, "sum"].to_numpy(), sums.sums[1])
+    one = aperture_sums(field.image, peaks.coords, 3.0).to_table()
+    assert one.colnames == ["id", "sum", "area"]
+    assert find_peaks(np.array([0.0, 3.0, 0.0, 1.0, 0.0])).to_pandas().columns.tolist() == ["index", "height"]

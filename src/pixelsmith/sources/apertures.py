@@ -20,6 +20,7 @@ from .._validate import (
     is_dask_array,
 )
 from .._window_engine import n_threads, run_in_ranges
+from ._tables import TableMixin
 
 __all__ = ["ApertureSums", "aperture_sums"]
 
@@ -28,7 +29,7 @@ _MAX_SUBPIXEL_SAMPLES = 2e10  # sub-pixel centres tested per call: about a minut
 
 
 @dataclass(frozen=True)
-class ApertureSums:
+class ApertureSums(TableMixin):
     """Result of `aperture_sums`; arrays are (N,) for an image and (T, N) for a stack.
 
     Attributes
@@ -48,6 +49,28 @@ class ApertureSums:
     areas: np.ndarray
     background: np.ndarray | None = None
     net: np.ndarray | None = None
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """id (the aperture's row in `centers`), sum, area[, background, net]; a stack adds frame (long format).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from pixelsmith import aperture_sums
+        >>> list(aperture_sums(np.ones((9, 9)), [(4, 4)], 2.0, annulus=(3, 4)).columns())
+        ['id', 'sum', 'area', 'background', 'net']
+        """
+        sums = np.atleast_2d(self.sums)
+        frames, count = sums.shape
+        table = {}
+        if np.ndim(self.sums) == 2:
+            table["frame"] = np.repeat(np.arange(frames), count)
+        table["id"] = np.tile(np.arange(count), frames)
+        for name in ("sums", "areas", "background", "net"):
+            values = getattr(self, name)
+            if values is not None:
+                table[name.rstrip("s") if name in ("sums", "areas") else name] = np.atleast_2d(values).reshape(-1)
+        return table
 
 
 @dataclass(frozen=True)

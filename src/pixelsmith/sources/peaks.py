@@ -10,6 +10,7 @@ import numpy as np
 
 from .._kernels import peaks as _k
 from .._validate import PixelsmithValueError, as_image_array, check_finite_scalar
+from ._tables import TableMixin
 
 __all__ = ["Peaks", "find_peaks", "robust_noise"]
 
@@ -20,7 +21,7 @@ MAD_TO_SIGMA = 1.482602218505602
 
 
 @dataclass(frozen=True)
-class Peaks:
+class Peaks(TableMixin):
     """Peaks found by `find_peaks`, strongest first.
 
     Attributes
@@ -50,6 +51,21 @@ class Peaks:
 
     def __len__(self) -> int:
         return len(self.heights)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """One column per coordinate ((plane,) row, col; or index in 1-D), then height, strongest first.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from pixelsmith import find_peaks
+        >>> list(find_peaks(np.outer(np.eye(5)[2], np.eye(5)[2])).columns())
+        ['row', 'col', 'height']
+        """
+        names = {1: ["index"], 2: ["row", "col"], 3: ["plane", "row", "col"]}[self.coords.shape[1]]
+        table = {name: self.coords[:, k] for k, name in enumerate(names)}
+        table["height"] = self.heights
+        return table
 
 
 def robust_noise(a: Any, *, max_samples: int = _MAX_SAMPLES) -> float:
