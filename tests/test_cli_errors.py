@@ -94,3 +94,15 @@ def test_band_outside_the_input_is_refused_for_every_format(folder, image, band)
     code, lines = _run(folder, "local", image, "o.tif", "--band", band, "-q")
     assert code == 2 and len(lines) == 1 and "band" in lines[0]
     assert not (folder / "o.tif").exists()
+
+
+def test_an_output_format_that_cannot_hold_the_result_is_refused_before_the_work(folder):
+    import imageio.v3 as iio
+
+    iio.imwrite(folder / "gray.png", (np.random.default_rng(0).random((40, 50)) * 255).astype(np.uint8))
+    code, lines = _run(folder, "local", "gray.png", "o.png", "--stat", "mean", "-q")
+    assert code == 2 and len(lines) == 1 and ".png holds 8- or 16-bit integers" in lines[0]
+    code, lines = _run(folder, "blocks", "in.tif", "o.png", "-q")
+    assert code == 2 and "write .tif, .fits or .npy" in lines[0]
+    code, _ = _run(folder, "local", "gray.png", "o.png", "--stat", "majority", "-q")  # uint8 stays uint8
+    assert code == 0 and (folder / "o.png").exists()

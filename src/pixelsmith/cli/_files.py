@@ -96,6 +96,21 @@ def load_input(path: Path, *, band: int | None, hdu: Any = None) -> Source:
     return Source(path, image.shape, image.dtype, image=image)
 
 
+def check_output_format(output: Path, dtype: Any) -> None:
+    """Before any work: refuse an output whose format cannot hold `dtype` (floats in a PNG, say)."""
+    from ..io.fits import is_fits_path
+    from ..io.image import IMAGE_SUFFIXES
+
+    suffix = output.suffix.lower()
+    if is_fits_path(output) or suffix in RASTER_SUFFIXES or IMAGE_SUFFIXES.get(suffix) != "imageio":
+        return
+    if np.dtype(dtype) not in (np.uint8, np.uint16, np.bool_):
+        fail(
+            f"output {str(output)!r}: {suffix} holds 8- or 16-bit integers, and the result is {np.dtype(dtype)}; "
+            "write .tif, .fits or .npy"
+        )
+
+
 def save_output(output: Path, result: Any, source: Source, progress) -> None:
     """Write `result` to `output` like `source`: GeoTIFF with its georeferencing, or an image."""
     from ..io import write_image

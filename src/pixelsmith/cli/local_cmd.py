@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
+import numpy as np
 import typer
 
 from ._common import (
@@ -18,7 +19,7 @@ from ._common import (
     parse_stat,
     progress_bar,
 )
-from ._files import load_input, save_output
+from ._files import check_output_format, load_input, save_output
 from ._options import Band, Chunks, Hdu, Overwrite, Quiet, Scheduler, Workers
 
 
@@ -100,6 +101,7 @@ def register(app: typer.Typer) -> None:
         spec = window_spec(
             name, source.shape, source.dtype, window, fp, mode.value, cval, "same", nan.value, None, None, ddof, q
         )
+        check_output_format(output, spec.out_dtype)  # before the work, not after it
         with dask_cluster(workers, scheduler, quiet):
             if source.reader is not None and chunks:
                 from .._dask import map_window_reader
@@ -157,6 +159,7 @@ def register(app: typer.Typer) -> None:
         sizes = parse_size(block)
         sizes = (sizes, sizes) if isinstance(sizes, int) else sizes
         source = load_input(input, band=band)
+        check_output_format(output, np.float64)  # block statistics are float
         with dask_cluster(workers, scheduler, quiet):
             distributed = chunks or workers or scheduler
             data = source.lazy(chunks or 2048) if distributed else source.array()
