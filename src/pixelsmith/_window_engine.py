@@ -444,18 +444,23 @@ def _moments(
     return result
 
 
+def _row_bases(out_shape: tuple[int, ...], strides: np.ndarray) -> np.ndarray:
+    """Flat offset of the first element of every output row (all axes but the last); [0] for 1-D."""
+    bases = np.zeros(out_shape[:-1], dtype=np.int64)
+    for ax, n in enumerate(out_shape[:-1]):
+        shape = [1] * (len(out_shape) - 1)
+        shape[ax] = n
+        bases = bases + (np.arange(n, dtype=np.int64) * strides[ax]).reshape(shape)
+    return bases.reshape(-1) if bases.ndim else np.zeros(1, dtype=np.int64)
+
+
 def _order_statistic(block: np.ndarray, spec: WindowSpec) -> np.ndarray:
     """Median, percentile, range, majority, variety or a user reduction of every window of a padded block."""
     footprint = spec.footprint if spec.footprint is not None else np.ones(spec.window, dtype=bool)
     strides = np.array(block.strides, dtype=np.int64) // block.itemsize
     offsets = (np.argwhere(footprint) @ strides).astype(np.int64)
     out_shape = tuple(b - w + 1 for b, w in zip(block.shape, spec.window, strict=True))
-    bases = np.zeros(out_shape[:-1], dtype=np.int64)
-    for ax, n in enumerate(out_shape[:-1]):
-        shape = [1] * (len(out_shape) - 1)
-        shape[ax] = n
-        bases = bases + (np.arange(n, dtype=np.int64) * strides[ax]).reshape(shape)
-    bases = bases.reshape(-1) if bases.ndim else np.zeros(1, dtype=np.int64)
+    bases = _row_bases(out_shape, strides)
     out = np.empty((bases.size, out_shape[-1]), dtype=np.float64)
     if spec.stat == "percentile" and spec.footprint is None:  # a box: slide a sorted window along the rows
         column = (np.argwhere(np.ones(spec.window[:-1] + (1,), dtype=bool)) @ strides).astype(np.int64)
@@ -547,11 +552,7 @@ def _reduce_footprint(block: np.ndarray, footprint: np.ndarray, op: int, phases)
     out_shape = tuple(b - f + 1 for b, f in zip(block.shape, footprint.shape, strict=True))
     run_table = np.array([layer_of[length] for _, _, length in runs], dtype=np.int64)
     offsets = np.array([int(np.dot(row, strides[:-1])) + start for row, start, _ in runs], dtype=np.int64)
-    bases = np.zeros(out_shape[:-1], dtype=np.int64)
-    for ax, n in enumerate(out_shape[:-1]):
-        shape = [1] * (len(out_shape) - 1)
-        shape[ax] = n
-        bases = bases + (np.arange(n, dtype=np.int64) * strides[ax]).reshape(shape)
-    result = np.empty((max(bases.size, 1), out_shape[-1]), dtype=np.float64)
-    kw.combine_runs(stacked.reshape(len(lengths), -1), run_table, offsets, bases.reshape(-1), out_shape[-1], op, result)
+    bases = _row_bases(out_shape, strides)
+    result = np.empty((bases.size, out_shape[-1]), dtype=np.float64)
+    kw.combine_runs(stacked.reshape(len(lengths), -1), run_table, offsets, bases, out_shape[-1], op, result)
     return result.reshape(out_shape)

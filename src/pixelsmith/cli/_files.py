@@ -99,16 +99,14 @@ def load_input(path: Path, *, band: int | None, hdu: Any = None) -> Source:
 def check_output_format(output: Path, dtype: Any) -> None:
     """Before any work: refuse an output whose format cannot hold `dtype` (floats in a PNG, say)."""
     from ..io.fits import is_fits_path
-    from ..io.image import IMAGE_SUFFIXES
+    from ..io.image import format_holds
 
-    suffix = output.suffix.lower()
-    if is_fits_path(output) or suffix in RASTER_SUFFIXES or IMAGE_SUFFIXES.get(suffix) != "imageio":
+    if is_fits_path(output) or output.suffix.lower() in RASTER_SUFFIXES or format_holds(output, dtype):
         return
-    if np.dtype(dtype) not in (np.uint8, np.uint16, np.bool_):
-        fail(
-            f"output {str(output)!r}: {suffix} holds 8- or 16-bit integers, and the result is {np.dtype(dtype)}; "
-            "write .tif, .fits or .npy"
-        )
+    fail(
+        f"output {str(output)!r}: {output.suffix.lower()} holds 8- or 16-bit integers, and the result is "
+        f"{np.dtype(dtype)}; write .tif, .fits or .npy"
+    )
 
 
 def save_output(output: Path, result: Any, source: Source, progress) -> None:

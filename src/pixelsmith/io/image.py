@@ -25,6 +25,15 @@ IMAGE_SUFFIXES = {
 }
 
 
+def format_holds(path: str | os.PathLike, dtype: Any) -> bool:
+    """Whether the image format of `path` can store `dtype` (PNG/JPEG/BMP/GIF: 8- or 16-bit integers only)."""
+    return IMAGE_SUFFIXES.get(Path(path).suffix.lower()) != "imageio" or np.dtype(dtype) in (
+        np.uint8,
+        np.uint16,
+        np.bool_,
+    )
+
+
 def _suffix(path: str | os.PathLike, name: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
@@ -96,7 +105,7 @@ def write_image(path: str | os.PathLike, array: Any) -> Path:
             f"`array` must be an image, (H, W) or (H, W, 3|4){' or a (N, H, W) stack' if kind == 'tifffile' else ''}"
             f" for {suffix}, got shape {a.shape}; write .npy for other shapes"
         )
-    if kind == "imageio" and a.dtype not in (np.uint8, np.uint16, np.bool_):
+    if not format_holds(path, a.dtype):
         raise PixelsmithTypeError(
             f"{suffix} holds 8- or 16-bit integers, got {a.dtype}; write .tif or .npy for float data, "
             "or scale to uint8 first"
