@@ -76,6 +76,8 @@ PUBLIC = {
     "StackStats": (lambda a: ps.StackStats().add(a).add(a).add(TEMPLATE.mean() + np.zeros(np.shape(a))).var(), "frame"),
     "as_rgb": (lambda a: ps.as_rgb(a), "image"),
     "page_blocks": (lambda a: [(b.top, b.bottom, b.kind) for b in ps.document.page_blocks(a)], "page"),
+    "paper_level": (lambda a: ps.document.paper_level(a), "page"),
+    "cut_scores": (lambda a: ps.document.strips.cut_scores(a), "image"),
     "straighten": (
         lambda a: ps.document.straighten(a, np.column_stack([np.full(20, 11.5), np.arange(5.0, 25)]), height=5),
         "image",

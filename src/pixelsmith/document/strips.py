@@ -40,7 +40,7 @@ def _float_image(image: Any) -> np.ndarray:
     arr = as_image_array(
         image, "image", ndim=(2, 3), allow_dask=False, hint="pass a gray (H, W) or colour (H, W, C) image"
     )
-    values = np.asarray(arr, dtype=np.float64)
+    values = np.ascontiguousarray(arr, dtype=np.float64)  # one layout: BLAS sums in one order, the same bits
     if values.ndim == 2:
         values = values[..., None]
     if values.shape[-1] == 4:
