@@ -77,3 +77,20 @@ def test_refusals(tmp_path, args, words):
     res = _invoke("drr", *[a.format(**names) for a in args])
     assert res.exit_code == 2, res.output
     assert words in res.output and "Traceback" not in res.output
+
+
+def test_nifti_and_dicom_inputs_give_the_same_picture(tmp_path, rng):
+    """Issue 16: `pixelsmith drr` takes any volume `read_volume` reads."""
+    from pixelsmith.io import write_nifti
+
+    hu = rng.integers(-1000, 1500, size=(8, 20, 18)).astype(np.float32)
+    write_series(tmp_path / "ct", hu, slope=1.0, intercept=0.0)
+    write_nifti(tmp_path / "ct.nii.gz", read_dicom_series(tmp_path / "ct"))
+    pictures = []
+    for source in (tmp_path / "ct", tmp_path / "ct.nii.gz"):
+        out = tmp_path / f"{source.name}.png"
+        tif = tmp_path / f"{source.name}.tif"
+        res = _invoke("drr", source, out, "--shape", "24,24", "--pixel-spacing", "2", "--tif", tif, "-q")
+        assert res.exit_code == 0, res.output
+        pictures.append(read_image(tif))
+    np.testing.assert_allclose(pictures[1], pictures[0], rtol=1e-5)

@@ -1,4 +1,4 @@
-"""`pixelsmith drr`: a simulated X-ray of a CT DICOM series (or of the built-in phantom)."""
+"""`pixelsmith drr`: a simulated X-ray of a CT volume (DICOM series or file, NIfTI) or of the built-in phantom."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def register(app: typer.Typer) -> None:
     )
     @one_line_errors
     def drr_cmd(
-        series: Path = typer.Argument(None, help="Folder of one CT series (DICOM), or a single file."),
+        series: Path = typer.Argument(
+            None, help="CT volume: DICOM series folder, DICOM file (Enhanced too) or .nii/.nii.gz."
+        ),
         output: Path = typer.Argument(None, help="Output picture (.png, 8-bit, bone bright)."),
         phantom: bool = typer.Option(False, "--phantom", help="Use the built-in 3-D Shepp-Logan-like phantom."),
         series_uid: str = typer.Option(None, "--series", help="SeriesInstanceUID when the folder holds several."),
@@ -63,8 +65,7 @@ def register(app: typer.Typer) -> None:
         quiet: Quiet = False,
     ) -> None:
         """Simulated X-ray (DRR): perspective projection of a CT volume from a source to a detector."""
-        from ..io import write_image
-        from ..io.dicom import read_dicom_series
+        from ..io import read_volume, write_image
         from ..xray import Detector, Geometry, drr, to_display
         from ..xray import phantom as make_phantom
 
@@ -75,7 +76,7 @@ def register(app: typer.Typer) -> None:
         if output.suffix.lower() != ".png":
             fail(f"output {str(output)!r} must be .png; use --tif for float values")
         if not phantom and series is None:
-            fail("give a SERIES folder of DICOM files, or --phantom")
+            fail("give a CT volume (DICOM series folder, DICOM file or NIfTI), or --phantom")
         if output_kind not in ("intensity", "line_integral"):
             fail(f"--output must be intensity or line_integral, got {output_kind!r}")
         inputs = [] if phantom else [series]
@@ -89,8 +90,8 @@ def register(app: typer.Typer) -> None:
         if phantom:
             volume = make_phantom((160, 160, 160), (1.25, 1.25, 1.25))
         else:
-            with progress_bar("reading DICOM", quiet) as update:
-                volume = read_dicom_series(series, series=series_uid, progress=update)
+            with progress_bar(f"reading {series.name}", quiet) as update:
+                volume = read_volume(series, series=series_uid, progress=update)
         vectors = [
             _triple(v, n)
             for v, n in (

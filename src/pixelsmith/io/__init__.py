@@ -1,7 +1,25 @@
-"""Readers and writers: GeoTIFF (rasterio, windowed), FITS (astropy), images and arrays. I/O never computes."""
+"""Readers and writers: GeoTIFF (rasterio, windowed), FITS (astropy), images and arrays, CT volumes
+(DICOM, NIfTI). I/O never computes."""
 
+from .dicom import list_dicom_series, read_dicom_series
 from .fits import FitsImage, read_fits, write_fits
 from .image import read_image, write_image
+from .nifti import read_nifti, write_nifti
 from .raster import Raster, read_raster, write_raster
+from .volume import read_volume
 
-__all__ = ["Raster", "read_raster", "write_raster", "read_image", "write_image", "FitsImage", "read_fits", "write_fits"]
+__all__ = [
+    "Raster",
+    "read_raster",
+    "write_raster",
+    "read_image",
+    "write_image",
+    "FitsImage",
+    "read_fits",
+    "write_fits",
+    "read_volume",
+    "read_dicom_series",
+    "list_dicom_series",
+    "read_nifti",
+    "write_nifti",
+]

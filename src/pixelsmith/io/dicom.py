@@ -1,10 +1,16 @@
-"""Read a CT series from a folder of DICOM files into a `pixelsmith.xray.Volume` (HU, patient mm)."""
+"""Read a CT series (a folder of slices, or one Enhanced multi-frame file) into a `Volume` (HU, patient mm).
+
+Compressed transfer syntaxes (JPEG Lossless, JPEG-LS, JPEG 2000, RLE) decode
+through pydicom's pixel-data plugins, which the ``[dicom]`` extra installs.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +22,23 @@ __all__ = ["read_dicom_series", "list_dicom_series"]
 
 # Slices whose spacing differs from the median by more than this fraction are "uneven"
 _SPACING_TOLERANCE = 0.01
+
+# Enhanced (multi-frame) files keep per-slice attributes in functional groups: (sequence, attributes in it)
+_FUNCTIONAL_GROUPS = (
+    ("PlanePositionSequence", ("ImagePositionPatient",)),
+    ("PlaneOrientationSequence", ("ImageOrientationPatient",)),
+    ("PixelMeasuresSequence", ("PixelSpacing", "SliceThickness")),
+    ("PixelValueTransformationSequence", ("RescaleSlope", "RescaleIntercept")),
+)
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """One plane of the volume: its checked header and how to read its stored values."""
+
+    label: str  # a file name, or "file.dcm frame 12", for error messages
+    header: Any  # a pydicom Dataset holding this plane's geometry and rescale
+    read: Callable[[], np.ndarray]  # stored values of this plane, 2-D
 
 
 def _headers(folder: Path, progress: Callable[[int, int], None] | None):
@@ -46,8 +69,22 @@ def _headers(folder: Path, progress: Callable[[int, int], None] | None):
     return found
 
 
+def _frame_count(ds: Any) -> int:
+    try:
+        return int(getattr(ds, "NumberOfFrames", 1) or 1)
+    except (TypeError, ValueError):
+        return 1
+
+
 def list_dicom_series(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
-    """The image series in a folder: SeriesInstanceUID -> {description, modality, slices}."""
+    """The image series in a folder: SeriesInstanceUID -> {description, modality, slices}.
+
+    Examples
+    --------
+    >>> from pydicom.data import get_testdata_file
+    >>> list(list_dicom_series(get_testdata_file("CT_small.dcm")).values())
+    [{'description': '', 'modality': 'CT', 'slices': 1}]
+    """
     folder = Path(path)
     if not folder.exists():
         raise FileNotFoundError(f"DICOM folder {str(folder)!r} does not exist")
@@ -61,7 +98,7 @@ def list_dicom_series(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
                 "slices": 0,
             },
         )
-        entry["slices"] += 1
+        entry["slices"] += _frame_count(ds)
     return series
 
 
@@ -74,20 +111,42 @@ def read_dicom_series(
 ):
     """Read one CT series into a `Volume` of Hounsfield units (float32), indexed (slice, row, col).
 
-    - Files are grouped by SeriesInstanceUID; with several series, pick one
-      with `series` (the error lists them). Non-DICOM and non-image files are
-      skipped with a warning.
+    Parameters
+    ----------
+    path : str or path-like
+        A folder of DICOM files (searched recursively), one slice file, or one
+        Enhanced (multi-frame) CT file.
+    series : str, optional
+        The SeriesInstanceUID to read when the folder holds several (the error
+        lists them).
+    uneven : {'error', 'resample'}
+        Missing or unevenly spaced slices are an error, or are resampled onto
+        an even grid (linear interpolation).
+    progress : callable, optional
+        Called as ``progress(done, total)`` while reading headers and pixels.
+
+    Returns
+    -------
+    Volume
+        HU voxels with spacing, origin and direction in patient mm (LPS).
+
+    Notes
+    -----
+    - Non-DICOM and non-image files in the folder are skipped with a warning.
     - Slices are sorted by their position along the slice normal
       (ImageOrientationPatient row x column cosines, dotted with
       ImagePositionPatient), never by file name.
     - RescaleSlope / RescaleIntercept are applied per slice.
     - Spacing: PixelSpacing for rows and columns; between slices, the measured
       distance of the positions (not SliceThickness, which may differ; a single
-      slice falls back to SliceThickness). Missing or unevenly spaced slices are
-      an error, or resampled onto an even grid (linear) with ``uneven="resample"``.
+      slice falls back to SliceThickness).
     - The Volume's origin is the first slice's ImagePositionPatient and its
       direction holds the slice normal and the orientation cosines, so oblique
       acquisitions keep their geometry.
+    - Enhanced multi-frame files: each frame's position, orientation, pixel
+      spacing and rescale come from its per-frame functional groups (or the
+      shared ones). Compressed pixel data (JPEG Lossless, JPEG-LS, JPEG 2000,
+      RLE) is decoded by pydicom's plugins from the ``[dicom]`` extra.
 
     Examples
     --------
@@ -112,42 +171,46 @@ def read_dicom_series(
         groups.setdefault(str(item[1].SeriesInstanceUID), []).append(item)
     if series is None and len(groups) > 1:
         listing = "; ".join(
-            f"{uid} ({getattr(items[0][1], 'SeriesDescription', '') or 'no description'}, {len(items)} slices)"
+            f"{uid} ({getattr(items[0][1], 'SeriesDescription', '') or 'no description'}, "
+            f"{sum(_frame_count(ds) for _, ds in items)} slices)"
             for uid, items in groups.items()
         )
         raise PixelsmithValueError(f"{str(folder)!r} holds {len(groups)} series; choose one with series=...: {listing}")
     if series is not None and series not in groups:
         raise PixelsmithValueError(f"series {series!r} is not in {str(folder)!r}; found: {', '.join(groups)}")
-    items = groups[series if series is not None else next(iter(groups))]
-
-    for file_path, ds in items:
-        _check_slice_header(file_path, ds)
-    first = items[0][1]
-    sizes = {(int(ds.Rows), int(ds.Columns)) for _, ds in items}
+    slices = [
+        plane
+        for file_path, ds in groups[series if series is not None else next(iter(groups))]
+        for plane in _planes_of(file_path, ds, pydicom)
+    ]
+    for plane in slices:
+        _check_slice_header(plane.label, plane.header)
+    first = slices[0].header
+    sizes = {(int(s.header.Rows), int(s.header.Columns)) for s in slices}
     if len(sizes) > 1:
         raise PixelsmithValueError(f"the series mixes slice sizes {sorted(sizes)}; it cannot form one volume")
     orientation = np.asarray(first.ImageOrientationPatient, dtype=np.float64)
     row_dir, col_dir = orientation[:3], orientation[3:]  # along a row (columns grow), along a column (rows grow)
-    for _, ds in items:
-        if not np.allclose(np.asarray(ds.ImageOrientationPatient, dtype=np.float64), orientation, atol=1e-4):
+    for plane in slices:
+        if not np.allclose(np.asarray(plane.header.ImageOrientationPatient, dtype=np.float64), orientation, atol=1e-4):
             raise PixelsmithValueError("the slices of the series have different ImageOrientationPatient")
     normal = np.cross(row_dir, col_dir)
     normal /= np.linalg.norm(normal)
-    positions = np.array([np.dot(np.asarray(ds.ImagePositionPatient, dtype=np.float64), normal) for _, ds in items])
+    positions = np.array([np.dot(np.asarray(s.header.ImagePositionPatient, dtype=np.float64), normal) for s in slices])
     order = np.argsort(positions, kind="stable")
-    items = [items[i] for i in order]
+    slices = [slices[i] for i in order]
     positions = positions[order]
     if len(positions) > 1 and np.min(np.diff(positions)) < 1e-6:
         raise PixelsmithValueError("two slices share a position; the series holds duplicates or several volumes")
 
     pixel_spacing = np.asarray(first.PixelSpacing, dtype=np.float64)  # (between rows, between columns)
-    slices = []
-    for n, (file_path, _) in enumerate(items, 1):
-        pixels, slope, intercept = _slice_pixels(file_path, pydicom)
-        slices.append(pixels * np.float32(slope) + np.float32(intercept))
+    data = np.empty((len(slices), *sizes.pop()), np.float32)
+    for n, plane in enumerate(slices):
+        slope = float(getattr(plane.header, "RescaleSlope", 1.0))
+        intercept = float(getattr(plane.header, "RescaleIntercept", 0.0))
+        data[n] = plane.read().astype(np.float32) * np.float32(slope) + np.float32(intercept)
         if progress is not None:
-            progress(n, len(items))
-    data = np.stack(slices)
+            progress(n + 1, len(slices))
 
     if len(positions) == 1:
         step = float(getattr(first, "SliceThickness", 1.0) or 1.0)
@@ -164,33 +227,78 @@ def read_dicom_series(
                     "interpolate onto an even grid"
                 )
             data, step = _resample_slices(data, positions, step)
-    origin = np.asarray(items[0][1].ImagePositionPatient, dtype=np.float64)
+    origin = np.asarray(slices[0].header.ImagePositionPatient, dtype=np.float64)
     direction = np.column_stack([normal, col_dir, row_dir])
     spacing = np.array([step, pixel_spacing[0], pixel_spacing[1]])
     return Volume(np.ascontiguousarray(data, dtype=np.float32), spacing, origin, direction, "hu")
 
 
-def _bad(file_path: Path, tag: str, problem: str, fix: str = "fix or remove that file") -> PixelsmithValueError:
-    return PixelsmithValueError(f"{file_path.name}: {tag} {problem}; {fix}")
+def _planes_of(file_path: Path, ds: Any, pydicom: Any) -> list[_Slice]:
+    """The planes of one file: itself for a classic slice, every frame of an Enhanced multi-frame file."""
+    frames = _frame_count(ds)
+    if frames == 1:
+        return [_Slice(file_path.name, ds, lambda: _decoded(file_path, pydicom, 1))]
+    if "PerFrameFunctionalGroupsSequence" not in ds:
+        raise _bad(
+            file_path.name,
+            "NumberOfFrames (0028,0008)",
+            f"is {frames}, but the file has no PerFrameFunctionalGroupsSequence (5200,9230) placing each frame",
+            "only Enhanced multi-frame CT files can be read as volumes; export the series as single-frame slices",
+        )
+    per_frame = ds.PerFrameFunctionalGroupsSequence
+    if len(per_frame) != frames:
+        raise _bad(
+            file_path.name,
+            "PerFrameFunctionalGroupsSequence (5200,9230)",
+            f"has {len(per_frame)} items for {frames} frames",
+        )
+    shared = ds.SharedFunctionalGroupsSequence[0] if ds.get("SharedFunctionalGroupsSequence") else None
+    all_frames = functools.lru_cache(maxsize=1)(lambda: _decoded(file_path, pydicom, frames))
+    return [
+        _Slice(f"{file_path.name} frame {k + 1}", _frame_header(ds, shared, per_frame[k]), lambda k=k: all_frames()[k])
+        for k in range(frames)
+    ]
 
 
-def _numbers(ds: Any, keyword: str, count: int, file_path: Path, tag: str) -> np.ndarray:
+def _frame_header(ds: Any, shared: Any, frame: Any) -> Any:
+    """A flat header for one frame: the file's image attributes plus the frame's functional groups."""
+    from pydicom.dataset import Dataset
+
+    header = Dataset()
+    for keyword in ("Rows", "Columns", "SamplesPerPixel", "PhotometricInterpretation", "SliceThickness"):
+        if keyword in ds:
+            setattr(header, keyword, ds.data_element(keyword).value)
+    for sequence, keywords in _FUNCTIONAL_GROUPS:
+        for source in (shared, frame):  # the frame's own group wins over the shared one
+            if source is not None and source.get(sequence):
+                item = source.data_element(sequence).value[0]
+                for keyword in keywords:
+                    if keyword in item:
+                        setattr(header, keyword, item.data_element(keyword).value)
+    return header
+
+
+def _bad(label: str, tag: str, problem: str, fix: str = "fix or remove that file") -> PixelsmithValueError:
+    return PixelsmithValueError(f"{label}: {tag} {problem}; {fix}")
+
+
+def _numbers(ds: Any, keyword: str, count: int, label: str, tag: str) -> np.ndarray:
     """A header's numeric values, exactly `count` of them and finite, or a clear error naming file and tag."""
     if keyword not in ds or ds.data_element(keyword).value in (None, ""):
-        raise _bad(file_path, tag, "is missing", "the slice cannot be placed in the volume; fix or remove that file")
+        raise _bad(label, tag, "is missing", "the slice cannot be placed in the volume; fix or remove that file")
     try:
         values = np.asarray(ds.data_element(keyword).value, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):
-        raise _bad(file_path, tag, f"is not numeric ({ds.data_element(keyword).value!r})") from None
+        raise _bad(label, tag, f"is not numeric ({ds.data_element(keyword).value!r})") from None
     if values.size != count or not np.isfinite(values).all():
-        raise _bad(file_path, tag, f"must hold {count} finite numbers, got {values.tolist()}")
+        raise _bad(label, tag, f"must hold {count} finite numbers, got {values.tolist()}")
     return values
 
 
-def _check_slice_header(file_path: Path, ds: Any) -> None:
+def _check_slice_header(label: str, ds: Any) -> None:
     """The geometry of one slice: position, orientation (unit, orthogonal cosines), pixel spacing (> 0)."""
-    _numbers(ds, "ImagePositionPatient", 3, file_path, "ImagePositionPatient (0020,0032)")
-    cosines = _numbers(ds, "ImageOrientationPatient", 6, file_path, "ImageOrientationPatient (0020,0037)")
+    _numbers(ds, "ImagePositionPatient", 3, label, "ImagePositionPatient (0020,0032)")
+    cosines = _numbers(ds, "ImageOrientationPatient", 6, label, "ImageOrientationPatient (0020,0037)")
     row_dir, col_dir = cosines[:3], cosines[3:]
     if (
         abs(np.linalg.norm(row_dir) - 1) > 1e-3
@@ -198,63 +306,56 @@ def _check_slice_header(file_path: Path, ds: Any) -> None:
         or abs(np.dot(row_dir, col_dir)) > 1e-3
     ):
         raise _bad(
-            file_path,
+            label,
             "ImageOrientationPatient (0020,0037)",
             f"must be two orthogonal unit vectors, got {cosines.tolist()}",
         )
-    spacing = _numbers(ds, "PixelSpacing", 2, file_path, "PixelSpacing (0028,0030)")
+    spacing = _numbers(ds, "PixelSpacing", 2, label, "PixelSpacing (0028,0030)")
     if not (spacing > 0).all():
-        raise _bad(file_path, "PixelSpacing (0028,0030)", f"must be > 0 mm, got {spacing.tolist()}")
+        raise _bad(label, "PixelSpacing (0028,0030)", f"must be > 0 mm, got {spacing.tolist()}")
     samples = int(getattr(ds, "SamplesPerPixel", 1) or 1)
     if samples != 1:
         raise _bad(
-            file_path,
+            label,
             "SamplesPerPixel (0028,0002)",
             f"is {samples} ({getattr(ds, 'PhotometricInterpretation', 'colour')}): a colour image, not a CT slice",
             "a CT series holds gray slices; remove the colour images (secondary captures) from the folder",
         )
-    frames = int(getattr(ds, "NumberOfFrames", 1) or 1)
-    if frames != 1:
-        raise _bad(
-            file_path,
-            "NumberOfFrames (0028,0008)",
-            f"is {frames}: a multi-frame (Enhanced) image, not one slice of a series",
-            "reading multi-frame CT files is not supported yet; export the series as single-frame slices",
-        )
     rescale = (("RescaleSlope", "RescaleSlope (0028,1053)"), ("RescaleIntercept", "RescaleIntercept (0028,1052)"))
     for keyword, tag in rescale:
         if keyword in ds:
-            value = _numbers(ds, keyword, 1, file_path, tag)[0]
+            value = _numbers(ds, keyword, 1, label, tag)[0]
             if abs(value) > 1e6 or (keyword == "RescaleSlope" and value == 0):
-                raise _bad(file_path, tag, f"is {value:g}, not a plausible CT rescale")
+                raise _bad(label, tag, f"is {value:g}, not a plausible CT rescale")
 
 
-def _slice_pixels(file_path: Path, pydicom: Any) -> tuple[np.ndarray, float, float]:
-    """One slice's stored values (float32) and its rescale, or a clear error naming the file."""
+def _decoded(file_path: Path, pydicom: Any, frames: int) -> np.ndarray:
+    """The stored values of a file, (rows, cols) or (frames, rows, cols), or a clear error naming the file."""
     try:
         ds = pydicom.dcmread(file_path)
     except Exception as exc:  # a file whose header read fine but whose rest is truncated
-        raise _bad(file_path, "the file", f"cannot be read to its end ({exc})") from None
+        raise _bad(file_path.name, "the file", f"cannot be read to its end ({exc})") from None
     if "PixelData" not in ds:
-        raise _bad(file_path, "PixelData (7FE0,0010)", "is missing")
+        raise _bad(file_path.name, "PixelData (7FE0,0010)", "is missing")
     try:
-        pixels = ds.pixel_array
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # plugin chatter about unused options
+            pixels = ds.pixel_array
     except Exception as exc:  # truncated data, a compressed syntax without its decoder, ...
         syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
         name = getattr(syntax, "name", str(syntax))
         hint = (
-            "install pydicom's decoder plugins for it (pip install pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg)"
+            'install the decoders for it: pip install "pixelsmith[dicom]" '
+            "(pylibjpeg, pylibjpeg-libjpeg, pylibjpeg-openjpeg, pyjpegls)"
             if syntax is not None and getattr(syntax, "is_compressed", False)
             else "the file is damaged; fix or remove it"
         )
-        raise _bad(
-            file_path, "PixelData (7FE0,0010)", f"cannot be decoded ({name}: {str(exc).splitlines()[0]})", hint
-        ) from None
-    if pixels.ndim != 2:
-        raise _bad(file_path, "PixelData (7FE0,0010)", f"decodes to shape {pixels.shape}, not one 2-D slice")
-    slope = float(getattr(ds, "RescaleSlope", 1.0))
-    intercept = float(getattr(ds, "RescaleIntercept", 0.0))
-    return pixels.astype(np.float32), slope, intercept
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _bad(file_path.name, "PixelData (7FE0,0010)", f"cannot be decoded ({name}: {message})", hint) from None
+    expected = (frames, int(ds.Rows), int(ds.Columns)) if frames > 1 else (int(ds.Rows), int(ds.Columns))
+    if pixels.shape != expected:
+        raise _bad(file_path.name, "PixelData (7FE0,0010)", f"decodes to shape {pixels.shape}, not {expected}")
+    return pixels
 
 
 def _resample_slices(data: np.ndarray, positions: np.ndarray, step: float) -> tuple[np.ndarray, float]:
