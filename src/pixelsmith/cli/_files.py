@@ -77,6 +77,13 @@ def load_input(path: Path, *, band: int | None, hdu: Any = None) -> Source:
 
         try:
             reader, raster = open_raster(path, 1 if band is None else band)
+            if band is None:
+                count = raster_band_count(path)
+                if count > 1:
+                    fail(
+                        f"input {str(path)!r} has {count} bands; pick one with --band N, or --band all "
+                        "(where the command takes it) to process each"
+                    )
         except PixelsmithValueError as exc:
             if "no georeferencing" not in str(exc):
                 raise
@@ -96,11 +103,14 @@ def load_input(path: Path, *, band: int | None, hdu: Any = None) -> Source:
     return Source(path, image.shape, image.dtype, image=image)
 
 
-def check_output_format(output: Path, dtype: Any) -> None:
-    """Before any work: refuse an output whose format cannot hold `dtype` (floats in a PNG, say)."""
+def check_output_format(output: Path, dtype: Any, planes: int = 1) -> None:
+    """Before any work: refuse an output whose format cannot hold the result (floats or a stack in a PNG)."""
     from ..io.fits import is_fits_path
     from ..io.image import format_holds
 
+    holds_stacks = is_fits_path(output) or output.suffix.lower() in RASTER_SUFFIXES | {".npy"}
+    if planes > 1 and not holds_stacks:
+        fail(f"output {str(output)!r}: a result of {planes} bands or frames needs .tif, .fits or .npy")
     if is_fits_path(output) or output.suffix.lower() in RASTER_SUFFIXES or format_holds(output, dtype):
         return
     fail(
@@ -142,3 +152,128 @@ def save_output(output: Path, result: Any, source: Source, progress) -> None:
     else:
         write_image(output, result)
     progress(1, 1)
+
+
+def raster_band_count(path: Path) -> int:
+    from ..io.raster import _open
+
+    with _open(path) as src:
+        return int(src.count)
+
+
+@dataclass(frozen=True)
+class Planes:
+    """The planes a command processes one by one: raster bands, or frames of a stack (TIFF pages, FITS cube)."""
+
+    sources: list[Source]
+    numbers: list[int]  # 1-based band or frame numbers, as --band counts
+    kind: str  # "band" or "frame"
+    channels_last: bool = False  # the planes were the channels of a colour image
+
+    @property
+    def single(self) -> bool:
+        return len(self.sources) == 1
+
+
+def parse_bands(text: str | None) -> list[int] | str | None:
+    """``--band``: ``3`` -> [3], ``1,4`` -> [1, 4], ``all`` -> 'all'."""
+    if text is None:
+        return None
+    if text.strip().lower() == "all":
+        return "all"
+    try:
+        numbers = [int(v) for v in text.split(",")]
+    except ValueError:
+        fail(f"--band must be N, N,M,... or all (bands count from 1), got {text!r}")
+    if any(n < 1 for n in numbers):
+        fail(f"--band counts from 1 (the first band or channel), got {text!r}")
+    return numbers
+
+
+def load_planes(path: Path, *, band: str | None, hdu: Any = None, frames: bool = False) -> Planes:
+    """Open `path` as the planes to process: one (a 2-D image, or --band N) or several (--band all, --frames)."""
+    from ..io import read_image
+    from ..io.fits import is_fits_path, read_fits
+
+    selection = parse_bands(band)
+    if not frames and isinstance(selection, list) and len(selection) == 1:
+        return Planes([load_input(path, band=selection[0], hdu=hdu)], selection, "band")
+    if is_fits_path(path):
+        fits_image = read_fits(path, hdu=hdu)
+        stack, kind, fits = fits_image.data, "frame", fits_image
+    elif path.suffix.lower() in RASTER_SUFFIXES and _georeferenced(path):
+        from ..io.raster import open_raster
+
+        count = raster_band_count(path)
+        numbers = _chosen(selection, frames, count, path, "bands")
+        sources = []
+        for number in numbers:
+            reader, raster = open_raster(path, number)
+            sources.append(Source(path, tuple(reader.shape), reader.dtype, reader=reader, raster=raster))
+        return Planes(sources, numbers, "band")
+    else:
+        stack, kind, fits = read_image(path), "frame", None
+    channels_last = stack.ndim == 3 and stack.shape[-1] in (3, 4) and fits is None and path.suffix.lower() != ".npy"
+    if channels_last:
+        stack, kind = np.moveaxis(stack, -1, 0), "band"
+    if stack.ndim == 2:
+        stack = stack[None]
+    if stack.ndim != 3:
+        fail(f"input {str(path)!r} must be an image or a stack of images (frames, rows, cols), got {stack.shape}")
+    what = "colour channels" if channels_last else "frames"
+    numbers = _chosen(selection, frames, stack.shape[0], path, what)
+    sources = [Source(path, tuple(stack.shape[1:]), stack.dtype, image=stack[n - 1], fits=fits) for n in numbers]
+    return Planes(sources, numbers, kind, channels_last)
+
+
+def _georeferenced(path: Path) -> bool:
+    from .._validate import PixelsmithValueError
+    from ..io.raster import open_raster
+
+    try:
+        open_raster(path, 1)
+    except PixelsmithValueError as exc:
+        if "no georeferencing" not in str(exc):
+            raise
+        return False
+    return True
+
+
+def _chosen(selection: list[int] | str | None, frames: bool, count: int, path: Path, what: str) -> list[int]:
+    """The 1-based plane numbers chosen by --band / --frames out of `count`."""
+    if selection is None and not frames:
+        if count == 1:
+            return [1]
+        hint = "--frames to process each frame" if what == "frames" else f"--band all to process each of the {what}"
+        fail(f"input {str(path)!r} has {count} {what}; pass {hint}, or pick one with --band N")
+    if selection is None or selection == "all":
+        return list(range(1, count + 1))
+    bad = [n for n in selection if n > count]
+    if bad:
+        fail(f"--band must be between 1 and {count} for {str(path)!r}, got {bad[0]}")
+    return list(selection)
+
+
+def stack_planes(results: list[Any], planes: Planes) -> Any:
+    """One result per plane -> one array: (planes, rows, cols), or (rows, cols, channels) for colour input."""
+    if len(results) == 1:
+        return results[0]
+    if any(is_dask_array(r) for r in results):
+        import dask.array as da
+
+        return da.stack(results, axis=-1 if planes.channels_last else 0)
+    return np.stack(results, axis=-1 if planes.channels_last else 0)
+
+
+def save_planes(output: Path, result: Any, planes: Planes, progress, *, source: Source | None = None) -> None:
+    """Write a per-plane result like its input: a multi-band GeoTIFF keeps georeferencing and band names."""
+    source = planes.sources[0] if source is None else source
+    if planes.single:
+        save_output(output, result, source, progress)
+        return
+    if source.raster is not None:
+        names = tuple((s.raster.band_names or (None,))[0] for s in planes.sources)
+        source = replace(source, raster=replace(source.raster, band_names=names))
+    elif source.fits is not None and planes.kind == "frame":
+        source = replace(source, shape=tuple(source.fits.data.shape))  # the whole cube keeps its header
+    save_output(output, result, source, progress)

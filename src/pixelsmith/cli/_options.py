@@ -26,3 +26,14 @@ Scheduler = Annotated[
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT if it exists.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+Bands = Annotated[
+    str | None,
+    typer.Option(
+        "--band",
+        help="Band(s), 1-based: N, N,M,... or all (each band on its own, written as a multi-band output).",
+    ),
+]
+Frames = Annotated[
+    bool,
+    typer.Option("--frames", help="Process each frame of a stack (TIFF pages, FITS cube, 3-D .npy) on its own."),
+]

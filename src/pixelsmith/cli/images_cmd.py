@@ -10,8 +10,8 @@ import numpy as np
 import typer
 
 from ._common import check_paths, fail, one_line_errors, progress_bar
-from ._files import load_input, save_output
-from ._options import Band, Json, Overwrite, Quiet
+from ._files import check_output_format, load_input, load_planes, save_planes, stack_planes
+from ._options import Band, Bands, Frames, Json, Overwrite, Quiet
 
 COLOUR_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp"}
 
@@ -44,7 +44,9 @@ def register(app: typer.Typer) -> None:
             "are filled channel by channel.\n\n"
             "Examples:\n\n"
             "  pixelsmith fill dem_with_gaps.tif dem_filled.tif --method harmonic\n\n"
-            "  pixelsmith fill photo.png restored.png --mask scratches.png --method biharmonic"
+            "  pixelsmith fill photo.png restored.png --mask scratches.png --method biharmonic\n\n"
+            "  pixelsmith fill sentinel.tif filled.tif --band all\n\n"
+            "  pixelsmith fill frames.tif filled_frames.tif --frames"
         ),
     )
     @one_line_errors
@@ -54,7 +56,8 @@ def register(app: typer.Typer) -> None:
         method: FillMethod = typer.Option(FillMethod.harmonic, "--method", help="How to fill."),
         mask: Path = typer.Option(None, "--mask", help="Image whose non-zero pixels are filled too."),
         sigma: float = typer.Option(2.0, "--sigma", help="Gaussian sigma (px) for --method gaussian."),
-        band: Band = None,
+        band: Bands = None,
+        frames: Frames = False,
         overwrite: Overwrite = False,
         quiet: Quiet = False,
     ) -> None:
@@ -63,7 +66,7 @@ def register(app: typer.Typer) -> None:
         from ..io import read_image, write_image
 
         check_paths([input] + ([mask] if mask else []), output, overwrite)
-        if input.suffix.lower() in COLOUR_SUFFIXES and band is None:
+        if input.suffix.lower() in COLOUR_SUFFIXES and band is None and not frames:
             image = read_image(input)
             holes = _read_mask(mask, image.shape)
             if holes is not None and image.ndim == 3:
@@ -78,16 +81,18 @@ def register(app: typer.Typer) -> None:
                 )
             write_image(output, filled)
         else:
-            source = load_input(input, band=band)
-            data = source.array()
-            filled = fill_nans(data, method=method.value, mask=_read_mask(mask, data.shape), sigma=sigma)
-            with progress_bar(f"fill {method.value} -> {output.name}", quiet) as update:
-                save_output(
-                    output,
-                    filled.astype(np.float32) if filled.dtype == np.float64 and data.dtype == np.float32 else filled,
-                    source,
-                    update,
+            planes = load_planes(input, band=band, frames=frames)
+            check_output_format(output, np.float32, len(planes.sources))
+            holes = _read_mask(mask, planes.sources[0].shape)
+            results = []
+            for plane in planes.sources:  # each band or frame is filled from its own pixels
+                data = plane.array()
+                filled = fill_nans(data, method=method.value, mask=holes, sigma=sigma)
+                results.append(
+                    filled.astype(np.float32) if filled.dtype == np.float64 and data.dtype == np.float32 else filled
                 )
+            with progress_bar(f"fill {method.value} -> {output.name}", quiet) as update:
+                save_planes(output, stack_planes(results, planes), planes, update)
         if not quiet:
             typer.echo(f"wrote {output}", err=True)
 

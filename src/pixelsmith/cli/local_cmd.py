@@ -19,8 +19,8 @@ from ._common import (
     parse_stat,
     progress_bar,
 )
-from ._files import check_output_format, load_input, save_output
-from ._options import Band, Chunks, Hdu, Overwrite, Quiet, Scheduler, Workers
+from ._files import Planes, check_output_format, load_planes, save_planes, stack_planes
+from ._options import Bands, Chunks, Frames, Hdu, Overwrite, Quiet, Scheduler, Workers
 
 
 class Mode(str, Enum):
@@ -56,7 +56,9 @@ def register(app: typer.Typer) -> None:
             "  pixelsmith local big.tif var5.tif --stat var --size 5 --chunks 2048 --workers 2\n\n"
             "  pixelsmith local img.png mean.tif --stat mean --footprint disk:4 --nan omit\n\n"
             "  pixelsmith local landcover.tif diversity.tif --stat variety --footprint annulus:2,5\n\n"
-            "  pixelsmith local dem.tif p90.tif --stat percentile:90 --footprint box:15"
+            "  pixelsmith local dem.tif p90.tif --stat percentile:90 --footprint box:15\n\n"
+            "  pixelsmith local landsat.tif smooth.tif --stat mean --size 5 --band all\n\n"
+            "  pixelsmith local cube.fits cube_med.fits --stat median --size 3 --frames"
         ),
     )
     @one_line_errors
@@ -79,7 +81,8 @@ def register(app: typer.Typer) -> None:
         cval: float = typer.Option(0.0, "--cval", help="Value beyond the edges for --mode constant."),
         nan: NanPolicy = typer.Option(NanPolicy.propagate, "--nan", help="NaN/nodata: propagate or omit."),
         ddof: float = typer.Option(0.0, "--ddof", help="Delta degrees of freedom for var/std."),
-        band: Band = None,
+        band: Bands = None,
+        frames: Frames = False,
         hdu: Hdu = None,
         chunks: Chunks = None,
         workers: Workers = None,
@@ -97,36 +100,19 @@ def register(app: typer.Typer) -> None:
         window = parse_size(size)
         if isinstance(fp, int):  # box:N is a plain window size
             window, fp = fp, None
-        source = load_input(input, band=band, hdu=parse_hdu(hdu))
+        planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
+        source = planes.sources[0]
         spec = window_spec(
             name, source.shape, source.dtype, window, fp, mode.value, cval, "same", nan.value, None, None, ddof, q
         )
-        check_output_format(output, spec.out_dtype)  # before the work, not after it
+        check_output_format(output, spec.out_dtype, len(planes.sources))  # before the work, not after it
+        options = {"footprint": fp, "mode": mode.value, "cval": cval, "nan_policy": nan.value}
         with dask_cluster(workers, scheduler, quiet):
-            if source.reader is not None and chunks:
-                from .._dask import map_window_reader
-
-                result = map_window_reader(source.reader, spec, (chunks, chunks))
-            else:
-                from .. import local as local_module
-
-                data = source.array()
-                if chunks or workers or scheduler:
-                    import dask.array as da
-
-                    data = da.from_array(data, chunks=chunks or 2048)
-                from .. import local_order
-
-                options = {"footprint": fp, "mode": mode.value, "cval": cval, "nan_policy": nan.value}
-                if name in ("var", "std"):
-                    result = getattr(local_module, f"local_{name}")(data, window, ddof=ddof, **options)
-                elif name == "percentile":
-                    result = local_order.local_percentile(data, q, window, **options)
-                elif name in ("range", "majority", "variety"):
-                    result = getattr(local_order, f"local_{name}")(data, window, **options)
-                else:
-                    result = getattr(local_module, f"local_{name}")(data, window, **options)
-            _save(output, result, source, f"local {stat}", quiet)
+            results = [
+                _local_statistic(plane, spec, name, q, window, ddof, options, chunks, workers or scheduler)
+                for plane in planes.sources
+            ]
+            _save(output, stack_planes(results, planes), planes, f"local {stat}", quiet)
 
     @app.command(
         "blocks",
@@ -143,7 +129,8 @@ def register(app: typer.Typer) -> None:
         block: str = typer.Option("8", "--block", help="Block size: N or ROWS,COLS."),
         func: BlockFunc = typer.Option(BlockFunc.mean, "--func", help="Reduction of each block."),
         boundary: str = typer.Option("trim", "--boundary", help="Partial blocks: trim or pad."),
-        band: Band = None,
+        band: Bands = None,
+        frames: Frames = False,
         chunks: Chunks = None,
         workers: Workers = None,
         scheduler: Scheduler = None,
@@ -158,19 +145,47 @@ def register(app: typer.Typer) -> None:
             fail(f"--boundary must be trim or pad, got {boundary!r}")
         sizes = parse_size(block)
         sizes = (sizes, sizes) if isinstance(sizes, int) else sizes
-        source = load_input(input, band=band)
-        check_output_format(output, np.float64)  # block statistics are float
+        planes = load_planes(input, band=band, frames=frames)
+        check_output_format(output, np.float64, len(planes.sources))  # block statistics are float
         with dask_cluster(workers, scheduler, quiet):
             distributed = chunks or workers or scheduler
-            data = source.lazy(chunks or 2048) if distributed else source.array()
-            result = block_reduce(data, sizes, func.value, boundary=boundary)
-            _save(output, result, source.coarsened(sizes), f"blocks {func.value}", quiet)
+            results = [
+                block_reduce(
+                    plane.lazy(chunks or 2048) if distributed else plane.array(), sizes, func.value, boundary=boundary
+                )
+                for plane in planes.sources
+            ]
+            coarse = planes.sources[0].coarsened(sizes)
+            _save(output, stack_planes(results, planes), planes, f"blocks {func.value}", quiet, source=coarse)
 
 
-def _save(output: Path, result, source, what: str, quiet: bool) -> None:
-    """Write the result like its source, with a progress bar, and say where."""
+def _local_statistic(source, spec, name, q, window, ddof, options, chunks, distributed):
+    """One plane's window statistic: streamed from a raster reader, through dask, or in memory."""
+    if source.reader is not None and chunks:
+        from .._dask import map_window_reader
+
+        return map_window_reader(source.reader, spec, (chunks, chunks))
+    from .. import local as local_module
+    from .. import local_order
+
+    data = source.array()
+    if chunks or distributed:
+        import dask.array as da
+
+        data = da.from_array(data, chunks=chunks or 2048)
+    if name in ("var", "std"):
+        return getattr(local_module, f"local_{name}")(data, window, ddof=ddof, **options)
+    if name == "percentile":
+        return local_order.local_percentile(data, q, window, **options)
+    if name in ("range", "majority", "variety"):
+        return getattr(local_order, f"local_{name}")(data, window, **options)
+    return getattr(local_module, f"local_{name}")(data, window, **options)
+
+
+def _save(output: Path, result, planes: Planes, what: str, quiet: bool, *, source=None) -> None:
+    """Write the result like its input, with a progress bar, and say where."""
     with progress_bar(f"{what} -> {output.name}", quiet) as update:
-        save_output(output, result, source, update)
+        save_planes(output, result, planes, update, source=source)
     if not quiet:
         typer.echo(f"wrote {output}", err=True)
 

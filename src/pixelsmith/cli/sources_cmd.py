@@ -10,8 +10,8 @@ import numpy as np
 import typer
 
 from ._common import check_paths, fail, one_line_errors, parse_hdu
-from ._files import load_input
-from ._options import Band, Hdu, Json, Overwrite, Quiet
+from ._files import load_input, load_planes
+from ._options import Band, Bands, Frames, Hdu, Json, Overwrite, Quiet
 
 # sky coordinates in degrees need more than 6 decimals (1e-6 deg = 3.6 mas): 1e-10 deg
 _FORMATS = {"ra": "%.10f", "dec": "%.10f"}
@@ -53,17 +53,55 @@ def _check_out(inputs: list[Path], out: Path | None, overwrite: bool) -> None:
     check_paths(inputs, out, overwrite)
 
 
-def _load_data(path: Path, band: int | None) -> np.ndarray:
-    """An image (H, W), or a stack (T, H, W) from a multi-page TIFF or .npy."""
+def _load_data(path: Path, band: int | None, hdu=None) -> tuple[np.ndarray, object]:
+    """An image (H, W), or a stack (T, H, W) from a multi-page TIFF, .npy or FITS cube; and the FitsImage."""
     from ..io import read_image
+    from ..io.fits import is_fits_path, read_fits
 
+    if is_fits_path(path):
+        fits_image = read_fits(path, hdu=hdu)
+        data = fits_image.data
+        if band is not None:
+            return load_input(path, band=band, hdu=hdu).array(), fits_image
+        if data.ndim not in (2, 3):
+            fail(f"input {str(path)!r} must be an image or a cube (frames, rows, cols), got shape {data.shape}")
+        return data, fits_image
     if path.suffix.lower() in (".npy", ".tif", ".tiff"):
         data = read_image(path)
         if data.ndim == 3 and data.shape[-1] in (3, 4) and path.suffix.lower() != ".npy":
             fail(f"input {str(path)!r} looks like colour ({data.shape}); pick a channel with --band N")
         if data.ndim in (2, 3) and band is None:
-            return data
-    return load_input(path, band=band).array()
+            return data, None
+    return load_input(path, band=band).array(), None
+
+
+def _catalog_centers(at: Path, fits_image) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(row, col) centres from a CSV of row,col (or y,x) or of ra,dec (through the FITS WCS)."""
+    from ..io.table import csv_columns, read_points_csv
+
+    names = csv_columns(at)
+    if {"ra", "dec"} <= names and not ({"row", "col"} <= names or {"y", "x"} <= names):
+        if fits_image is None or fits_image.wcs is None:
+            fail(f"--at {str(at)!r} gives ra,dec: the image must be a FITS file with a celestial WCS to place them")
+        sky = read_points_csv(at, ["ra", "dec"], name="--at")
+        return fits_image.pixel_coordinates(sky["ra"], sky["dec"]), sky
+    points = read_points_csv(at, ["row", "col"], name="--at")
+    return np.column_stack([points["row"], points["col"]]), {}
+
+
+def _peak_table(found, source) -> dict[str, np.ndarray]:
+    """row, col, height, and map_x/map_y (GeoTIFF) or ra/dec (FITS with a celestial WCS)."""
+    table = {"row": found.coords[:, 0], "col": found.coords[:, 1], "height": found.heights}
+    if source.raster is not None:
+        from ..io.raster import pixel_to_map
+
+        table["map_x"], table["map_y"] = pixel_to_map(source.raster.transform, found.coords)
+    if source.fits is not None and source.fits.wcs is not None:
+        if len(found.coords):
+            table["ra"], table["dec"] = source.fits.sky_coordinates(found.coords)
+        else:
+            table["ra"], table["dec"] = np.empty(0), np.empty(0)
+    return table
 
 
 def register(app: typer.Typer) -> None:
@@ -71,7 +109,8 @@ def register(app: typer.Typer) -> None:
         "peaks",
         epilog=(
             "Writes row,col,height (strongest first); a GeoTIFF adds map_x,map_y, a FITS file with a "
-            "celestial WCS ra,dec (degrees).\n\n"
+            "celestial WCS ra,dec (degrees). With --band all or --frames, a first column band (from 1) or "
+            "frame (from 0) says where each peak was found.\n\n"
             "Examples:\n\n"
             "  pixelsmith peaks field.tif --nsigma 5 --min-distance 3 --out peaks.csv\n\n"
             "  pixelsmith peaks image.png --band 1 --smooth 1.5 --subpixel --json"
@@ -88,37 +127,40 @@ def register(app: typer.Typer) -> None:
         subpixel: bool = typer.Option(False, "--subpixel", help="Refine positions to sub-pixel precision."),
         max_peaks: int = typer.Option(None, "--max-peaks", help="Keep at most this many."),
         exclude_border: int = typer.Option(1, "--exclude-border", help="Ignore peaks this close to an edge."),
-        band: Band = None,
+        band: Bands = None,
+        frames: Frames = False,
         hdu: Hdu = None,
         as_json: Json = False,
         overwrite: Overwrite = False,
         quiet: Quiet = False,
     ) -> None:
-        """Find peaks (local maxima) above a threshold, strongest first."""
+        """Find peaks (local maxima) above a threshold, strongest first (per band or frame with several)."""
         from ..sources import find_peaks
 
         _check_out([image], out, overwrite)
-        source = load_input(image, band=band, hdu=parse_hdu(hdu))
-        found = find_peaks(
-            source.array(),
-            min_distance=min_distance,
-            threshold=threshold,
-            nsigma=nsigma,
-            smooth=smooth,
-            exclude_border=exclude_border,
-            max_peaks=max_peaks,
-            subpixel=subpixel,
-        )
-        table = {"row": found.coords[:, 0], "col": found.coords[:, 1], "height": found.heights}
-        if source.raster is not None:
-            a, b, c, d, e, f = tuple(source.raster.transform)[:6]
-            cols, rows = found.coords[:, 1] + 0.5, found.coords[:, 0] + 0.5  # pixel centres
-            table["map_x"], table["map_y"] = a * cols + b * rows + c, d * cols + e * rows + f
-        if source.fits is not None and source.fits.wcs is not None and len(found.coords):
-            table["ra"], table["dec"] = source.fits.sky_coordinates(found.coords)
-        if not quiet and (out is not None):
-            noise = f", noise {found.noise:.4g}" if found.noise is not None else ""
-            typer.echo(f"threshold {found.threshold:.4g}{noise}", err=True)
+        planes = load_planes(image, band=band, hdu=parse_hdu(hdu), frames=frames)
+        tables = []
+        for number, source in zip(planes.numbers, planes.sources, strict=True):
+            found = find_peaks(
+                source.array(),
+                min_distance=min_distance,
+                threshold=threshold,
+                nsigma=nsigma,
+                smooth=smooth,
+                exclude_border=exclude_border,
+                max_peaks=max_peaks,
+                subpixel=subpixel,
+            )
+            # bands count from 1 (GDAL, --band); frames from 0, as apertures' frame column and numpy index a stack
+            label = number if planes.kind == "band" else number - 1
+            table = {} if planes.single else {planes.kind: np.full(len(found.heights), label)}
+            table.update(_peak_table(found, source))
+            tables.append(table)
+            if not quiet and (out is not None):
+                noise = f", noise {found.noise:.4g}" if found.noise is not None else ""
+                where = "" if planes.single else f"{planes.kind} {number}: "
+                typer.echo(f"{where}threshold {found.threshold:.4g}{noise}", err=True)
+        table = {name: np.concatenate([t[name] for t in tables]) for name in tables[0]}
         _emit(table, out, as_json, quiet, "peaks")
 
     @app.command(
@@ -127,25 +169,28 @@ def register(app: typer.Typer) -> None:
             "Writes id,row,col,sum,area[,background,net]; a stack adds a frame column (long format).\n\n"
             "Examples:\n\n"
             "  pixelsmith apertures field.tif --at peaks.csv --radius 5 --annulus 8,12 --out sums.csv\n\n"
-            "  pixelsmith apertures stack.tif --at stars.csv --radius 3 --method center --json"
+            "  pixelsmith apertures stack.tif --at stars.csv --radius 3 --method center --json\n\n"
+            "  pixelsmith apertures cube.fits --at catalog.csv --radius 4   (catalog with ra,dec columns)"
         ),
     )
     @one_line_errors
     def apertures(
-        data: Path = typer.Argument(..., help="Image, or stack (multi-page TIFF, .npy of shape T,H,W)."),
-        at: Path = typer.Option(..., "--at", help="CSV with row,col columns (e.g. from pixelsmith peaks)."),
+        data: Path = typer.Argument(..., help="Image, or stack (multi-page TIFF, FITS cube, .npy of shape T,H,W)."),
+        at: Path = typer.Option(
+            ..., "--at", help="CSV with row,col columns (e.g. from pixelsmith peaks), or ra,dec for a FITS with WCS."
+        ),
         radius: float = typer.Option(..., "--radius", help="Aperture radius in pixels."),
         annulus: str = typer.Option(None, "--annulus", help="Background annulus R_IN,R_OUT (pixels)."),
         method: str = typer.Option("exact", "--method", help="exact, center or subpixel (as photutils)."),
         nan: str = typer.Option("propagate", "--nan", help="NaN pixels: propagate or omit."),
         out: Path = typer.Option(None, "--out", help="CSV to write; default: print to stdout."),
         band: Band = None,
+        hdu: Hdu = None,
         as_json: Json = False,
         overwrite: Overwrite = False,
         quiet: Quiet = False,
     ) -> None:
         """Sum pixels in circular apertures (exact overlap) in an image or every frame of a stack."""
-        from ..io.table import read_points_csv
         from ..sources import aperture_sums
 
         _check_out([data, at], out, overwrite)
@@ -155,9 +200,8 @@ def register(app: typer.Typer) -> None:
                 ring = tuple(float(v) for v in annulus.split(","))
             except ValueError:
                 fail(f"--annulus must be R_IN,R_OUT (e.g. 8,12), got {annulus!r}")
-        points = read_points_csv(at, ["row", "col"], name="--at")
-        centers = np.column_stack([points["row"], points["col"]])
-        pixels = _load_data(data, band)
+        pixels, fits_image = _load_data(data, band, parse_hdu(hdu))
+        centers, sky = _catalog_centers(at, fits_image)
         res = aperture_sums(pixels, centers, radius, annulus=ring, method=method, nan_policy=nan)
         n = len(centers)
         frames = res.sums.shape[0] if res.sums.ndim == 2 else 1
@@ -167,6 +211,8 @@ def register(app: typer.Typer) -> None:
         table["id"] = np.tile(np.arange(n), frames)
         table["row"] = np.tile(centers[:, 0], frames)
         table["col"] = np.tile(centers[:, 1], frames)
+        for name, values in sky.items():  # the catalog's own sky positions, beside the pixels they fell on
+            table[name] = np.tile(values, frames)
         table["sum"] = res.sums.ravel()
         table["area"] = res.areas.ravel()
         if ring is not None:

@@ -61,6 +61,30 @@ class FitsImage:
         ra, dec = wcs.celestial.pixel_to_world_values(points[:, 1], points[:, 0])
         return np.asarray(ra, dtype=np.float64), np.asarray(dec, dtype=np.float64)
 
+    def pixel_coordinates(self, ra: Any, dec: Any) -> np.ndarray:
+        """(row, col) pixel positions, shape (N, 2), of sky positions (degrees): the inverse of `sky_coordinates`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from astropy.io import fits
+        >>> header = fits.Header({"CTYPE1": "RA---TAN", "CTYPE2": "DEC--TAN", "CRVAL1": 150.0,
+        ...                       "CRVAL2": 2.0, "CRPIX1": 11.0, "CRPIX2": 6.0,
+        ...                       "CDELT1": -1e-4, "CDELT2": 1e-4})
+        >>> image = FitsImage(np.zeros((12, 20), np.float32), header, 0)
+        >>> image.pixel_coordinates([150.0], [2.0]).round(6).tolist()
+        [[5.0, 10.0]]
+        """
+        wcs = self.wcs
+        if wcs is None:
+            raise PixelsmithValueError("this FITS header has no celestial WCS (CTYPE1/2 such as RA---TAN)")
+        ra = np.asarray(ra, dtype=np.float64).reshape(-1)
+        dec = np.asarray(dec, dtype=np.float64).reshape(-1)
+        if ra.shape != dec.shape or not (np.isfinite(ra).all() and np.isfinite(dec).all()):
+            raise PixelsmithValueError("`ra` and `dec` must be finite degrees of equal length")
+        x, y = wcs.celestial.world_to_pixel_values(ra, dec)
+        return np.column_stack([np.asarray(y, dtype=np.float64), np.asarray(x, dtype=np.float64)])
+
 
 def _choose_hdu(hdus: Any, hdu: Any, path: Path) -> int:
     def describe(i: int, h: Any) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array, require
 from ._atomic import atomic_path
 
-__all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster"]
+__all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster", "pixel_to_map"]
 
 WRITE_CACHE_MB = 128
 
@@ -60,6 +60,36 @@ class Raster:
     def with_data(self, data: Any, **changes: Any) -> Raster:
         """Same georeferencing, new pixels (the mask is dropped unless given)."""
         return replace(self, data=data, mask=changes.pop("mask", None), **changes)
+
+
+def pixel_to_map(transform: Any, coords: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Map (x, y) of (row, col) pixel positions, integers being pixel centres (GDAL's transform is to corners).
+
+    Parameters
+    ----------
+    transform : affine.Affine
+        The raster's transform (`Raster.transform`).
+    coords : array_like, (N, 2)
+        (row, col) positions, as `find_peaks` returns them.
+
+    Returns
+    -------
+    x, y : numpy.ndarray
+        Map coordinates in the raster's CRS.
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> x, y = pixel_to_map(Affine(30, 0, 500000, 0, -30, 4e6), [[0, 0], [2, 1]])
+    >>> x.tolist(), y.tolist()
+    ([500015.0, 500045.0], [3999985.0, 3999925.0])
+    """
+    from .._validate import as_points
+
+    points = as_points(coords, "coords", accept_one=True)
+    a, b, c, d, e, f = tuple(transform)[:6]
+    cols, rows = points[:, 1] + 0.5, points[:, 0] + 0.5
+    return a * cols + b * rows + c, d * cols + e * rows + f
 
 
 def _open(path: str | os.PathLike):

@@ -61,6 +61,27 @@ def read_points_csv(
         raise PixelsmithValueError(f"{name} {str(p)!r} is not a readable CSV table: {exc}") from None
 
 
+def csv_columns(path: str | os.PathLike) -> set[str]:
+    """The lower-case column names of a CSV's header line (empty when the first line is all numbers)."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"catalog {str(p)!r} does not exist")
+    try:
+        with p.open(newline="", encoding="utf-8-sig") as handle:
+            for row in csv.reader(handle):
+                fields = [f.strip() for f in row]
+                if not fields or not any(fields) or fields[0].startswith("#"):
+                    continue
+                try:
+                    [float(f) for f in fields]
+                except ValueError:
+                    return {f.lower() for f in fields}
+                return set()
+    except (UnicodeDecodeError, csv.Error):
+        return set()  # read_points_csv says what is wrong with the file
+    return set()
+
+
 def _read_rows(
     p: Path, columns: Sequence[str], wanted: list[str], values: dict[str, list[float]], name: str
 ) -> dict[str, np.ndarray]:
