@@ -137,6 +137,22 @@ def test_float32_big_endian_equals_native_float32_and_float16_computes_as_float3
 
 
 @pytest.mark.parametrize("name", list(PUBLIC))
+def test_a_data_array_gives_the_numpy_answer(name):
+    """Issue 16: every public array function takes an xarray.DataArray; same-shape results come back labelled."""
+    import xarray as xr
+
+    func, _ = PUBLIC[name]
+    a = _image()
+    labelled = xr.DataArray(a, dims=("y", "x"), coords={"y": np.arange(a.shape[0]) * 2.0}, attrs={"units": "adu"})
+    with time_limit(30):
+        got, want = func(labelled), func(a)
+    if isinstance(got, xr.DataArray):
+        assert got.attrs == {"units": "adu"} and got.dims == ("y", "x")
+        got = got.values
+    _same(got, want)
+
+
+@pytest.mark.parametrize("name", list(PUBLIC))
 def test_refusals_name_the_argument(name):
     func, arg = PUBLIC[name]
     a = _image()

@@ -18,6 +18,17 @@ def _run(code: str) -> subprocess.CompletedProcess:
         ("rasterio", "from pixelsmith.io import read_raster; read_raster('x.tif')", "geo"),
         ("pydicom", "from pixelsmith.io.dicom import read_dicom_series; read_dicom_series('.')", "dicom"),
         (
+            "nibabel",
+            "import tempfile, pathlib; p = pathlib.Path(tempfile.mkdtemp()) / 'ct.nii'; p.write_bytes(b'x'); "
+            "from pixelsmith.io import read_volume; read_volume(p)",
+            "nifti",
+        ),
+        (
+            "xarray",
+            "import numpy as np; from pixelsmith.io import Raster; Raster(np.zeros((2, 2)), None).to_xarray()",
+            "xarray",
+        ),
+        (
             "imageio",
             "import tempfile, pathlib; p = pathlib.Path(tempfile.mkdtemp()) / 'x.png'; p.write_bytes(b'x'); "
             "from pixelsmith.io import read_image; read_image(p)",

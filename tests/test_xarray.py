@@ -75,3 +75,53 @@ def test_axes_by_dimension_name():
 def test_a_result_of_another_shape_is_a_plain_array():
     valid = ps.local_mean(_dem(), 3, crop="valid")
     assert isinstance(valid, np.ndarray) and valid.shape == (28, 38)
+
+
+def test_same_shape_results_of_other_functions_are_labelled():
+    dem = _dem().fillna(100.0)
+    for func in (
+        lambda a: ps.ncc(a, np.asarray(a)[5:10, 5:12], mode="same"),
+        lambda a: ps.document.paper_level(a),
+        lambda a: ps.xray.to_display(a),
+    ):
+        got = func(dem)
+        assert isinstance(got, xr.DataArray) and got.dims == dem.dims and got.attrs == dem.attrs
+        np.testing.assert_array_equal(got.values, func(dem.values))
+
+
+@pytest.mark.parametrize("chunks", [None, (11, 13)])
+def test_block_reductions_come_back_on_the_block_centres(chunks):
+    dem = _dem(chunks)
+    coarse = ps.block_reduce(dem, (3, 4), "mean")
+    assert isinstance(coarse, xr.DataArray) and coarse.shape == (10, 10) and coarse.attrs == dem.attrs
+    assert isinstance(coarse.data, da.Array) == (chunks is not None)
+    np.testing.assert_allclose(coarse.y.values, 4000000.0 - 10 * (np.arange(10) * 3 + 1))
+    np.testing.assert_allclose(coarse.x.values, 500000.0 + 10 * (np.arange(10) * 4 + 1.5))
+    np.testing.assert_array_equal(coarse.values, ps.block_reduce(_dem().values, (3, 4), "mean"))
+    padded = ps.density_map(dem > 100, 7, boundary="pad")
+    assert padded.shape == (5, 6)
+    np.testing.assert_allclose(padded.x.values[-1], 500000.0 + 10 * np.mean([35, 36, 37, 38, 39]))
+
+
+def test_raster_to_xarray_is_what_rioxarray_reads_and_survives_the_api(tmp_path):
+    import rioxarray  # in the test extra: the check is that rioxarray reads our labels
+    from rasterio.transform import from_origin
+
+    from pixelsmith.io import read_raster, write_raster
+
+    values = np.random.default_rng(3).normal(size=(3, 40, 50)).astype(np.float32)
+    path = tmp_path / "r.tif"
+    write_raster(path, values, transform=from_origin(500000, 4e6, 30, 30), crs="EPSG:32633", band_names="abc")
+    for chunks in (None, 16):
+        labelled = read_raster(path, chunks=chunks).to_xarray("refl")
+        assert labelled.dims == ("band", "y", "x") and labelled.band_name.values.tolist() == ["a", "b", "c"]
+        assert isinstance(labelled.data, da.Array) == (chunks is not None)
+        direct = rioxarray.open_rasterio(path)
+        np.testing.assert_allclose(labelled.x.values, direct.x.values)
+        np.testing.assert_allclose(labelled.y.values, direct.y.values)
+        assert labelled.rio.crs == direct.rio.crs and labelled.rio.transform() == direct.rio.transform()
+        smooth = ps.local_mean(labelled, 3, axes=("y", "x"))
+        assert smooth.rio.crs.to_epsg() == 32633 and smooth.rio.transform() == direct.rio.transform()
+        coarse = ps.block_reduce(labelled, (1, 2, 2))
+        assert coarse.rio.transform().a == 60 and coarse.rio.transform().c == 500000
+        np.testing.assert_array_equal(smooth.values, ps.local_mean(values, 3, axes=(1, 2)))

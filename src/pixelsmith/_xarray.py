@@ -54,3 +54,44 @@ def labelled(func: F) -> F:
         return result
 
     return wrapper  # type: ignore[return-value]
+
+
+def coarsened(func: F) -> F:
+    """Let a block reduction take a DataArray: the result's coordinates are the block centres.
+
+    A dimension coordinate becomes the mean of each block's coordinates (the
+    centre of the block for a regular grid, so a GeoTIFF-like grid stays a grid
+    with the block's pixel size); the partial last block of ``boundary="pad"``
+    gets the mean of the coordinates it holds. Other coordinates along a reduced
+    dimension are dropped. rioxarray's stored ``GeoTransform`` is dropped too,
+    so rioxarray derives the coarser transform from the new coordinates.
+    """
+
+    @functools.wraps(func)
+    def wrapper(a: Any, block: Any, *args: Any, **kwargs: Any) -> Any:
+        if not is_data_array(a):
+            return func(a, block, *args, **kwargs)
+        result = func(a.data, block, *args, **kwargs)
+        sizes = (block,) * a.ndim if isinstance(block, int) else tuple(block)
+        return _coarse_like(a, result, sizes)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _coarse_like(a: Any, result: Any, sizes: tuple[int, ...]) -> Any:
+    import numpy as np
+
+    reduced = {dim for dim, size in zip(a.dims, sizes, strict=True) if size != 1}
+    coords = {}
+    for name, coord in a.coords.items():
+        if name in a.dims and name in reduced:
+            values = np.asarray(coord.values)
+            if values.dtype.kind not in "iuf":
+                continue
+            size = sizes[a.dims.index(name)]
+            count = result.shape[a.dims.index(name)]
+            coords[name] = (name, [values[k * size : (k + 1) * size].mean() for k in range(count)], coord.attrs)
+        elif not set(coord.dims) & reduced:
+            attrs = {k: v for k, v in coord.attrs.items() if k != "GeoTransform"}
+            coords[name] = (coord.dims, coord.values, attrs)
+    return type(a)(result, dims=a.dims, coords=coords, attrs=dict(a.attrs), name=a.name)

@@ -22,6 +22,7 @@ from ._validate import (
     result_float_dtype,
 )
 from ._window_engine import n_threads
+from ._xarray import coarsened
 
 __all__ = ["block_reduce", "density_map", "StackStats"]
 
@@ -62,6 +63,7 @@ def _normalize_block(block: Any, ndim: int) -> tuple[int, ...]:
     return sizes
 
 
+@coarsened
 def block_reduce(
     a: Any,
     block: int | tuple[int, ...],
@@ -220,6 +222,7 @@ def _block_reduce_dask(a, blocks, func, boundary, cval):
     return work.map_blocks(run, chunks=tuple(out_chunks), dtype=sample.dtype)
 
 
+@coarsened
 def density_map(binary: Any, block: int | tuple[int, ...], *, boundary: str = "trim"):
     """Fraction of nonzero pixels in each block (a pixel-density map).
 

@@ -17,6 +17,7 @@ from ._validate import (
     check_positive_int,
     is_dask_array,
 )
+from ._xarray import labelled
 
 __all__ = ["ncc", "match_template", "Matches", "ccf", "best_lag"]
 
@@ -79,6 +80,7 @@ def _pad_for_mode(image: np.ndarray, template_shape: tuple[int, ...], mode: str)
     return np.pad(image, pads, mode="constant")
 
 
+@labelled
 def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> np.ndarray:
     """Normalized cross-correlation: the Pearson correlation of `template` with every window of `image`.
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._validate import PixelsmithValueError, PixelsmithWarning, as_image_array, check_positive_int
+from .._xarray import labelled
 
 __all__ = ["Block", "PageLayout", "page_blocks", "ink_mask", "paper_level"]
 
@@ -102,6 +103,7 @@ def _hat_weights(n: int, cell: float, cells: int) -> np.ndarray:
     return weights
 
 
+@labelled
 def paper_level(page: Any) -> np.ndarray:
     """The paper's brightness at every pixel: the page's illumination, for flat-fielding.
 

@@ -61,6 +61,62 @@ class Raster:
         """Same georeferencing, new pixels (the mask is dropped unless given)."""
         return replace(self, data=data, mask=changes.pop("mask", None), **changes)
 
+    def to_xarray(self, name: str | None = None) -> Any:
+        """The pixels as an ``xarray.DataArray`` with map coordinates, lazily when `data` is a dask array.
+
+        Dims are ``("y", "x")``, or ``("band", "y", "x")`` with 1-based band
+        numbers and a ``band_name`` coordinate. ``x``/``y`` are the map
+        coordinates of pixel centres. The CRS and transform are stored the way
+        rioxarray reads them (a ``spatial_ref`` coordinate with ``crs_wkt`` and
+        ``GeoTransform``), so ``.rio.crs`` works when rioxarray is installed;
+        ``attrs`` keep the nodata value and the file's tags.
+
+        Parameters
+        ----------
+        name : str, optional
+            The DataArray's name.
+
+        Returns
+        -------
+        xarray.DataArray
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rasterio.transform import from_origin
+        >>> raster = Raster(np.zeros((2, 3), np.float32), from_origin(500000, 4e6, 30, 30), "EPSG:32633")
+        >>> da = raster.to_xarray("dem")
+        >>> da.dims, da.x.values.tolist(), da.y.values.tolist()
+        (('y', 'x'), [500015.0, 500045.0, 500075.0], [3999985.0, 3999955.0])
+        """
+        xr = require("xarray", "xarray", "Raster.to_xarray")
+        if self.data is None:
+            raise PixelsmithValueError("this Raster holds no pixels (data=None); read it with read_raster")
+        a, b, c, d, e, f = tuple(self.transform)[:6]
+        if b != 0 or d != 0:
+            raise PixelsmithValueError(
+                "a rotated or sheared transform has no 1-D x/y coordinates; warp the raster to a north-up grid first"
+            )
+        rows, cols = self.data.shape[-2:]
+        coords: dict[str, Any] = {"y": f + e * (np.arange(rows) + 0.5), "x": c + a * (np.arange(cols) + 0.5)}
+        dims: tuple[str, ...] = ("y", "x")
+        if self.data.ndim == 3:
+            dims = ("band", "y", "x")
+            coords["band"] = np.arange(1, self.data.shape[0] + 1)
+            if any(self.band_names):
+                coords["band_name"] = ("band", [n or "" for n in self.band_names])
+        spatial_ref = {"GeoTransform": f"{c} {a} {b} {f} {d} {e}"}
+        if self.crs is not None:
+            from rasterio.crs import CRS
+
+            wkt = CRS.from_user_input(self.crs).to_wkt()
+            spatial_ref.update(crs_wkt=wkt, spatial_ref=wkt)
+        coords["spatial_ref"] = ((), 0, spatial_ref)
+        attrs: dict[str, Any] = dict(self.tags)
+        if self.nodata is not None:
+            attrs["nodata"] = self.nodata
+        return xr.DataArray(self.data, dims=dims, coords=coords, attrs=attrs, name=name)
+
 
 def pixel_to_map(transform: Any, coords: Any) -> tuple[np.ndarray, np.ndarray]:
     """Map (x, y) of (row, col) pixel positions, integers being pixel centres (GDAL's transform is to corners).

@@ -19,6 +19,7 @@ from .._validate import (
     check_positive_int,
 )
 from .._window_engine import n_threads, run_in_ranges
+from .._xarray import labelled
 from .geometry import Detector, Geometry
 from .physics import hu_to_mu
 from .volume import Volume
@@ -279,6 +280,7 @@ def project_parallel(
     return integrals if output == "line_integral" else i0 * np.exp(-integrals)
 
 
+@labelled
 def to_display(
     image: Any, *, gamma: float = 1.0, window: tuple[float, float] | None = None, intensity: bool = True
 ) -> np.ndarray:
