@@ -154,3 +154,30 @@ def test_apertures_on_a_fits_cube_with_an_ra_dec_catalog(tmp_path):
     np.save(plain, cube)
     res = _invoke("apertures", plain, "--at", tmp_path / "sky.csv", "--radius", "3", "-q")
     assert res.exit_code == 2 and "celestial WCS" in res.output
+
+
+def test_hdu_on_every_command_that_reads_a_fits_image(tmp_path):
+    science = ps.datasets.star_field((40, 50), 6, seed=1).image.astype(np.float32)
+    hdus = fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(np.zeros((40, 50), np.float32), name="SCI")])
+    hdus.append(fits.ImageHDU(science, name="SCI", ver=2))
+    path = tmp_path / "multi.fits"
+    hdus.writeto(path)
+    runs = {
+        "blocks": (["blocks", path, tmp_path / "b.npy", "--block", "5", "--hdu", "SCI,2"], ps.block_reduce(science, 5)),
+        "fill": (["fill", path, tmp_path / "f.npy", "--hdu", "2"], science),
+        "equalize": (["equalize", path, tmp_path / "e.npy", "--hdu", "SCI,2"], ps.equalize_hist(science)),
+    }
+    for verb, (args, want) in runs.items():
+        res = _invoke(*args, "-q")
+        assert res.exit_code == 0, (verb, res.output)
+        np.testing.assert_array_equal(np.load(args[2]), want)
+    ps.io.write_image(tmp_path / "plain.npy", science)
+    ps.io.write_image(tmp_path / "part.npy", science[10:25, 12:30])
+    res = _invoke("match", path, tmp_path / "part.npy", "--hdu", "SCI,2", "--json")
+    assert res.exit_code == 0, res.output
+    import json
+
+    best = json.loads(res.output)[0]
+    assert round(best["row"]) == 10 and round(best["col"]) == 12 and best["score"] > 0.999
+    res = _invoke("local", tmp_path / "plain.npy", tmp_path / "o.npy", "--hdu", "2", "-q")
+    assert res.exit_code == 2 and "not one" in res.output

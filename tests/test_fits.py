@@ -122,3 +122,30 @@ def test_cli_hdu_option_by_name_version_and_index(tmp_path):
         assert read_fits(out).data[5, 5] == value
     result = CliRunner().invoke(app, ["peaks", str(path), "--hdu", "ERR", "-q"])
     assert result.exit_code == 2 and "`hdu`" in result.output
+
+
+def _astropy_data(name):
+    import os
+
+    import astropy.io.fits.tests as fits_tests
+
+    return os.path.join(os.path.dirname(fits_tests.__file__), "data", name)
+
+
+@pytest.mark.parametrize(
+    ("name", "hdu"),
+    [("test0.fits", None), ("test0.fits", ("SCI", 3)), ("scale.fits", None), ("compressed_image.fits", None)],
+)
+def test_astropy_s_own_files_read_in_native_order_with_their_scaling(name, hdu):
+    """Real files that ship with astropy: multi-extension, BSCALE/BZERO, tile-compressed."""
+    path = _astropy_data(name)
+    image = read_fits(path, hdu=hdu)
+    with fits.open(path) as hdus:
+        index = image.hdu
+        want = hdus[index].data
+        if hdu is not None:
+            assert hdus[index].name == hdu[0] and hdus[index].ver == hdu[1]
+    assert image.data.dtype.isnative
+    np.testing.assert_array_equal(image.data, want)
+    if image.data.ndim == 2 and min(image.data.shape) >= 3:
+        np.testing.assert_array_equal(ps.local_mean(image.data, 3), ps.local_mean(np.asarray(want), 3))

@@ -58,6 +58,7 @@ def load_input(path: Path, *, band: int | None, hdu: Any = None) -> Source:
 
     if band is not None and band < 1:
         fail(f"--band counts from 1 (the first band or channel), got {band}")
+    _check_hdu_for(path, hdu)
     if is_fits_path(path):
         fits_image = read_fits(path, hdu=hdu)
         data = fits_image.data
@@ -196,6 +197,7 @@ def load_planes(path: Path, *, band: str | None, hdu: Any = None, frames: bool =
     from ..io.fits import is_fits_path, read_fits
 
     selection = parse_bands(band)
+    _check_hdu_for(path, hdu)
     if not frames and isinstance(selection, list) and len(selection) == 1:
         return Planes([load_input(path, band=selection[0], hdu=hdu)], selection, "band")
     if is_fits_path(path):
@@ -224,6 +226,13 @@ def load_planes(path: Path, *, band: str | None, hdu: Any = None, frames: bool =
     numbers = _chosen(selection, frames, stack.shape[0], path, what)
     sources = [Source(path, tuple(stack.shape[1:]), stack.dtype, image=stack[n - 1], fits=fits) for n in numbers]
     return Planes(sources, numbers, kind, channels_last)
+
+
+def _check_hdu_for(path: Path, hdu: Any) -> None:
+    from ..io.fits import is_fits_path
+
+    if hdu is not None and not is_fits_path(path):
+        fail(f"--hdu chooses an HDU of a FITS file; {str(path)!r} is not one (.fits, .fit, .fts, .fits.gz)")
 
 
 def _georeferenced(path: Path) -> bool:

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from ._common import check_paths, fail, one_line_errors, progress_bar
+from ._common import check_paths, fail, one_line_errors, parse_hdu, progress_bar
 from ._files import check_output_format, load_input, load_planes, save_planes, stack_planes
-from ._options import Band, Bands, Frames, Json, Overwrite, Quiet
+from ._options import Band, Bands, Frames, Hdu, Json, Overwrite, Quiet
 
 COLOUR_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp"}
 
@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
         sigma: float = typer.Option(2.0, "--sigma", help="Gaussian sigma (px) for --method gaussian."),
         band: Bands = None,
         frames: Frames = False,
+        hdu: Hdu = None,
         overwrite: Overwrite = False,
         quiet: Quiet = False,
     ) -> None:
@@ -81,7 +82,7 @@ def register(app: typer.Typer) -> None:
                 )
             write_image(output, filled)
         else:
-            planes = load_planes(input, band=band, frames=frames)
+            planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
             check_output_format(output, np.float32, len(planes.sources))
             holes = _read_mask(mask, planes.sources[0].shape)
             results = []
@@ -110,6 +111,7 @@ def register(app: typer.Typer) -> None:
         stack: Path = typer.Argument(..., help="Image stack (multi-page TIFF, .npy) or one image."),
         output: Path = typer.Argument(..., help="Output .tif or .npy (values 0..1), or .png for one image."),
         nbins: int = typer.Option(256, "--nbins", help="Histogram bins for float images."),
+        hdu: Hdu = None,
         overwrite: Overwrite = False,
         quiet: Quiet = False,
     ) -> None:
@@ -118,7 +120,14 @@ def register(app: typer.Typer) -> None:
         from ..io import read_image, write_image
 
         check_paths([stack], output, overwrite)
-        data = read_image(stack)
+        if hdu is not None:
+            from ..io.fits import is_fits_path, read_fits
+
+            if not is_fits_path(stack):
+                fail(f"--hdu is for FITS input; {str(stack)!r} is not a FITS file")
+            data = read_fits(stack, hdu=parse_hdu(hdu)).data
+        else:
+            data = read_image(stack)
         if data.ndim == 3 and data.shape[-1] in (3, 4) and stack.suffix.lower() in COLOUR_SUFFIXES:
             fail(f"input {str(stack)!r} is a colour image; equalize a gray image or a stack of them")
         out = equalize_hist(data, nbins=nbins)
@@ -147,6 +156,7 @@ def register(app: typer.Typer) -> None:
         n: int = typer.Option(1, "--n", help="Number of matches."),
         min_distance: float = typer.Option(None, "--min-distance", help="Minimum distance between matches."),
         band: Band = None,
+        hdu: Hdu = None,
         as_json: Json = False,
         quiet: Quiet = False,
     ) -> None:
@@ -156,7 +166,7 @@ def register(app: typer.Typer) -> None:
         for path in (image, template):
             if not path.exists():
                 fail(f"input {str(path)!r} does not exist")
-        scene = load_input(image, band=band).array()
+        scene = load_input(image, band=band, hdu=parse_hdu(hdu)).array()
         part = load_input(template, band=band).array()
         found = match_template(scene, part, n=n, min_distance=min_distance)
         rows = [

@@ -131,6 +131,7 @@ def register(app: typer.Typer) -> None:
         boundary: str = typer.Option("trim", "--boundary", help="Partial blocks: trim or pad."),
         band: Bands = None,
         frames: Frames = False,
+        hdu: Hdu = None,
         chunks: Chunks = None,
         workers: Workers = None,
         scheduler: Scheduler = None,
@@ -145,7 +146,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--boundary must be trim or pad, got {boundary!r}")
         sizes = parse_size(block)
         sizes = (sizes, sizes) if isinstance(sizes, int) else sizes
-        planes = load_planes(input, band=band, frames=frames)
+        planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
         check_output_format(output, np.float64, len(planes.sources))  # block statistics are float
         with dask_cluster(workers, scheduler, quiet):
             distributed = chunks or workers or scheduler
