@@ -165,24 +165,28 @@ def nonzero_blocks(mu, block0, block1, core):
                     core[q0, q1, q2] = hit
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
-def _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
-    """`total` plus the trilinear samples k0..k1-1 at (x0, x1, x2) + k (s0, s1, s2), in order, edges clamped.
+# The float64 sum of samples may be reassociated, so LLVM vectorises the loop with gathers (1.3-1.5x on
+# dense volumes); the order of the sum changes the result by rounding only (~1e-15 relative). The lerps
+# themselves are not reassociated: each sample is the same float32 number in every code path.
+_SUM_MATH = {"contract", "reassoc"}
 
-    The hot loop: the volume is read flat with unsigned offsets (no negative
-    index wrap-around tests) and the 7 lerps run in float32, the volume's
-    own precision; the sum is float64.
+
+@njit(cache=True, nogil=True, fastmath=_SUM_MATH)
+def _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
+    """`total` plus the trilinear samples k0..k1-1 at (x0, x1, x2) + k (s0, s1, s2), edges clamped.
+
+    The volume is read flat with unsigned offsets (no negative index
+    wrap-around tests) and the 7 lerps run in float32, the volume's own
+    precision; the sum is float64.
     """
     one = np.uint64(1)
     row = np.uint64(n2)
     plane = np.uint64(n1 * n2)
     h0, h1, h2 = n0 - 1.0, n1 - 1.0, n2 - 1.0
-    k = float(k0)
-    for _ in range(k0, k1):
+    for k in range(k0, k1):
         p0 = min(max(x0 + k * s0, 0.0), h0)
         p1 = min(max(x1 + k * s1, 0.0), h1)
         p2 = min(max(x2 + k * s2, 0.0), h2)
-        k += 1.0
         i0 = min(int(p0), n0 - 2)
         i1 = min(int(p1), n1 - 2)
         i2 = min(int(p2), n2 - 2)
@@ -207,6 +211,67 @@ def _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     return total
 
 
+@njit(cache=True, nogil=True, fastmath=_SUM_MATH)
+def _inner_samples(flat, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
+    """`_clamped_samples` for samples known to lie inside [0, n - 1) on every axis: no clamps (the hot loop)."""
+    one = np.uint64(1)
+    row = np.uint64(n2)
+    plane = np.uint64(n1 * n2)
+    for k in range(k0, k1):
+        p0 = x0 + k * s0
+        p1 = x1 + k * s1
+        p2 = x2 + k * s2
+        i0 = int(p0)
+        i1 = int(p1)
+        i2 = int(p2)
+        f0 = np.float32(p0 - i0)
+        f1 = np.float32(p1 - i1)
+        f2 = np.float32(p2 - i2)
+        base = np.uint64((i0 * n1 + i1) * n2 + i2)
+        c0 = flat[base]
+        c1 = flat[base + one]
+        c2 = flat[base + row]
+        c3 = flat[base + row + one]
+        c4 = flat[base + plane]
+        c5 = flat[base + plane + one]
+        c6 = flat[base + plane + row]
+        c7 = flat[base + plane + row + one]
+        e00 = c0 + f2 * (c1 - c0)
+        e01 = c2 + f2 * (c3 - c2)
+        e10 = c4 + f2 * (c5 - c4)
+        e11 = c6 + f2 * (c7 - c6)
+        low = e00 + f1 * (e01 - e00)
+        total += low + f0 * ((e10 + f1 * (e11 - e10)) - low)
+    return total
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _inside(x, s, n, k0, k1):
+    """(ka, kb) within k0..k1: samples x + k s there are in [0, n - 1) with a one-sample margin for rounding."""
+    if s == 0.0:
+        return (k0, k1) if 0.0 <= x < n - 1.0 - 1e-9 else (k0, k0)
+    a = (0.0 - x) / s
+    b = (n - 1.0 - x) / s
+    lo, hi = min(a, b), max(a, b)
+    ka = max(k0, int(math.ceil(lo)) + 1) if lo > k0 - 1 else k0
+    kb = min(k1, int(math.floor(hi)) - 1) if hi < k1 + 1 else k1
+    return ka, max(ka, kb)
+
+
+@njit(cache=True, nogil=True)
+def _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
+    """`total` plus the trilinear samples k0..k1-1: clamped near the volume's faces, unclamped inside."""
+    ka, kb = _inside(x0, s0, n0, k0, k1)
+    a1, b1 = _inside(x1, s1, n1, k0, k1)
+    a2, b2 = _inside(x2, s2, n2, k0, k1)
+    ka, kb = max(ka, a1, a2), min(kb, b1, b2)
+    if kb <= ka:
+        return _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total)
+    total = _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, ka, total)
+    total = _inner_samples(flat, n1, n2, x0, x1, x2, s0, s1, s2, ka, kb, total)
+    return _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, kb, k1, total)
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _first_crossing(x, s, q, last):
     """Sample index (fractional) where x + k s leaves block q of an axis whose blocks run 0..last; inf: never."""
@@ -226,7 +291,7 @@ def trilinear_skipping(mu, occupied, a, b, step):
     grid (an incremental 3-D DDA); each run of occupied blocks is summed in
     one tight loop, widened by a sample at both ends so rounding at a block
     face can never drop a sample. Skipped samples are exactly 0, so the sum
-    is bit-identical to summing every sample.
+    equals the sum of every sample up to the order of the float64 additions.
     """
     n0, n1, n2 = mu.shape
     t_in, t_out = _clip(a, b, mu.shape)
@@ -287,7 +352,7 @@ def trilinear_skipping(mu, occupied, a, b, step):
 
 
 @njit(cache=True, nogil=True)
-def render_rows(
+def render_tile(
     mu,
     occupied,
     to_index,
@@ -299,6 +364,8 @@ def render_rows(
     cols_total,
     row0,
     row1,
+    col0,
+    col1,
     parallel,
     direction_w,
     reach,
@@ -307,7 +374,7 @@ def render_rows(
     supersample,
     out,
 ):
-    """Effective line integrals (mm^-1 x mm) for detector rows row0..row1-1 into out[row - row0, :].
+    """Effective line integrals (mm^-1 x mm) of the detector tile rows row0..row1-1, cols col0..col1-1, into out.
 
     World geometry is mapped to index space with the 3 x 4 matrix `to_index`.
     Cone beam: every ray from the source to a point of the pixel. Parallel:
@@ -322,7 +389,7 @@ def render_rows(
     world_b = np.empty(3)
     k = supersample
     for r in range(row0, row1):
-        for c in range(cols_total):
+        for c in range(col0, col1):
             acc = 0.0
             first = 0.0
             for sa in range(k):
@@ -363,4 +430,4 @@ def render_rows(
                         first = value
                     else:
                         acc += math.exp(-value)
-            out[r - row0, c] = first if k == 1 else -math.log(acc / (k * k))
+            out[r, c] = first if k == 1 else -math.log(acc / (k * k))

@@ -74,14 +74,13 @@ def _render(
     code = _k.SIDDON if method == "siddon" else _k.TRILINEAR
     src = np.zeros(3) if source is None else np.asarray(source, np.float64)
     dirv = np.zeros(3) if direction is None else np.asarray(direction, np.float64)
-    band = max(1, min(16, rows // (4 * n_threads()) or 1))
-    starts = list(range(0, rows, band))
+    tiles = _tiles(rows, cols)
 
     occupied = _occupancy(mu) if code == _k.TRILINEAR and min(mu.shape) >= 2 else np.zeros((0, 0, 0), np.bool_)
 
-    def work(r0: int) -> None:
-        r1 = min(r0 + band, rows)
-        _k.render_rows(
+    def work(tile: tuple[int, int, int, int]) -> None:
+        r0, r1, c0, c1 = tile
+        _k.render_tile(
             mu,
             occupied,
             to_index,
@@ -93,22 +92,36 @@ def _render(
             cols,
             r0,
             r1,
+            c0,
+            c1,
             parallel,
             dirv,
             reach,
             code,
             step,
             supersample,
-            out[r0:r1],
+            out,
         )
 
     done = 0
     with ThreadPoolExecutor(max_workers=n_threads()) as pool:
-        for _ in pool.map(work, starts):
+        for _ in pool.map(work, tiles):
             done += 1
             if progress is not None:
-                progress(done, len(starts))
+                progress(done, len(tiles))
     return out
+
+
+TILE_ROWS, TILE_COLS = 16, 16
+
+
+def _tiles(rows: int, cols: int) -> list[tuple[int, int, int, int]]:
+    """Detector tiles (row0, row1, col0, col1): neighbouring rays of a tile read neighbouring voxels."""
+    return [
+        (r, min(r + TILE_ROWS, rows), c, min(c + TILE_COLS, cols))
+        for r in range(0, rows, TILE_ROWS)
+        for c in range(0, cols, TILE_COLS)
+    ]
 
 
 def _occupancy(mu: np.ndarray) -> np.ndarray:
@@ -175,9 +188,9 @@ def drr(
         'siddon': exact path lengths through every voxel crossed (Jacobs'
         incremental walk; ray parameters in float64). 'trilinear': trilinear
         samples every `step` voxels, trapezoid weights (half at the ends),
-        interpolated in float32 like the volume and summed in float64; blocks
-        of 8^3 voxels where mu is exactly 0 are skipped, which leaves the sum
-        unchanged. Siddon is exact for the voxel model, but along an array
+        interpolated in float32 like the volume and summed in float64 (in a
+        vectorised order: ~1e-15 relative); blocks of 8^3 voxels where mu is
+        exactly 0 are skipped, which leaves the sum unchanged. Siddon is exact for the voxel model, but along an array
         axis its error against the smooth object adds up coherently (it is
         the sum along that axis); trilinear smooths that out.
     step : float, default 0.5
