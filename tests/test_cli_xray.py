@@ -94,3 +94,29 @@ def test_nifti_and_dicom_inputs_give_the_same_picture(tmp_path, rng):
         assert res.exit_code == 0, res.output
         pictures.append(read_image(tif))
     np.testing.assert_allclose(pictures[1], pictures[0], rtol=1e-5)
+
+
+def test_a_sweep_writes_one_picture_per_angle_a_listing_and_a_stack(tmp_path, rng):
+    from pixelsmith.xray import drr_sweep, to_display
+
+    hu = rng.integers(-1000, 1500, size=(8, 20, 18)).astype(np.float32)
+    write_series(tmp_path / "ct", hu, slope=1.0, intercept=0.0)
+    out = tmp_path / "sweep"
+    args = ["drr", tmp_path / "ct", out, "--angles", "0:360:90", "--shape", "16,16", "--pixel-spacing", "2"]
+    res = _invoke(*args, "--tif", tmp_path / "s.tif", "--output", "line_integral", "-q")
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == [f"view_{n:04d}.png" for n in range(4)] + ["views.csv"]
+    listing = np.genfromtxt(out / "views.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+    assert listing["angle"].tolist() == [0.0, 90.0, 180.0, 270.0]
+    volume = read_dicom_series(tmp_path / "ct")
+    views = [Geometry.c_arm(volume, 1000, 1500, a, shape=(16, 16), pixel_spacing=2.0) for a in (0, 90, 180, 270)]
+    expected = drr_sweep(volume, views)
+    np.testing.assert_array_equal(read_image(out / "view_0002.png"), to_display(expected[2]))
+    np.testing.assert_allclose(read_image(tmp_path / "s.tif"), -np.log(expected), rtol=1e-5, atol=1e-6)
+    res = _invoke(*args, "-q")
+    assert res.exit_code == 2 and "--overwrite" in res.output
+    res = _invoke(*args, "--overwrite", "-q")
+    assert res.exit_code == 0, res.output
+    for bad in ("0:360:0", "90:0:10", "a,b"):
+        res = _invoke("drr", "--phantom", tmp_path / "x", "--angles", bad, "-q")
+        assert res.exit_code == 2 and "--angles" in res.output, res.output

@@ -23,6 +23,66 @@ def _triple(text: str | None, name: str) -> np.ndarray | None:
     return values
 
 
+def _parse_angles(text: str | None) -> list[float] | None:
+    """``0:360:2`` -> [0, 2, ..., 358] (STOP excluded, as Python's range); ``0,90,180`` -> those."""
+    if text is None:
+        return None
+    try:
+        if ":" in text:
+            start, stop, step = (float(v) for v in text.split(":"))
+            if step == 0 or not np.isfinite([start, stop, step]).all():
+                raise ValueError
+            values = list(np.arange(start, stop, step))
+        else:
+            values = [float(v) for v in text.split(",")]
+    except ValueError:
+        fail(f"--angles must be START:STOP:STEP (e.g. 0:360:2) or A,B,C in degrees, got {text!r}")
+    if not values:
+        fail(f"--angles {text!r} gives no angle; STOP is excluded (0:360:2 gives 0, 2, ..., 358)")
+    if len(values) > 100_000:
+        fail(f"--angles {text!r} gives {len(values)} views; split the sweep")
+    return [round(float(v), 10) for v in values]
+
+
+def _view_name(index: int) -> str:
+    return f"view_{index:04d}.png"
+
+
+def _check_sweep_folder(folder: Path, count: int, overwrite: bool) -> None:
+    """The sweep's folder: created if missing; existing views are replaced only with --overwrite."""
+    if folder.exists() and not folder.is_dir():
+        fail(f"output {str(folder)!r} must be a folder for --angles (it will hold view_0000.png ...)")
+    if not folder.exists():
+        if not folder.parent.exists():
+            fail(f"output folder {str(folder.parent)!r} does not exist")
+        folder.mkdir()
+    clashes = [folder / _view_name(n) for n in range(count) if (folder / _view_name(n)).exists()]
+    if (folder / "views.csv").exists():
+        clashes.append(folder / "views.csv")
+    if clashes and not overwrite:
+        fail(f"output {str(clashes[0])!r} exists (and {len(clashes) - 1} more); pass --overwrite to replace them")
+
+
+def _write_sweep(folder: Path, angles: list[float], images: np.ndarray, tif: Path | None, kind: str) -> None:
+    from ..io import write_image
+    from ..io.table import write_csv
+    from ..xray import to_display
+
+    for n, image in enumerate(images):
+        write_image(folder / _view_name(n), to_display(image))  # atomic, one file per view
+    write_csv(
+        folder / "views.csv",
+        {
+            "index": np.arange(len(angles)),
+            "angle": np.asarray(angles, float),
+            "file": np.array([_view_name(n) for n in range(len(angles))]),
+        },
+    )
+    if tif is not None:
+        values = images if kind == "intensity" else -np.log(np.clip(images, 1e-300, None))
+        write_image(tif, values.astype(np.float32))
+
+
 def register(app: typer.Typer) -> None:
     @app.command(
         "drr",
@@ -33,7 +93,11 @@ def register(app: typer.Typer) -> None:
             "Examples:\n\n"
             "  pixelsmith drr ct_series/ ap.png --angle 0 --sid 1000 --sdd 1500 --shape 512,512\n\n"
             "  pixelsmith drr ct_series/ lat.png --angle 90 --tif lat_line_integrals.tif --output line_integral\n\n"
-            "  pixelsmith drr --phantom phantom.png"
+            "  pixelsmith drr --phantom phantom.png\n\n"
+            "A sweep (C-arm rotation): --angles START:STOP:STEP (degrees, STOP excluded) or A,B,C writes\n"
+            "OUTPUT/view_0000.png ... and OUTPUT/views.csv (index, angle, file) into the folder OUTPUT;\n"
+            "--tif then writes every view as one (views, rows, cols) float32 TIFF stack:\n\n"
+            "  pixelsmith drr ct.nii.gz sweep/ --angles 0:360:2 --tif sweep.tif"
         ),
     )
     @one_line_errors
@@ -45,6 +109,9 @@ def register(app: typer.Typer) -> None:
         phantom: bool = typer.Option(False, "--phantom", help="Use the built-in 3-D Shepp-Logan-like phantom."),
         series_uid: str = typer.Option(None, "--series", help="SeriesInstanceUID when the folder holds several."),
         angle: float = typer.Option(0.0, "--angle", help="C-arm angle in degrees (0 = AP, 90 = lateral)."),
+        angles: str = typer.Option(
+            None, "--angles", help="A sweep of C-arm angles: START:STOP:STEP or A,B,C; OUTPUT is then a folder."
+        ),
         tilt: float = typer.Option(0.0, "--tilt", help="Cranial tilt in degrees."),
         sid: float = typer.Option(1000.0, "--sid", help="Source to isocentre distance (mm)."),
         sdd: float = typer.Option(1500.0, "--sdd", help="Source to detector distance (mm)."),
@@ -66,21 +133,25 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulated X-ray (DRR): perspective projection of a CT volume from a source to a detector."""
         from ..io import read_volume, write_image
-        from ..xray import Detector, Geometry, drr, to_display
+        from ..xray import Detector, Geometry, drr, drr_sweep, to_display
         from ..xray import phantom as make_phantom
 
         if phantom and output is None:
             series, output = None, series
         if output is None:
             fail("give an OUTPUT .png (and a SERIES folder, or --phantom)")
-        if output.suffix.lower() != ".png":
+        sweep = _parse_angles(angles)
+        if sweep is None and output.suffix.lower() != ".png":
             fail(f"output {str(output)!r} must be .png; use --tif for float values")
         if not phantom and series is None:
             fail("give a CT volume (DICOM series folder, DICOM file or NIfTI), or --phantom")
         if output_kind not in ("intensity", "line_integral"):
             fail(f"--output must be intensity or line_integral, got {output_kind!r}")
         inputs = [] if phantom else [series]
-        check_paths(inputs, output, overwrite)
+        if sweep is not None:
+            _check_sweep_folder(output, len(sweep), overwrite)
+        else:
+            check_paths(inputs, output, overwrite)
         if tif is not None:
             check_paths(inputs, tif, overwrite)
         try:
@@ -101,6 +172,21 @@ def register(app: typer.Typer) -> None:
                 (detector_v, "--detector-v"),
             )
         ]
+        if sweep is not None:
+            if any(v is not None for v in vectors):
+                fail("--angles sweeps the C-arm around the volume; it cannot be combined with --source/--detector-*")
+            geometries = [
+                Geometry.c_arm(volume, sid, sdd, a, tilt, shape=(rows, cols), pixel_spacing=pixel_spacing)
+                for a in sweep
+            ]
+            with progress_bar(f"projecting {len(sweep)} views", quiet) as update:
+                images = drr_sweep(
+                    volume, geometries, energy_kev=energy, method=method, supersample=supersample, progress=update
+                )
+            _write_sweep(output, sweep, images, tif, output_kind)
+            if not quiet:
+                typer.echo(f"wrote {len(sweep)} views to {output}" + (f" and {tif}" if tif else ""), err=True)
+            return
         if any(v is not None for v in vectors):
             if any(v is None for v in vectors):
                 fail("explicit geometry needs all of --source, --detector-center, --detector-u, --detector-v")

@@ -117,7 +117,9 @@ def write_image(path: str | os.PathLike, array: Any) -> Path:
         elif kind == "tifffile":
             tifffile = require("tifffile", "cli", "reading and writing TIFF images")
 
-            tifffile.imwrite(tmp, a)
+            # a (N, H, W) stack is N gray pages, never "RGB planes" (tifffile's guess for N = 3 or 4)
+            colour = a.ndim == 3 and a.shape[-1] in (3, 4) and a.dtype.kind in "bu"
+            tifffile.imwrite(tmp, a, photometric="rgb" if colour else "minisblack")
         else:
             iio = require("imageio.v3", "cli", "reading and writing PNG/JPEG images")
 

@@ -3,7 +3,7 @@
 from .geometry import Detector, Geometry
 from .phantom import phantom, phantom_ellipsoids, phantom_line_integrals
 from .physics import hu_to_mu, water_and_air_mu
-from .project import drr, project_parallel, to_display
+from .project import drr, drr_sweep, project_parallel, to_display
 from .volume import Volume
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "Geometry",
     "Volume",
     "drr",
+    "drr_sweep",
     "hu_to_mu",
     "phantom",
     "phantom_ellipsoids",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,7 +24,7 @@ from .geometry import Detector, Geometry
 from .physics import hu_to_mu
 from .volume import Volume
 
-__all__ = ["drr", "project_parallel", "to_display"]
+__all__ = ["drr", "drr_sweep", "project_parallel", "to_display"]
 
 
 def _attenuation(volume: Volume, energy_kev: float) -> np.ndarray:
@@ -45,6 +45,13 @@ def _attenuation(volume: Volume, energy_kev: float) -> np.ndarray:
     return mu
 
 
+def _occupancy_for(mu: np.ndarray, method: str) -> np.ndarray:
+    """The air-skipping block map for trilinear rays (empty when unused); computed once per volume."""
+    if method == "trilinear" and min(mu.shape) >= 2:
+        return _occupancy(mu)
+    return np.zeros((0, 0, 0), np.bool_)
+
+
 def _render(
     volume: Volume,
     mu: np.ndarray,
@@ -56,18 +63,21 @@ def _render(
     step: float,
     supersample: int,
     progress: Callable[[int, int], None] | None,
+    occupied: np.ndarray | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     to_index = np.linalg.inv(volume.affine)[:3]
     rows, cols = detector.shape
-    # the image in float64, plus the caller's conversion (intensity or display) of the same size
-    check_allocation(
-        16.0 * rows * cols,
-        "detector.shape",
-        (rows, cols),
-        "the projected image",
-        "use a detector of at most a few thousand pixels a side",
-    )
-    out = np.empty((rows, cols))
+    if out is None:
+        # the image in float64, plus the caller's conversion (intensity or display) of the same size
+        check_allocation(
+            16.0 * rows * cols,
+            "detector.shape",
+            (rows, cols),
+            "the projected image",
+            "use a detector of at most a few thousand pixels a side",
+        )
+        out = np.empty((rows, cols))
     parallel = direction is not None
     extent = np.linalg.norm(np.asarray(volume.shape) * volume.spacing)
     reach = float(extent + np.linalg.norm(detector.center - volume.center))
@@ -76,7 +86,8 @@ def _render(
     dirv = np.zeros(3) if direction is None else np.asarray(direction, np.float64)
     tiles = _tiles(rows, cols)
 
-    occupied = _occupancy(mu) if code == _k.TRILINEAR and min(mu.shape) >= 2 else np.zeros((0, 0, 0), np.bool_)
+    if occupied is None:
+        occupied = _occupancy_for(mu, method)
 
     def work(tile: tuple[int, int, int, int]) -> None:
         r0, r1, c0, c1 = tile
@@ -232,6 +243,99 @@ def drr(
         progress=progress,
     )
     return integrals if output == "line_integral" else i0 * np.exp(-integrals)
+
+
+def drr_sweep(
+    volume: Volume,
+    geometries: Sequence[Geometry],
+    *,
+    output: str = "intensity",
+    i0: float = 1.0,
+    energy_kev: float = 70.0,
+    method: str = "trilinear",
+    step: float = 0.5,
+    supersample: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Many views of one volume (a C-arm rotation, a CBCT scan): `drr` for each geometry, prepared once.
+
+    The HU-to-mu conversion, the NaN check and the air-skipping block map are
+    computed once for the whole sweep, not per view; each view is then exactly
+    what `drr` returns for it (bit for bit).
+
+    Parameters
+    ----------
+    volume : Volume
+        As for `drr`.
+    geometries : sequence of Geometry
+        The views; their detectors must share one shape.
+    output, i0, energy_kev, method, step, supersample
+        As for `drr`.
+    progress : callable, optional
+        Called with (done, total) over the tiles of every view: one bar for the sweep.
+
+    Returns
+    -------
+    numpy.ndarray, (views, rows, cols), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith.xray import Geometry, Volume, drr, drr_sweep
+    >>> head = Volume.from_array(np.full((20, 24, 24), 0.02, np.float32), units="mu")
+    >>> views = [Geometry.c_arm(head, 300, 500, angle, shape=(16, 16), pixel_spacing=3.0) for angle in (0, 90, 180)]
+    >>> images = drr_sweep(head, views)
+    >>> images.shape, bool(np.array_equal(images[1], drr(head, views[1])))
+    ((3, 16, 16), True)
+    """
+    step, supersample, i0 = _options(method, step, supersample, output, i0)
+    if isinstance(geometries, Geometry) or not isinstance(geometries, Sequence):
+        raise PixelsmithTypeError(
+            "`geometries` must be a sequence (list) of pixelsmith.xray.Geometry, got "
+            f"{type(geometries).__name__}; for one view use drr(volume, geometry)"
+        )
+    if len(geometries) == 0:
+        raise PixelsmithValueError("`geometries` is empty; give at least one view")
+    for n, geometry in enumerate(geometries):
+        if not isinstance(geometry, Geometry):
+            raise PixelsmithTypeError(
+                f"`geometries[{n}]` must be a pixelsmith.xray.Geometry, got {type(geometry).__name__}"
+            )
+    shapes = {tuple(g.detector.shape) for g in geometries}
+    if len(shapes) > 1:
+        raise PixelsmithValueError(
+            f"the detectors of `geometries` have different shapes {sorted(shapes)}; a sweep stacks views of one shape"
+        )
+    rows, cols = shapes.pop()
+    views = len(geometries)
+    check_allocation(
+        8.0 * views * rows * cols + 8.0 * rows * cols,
+        "geometries",
+        f"{views} views of {rows} x {cols}",
+        "the stack of projected images",
+        "render fewer views per call (split the sweep) or use a smaller detector",
+    )
+    mu = _attenuation(volume, energy_kev)
+    occupied = _occupancy_for(mu, method)
+    out = np.empty((views, rows, cols))
+    tiles = len(_tiles(rows, cols))
+    for n, geometry in enumerate(geometries):
+        view_progress = None if progress is None else (lambda done, _, n=n: progress(n * tiles + done, views * tiles))
+        _render(
+            volume,
+            mu,
+            geometry.detector,
+            source=geometry.source,
+            method=method,
+            step=step,
+            supersample=supersample,
+            progress=view_progress,
+            occupied=occupied,
+            out=out[n],
+        )
+        if output == "intensity":
+            np.multiply(np.exp(-out[n]), i0, out=out[n])  # as drr: i0 * exp(-L)
+    return out
 
 
 def _default_detector(volume: Volume, direction: np.ndarray) -> Detector:
