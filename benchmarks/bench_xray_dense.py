@@ -52,7 +52,8 @@ def views(volume: Volume) -> dict[str, Geometry]:
         "lateral (along cols)": Geometry.c_arm(volume, 1000, 1500, 90, shape=(512, 512), pixel_spacing=1.0),
         "oblique 35/20 deg": Geometry.c_arm(volume, 1000, 1500, 35, 20, shape=(512, 512), pixel_spacing=1.0),
         "along slices": Geometry(
-            c - np.array([0.0, 0.0, 1000.0]), Detector(c + np.array([0.0, 0.0, 500.0]), (1, 0, 0), (0, 1, 0), (512, 512))
+            c - np.array([0.0, 0.0, 1000.0]),
+            Detector(c + np.array([0.0, 0.0, 500.0]), (1, 0, 0), (0, 1, 0), (512, 512)),
         ),
     }
 

@@ -418,8 +418,10 @@ def test_a_sweep_equals_single_views_bit_for_bit(rng):
     ]
     views.append(random_geometry(rng, volume, shape=(20, 22)))
     for method, output, i0 in (("trilinear", "intensity", 3.0), ("siddon", "line_integral", 1.0)):
-        seen = []
-        stack = drr_sweep(volume, views, method=method, output=output, i0=i0, progress=lambda d, t: seen.append((d, t)))
+        seen: list[tuple[int, int]] = []
+        stack = drr_sweep(
+            volume, views, method=method, output=output, i0=i0, progress=lambda d, t, s=seen: s.append((d, t))
+        )
         assert stack.shape == (5, 20, 22)
         for image, view in zip(stack, views, strict=True):
             np.testing.assert_array_equal(image, drr(volume, view, method=method, output=output, i0=i0))
