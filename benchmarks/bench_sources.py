@@ -51,7 +51,7 @@ def main():
         e1,
         note=f"error = rms px; ours recall/precision {r1:.3f}/{p1:.3f}, skimage {r2:.3f}/{p2:.3f} rms {e2:.3f}",
     )
-    t_sub, sub = best_time(lambda: ps.find_peaks(image, nsigma=5, min_distance=3, smooth=1.5, subpixel=True))
+    t_sub, sub = best_time(lambda: ps.find_peaks(image, nsigma=5, min_distance=3, sigma=1.5, subpixel=True))
     r3, p3, e3 = score(sub.coords, field.positions)
     table.add(
         "find_peaks smooth+subpixel",

@@ -1,4 +1,4 @@
-"""ncc, match_template, ccf: brute force, scikit-image, OpenCV, hand-checked values."""
+"""ncc, find_matches, ccf: brute force, scikit-image, OpenCV, hand-checked values."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from skimage.feature import match_template as sk_match
 
 from naive import ncc_valid
-from pixelsmith import PixelsmithError, best_lag, ccf, match_template, ncc
+from pixelsmith import PixelsmithError, best_lag, ccf, find_matches, ncc
 
 
 @pytest.mark.parametrize("shape,tshape", [((60,), (7,)), ((30, 41), (5, 8)), ((12, 15, 11), (3, 4, 5))])
@@ -22,7 +22,7 @@ def test_masked_ncc_equals_brute_force(rng):
     image = rng.normal(size=(30, 35))
     template = rng.normal(size=(7, 6))
     mask = rng.random((7, 6)) > 0.4
-    np.testing.assert_allclose(ncc(image, template, mask=mask), ncc_valid(image, template, mask), atol=1e-10)
+    np.testing.assert_allclose(ncc(image, template, where=mask), ncc_valid(image, template, mask), atol=1e-10)
 
 
 def test_ncc_equals_skimage_and_opencv_on_random_and_real_images(rng):
@@ -46,7 +46,7 @@ def test_ncc_equals_skimage_and_opencv_on_random_and_real_images(rng):
 def test_padded_modes(rng, mode):
     image = rng.normal(size=(40, 50))
     template = rng.normal(size=(6, 9))
-    ours = ncc(image, template, mode=mode)
+    ours = ncc(image, template, crop=mode)
     if mode == "same":
         np.testing.assert_allclose(ours, sk_match(image, template, pad_input=True), atol=1e-10)
     else:
@@ -70,7 +70,7 @@ def test_flat_windows_give_zero_not_nan(rng):
     assert (r[12:28, 12:38] == 0).all()
 
 
-def test_match_template_positions_and_subpixel(rng):
+def test_find_matches_positions_and_subpixel(rng):
     from scipy.ndimage import shift
 
     image = rng.normal(size=(150, 150))
@@ -79,10 +79,10 @@ def test_match_template_positions_and_subpixel(rng):
     image = gaussian_filter(image, 2.0)
     template = image[60:90, 40:70]
     moved = shift(image, (0.3, -0.4), order=3)
-    best = match_template(moved, template)
-    np.testing.assert_allclose(best.positions[0], [60.3, 39.6], atol=0.1)
-    two = match_template(image, template, n=2, subpixel=False)
-    assert two.positions[0].tolist() == [60, 40] and len(two.scores) == 2
+    best = find_matches(moved, template)
+    np.testing.assert_allclose(best.coords[0], [60.3, 39.6], atol=0.1)
+    two = find_matches(image, template, max_count=2, subpixel=False)
+    assert two.coords[0].tolist() == [60, 40] and len(two.scores) == 2
     assert two.scores[0] >= two.scores[1]
 
 
@@ -122,8 +122,8 @@ _RNG = np.random.default_rng(7)
         (lambda: ncc(_RNG.random((9, 9)), np.ones((3, 3))), "constant"),
         (lambda: ncc(np.ones((9, 9)), np.ones(3)), "dimensions"),
         (lambda: ncc(np.full((9, 9), np.nan), _RNG.random((3, 3))), "NaN"),
-        (lambda: ncc(_RNG.random((9, 9)), _RNG.random((3, 3)), mode="circular"), "`mode`"),
-        (lambda: ncc(_RNG.random((9, 9)), _RNG.random((3, 3)), mask=np.zeros((3, 3), bool)), "no template"),
+        (lambda: ncc(_RNG.random((9, 9)), _RNG.random((3, 3)), crop="circular"), "`crop`"),
+        (lambda: ncc(_RNG.random((9, 9)), _RNG.random((3, 3)), where=np.zeros((3, 3), bool)), "no template"),
         (lambda: ccf([1, 2, 3], [1, 2]), "same length"),
         (lambda: ccf([1, 1, 1], [1, 2, 3]), "constant"),
         (lambda: ccf(np.ones((3, 3)), np.ones((3, 3))), "1-D"),

@@ -183,6 +183,8 @@ def cut_and_shuffle(image, n, seed):
 
 @pytest.mark.parametrize("name", list(PHOTOS))
 @pytest.mark.parametrize("n", [6, 12, 24])
+# 24 strips of the smooth camera photo are narrow: the result is exact, and saying the evidence is weak is fair
+@pytest.mark.filterwarnings("ignore::pixelsmith.PixelsmithWarning")
 def test_real_photographs_come_back_exactly(name, n):
     for seed in range(3):
         shuffled, order, starts = cut_and_shuffle(PHOTOS[name], n, seed)
@@ -359,3 +361,11 @@ def test_a_real_skeleton_straightens_without_tuning(seed, amplitude, period):
         assert "`smoothing`" in str(error)
     else:
         assert default > old + 0.02
+
+
+def test_block_stop_slices_exactly_the_block():
+    from pixelsmith.document import Block
+
+    block = Block(10, 14, "text")
+    rows = np.arange(30)[block.top : block.stop]
+    assert block.height == len(rows) == 5 and rows[-1] == block.bottom

@@ -36,10 +36,10 @@ def test_nbins_and_constant_images(rng, nbins):
 def test_masks_per_stack_and_per_image(rng):
     stack = rng.normal(size=(12, 30, 30))
     shared = rng.random((30, 30)) > 0.5
-    np.testing.assert_allclose(equalize_hist(stack, mask=shared), sk_loop(stack, mask=shared), atol=1e-12)
+    np.testing.assert_allclose(equalize_hist(stack, where=shared), sk_loop(stack, mask=shared), atol=1e-12)
     each = rng.random(stack.shape) > 0.5
     expected = np.stack([sk_equalize(f, mask=m) for f, m in zip(stack, each, strict=True)])
-    np.testing.assert_allclose(equalize_hist(stack, mask=each), expected, atol=1e-12)
+    np.testing.assert_allclose(equalize_hist(stack, where=each), expected, atol=1e-12)
 
 
 def test_question_shape_and_axes(rng):
@@ -55,9 +55,9 @@ def test_question_shape_and_axes(rng):
 def test_nan_needs_a_mask(rng):
     stack = rng.random((3, 10, 10))
     stack[0, 2, 2] = np.nan
-    with pytest.raises(PixelsmithError, match="mask"):
+    with pytest.raises(PixelsmithError, match="where"):
         equalize_hist(stack)
-    out = equalize_hist(stack, mask=~np.isnan(stack))
+    out = equalize_hist(stack, where=~np.isnan(stack))
     assert np.isnan(out[0, 2, 2]) and np.isfinite(np.delete(out.ravel(), 22)).all()
 
 
@@ -73,8 +73,8 @@ def test_dask_equals_numpy(rng):
     ("call", "words"),
     [
         (lambda: equalize_hist(np.ones((3, 4, 4)), nbins=0), "`nbins`"),
-        (lambda: equalize_hist(np.ones((3, 4, 4)), mask=np.ones((5, 5), bool)), "`mask` must have the shape"),
-        (lambda: equalize_hist(np.ones((3, 4, 4)), mask=np.zeros((4, 4), bool)), "no pixel"),
+        (lambda: equalize_hist(np.ones((3, 4, 4)), where=np.ones((5, 5), bool)), "`where` must have the shape"),
+        (lambda: equalize_hist(np.ones((3, 4, 4)), where=np.zeros((4, 4), bool)), "no pixel"),
         (lambda: equalize_hist(np.ones((3, 4, 4)), axes=(1, 5)), "axes"),
         (lambda: equalize_hist(np.array([[0, 2**40]], dtype=np.int64)), "integer values"),
         (lambda: equalize_hist(np.ones((3, 4, 4)) + 1j), "complex"),

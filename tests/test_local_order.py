@@ -129,7 +129,7 @@ def test_local_apply_is_generic_filter_compiled():
         (lambda: ps.local_apply(np.ones((5, 5)), "max"), "`func`"),
         (lambda: ps.local_apply(np.ones((5, 5)), lambda v: {"a": v}), "`func`"),
         (lambda: ps.local_median(np.ones((5, 5)), 0), "`size`"),
-        (lambda: ps.local_median(np.ones((5, 5)) + 1j, 3), "`a`"),
+        (lambda: ps.local_median(np.ones((5, 5)) + 1j, 3), "`image`"),
     ],
 )
 def test_bad_arguments_are_named(call, argument):

@@ -118,14 +118,14 @@ def test_noise_free_gaussians_are_located_to_a_hundredth(rng, sigma):
     psf = ps.datasets.gaussian_psf(int(8 * sigma) | 1, sigma)
     for center in rng.uniform(30, 34, size=(30, 2)):
         image = ps.add_stamp(np.zeros((64, 64)), psf, center)
-        peak = find_peaks(image, subpixel=True, max_peaks=1)
+        peak = find_peaks(image, subpixel=True, max_count=1)
         assert np.abs(peak.coords[0] - center).max() < 0.01
 
 
 @pytest.mark.parametrize(("sigma", "seed"), [(1.0, 0), (1.5, 1), (2.5, 2)])
 def test_star_fields_recall_precision_and_positions(sigma, seed):
     field = ps.datasets.star_field((512, 512), 300, sigma=sigma, snr=(10, 100), min_separation=4 * sigma + 4, seed=seed)
-    peaks = find_peaks(field.image, nsigma=5, min_distance=3, smooth=sigma, subpixel=True)
+    peaks = find_peaks(field.image, nsigma=5, min_distance=3, sigma=sigma, subpixel=True)
     distance, nearest = cKDTree(field.positions).query(peaks.coords)
     match = distance < 1.5
     recall = len(set(nearest[match])) / len(field.positions)
@@ -137,13 +137,13 @@ def test_star_fields_recall_precision_and_positions(sigma, seed):
 
 def test_smoothing_tames_noise_peaks(rng):
     x = rng.normal(size=(200, 200))
-    assert len(find_peaks(x, smooth=3, nsigma=3)) < len(find_peaks(x, nsigma=3)) / 5
+    assert len(find_peaks(x, sigma=3, nsigma=3)) < len(find_peaks(x, nsigma=3)) / 5
 
 
-def test_max_peaks_and_border(rng):
+def test_max_count_and_border(rng):
     a = rng.normal(size=(50, 50))
     all_peaks = find_peaks(a, exclude_border=False)
-    top = find_peaks(a, exclude_border=False, max_peaks=5)
+    top = find_peaks(a, exclude_border=False, max_count=5)
     np.testing.assert_array_equal(top.coords, all_peaks.coords[:5])
     inner = find_peaks(a, exclude_border=4)
     assert ((inner.coords >= 4) & (inner.coords <= 45)).all()
@@ -155,9 +155,9 @@ def test_max_peaks_and_border(rng):
         (lambda: find_peaks(np.zeros((2, 2, 2, 2))), "1-D or 2-D or 3-D"),
         (lambda: find_peaks(np.full((5, 5), np.nan)), "no finite values"),
         (lambda: find_peaks(np.zeros(5), min_distance=0.5), "`min_distance`"),
-        (lambda: find_peaks(np.zeros(5), max_peaks=0), "`max_peaks`"),
+        (lambda: find_peaks(np.zeros(5), max_count=0), "`max_count`"),
         (lambda: find_peaks(np.zeros(5), exclude_border=-1), "`exclude_border`"),
-        (lambda: find_peaks(np.zeros(5), smooth=-1), "`smooth`"),
+        (lambda: find_peaks(np.zeros(5), sigma=-1), "`sigma`"),
         (lambda: find_peaks(np.zeros(5), nsigma=np.nan), "`nsigma`"),
         (lambda: find_peaks(np.zeros((4, 4))).indices, "1-D"),
         (lambda: robust_noise(np.full(3, np.nan)), "no finite values"),
@@ -186,7 +186,7 @@ def test_two_clusters_densest_first(rng):
     points = np.vstack(
         [rng.normal([0, 0], 0.5, (3000, 2)), rng.normal([6, 3], 0.5, (1500, 2)), rng.uniform(-10, 10, (5000, 2))]
     )
-    found = cluster_center(points, n=2)
+    found = cluster_center(points, max_count=2)
     assert np.hypot(*found[0]) < 0.05 and np.hypot(*(found[1] - [6, 3])) < 0.05
 
 
@@ -196,9 +196,9 @@ def test_two_clusters_densest_first(rng):
         ({"points": np.zeros((5, 3))}, "(N, 2)"),
         ({"points": [[0, 1], [np.nan, 2]]}, "NaN"),
         ({"points": np.zeros((5, 2)), "bin_size": 0}, "`bin_size`"),
-        ({"points": np.zeros((5, 2)), "smooth": 0}, "`smooth`"),
+        ({"points": np.zeros((5, 2)), "sigma": 0}, "`sigma`"),
         ({"points": np.zeros((1, 2))}, "at least 2"),
-        ({"points": np.zeros((5, 2)), "n": 0}, "`n`"),
+        ({"points": np.zeros((5, 2)), "max_count": 0}, "`max_count`"),
     ],
 )
 def test_cluster_bad_input(kwargs, words):

@@ -80,7 +80,7 @@ def test_a_result_of_another_shape_is_a_plain_array():
 def test_same_shape_results_of_other_functions_are_labelled():
     dem = _dem().fillna(100.0)
     for func in (
-        lambda a: ps.ncc(a, np.asarray(a)[5:10, 5:12], mode="same"),
+        lambda a: ps.ncc(a, np.asarray(a)[5:10, 5:12], crop="same"),
         lambda a: ps.document.paper_level(a),
         lambda a: ps.xray.to_display(a),
     ):

@@ -12,7 +12,7 @@ from . import datasets, document
 from ._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError, PixelsmithWarning
 from .blocks import StackStats, block_reduce, density_map
 from .color import ChannelStats, as_rgb, invert_colormap, masked_stats
-from .correlate import Matches, best_lag, ccf, match_template, ncc
+from .correlate import BestLag, CrossCorrelation, Matches, best_lag, ccf, find_matches, match_template, ncc
 from .exposure import equalize_hist
 from .fill import fill_nans
 from .local import (
@@ -70,10 +70,13 @@ __all__ = [
     "outline_paths",
     "plot_outline",
     "Matches",
+    "CrossCorrelation",
+    "BestLag",
     "best_lag",
     "ccf",
     "equalize_hist",
     "fill_nans",
+    "find_matches",
     "match_template",
     "ncc",
     "ApertureSums",

@@ -12,9 +12,10 @@ from typing import TypeVar
 F = TypeVar("F", bound=Callable)
 
 DOCS = {
-    "a": """a : array_like or dask.array.Array
+    "image": """image : array_like, dask.array.Array or xarray.DataArray
         Input array, any number of dimensions, real dtype (bool, int, float).
-        A dask array gives a dask array with the same chunks.""",
+        A dask array gives a dask array with the same chunks; a DataArray a
+        DataArray with the same dims, coords and attrs.""",
     "size": """size : int or tuple of int, default 3
         Window length along each axis in `axes` (one int for all of them).
         Even lengths follow scipy.ndimage: the window of output ``i`` covers

@@ -39,16 +39,28 @@ def _named_axes(array: Any, axes: Any) -> Any:
     return numbers[0] if single else tuple(numbers)
 
 
+def _first_parameter(func: Callable[..., Any]) -> str:
+    import inspect
+
+    return next(iter(inspect.signature(func).parameters))
+
+
 def labelled(func: F) -> F:
-    """Let `func` (first argument: the array) take and return xarray DataArrays."""
+    """Let `func` (first argument: the array, by position or by name) take and return xarray DataArrays."""
+    first = _first_parameter(func)
 
     @functools.wraps(func)
-    def wrapper(a: Any, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        a = args[0] if args else kwargs.get(first)
         if not is_data_array(a):
-            return func(a, *args, **kwargs)
+            return func(*args, **kwargs)
         if "axes" in kwargs:
             kwargs["axes"] = _named_axes(a, kwargs["axes"])
-        result = func(a.data, *args, **kwargs)
+        if args:
+            args = (a.data, *args[1:])
+        else:
+            kwargs[first] = a.data
+        result = func(*args, **kwargs)
         if getattr(result, "shape", None) == a.shape:
             return a.copy(data=result)  # dims, coords, attrs and name kept; dask data stays lazy
         return result
@@ -67,11 +79,19 @@ def coarsened(func: F) -> F:
     so rioxarray derives the coarser transform from the new coordinates.
     """
 
+    first = _first_parameter(func)
+
     @functools.wraps(func)
-    def wrapper(a: Any, block: Any, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        a = args[0] if args else kwargs.get(first)
         if not is_data_array(a):
-            return func(a, block, *args, **kwargs)
-        result = func(a.data, block, *args, **kwargs)
+            return func(*args, **kwargs)
+        if args:
+            args = (a.data, *args[1:])
+        else:
+            kwargs[first] = a.data
+        result = func(*args, **kwargs)
+        block = args[1] if len(args) > 1 else kwargs["block"]
         sizes = (block,) * a.ndim if isinstance(block, int) else tuple(block)
         return _coarse_like(a, result, sizes)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecate import renamed_keywords
 from ._kernels.blocks import block_reduce_rows
 from ._validate import (
     PixelsmithTypeError,
@@ -63,9 +64,10 @@ def _normalize_block(block: Any, ndim: int) -> tuple[int, ...]:
     return sizes
 
 
+@renamed_keywords(a="image")
 @coarsened
 def block_reduce(
-    a: Any,
+    image: Any,
     block: int | tuple[int, ...],
     func: str | Callable = "mean",
     *,
@@ -76,7 +78,7 @@ def block_reduce(
 
     Parameters
     ----------
-    a : array_like or dask.array.Array
+    image : array_like, dask.array.Array or xarray.DataArray
         Input array, any number of dimensions.
     block : int or tuple of int
         Block size along every axis (one int for all axes; 1 leaves an axis).
@@ -107,22 +109,22 @@ def block_reduce(
     >>> block_reduce(np.arange(5.0), 2, "sum", boundary="pad")
     array([1., 5., 4.])
     """
-    a = as_image_array(a, "a")
-    blocks = _normalize_block(block, a.ndim)
+    image = as_image_array(image, "image")
+    blocks = _normalize_block(block, image.ndim)
     check_choice(boundary, "boundary", ("trim", "pad"))
     if not callable(func):
         check_choice(func, "func", tuple(BLOCK_FUNCS))
     cval = as_real(cval, "cval")
     if boundary == "trim":
-        for ax, (n, b) in enumerate(zip(a.shape, blocks, strict=True)):
+        for ax, (n, b) in enumerate(zip(image.shape, blocks, strict=True)):
             if n < b:
                 raise PixelsmithValueError(
                     f"`block` {b} is larger than axis {ax} (length {n}) with boundary='trim', "
                     "which would leave nothing; use boundary='pad' or a smaller block"
                 )
-    if is_dask_array(a):
-        return _block_reduce_dask(a, blocks, func, boundary, cval)
-    return _block_reduce_numpy(a, blocks, func, boundary, cval)
+    if is_dask_array(image):
+        return _block_reduce_dask(image, blocks, func, boundary, cval)
+    return _block_reduce_numpy(image, blocks, func, boundary, cval)
 
 
 def _out_dtype(a_dtype: np.dtype, func: Any) -> np.dtype:
@@ -222,13 +224,14 @@ def _block_reduce_dask(a, blocks, func, boundary, cval):
     return work.map_blocks(run, chunks=tuple(out_chunks), dtype=sample.dtype)
 
 
+@renamed_keywords(binary="image")
 @coarsened
-def density_map(binary: Any, block: int | tuple[int, ...], *, boundary: str = "trim"):
+def density_map(image: Any, block: int | tuple[int, ...], *, boundary: str = "trim"):
     """Fraction of nonzero pixels in each block (a pixel-density map).
 
     Parameters
     ----------
-    binary : array_like or dask.array.Array
+    image : array_like, dask.array.Array or xarray.DataArray
         Mask or any array; nonzero counts as set.
     block : int or tuple of int
         Block size along every axis.
@@ -249,7 +252,7 @@ def density_map(binary: Any, block: int | tuple[int, ...], *, boundary: str = "t
     array([[0.5, 0. ],
            [0. , 0. ]])
     """
-    return block_reduce(binary, block, "fraction_nonzero", boundary=boundary)
+    return block_reduce(image, block, "fraction_nonzero", boundary=boundary)
 
 
 class StackStats:

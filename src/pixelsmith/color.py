@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecate import renamed_keywords
 from ._validate import PixelsmithTypeError, PixelsmithValueError, as_image_array, check_finite_scalar
 
 __all__ = ["invert_colormap", "as_rgb", "masked_stats", "ChannelStats"]
@@ -142,8 +143,15 @@ def _project(colours: np.ndarray, vertices: np.ndarray, params: np.ndarray, samp
     return best_p, best_d
 
 
+@renamed_keywords(rgb="image")
 def invert_colormap(
-    rgb: Any, cmap: Any, *, vmin: float = 0.0, vmax: float = 1.0, max_distance: float | None = None, samples: int = 1024
+    image: Any,
+    cmap: Any,
+    *,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    max_distance: float | None = None,
+    samples: int = 1024,
 ) -> np.ndarray:
     """Scalar values back from an image rendered with a colormap (a false-colour plot, an IR camera shot).
 
@@ -154,7 +162,7 @@ def invert_colormap(
 
     Parameters
     ----------
-    rgb : array_like, (H, W, 3) or (H, W, 4)
+    image : array_like, (H, W, 3) or (H, W, 4)
         uint8 or float in [0, 1] (as ``plt.imread`` returns a PNG: float32
         colours that are 8-bit values up to rounding take the uint8 path, other
         float colours are resolved to 1/65535). RGBA must be opaque (alpha at its maximum).
@@ -186,9 +194,9 @@ def invert_colormap(
     >>> bool(np.abs(back - (-20 + 140 * values)).max() <= 140 / 256 / 2 + 1e-9)
     True
     """
-    arr = as_image_array(rgb, "rgb", ndim=3, allow_dask=False, hint="pass an (H, W, 3) RGB image")
+    arr = as_image_array(image, "image", ndim=3, allow_dask=False, hint="pass an (H, W, 3) RGB image")
     if arr.shape[-1] not in (3, 4):
-        raise PixelsmithValueError(f"`rgb` must have 3 (RGB) or 4 (RGBA) channels, got shape {arr.shape}")
+        raise PixelsmithValueError(f"`image` must have 3 (RGB) or 4 (RGBA) channels, got shape {arr.shape}")
     lo, hi = check_finite_scalar(vmin, "vmin"), check_finite_scalar(vmax, "vmax")
     limit = DEFAULT_MAX_DISTANCE if max_distance is None else float(max_distance)
     if not limit > 0:
@@ -197,7 +205,7 @@ def invert_colormap(
         opaque = np.iinfo(arr.dtype).max if arr.dtype.kind in "ui" else 1.0
         if (arr[..., 3] != opaque).any():
             raise PixelsmithValueError(
-                "`rgb` has transparent pixels (alpha below its maximum); composite it first with "
+                "`image` has transparent pixels (alpha below its maximum); composite it first with "
                 "pixelsmith.color.as_rgb(image, background=...) or drop the alpha channel"
             )
         arr = arr[..., :3]
@@ -220,7 +228,7 @@ def invert_colormap(
     else:
         # other colours: 16 bits per channel (steps of 1.5e-5, far below a colormap's 1/256), one int64
         # code per pixel, so finding the distinct colours is a 1-D sort instead of a row-wise unique
-        quantized = np.rint(_unit_range(arr, "rgb").reshape(-1, 3) * 65535).astype(np.int64)
+        quantized = np.rint(_unit_range(arr, "image").reshape(-1, 3) * 65535).astype(np.int64)
         codes = (quantized[:, 0] << 32) | (quantized[:, 1] << 16) | quantized[:, 2]
         distinct, inverse = np.unique(codes, return_inverse=True)
         colours = np.stack([distinct >> 32, (distinct >> 16) & 65535, distinct & 65535], axis=1) / 65535.0
@@ -277,8 +285,9 @@ class ChannelStats:
     count: int
 
 
-def masked_stats(image: Any, mask: Any, *, channel_axis: int = -1) -> ChannelStats:
-    """Mean, standard deviation (ddof=0) and pixel count of each channel where `mask` is True.
+@renamed_keywords(mask="where")
+def masked_stats(image: Any, where: Any, *, channel_axis: int = -1) -> ChannelStats:
+    """Mean, standard deviation (ddof=0) and pixel count of each channel where `where` is True.
 
     Examples
     --------
@@ -291,14 +300,14 @@ def masked_stats(image: Any, mask: Any, *, channel_axis: int = -1) -> ChannelSta
     """
     arr = as_image_array(image, "image", ndim=3, allow_dask=False, hint="pass an (H, W, C) colour image")
     values = np.moveaxis(np.asarray(arr), channel_axis, -1)  # a view: only the picked pixels are converted
-    m = np.asarray(mask)
+    m = np.asarray(where)
     if m.dtype != bool:
-        raise PixelsmithTypeError(f"`mask` must be boolean (True = use), got dtype {m.dtype}; e.g. labels == 3")
+        raise PixelsmithTypeError(f"`where` must be boolean (True = use), got dtype {m.dtype}; e.g. labels == 3")
     if m.shape != values.shape[:2]:
-        raise PixelsmithValueError(f"`mask` must have the image's spatial shape {values.shape[:2]}, got {m.shape}")
+        raise PixelsmithValueError(f"`where` must have the image's spatial shape {values.shape[:2]}, got {m.shape}")
     count = int(m.sum())
     if count == 0:
-        raise PixelsmithValueError("`mask` selects no pixel")
+        raise PixelsmithValueError("`where` selects no pixel")
     picked = values[m].astype(np.float64)
     mean = picked.mean(axis=0)
     picked -= mean  # two-pass variance, in place

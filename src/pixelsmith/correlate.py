@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._deprecate import renamed_attribute, renamed_function, renamed_keywords
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -16,10 +17,11 @@ from ._validate import (
     check_choice,
     check_positive_int,
     is_dask_array,
+    result_float_dtype,
 )
 from ._xarray import labelled
 
-__all__ = ["ncc", "match_template", "Matches", "ccf", "best_lag"]
+__all__ = ["ncc", "find_matches", "match_template", "Matches", "ccf", "best_lag", "CrossCorrelation", "BestLag"]
 
 # A window whose variance sum is below this times the magnitude of the sums it
 # came from is flat (zero variance up to rounding): its NCC is 0.
@@ -80,8 +82,9 @@ def _pad_for_mode(image: np.ndarray, template_shape: tuple[int, ...], mode: str)
     return np.pad(image, pads, mode="constant")
 
 
+@renamed_keywords(mode="crop", mask="where")
 @labelled
-def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> np.ndarray:
+def ncc(image: Any, template: Any, *, crop: str = "valid", where: Any = None) -> np.ndarray:
     """Normalized cross-correlation: the Pearson correlation of `template` with every window of `image`.
 
     ``r(i) = sum_k (I[i+k] - mean_i) (T[k] - mean_T) / sqrt(sum (I - mean_i)^2 * sum (T - mean_T)^2)``
@@ -98,19 +101,21 @@ def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> 
     image, template : array_like, same number of dimensions (1-D, 2-D, 3-D, ...)
         The template must not be larger than the image along any axis ('valid')
         and must not be constant.
-    mode : {'valid', 'same', 'full'}, default 'valid'
-        'valid': windows fully inside, shape ``image - template + 1``; the value
+    crop : {'valid', 'same', 'full'}, default 'valid'
+        Output extent. 'valid': windows fully inside, shape ``image - template + 1``; the value
         at ``i`` is for the window whose first (top-left) element is ``i``.
         'same': shape of `image`, the window centred (template centre
         ``shape // 2``) on each pixel, the image zero-padded (scikit-image's
         ``match_template(pad_input=True)``). 'full': every partial overlap.
-    mask : array_like of bool, optional
-        Template pixels to use (True = use): masked NCC, statistics over the
-        masked positions only.
+    where : array_like of bool, optional
+        Template pixels to use (True = use): masked NCC, statistics over those
+        positions only.
 
     Returns
     -------
-    numpy.ndarray of float64
+    numpy.ndarray
+        The correlation surface: float32 for float32 image and template,
+        float64 otherwise.
 
     Examples
     --------
@@ -126,27 +131,28 @@ def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> 
             raise PixelsmithTypeError(f"`{name}` must be a numpy array; call .compute() first")
     img = as_image_array(image, "image", allow_dask=False)
     tpl = as_image_array(template, "template", allow_dask=False)
-    check_choice(mode, "mode", ("valid", "same", "full"))
+    check_choice(crop, "crop", ("valid", "same", "full"))
     if img.ndim != tpl.ndim:
         raise PixelsmithValueError(
             f"`template` must have the dimensions of `image` ({img.ndim}-D), got shape {tpl.shape}; "
             "for an RGB pair convert both to gray first"
         )
+    out_dtype = result_float_dtype(np.promote_types(img.dtype, tpl.dtype))  # computed in float64 throughout
     img = img.astype(np.float64, copy=False)
     tpl = tpl.astype(np.float64, copy=False)
     for name, value in (("image", img), ("template", tpl)):
         if not np.isfinite(value).all():
             raise PixelsmithValueError(f"`{name}` contains NaN or inf; fill them first (pixelsmith.fill_nans)")
     weights = None
-    if mask is not None:
-        weights = np.asarray(mask)
+    if where is not None:
+        weights = np.asarray(where)
         if weights.shape != tpl.shape or weights.dtype != bool:
             raise PixelsmithValueError(
-                f"`mask` must be a boolean array of the template's shape {tpl.shape}, got {weights.dtype} "
+                f"`where` must be a boolean array of the template's shape {tpl.shape}, got {weights.dtype} "
                 f"{weights.shape}"
             )
         if not weights.any():
-            raise PixelsmithValueError("`mask` selects no template pixel")
+            raise PixelsmithValueError("`where` selects no template pixel")
     used = tpl[weights] if weights is not None else tpl
     centred_tpl = tpl - used.mean()
     if weights is not None:
@@ -155,10 +161,10 @@ def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> 
     if tpl_energy <= 1e-24 * max(float((used**2).sum()), 1e-300):
         raise PixelsmithValueError("`template` is constant (zero variance); its correlation is undefined")
 
-    padded = _pad_for_mode(img, tpl.shape, mode)
+    padded = _pad_for_mode(img, tpl.shape, crop)
     if any(p < t for p, t in zip(padded.shape, tpl.shape, strict=True)):
         raise PixelsmithValueError(
-            f"`template` {tpl.shape} is larger than `image` {img.shape} along an axis; use mode='same' or "
+            f"`template` {tpl.shape} is larger than `image` {img.shape} along an axis; use crop='same' or "
             "'full', or a smaller template"
         )
     x = padded - img.mean()  # offset-free: keeps the window variances accurate
@@ -176,7 +182,7 @@ def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> 
             window = lead + tpl.shape
             result = numerator.reshape(lead + numerator.shape)  # a view of the FFT output
             finalize(x.reshape(lead + x.shape), *window, result, tpl_energy, _FLAT_EPS)
-            return numerator
+            return numerator.astype(out_dtype, copy=False)
         n = float(tpl.size)
         s1, scale1 = _window_sums(x, tpl.shape)
         s2, scale2 = _window_sums(x * x, tpl.shape)
@@ -192,69 +198,84 @@ def ncc(image: Any, template: Any, *, mode: str = "valid", mask: Any = None) -> 
     flat = variance_n <= _FLAT_EPS * (scale2 + scale1 * scale1 / n)
     denominator = np.sqrt(np.where(flat, 1.0, variance_n) * tpl_energy)
     result = np.where(flat, 0.0, numerator / denominator)
-    return np.clip(result, -1.0, 1.0)
+    return np.clip(result, -1.0, 1.0).astype(out_dtype, copy=False)
 
 
 @dataclass(frozen=True)
 class Matches:
-    """Best matches of `match_template`, best first.
+    """Best matches of `find_matches`, best first.
 
     Attributes
     ----------
-    positions : numpy.ndarray, shape (n, ndim)
+    coords : numpy.ndarray, shape (n, ndim)
         Index of the template's first (top-left) element in the image, float with
         sub-pixel refinement.
     scores : numpy.ndarray, shape (n,)
         NCC at the integer peak.
     """
 
-    positions: np.ndarray
+    coords: np.ndarray
     scores: np.ndarray
 
+    positions = renamed_attribute("coords", "positions")
 
-def match_template(
-    image: Any, template: Any, *, n: int = 1, min_distance: float | None = None, subpixel: bool = True, mask: Any = None
+
+@renamed_keywords(n="max_count", mask="where")
+def find_matches(
+    image: Any,
+    template: Any,
+    *,
+    max_count: int = 1,
+    min_distance: float | None = None,
+    subpixel: bool = True,
+    where: Any = None,
 ) -> Matches:
-    """Where `template` matches best in `image`: the `n` highest NCC peaks.
+    """Where `template` matches best in `image`: the `max_count` highest NCC peaks.
+
+    The correlation surface itself is `ncc` (scikit-image calls that surface
+    ``match_template``; pixelsmith's old ``match_template`` is this function).
 
     Parameters
     ----------
     image, template : array_like
         As in `ncc` ('valid' windows).
-    n : int, default 1
-        Number of matches.
+    max_count : int, default 1
+        At most this many matches.
     min_distance : float, optional
         Minimum distance between matches; default half the template's smallest side.
     subpixel : bool, default True
         Refine each position by a quadratic fit of the NCC around the peak.
-    mask : array_like of bool, optional
-        Masked template, as in `ncc`.
+    where : array_like of bool, optional
+        Template pixels to use, as in `ncc`.
 
     Returns
     -------
     Matches
-        ``positions`` (template's top-left corner, index order) and ``scores``.
+        ``coords`` (template's top-left corner, index order) and ``scores``.
 
     Examples
     --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(1)
     >>> image = rng.normal(size=(100, 100))
-    >>> best = match_template(image, image[40:52, 10:30], subpixel=False)
-    >>> best.positions.tolist(), round(float(best.scores[0]), 6)
+    >>> best = find_matches(image, image[40:52, 10:30], subpixel=False)
+    >>> best.coords.tolist(), round(float(best.scores[0]), 6)
     ([[40, 10]], 1.0)
     """
     from .sources import find_peaks
 
-    n = check_positive_int(n, "n")
-    surface = ncc(image, template, mask=mask)
+    max_count = check_positive_int(max_count, "max_count")
+    surface = ncc(image, template, where=where)
     if min_distance is None:
         min_distance = max(1.0, min(np.shape(template)) / 2)
-    peaks = find_peaks(surface, min_distance=min_distance, exclude_border=False, max_peaks=n)
-    positions = peaks.coords
-    if subpixel and len(positions):
-        positions = _refine_on_surface(surface, positions)
-    return Matches(positions=positions, scores=peaks.heights.astype(np.float64))
+    peaks = find_peaks(surface, min_distance=min_distance, exclude_border=False, max_count=max_count)
+    coords = peaks.coords
+    if subpixel and len(coords):
+        coords = _refine_on_surface(surface, coords)
+    return Matches(coords=coords, scores=peaks.heights.astype(np.float64))
+
+
+match_template = renamed_function(find_matches, "match_template")
 
 
 def _refine_on_surface(surface: np.ndarray, coords: np.ndarray) -> np.ndarray:
@@ -282,7 +303,21 @@ def _series(x: Any, name: str) -> np.ndarray:
     return arr
 
 
-def ccf(x: Any, y: Any, max_lag: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+class CrossCorrelation(NamedTuple):
+    """`ccf`'s result; unpacks as ``lags, r = ccf(x, y)``."""
+
+    lags: np.ndarray
+    r: np.ndarray
+
+
+class BestLag(NamedTuple):
+    """`best_lag`'s result; unpacks as ``lag, r = best_lag(x, y)``."""
+
+    lag: int
+    r: float
+
+
+def ccf(x: Any, y: Any, max_lag: int | None = None) -> CrossCorrelation:
     """Cross-correlation of two series as R's ``ccf(x, y)`` defines it.
 
     ``r(k) = sum_t (x[t+k] - mean(x)) (y[t] - mean(y)) / (n * sd(x) * sd(y))``
@@ -299,8 +334,9 @@ def ccf(x: Any, y: Any, max_lag: int | None = None) -> tuple[np.ndarray, np.ndar
 
     Returns
     -------
-    lags : numpy.ndarray of int, ``-max_lag .. max_lag``
-    r : numpy.ndarray of float
+    CrossCorrelation
+        ``lags`` (int, ``-max_lag .. max_lag``) and ``r`` (float), a named
+        tuple: ``lags, r = ccf(x, y)`` or ``ccf(x, y).r``.
 
     Examples
     --------
@@ -328,11 +364,23 @@ def ccf(x: Any, y: Any, max_lag: int | None = None) -> tuple[np.ndarray, np.ndar
 
     full = correlate(da, db, mode="full")  # full[n - 1 + k] = sum_t da[t + k] db[t]
     lags = np.arange(-max_lag, max_lag + 1)
-    return lags, full[n - 1 + lags] / (n * sa * sb)
+    return CrossCorrelation(lags, full[n - 1 + lags] / (n * sa * sb))
 
 
-def best_lag(x: Any, y: Any, max_lag: int | None = None) -> tuple[int, float]:
+def best_lag(x: Any, y: Any, max_lag: int | None = None) -> BestLag:
     """The lag of the largest (most positive) `ccf` value and that value.
+
+    Parameters
+    ----------
+    x, y : array_like, 1-D, same length >= 2
+        As in `ccf`.
+    max_lag : int, optional
+        As in `ccf`.
+
+    Returns
+    -------
+    BestLag
+        ``lag`` (int) and ``r`` (float), a named tuple: ``lag, r = best_lag(x, y)``.
 
     Examples
     --------
@@ -340,9 +388,9 @@ def best_lag(x: Any, y: Any, max_lag: int | None = None) -> tuple[int, float]:
     >>> t = np.arange(200)
     >>> y = np.sin(t / 9.0)
     >>> x = np.roll(y, 7)         # x[t + 7] == y[t]
-    >>> best_lag(x, y)[0]
+    >>> best_lag(x, y).lag
     7
     """
     lags, r = ccf(x, y, max_lag)
     k = int(np.argmax(r))
-    return int(lags[k]), float(r[k])
+    return BestLag(int(lags[k]), float(r[k]))

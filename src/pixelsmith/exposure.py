@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecate import renamed_keywords
 from ._kernels import exposure as _k
 from ._validate import (
     PixelsmithTypeError,
@@ -23,8 +24,9 @@ __all__ = ["equalize_hist"]
 _MAX_INTEGER_BINS = 1 << 24
 
 
+@renamed_keywords(images="stack", mask="where")
 @labelled
-def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2, -1), mask: Any = None) -> Any:
+def equalize_hist(stack: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2, -1), where: Any = None) -> Any:
     """Histogram-equalize each image of a stack separately (scikit-image's ``equalize_hist`` per image).
 
     Every image (the sub-array over `axes`, e.g. each 96 x 96 frame of a
@@ -40,15 +42,15 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
 
     Parameters
     ----------
-    images : array_like or dask.array.Array
+    stack : array_like, dask.array.Array or xarray.DataArray
         Any number of images stacked along the axes not in `axes`; int, uint, bool or float.
     nbins : int, default 256
         Bins for float images.
     axes : tuple of int, default (-2, -1)
         The axes of one image.
-    mask : array_like of bool, optional
+    where : array_like of bool, optional
         Pixels that make the histogram (True = use), either the shape of
-        `images` or of one image (the same mask for all). Every pixel is mapped.
+        `stack` or of one image (the same for all). Every pixel is mapped.
 
     Returns
     -------
@@ -63,9 +65,9 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
     >>> out.shape, out.dtype, float(out.max())
     ((1800, 1, 96, 96), dtype('float64'), 1.0)
     """
-    if is_dask_array(images):
-        return _dask_equalize(images, nbins=nbins, axes=axes, mask=mask)
-    arr = as_image_array(images, "images", allow_dask=False)
+    if is_dask_array(stack):
+        return _dask_equalize(stack, nbins=nbins, axes=axes, mask=where)
+    arr = as_image_array(stack, "stack", allow_dask=False)
     nbins = check_positive_int(nbins, "nbins")
     image_axes = normalize_axes(axes, arr.ndim)
     if arr.dtype == np.bool_:
@@ -78,7 +80,7 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
     image_shape = moved.shape[len(rest) :]
     pixels = int(np.prod(image_shape))
     rows = np.ascontiguousarray(moved.reshape(-1, pixels))
-    use = _mask_rows(mask, arr.shape, rest, image_axes, rows.shape, image_shape)
+    use = _mask_rows(where, arr.shape, rest, image_axes, rows.shape, image_shape)
 
     out = np.empty(rows.shape, np.float64)
     if rows.dtype.kind in "iu":
@@ -89,12 +91,12 @@ def equalize_hist(images: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2,
     else:
         finite = np.isfinite(rows)
         if not (finite | ~use).all():
-            if mask is None and not np.isinf(rows).any():
+            if where is None and not np.isinf(rows).any():
                 raise PixelsmithValueError(
-                    "`images` contains NaN; pass mask=~np.isnan(images) to build the histograms from the other pixels"
+                    "`stack` contains NaN; pass where=~np.isnan(stack) to build the histograms from the other pixels"
                 )
             raise PixelsmithValueError(
-                "`images` has NaN or inf among the pixels used for the histograms; exclude them with `mask`"
+                "`stack` has NaN or inf among the pixels used for the histograms; exclude them with `where`"
             )
         edges, centers = _float_bins(rows, use, nbins)
         round32 = rows.dtype == np.float32
@@ -120,18 +122,18 @@ def _mask_rows(
         return np.ones((1, rows_shape[1]), np.bool_)
     m = np.asarray(mask)
     if m.dtype != bool:
-        raise PixelsmithTypeError(f"`mask` must be boolean (True = use), got dtype {m.dtype}")
+        raise PixelsmithTypeError(f"`where` must be boolean (True = use), got dtype {m.dtype}")
     if m.shape == shape:
         use = np.ascontiguousarray(np.transpose(m, rest + list(image_axes)).reshape(rows_shape))
         if not use.any(axis=1).all():
-            raise PixelsmithValueError("`mask` selects no pixel in some image; each image needs at least one")
+            raise PixelsmithValueError("`where` selects no pixel in some image; each image needs at least one")
         return use
     if m.shape == image_shape:
         if not m.any():
-            raise PixelsmithValueError("`mask` selects no pixel")
+            raise PixelsmithValueError("`where` selects no pixel")
         return np.ascontiguousarray(m.reshape(1, -1))
     raise PixelsmithValueError(
-        f"`mask` must have the shape of `images` {shape} or of one image {image_shape}, got {m.shape}"
+        f"`where` must have the shape of `stack` {shape} or of one image {image_shape}, got {m.shape}"
     )
 
 
@@ -148,7 +150,7 @@ def _integer_ranges(rows: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, np.n
     # the span in uint64: int64 data spanning more than 2^63 would wrap around to a negative span
     if (highs.astype(np.uint64) - lows.astype(np.uint64)).max(initial=0) >= _MAX_INTEGER_BINS:
         raise PixelsmithValueError(
-            f"`images` spans more than {_MAX_INTEGER_BINS} integer values in one image (one bin per value); "
+            f"`stack` spans more than {_MAX_INTEGER_BINS} integer values in one image (one bin per value); "
             "convert to float to use `nbins` bins"
         )
     return lows, highs
@@ -170,7 +172,7 @@ def _float_bins(rows: np.ndarray, use: np.ndarray, nbins: int) -> tuple[np.ndarr
 def _dask_equalize(images, *, nbins, axes, mask):
     image_axes = normalize_axes(axes, images.ndim)
     if mask is not None and np.shape(mask) != tuple(images.shape[a] for a in image_axes):
-        raise PixelsmithValueError("with a dask `images`, `mask` must have the shape of one image")
+        raise PixelsmithValueError("with a dask `stack`, `where` must have the shape of one image")
     whole = images.rechunk({a: -1 for a in image_axes})
     dtype = np.float32 if images.dtype in (np.float32, np.float16) else np.float64
-    return whole.map_blocks(equalize_hist, nbins=nbins, axes=image_axes, mask=mask, dtype=dtype)
+    return whole.map_blocks(equalize_hist, nbins=nbins, axes=image_axes, where=mask, dtype=dtype)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecate import renamed_keywords
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -31,9 +32,10 @@ METHODS = ("harmonic", "biharmonic", "nearest", "gaussian")
 _MIN_SIGMA = 0.1
 
 
+@renamed_keywords(a="image")
 @labelled
 def fill_nans(
-    a: Any,
+    image: Any,
     *,
     method: str = "harmonic",
     mask: Any = None,
@@ -41,11 +43,11 @@ def fill_nans(
     max_iter: int | None = None,
     channel_axis: int | None | str = "auto",
 ) -> np.ndarray:
-    """Fill the NaN pixels of `a` (and those `mask` marks) from the surrounding known pixels.
+    """Fill the NaN pixels of `image` (and those `mask` marks) from the surrounding known pixels.
 
     Parameters
     ----------
-    a : array_like, any number of dimensions
+    image : array_like, any number of dimensions
         Data with holes (NaN). Integer input is filled in float64.
     method : {'harmonic', 'biharmonic', 'nearest', 'gaussian'}, default 'harmonic'
         - 'harmonic': solve Laplace's equation on the holes with the known
@@ -60,7 +62,7 @@ def fill_nans(
           (astropy's ``interpolate_replace_nans`` idea), repeated on what is
           still missing until every hole is filled.
     mask : array_like of bool, optional
-        Extra pixels to fill (True = fill), same shape as `a`; NaN pixels are
+        Extra pixels to fill (True = fill), same shape as `image`; NaN pixels are
         always filled.
     sigma : float, default 2.0
         Gaussian sigma in pixels for 'gaussian', at least 0.1.
@@ -69,7 +71,7 @@ def fill_nans(
         each pass reaches about 3 sigma further into the holes).
     channel_axis : int, None or 'auto', default 'auto'
         Axis of colour channels, filled one channel at a time. 'auto': a 3-D
-        `a` whose last axis has 3 or 4 entries is an (H, W, RGB[A]) image and is
+        `image` whose last axis has 3 or 4 entries is an (H, W, RGB[A]) image and is
         filled channel by channel (filling it as a volume would mix the
         colours); anything else has no channel axis. Pass None to fill such an
         array as a 3-D volume, or an axis for channels elsewhere.
@@ -93,12 +95,12 @@ def fill_nans(
     >>> bool(np.abs(fill_nans(holes, method="biharmonic") - truth).max() < 0.005)
     True
     """
-    if is_dask_array(a):
+    if is_dask_array(image):
         raise PixelsmithTypeError(
-            "`a` must be a numpy array: a fill needs each hole whole; call .compute() first "
+            "`image` must be a numpy array: a fill needs each hole whole; call .compute() first "
             "(or map fill_nans over overlapping blocks larger than the holes)"
         )
-    arr = as_image_array(a, "a", allow_dask=False)
+    arr = as_image_array(image, "image", allow_dask=False)
     check_choice(method, "method", METHODS)
     dtype = result_float_dtype(arr.dtype)
     out = np.array(arr, dtype=dtype)  # always a copy
@@ -106,12 +108,12 @@ def fill_nans(
     if mask is not None:
         m = np.asarray(mask)
         if m.shape != out.shape:
-            raise PixelsmithValueError(f"`mask` must have the shape of `a` {out.shape}, got {m.shape}")
+            raise PixelsmithValueError(f"`mask` must have the shape of `image` {out.shape}, got {m.shape}")
         if m.dtype != bool:
             raise PixelsmithTypeError(f"`mask` must be boolean (True = fill), got dtype {m.dtype}")
         holes |= m
     if np.isinf(out).any():
-        raise PixelsmithValueError("`a` contains inf; replace it with NaN to fill it, or with a finite value")
+        raise PixelsmithValueError("`image` contains inf; replace it with NaN to fill it, or with a finite value")
     if method == "gaussian":
         sigma = check_finite_scalar(sigma, "sigma")
         if not sigma >= _MIN_SIGMA:
@@ -130,12 +132,12 @@ def fill_nans(
     if channel_axis is not None:
         axis = channel_axis + out.ndim if channel_axis < 0 else channel_axis
         if not 0 <= axis < out.ndim:
-            raise PixelsmithValueError(f"`channel_axis` {channel_axis} is out of range for {out.ndim}-D `a`")
+            raise PixelsmithValueError(f"`channel_axis` {channel_axis} is out of range for {out.ndim}-D `image`")
         for c in range(out.shape[axis]):
             index = (slice(None),) * axis + (c,)
-            out[index] = _fill_one(out[index], holes[index], method, sigma, max_iter, f"channel {c} of `a`")
+            out[index] = _fill_one(out[index], holes[index], method, sigma, max_iter, f"channel {c} of `image`")
         return out
-    return _fill_one(out, holes, method, sigma, max_iter, "`a`")
+    return _fill_one(out, holes, method, sigma, max_iter, "`image`")
 
 
 def _fill_one(

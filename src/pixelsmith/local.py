@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import _window_engine as engine
+from ._deprecate import renamed_keywords
 from ._docstrings import fill_doc
 from ._validate import (
     PixelsmithValueError,
@@ -144,7 +145,7 @@ def _local_stat(
     reducer: Any = None,
 ):
     """Validate once, then run the engine on numpy or dask input."""
-    a = as_image_array(a, "a")
+    a = as_image_array(a, "image")
     if a.dtype == bool:
         a = a.astype(np.uint8)
     spec = window_spec(
@@ -166,10 +167,11 @@ def _local_stat(
     return result
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_mean(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -184,7 +186,7 @@ def local_mean(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -208,13 +210,14 @@ def local_mean(
     >>> local_mean(np.array([1.0, np.nan, 3.0]), 3, nan_policy="omit")
     array([1., 2., 3.])
     """
-    return _local_stat("mean", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _local_stat("mean", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_sum(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -232,7 +235,7 @@ def local_sum(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -259,13 +262,14 @@ def local_sum(
     >>> float(local_sum(np.ones((4, 5, 6)), 3, crop="valid")[0, 0, 0])
     27.0
     """
-    return _local_stat("sum", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _local_stat("sum", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_var(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -290,7 +294,7 @@ def local_var(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -316,13 +320,14 @@ def local_var(
     >>> local_var(x, 3, crop="valid")
     array([0.22222222, 0.22222222, 0.22222222], dtype=float32)
     """
-    return _local_stat("var", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof)
+    return _local_stat("var", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_std(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -338,7 +343,7 @@ def local_std(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -366,13 +371,14 @@ def local_std(
     >>> local_std(stack, footprint=yy**2 + xx**2 <= 4, axes=(1, 2)).shape
     (4, 32, 32)
     """
-    return _local_stat("std", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof)
+    return _local_stat("std", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_min(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -387,7 +393,7 @@ def local_min(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -409,13 +415,14 @@ def local_min(
     >>> local_min(np.array([5, 3, 8, 1, 9]), 3, mode="nearest")
     array([3., 3., 1., 1., 1.])
     """
-    return _local_stat("min", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _local_stat("min", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_max(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -430,7 +437,7 @@ def local_max(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -452,13 +459,14 @@ def local_max(
     >>> local_max(np.array([5, 3, 8, 1, 9]), 3, mode="nearest")
     array([5., 8., 8., 9., 9.])
     """
-    return _local_stat("max", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _local_stat("max", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_count(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -477,7 +485,7 @@ def local_count(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -500,4 +508,4 @@ def local_count(
     >>> local_count(np.array([1.0, np.nan, 3.0, 4.0]), 3, mode="constant", cval=np.nan)
     array([1, 2, 2, 2])
     """
-    return _local_stat("count", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _local_stat("count", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)

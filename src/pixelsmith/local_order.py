@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecate import renamed_keywords
 from ._docstrings import fill_doc
 from ._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_scalar
 from ._xarray import labelled
@@ -25,10 +26,11 @@ __all__ = ["local_median", "local_percentile", "local_range", "local_majority", 
 _JITTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Python function -> its numba compilation
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_median(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -43,7 +45,7 @@ def local_median(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -67,13 +69,14 @@ def local_median(
     >>> local_median(np.array([1.0, np.nan, 5.0, 6.0]), 3, nan_policy="omit")
     array([1. , 3. , 5.5, 6. ])
     """
-    return _local_stat("percentile", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=50.0)
+    return _local_stat("percentile", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=50.0)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_percentile(
-    a: Any,
+    image: Any,
     q: float,
     size: int | tuple[int, ...] = 3,
     *,
@@ -89,7 +92,7 @@ def local_percentile(
 
     Parameters
     ----------
-    {a}
+    {image}
     q : float
         Percentile in 0..100 (0 is the minimum, 50 the median, 100 the maximum).
     {size}
@@ -116,13 +119,14 @@ def local_percentile(
     q = check_finite_scalar(q, "q")
     if not 0 <= q <= 100:
         raise PixelsmithValueError(f"`q` must be a percentile in 0..100, got {q}")
-    return _local_stat("percentile", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=q)
+    return _local_stat("percentile", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=q)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_range(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -137,7 +141,7 @@ def local_range(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -158,13 +162,14 @@ def local_range(
     >>> local_range(np.array([1.0, 4.0, 2.0, 8.0]), 3)
     array([3., 3., 6., 6.])
     """
-    return _local_stat("range", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _local_stat("range", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_majority(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -181,7 +186,7 @@ def local_majority(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -203,13 +208,14 @@ def local_majority(
     >>> local_majority(np.array([3, 3, 1, 1, 1, 2], np.uint8), 3)
     array([3, 3, 1, 1, 1, 2], dtype=uint8)
     """
-    return _local_stat("majority", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _local_stat("majority", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_variety(
-    a: Any,
+    image: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
@@ -224,7 +230,7 @@ def local_variety(
 
     Parameters
     ----------
-    {a}
+    {image}
     {size}
     {footprint}
     {mode}
@@ -247,13 +253,14 @@ def local_variety(
     >>> local_variety(np.array([3, 3, 1, 2, 2, 2]), 3)
     array([1, 2, 3, 2, 1, 1])
     """
-    return _local_stat("variety", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _local_stat("variety", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
+@renamed_keywords(a="image")
 @labelled
 @fill_doc
 def local_apply(
-    a: Any,
+    image: Any,
     func: Any,
     size: int | tuple[int, ...] = 3,
     *,
@@ -269,7 +276,7 @@ def local_apply(
 
     Parameters
     ----------
-    {a}
+    {image}
     func : callable
         ``func(values) -> number`` for a 1-D float64 array of one window's values
         (in footprint order; NaN skipped with 'omit'). A numba ``@njit`` function
@@ -297,7 +304,9 @@ def local_apply(
     >>> local_apply(np.array([1.0, 4.0, 2.0, 8.0]), spread, 3)
     array([2.        , 1.66666667, 3.33333333, 2.        ])
     """
-    return _local_stat("apply", a, size, footprint, mode, cval, crop, nan_policy, axes, dtype, reducer=_compiled(func))
+    return _local_stat(
+        "apply", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, reducer=_compiled(func)
+    )
 
 
 def _compiled(func: Any):

@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
         epilog=(
             "Prints row,col (the template's top-left corner in the image) and the NCC score, best first.\n\n"
             "Examples:\n\n"
-            "  pixelsmith match scene.png part.png --n 5\n\n"
+            "  pixelsmith match scene.png part.png --max-count 5\n\n"
             "  pixelsmith match scene.tif part.tif --json"
         ),
     )
@@ -153,7 +153,7 @@ def register(app: typer.Typer) -> None:
     def match(
         image: Path = typer.Argument(..., help="Image to search."),
         template: Path = typer.Argument(..., help="Template image (smaller)."),
-        n: int = typer.Option(1, "--n", help="Number of matches."),
+        max_count: int = typer.Option(1, "--max-count", "--n", help="At most this many matches (--n: old name)."),
         min_distance: float = typer.Option(None, "--min-distance", help="Minimum distance between matches."),
         band: Band = None,
         hdu: Hdu = None,
@@ -161,17 +161,17 @@ def register(app: typer.Typer) -> None:
         quiet: Quiet = False,
     ) -> None:
         """Find a template in an image by normalized cross-correlation."""
-        from ..correlate import match_template
+        from ..correlate import find_matches
 
         for path in (image, template):
             if not path.exists():
                 fail(f"input {str(path)!r} does not exist")
         scene = load_input(image, band=band, hdu=parse_hdu(hdu)).array()
         part = load_input(template, band=band).array()
-        found = match_template(scene, part, n=n, min_distance=min_distance)
+        found = find_matches(scene, part, max_count=max_count, min_distance=min_distance)
         rows = [
             {"row": float(p[0]), "col": float(p[1]), "score": float(s)}
-            for p, s in zip(found.positions, found.scores, strict=True)
+            for p, s in zip(found.coords, found.scores, strict=True)
         ]
         if as_json:
             typer.echo(json.dumps(rows))

@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
             "frame (from 0) says where each peak was found.\n\n"
             "Examples:\n\n"
             "  pixelsmith peaks field.tif --nsigma 5 --min-distance 3 --out peaks.csv\n\n"
-            "  pixelsmith peaks image.png --band 1 --smooth 1.5 --subpixel --json"
+            "  pixelsmith peaks image.png --band 1 --sigma 1.5 --subpixel --json"
         ),
     )
     @one_line_errors
@@ -123,9 +123,13 @@ def register(app: typer.Typer) -> None:
         nsigma: float = typer.Option(None, "--nsigma", help="Threshold: median + N x robust noise."),
         threshold: float = typer.Option(None, "--threshold", help="Absolute threshold."),
         min_distance: float = typer.Option(1.0, "--min-distance", help="Minimum distance between peaks (px)."),
-        smooth: float = typer.Option(None, "--smooth", help="Gaussian sigma (px) applied first."),
+        sigma: float = typer.Option(
+            None, "--sigma", "--smooth", help="Gaussian sigma (px) applied first (--smooth: old name)."
+        ),
         subpixel: bool = typer.Option(False, "--subpixel", help="Refine positions to sub-pixel precision."),
-        max_peaks: int = typer.Option(None, "--max-peaks", help="Keep at most this many."),
+        max_count: int = typer.Option(
+            None, "--max-count", "--max-peaks", help="Keep at most this many (--max-peaks: old name)."
+        ),
         exclude_border: int = typer.Option(1, "--exclude-border", help="Ignore peaks this close to an edge."),
         band: Bands = None,
         frames: Frames = False,
@@ -146,9 +150,9 @@ def register(app: typer.Typer) -> None:
                 min_distance=min_distance,
                 threshold=threshold,
                 nsigma=nsigma,
-                smooth=smooth,
+                sigma=sigma,
                 exclude_border=exclude_border,
-                max_peaks=max_peaks,
+                max_count=max_count,
                 subpixel=subpixel,
             )
             # bands count from 1 (GDAL, --band); frames from 0, as apertures' frame column and numpy index a stack

@@ -25,7 +25,13 @@ class Block:
 
     @property
     def height(self) -> int:
+        """Rows in the block."""
         return self.bottom - self.top + 1
+
+    @property
+    def stop(self) -> int:
+        """One past `bottom`, for slicing: ``page[block.top:block.stop]``."""
+        return self.bottom + 1
 
 
 @dataclass(frozen=True)

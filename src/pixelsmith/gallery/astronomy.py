@@ -62,7 +62,7 @@ def section_sources(out: Path) -> Section:
 
     field = star_field((256, 256), 60, sigma=1.5, snr=(8, 80), min_separation=8, seed=11)
     t0 = time.perf_counter()
-    peaks = find_peaks(field.image, nsigma=5, min_distance=3, smooth=1.5, subpixel=True)
+    peaks = find_peaks(field.image, nsigma=5, min_distance=3, sigma=1.5, subpixel=True)
     sums = aperture_sums(field.image, peaks.coords, 4.0, annulus=(7.0, 10.0))
     elapsed = time.perf_counter() - t0
     from scipy.spatial import cKDTree
@@ -93,7 +93,7 @@ def section_sources(out: Path) -> Section:
         title="Peaks, aperture sums and cluster centres",
         question="Find stars above N sigma, sum a circle around each, and find the centre of the densest cluster.",
         code=(
-            "peaks = find_peaks(image, nsigma=5, min_distance=3, smooth=1.5, subpixel=True)\n"
+            "peaks = find_peaks(image, nsigma=5, min_distance=3, sigma=1.5, subpixel=True)\n"
             "sums = aperture_sums(image, peaks.coords, 4.0, annulus=(7.0, 10.0))   # .net = flux\n"
             "centre = cluster_center(points)[0]\n"
             "# CLI: pixelsmith peaks field.tif --nsigma 5 --out peaks.csv\n"

@@ -44,7 +44,7 @@ def section_fill(out: Path) -> Section:
 
 
 def section_correlation(out: Path) -> Section:
-    from .. import best_lag, match_template, ncc
+    from .. import best_lag, find_matches, ncc
     from ..datasets import jacksboro_dem
 
     dem = jacksboro_dem().elevation.astype(np.float64)
@@ -52,8 +52,8 @@ def section_correlation(out: Path) -> Section:
     rng = np.random.default_rng(6)
     scene = dem + rng.normal(0, 5, dem.shape)
     t0 = time.perf_counter()
-    surface = ncc(scene, template, mode="same")
-    best = match_template(scene, template)
+    surface = ncc(scene, template, crop="same")
+    best = find_matches(scene, template)
     elapsed = time.perf_counter() - t0
     t = np.arange(400)
     y = np.sin(t / 13.0) + 0.5 * rng.normal(size=400)
@@ -65,21 +65,21 @@ def section_correlation(out: Path) -> Section:
         [
             ("scene: DEM + noise", scene, "terrain"),
             ("template (40 x 50 crop)", template, "terrain"),
-            ("ncc(scene, template, mode='same')", surface, "RdBu_r"),
+            ("ncc(scene, template, crop='same')", surface, "RdBu_r"),
         ],
     )
     return Section(
         title="Normalized cross-correlation and template matching",
         question="A fast normalized cross-correlation in N-D, the best match, and R's ccf with its best lag.",
         code=(
-            "surface = ncc(scene, template, mode='same')        # Pearson r of every window, FFT-based\n"
-            "best = match_template(scene, template)            # top-left corner, sub-pixel\n"
+            "surface = ncc(scene, template, crop='same')        # Pearson r of every window, FFT-based\n"
+            "best = find_matches(scene, template)              # top-left corner, sub-pixel\n"
             "lags, r = ccf(x, y); lag, r_max = best_lag(x, y)  # R's definition\n"
             "# CLI: pixelsmith match scene.tif template.tif --n 5"
         ),
         images=[(name, "scene, template, NCC surface")],
         figures={
-            "best match (top-left, true 120, 200)": f"{best.positions[0][0]:.2f}, {best.positions[0][1]:.2f}",
+            "best match (top-left, true 120, 200)": f"{best.coords[0][0]:.2f}, {best.coords[0][1]:.2f}",
             "score": f"{best.scores[0]:.4f}",
             "best lag of a series shifted by 12": f"{lag} (r = {r:.3f})",
             "ncc + match time (s)": f"{elapsed:.3f}",

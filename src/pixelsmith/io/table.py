@@ -41,7 +41,8 @@ def read_points_csv(
     --------
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "stars.csv")
-    >>> _ = open(path, "w").write("x,y,flux\\n10.5,3,100\\n")
+    >>> from pathlib import Path
+    >>> _ = Path(path).write_text("x,y,flux\\n10.5,3,100\\n")
     >>> read_points_csv(path, ["row", "col"], optional=["flux"])["row"]
     array([3.])
     """
@@ -134,7 +135,8 @@ def write_csv(
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "out.csv")
     >>> _ = write_csv(path, {"row": [1.0, 2.5], "col": [3, 4]})
-    >>> open(path).read().splitlines()
+    >>> from pathlib import Path
+    >>> Path(path).read_text().splitlines()
     ['row,col', '1.000000,3', '2.500000,4']
     """
     names = list(table)

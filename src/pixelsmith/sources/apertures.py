@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecate import renamed_keywords
 from .._kernels import apertures as _k
 from .._validate import (
     PixelsmithValueError,
@@ -140,8 +141,9 @@ def _radii(radius: Any, annulus: Any) -> tuple[float, tuple[float, float] | None
     return r, (r_in, r_out)
 
 
+@renamed_keywords(data="image")
 def aperture_sums(
-    data: Any,
+    image: Any,
     centers: Any,
     radius: float,
     *,
@@ -157,7 +159,7 @@ def aperture_sums(
 
     Parameters
     ----------
-    data : array_like or dask.array.Array, (H, W) or (T, H, W)
+    image : array_like or dask.array.Array, (H, W) or (T, H, W)
         One image or a stack of images. A dask stack gives dask results, chunked along T.
     centers : array_like, shape (N, 2)
         Aperture centres in (row, col) order, pixel centres at integers (photutils
@@ -198,13 +200,13 @@ def aperture_sums(
     >>> aperture_sums(stack, [(25.3, 24.1)], 5.0).sums.shape
     (3, 1)
     """
-    if is_dask_array(data):
+    if is_dask_array(image):
         return _dask_aperture_sums(
-            data, centers, radius, annulus=annulus, method=method, subpixels=subpixels, nan_policy=nan_policy
+            image, centers, radius, annulus=annulus, method=method, subpixels=subpixels, nan_policy=nan_policy
         )
     arr = as_image_array(
-        data,
-        "data",
+        image,
+        "image",
         ndim=(2, 3),
         allow_dask=False,
         hint="pass one image (H, W) or a stack (T, H, W); squeeze or reshape other axes",
@@ -261,7 +263,7 @@ def aperture_sums(
         ),
     )
     if n and stack.dtype.kind == "f" and not np.isfinite(sums).any() and np.isnan(stack).all():
-        raise PixelsmithValueError("`data` is all NaN; there is nothing to sum")
+        raise PixelsmithValueError("`image` is all NaN; there is nothing to sum")
     background = net = None
     if ring is not None:
         background = np.zeros((n_frames, n))
@@ -297,7 +299,7 @@ def _dask_aperture_sums(data, centers, radius, **options) -> ApertureSums:
 
     if data.ndim != 3:
         raise PixelsmithValueError(
-            f"a dask `data` must be a stack (T, H, W), got shape {data.shape}; compute a single image first"
+            f"a dask `image` must be a stack (T, H, W), got shape {data.shape}; compute a single image first"
         )
     pts = as_points(centers, "centers", accept_one=True)
     _radii(radius, options.get("annulus"))

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecate import renamed_keywords
 from .._validate import PixelsmithValueError, as_points, check_allocation, check_finite_scalar, check_positive_int
 from .peaks import find_peaks
 
@@ -79,14 +80,15 @@ def _cluster_width(pts: np.ndarray, mode: np.ndarray, bandwidth: np.ndarray) -> 
     return np.where(inv > 0, 1.0 / np.sqrt(np.maximum(inv, 1e-300)), bandwidth)
 
 
+@renamed_keywords(smooth="sigma", n="max_count")
 def cluster_center(
-    points: Any, *, bin_size: float | tuple[float, float] | None = None, smooth: float = 2.0, n: int = 1
+    points: Any, *, bin_size: float | tuple[float, float] | None = None, sigma: float = 2.0, max_count: int = 1
 ) -> np.ndarray:
     """Centre(s) of the densest cluster(s) of a 2-D point cloud, in the points' own coordinates.
 
-    Steps: a 2-D histogram, Gaussian smoothing of the counts (`smooth` bins),
+    Steps: a 2-D histogram, Gaussian smoothing of the counts (`sigma` bins),
     its `n` highest peaks, then each refined by mean shift on the points
-    themselves (Gaussian kernel, bandwidth ``smooth * bin_size`` per axis) to the
+    themselves (Gaussian kernel, bandwidth ``sigma * bin_size`` per axis) to the
     mode of the kernel density, and once more with the kernel widened to the
     cluster's own width (estimated from the kernel-weighted spread). The
     refinement works on the points, not on the bins, so the answer barely moves
@@ -100,15 +102,15 @@ def cluster_center(
     bin_size : float or (float, float), optional
         Histogram bin size per axis. Default: the Freedman-Diaconis width
         ``2 IQR / N^(1/3)`` per axis.
-    smooth : float, default 2.0
+    sigma : float, default 2.0
         Gaussian sigma in bins for the histogram, and the mean-shift bandwidth in bins.
-    n : int, default 1
-        How many clusters, densest first. Fewer rows come back when the density
-        has fewer distinct modes.
+    max_count : int, default 1
+        At most this many clusters, densest first. Fewer rows come back when
+        the density has fewer distinct modes.
 
     Returns
     -------
-    numpy.ndarray, shape (k, 2), k <= n
+    numpy.ndarray, shape (k, 2), k <= max_count
         Cluster centres, densest first.
 
     Examples
@@ -122,19 +124,19 @@ def cluster_center(
     [3.0, -1.0]
     """
     pts = as_points(points, "points", min_count=2, max_abs=None)
-    smooth = check_finite_scalar(smooth, "smooth")
-    if smooth <= 0:
-        raise PixelsmithValueError(f"`smooth` must be > 0 (bins), got {smooth}")
-    n = check_positive_int(n, "n")
+    sigma = check_finite_scalar(sigma, "sigma")
+    if sigma <= 0:
+        raise PixelsmithValueError(f"`sigma` must be > 0 (bins), got {sigma}")
+    max_count = check_positive_int(max_count, "max_count")
     sizes = _bin_sizes(pts, bin_size)
-    lo = pts.min(axis=0) - 3 * smooth * sizes  # a margin so a cluster at the edge is still a peak
-    bins_float = np.ceil((pts.max(axis=0) + 3 * smooth * sizes - lo) / sizes)
+    lo = pts.min(axis=0) - 3 * sigma * sizes  # a margin so a cluster at the edge is still a peak
+    bins_float = np.ceil((pts.max(axis=0) + 3 * sigma * sizes - lo) / sizes)
     check_allocation(
         24.0 * float(np.prod(bins_float)),
-        "smooth",
-        smooth,
-        f"a {bins_float[0]:.3g} x {bins_float[1]:.3g} histogram (a margin of 3 x smooth bins on each side)",
-        "smooth is in bins: a few bins (the default 2) is what a peak needs",
+        "sigma",
+        sigma,
+        f"a {bins_float[0]:.3g} x {bins_float[1]:.3g} histogram (a margin of 3 x sigma bins on each side)",
+        "sigma is in bins: a few bins (the default 2) is what a peak needs",
     )
     bins = bins_float.astype(int)
     hist, _, _ = np.histogram2d(
@@ -145,9 +147,9 @@ def cluster_center(
     )
     from scipy.ndimage import gaussian_filter
 
-    density = gaussian_filter(hist, smooth, mode="constant")
-    peaks = find_peaks(density, min_distance=max(2.0 * smooth, 1.0), exclude_border=False, threshold=1e-12)
-    bandwidth = smooth * sizes
+    density = gaussian_filter(hist, sigma, mode="constant")
+    peaks = find_peaks(density, min_distance=max(2.0 * sigma, 1.0), exclude_border=False, threshold=1e-12)
+    bandwidth = sigma * sizes
     centres: list[np.ndarray] = []
     for coord in peaks.coords:
         start = lo + (coord + 0.5) * sizes
@@ -159,6 +161,6 @@ def cluster_center(
             mode = _mean_shift(pts, mode, np.maximum(width, bandwidth))
         if all((np.abs(mode - c) > 0.5 * bandwidth).any() for c in centres):
             centres.append(mode)
-        if len(centres) == n:
+        if len(centres) == max_count:
             break
     return np.array(centres).reshape(-1, 2)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecate import renamed_keywords
 from .._kernels import peaks as _k
 from .._validate import PixelsmithValueError, as_image_array, check_finite_scalar
 from ._tables import TableMixin
@@ -30,7 +31,7 @@ class Peaks(TableMixin):
         Positions in array index order, sorted by descending height; int64, or
         float64 with ``subpixel=True``.
     heights : numpy.ndarray, shape (N,)
-        Values of the searched array (smoothed when ``smooth`` is given) at the peak pixels.
+        Values of the searched array (smoothed when ``sigma`` is given) at the peak pixels.
     threshold : float
         The threshold that was applied (``-inf`` when none).
     noise : float or None
@@ -68,7 +69,8 @@ class Peaks(TableMixin):
         return table
 
 
-def robust_noise(a: Any, *, max_samples: int = _MAX_SAMPLES) -> float:
+@renamed_keywords(a="image")
+def robust_noise(image: Any, *, max_samples: int = _MAX_SAMPLES) -> float:
     """Standard deviation of the noise from the median absolute deviation: ``1.4826 * MAD``.
 
     ``MAD = median(|a - median(a)|)`` over the finite values. For Gaussian noise
@@ -86,7 +88,7 @@ def robust_noise(a: Any, *, max_samples: int = _MAX_SAMPLES) -> float:
     >>> round(robust_noise(x), 1)
     2.0
     """
-    values = np.asarray(as_image_array(a, "a", allow_dask=False))
+    values = np.asarray(as_image_array(image, "image", allow_dask=False))
     return _median_and_noise(values, max_samples)[1]
 
 
@@ -100,7 +102,7 @@ def _median_and_noise(values: np.ndarray, max_samples: int = _MAX_SAMPLES) -> tu
     if not finite.all():
         flat = flat[finite]
     if flat.size == 0:
-        raise PixelsmithValueError("`a` has no finite values; a noise level needs data")
+        raise PixelsmithValueError("`image` has no finite values; a noise level needs data")
     centre = float(np.median(flat))
     return centre, float(MAD_TO_SIGMA * np.median(np.abs(flat - centre)))
 
@@ -113,15 +115,16 @@ def _border_width(exclude_border: Any) -> int:
     raise PixelsmithValueError(f"`exclude_border` must be True, False or an integer >= 0, got {exclude_border!r}")
 
 
+@renamed_keywords(a="image", smooth="sigma", max_peaks="max_count")
 def find_peaks(
-    a: Any,
+    image: Any,
     *,
     min_distance: float = 1,
     threshold: float | None = None,
     nsigma: float | None = None,
-    smooth: float | None = None,
+    sigma: float | None = None,
     exclude_border: bool | int = True,
-    max_peaks: int | None = None,
+    max_count: int | None = None,
     subpixel: bool = False,
 ) -> Peaks:
     """Local maxima of a 1-D, 2-D or 3-D array, strongest first.
@@ -136,7 +139,7 @@ def find_peaks(
 
     Parameters
     ----------
-    a : array_like, 1-D to 3-D
+    image : array_like, 1-D to 3-D
         Data; NaN pixels are never peaks.
     min_distance : float, default 1
         Kept peaks are at least this far apart (1 keeps every local maximum).
@@ -146,7 +149,7 @@ def find_peaks(
         Threshold relative to the noise: ``median + nsigma * robust_noise``, both
         measured on the searched (smoothed) array (on a regular subsample of 1e6
         values when larger, see `robust_noise`). With `threshold` too, the higher wins.
-    smooth : float, optional
+    sigma : float, optional
         Sigma (pixels) of a Gaussian applied first (scipy.ndimage.gaussian_filter,
         mode 'nearest'); the noise-suppressing step of "my peak finder is too
         sensitive". NaN pixels are filled with the median for smoothing only.
@@ -155,7 +158,7 @@ def find_peaks(
         True means 1: a peak needs a lower neighbour on every side, so an edge
         pixel is never a peak (as in scipy.signal.find_peaks; scikit-image's
         peak_local_max uses `min_distance` instead, pass that to match it).
-    max_peaks : int, optional
+    max_count : int, optional
         Keep at most this many (the highest).
     subpixel : bool, default False
         Refine positions by a Gaussian fit: a least-squares quadratic through
@@ -164,7 +167,7 @@ def find_peaks(
         median). Its vertex is used when it is a maximum within half a pixel,
         else the per-axis parabola through the peak and its two neighbours,
         clipped to +-0.5. Plateaus give their centroid. With noise, pass
-        `smooth` close to the PSF sigma (a matched filter) for the best positions.
+        `sigma` close to the PSF sigma (a matched filter) for the best positions.
 
     Returns
     -------
@@ -185,26 +188,30 @@ def find_peaks(
     [4, 17]
     """
     arr = as_image_array(
-        a, "a", ndim=(1, 2, 3), allow_dask=False, hint="pass one image or volume; for a stack of images loop over it"
+        image,
+        "image",
+        ndim=(1, 2, 3),
+        allow_dask=False,
+        hint="pass one image or volume; for a stack of images loop over it",
     )
     # float32 stays float32 (comparisons are exact in either); everything else is float64
     data = np.asarray(arr, dtype=np.float32 if arr.dtype == np.float32 else np.float64)
     finite = np.isfinite(data)
     if not finite.any():
-        raise PixelsmithValueError("`a` has no finite values (all NaN or inf); nothing can be a peak")
+        raise PixelsmithValueError("`image` has no finite values (all NaN or inf); nothing can be a peak")
     min_distance = check_finite_scalar(min_distance, "min_distance")
     if min_distance < 1:
         raise PixelsmithValueError(f"`min_distance` must be >= 1, got {min_distance}")
     border = _border_width(exclude_border)
-    if max_peaks is not None and (
-        isinstance(max_peaks, bool) or not isinstance(max_peaks, numbers.Integral) or max_peaks < 1
+    if max_count is not None and (
+        isinstance(max_count, bool) or not isinstance(max_count, numbers.Integral) or max_count < 1
     ):
-        raise PixelsmithValueError(f"`max_peaks` must be a positive integer or None, got {max_peaks!r}")
+        raise PixelsmithValueError(f"`max_count` must be a positive integer or None, got {max_count!r}")
 
-    if smooth is not None:
-        sigma = check_finite_scalar(smooth, "smooth")
+    if sigma is not None:
+        sigma = check_finite_scalar(sigma, "sigma")
         if sigma < 0:
-            raise PixelsmithValueError(f"`smooth` must be >= 0 (a Gaussian sigma in pixels), got {sigma}")
+            raise PixelsmithValueError(f"`sigma` must be >= 0 (a Gaussian sigma in pixels), got {sigma}")
         if sigma > 0:
             from scipy.ndimage import gaussian_filter
 
@@ -230,8 +237,8 @@ def find_peaks(
         kept = np.zeros(len(coords), bool)
         kept[suppress_order[keep]] = True
         coords, heights, centroids = coords[kept], heights[kept], centroids[kept]
-    if max_peaks is not None:
-        coords, heights, centroids = coords[:max_peaks], heights[:max_peaks], centroids[:max_peaks]
+    if max_count is not None:
+        coords, heights, centroids = coords[:max_count], heights[:max_count], centroids[:max_count]
     if subpixel:
         coords = _refine(data, coords, centroids)
     return Peaks(coords=coords, heights=heights, threshold=float(level), noise=noise)
