@@ -153,6 +153,27 @@ def test_a_data_array_gives_the_numpy_answer(name):
     _same(got, want)
 
 
+# functions that take a dask array lazily; every other one refuses it with its reason (issue 17)
+LAZY = {n for n in PUBLIC if n.startswith(("local_", "block_reduce", "density_map", "equalize_hist"))}
+
+
+@pytest.mark.parametrize("name", list(PUBLIC))
+def test_a_dask_array_is_computed_lazily_or_refused_with_the_reason(name):
+    import dask.array as da
+
+    func, _ = PUBLIC[name]
+    a = _image()
+    lazy = da.from_array(a, chunks=(12, 15))
+    if name in LAZY:
+        got = func(lazy)
+        _same(got.compute() if hasattr(got, "compute") else got, func(a))
+        return
+    with pytest.raises(PixelsmithError) as refused:
+        func(lazy)
+    message = str(refused.value)
+    assert "is a dask array, and" in message and ".compute()" in message, message
+
+
 @pytest.mark.parametrize("name", list(PUBLIC))
 def test_refusals_name_the_argument(name):
     func, arg = PUBLIC[name]

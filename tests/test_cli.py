@@ -262,3 +262,17 @@ def test_box_footprint_is_a_window_size(raster, tmp_path):
     out = tmp_path / "box.tif"
     assert _invoke("local", raster, out, "--stat", "max", "--footprint", "box:5", "-q").exit_code == 0
     np.testing.assert_array_equal(read_raster(out).data, ps.local_max(read_raster(raster).data, 5))
+
+
+def test_shell_completion_completes_commands_and_options():
+    """Issue 17: completion is on (pixelsmith --install-completion); bash asks through these variables."""
+    import os
+
+    def complete(words: str, index: int) -> str:
+        env = dict(os.environ, _PIXELSMITH_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(index))
+        script = "from pixelsmith._entry import main; main()"
+        return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True).stdout
+
+    assert complete("pixelsmith lo", 1).split() == ["local"]
+    assert "--stat" in complete("pixelsmith local in.tif out.tif --st", 4).split()
+    assert "--install-completion" in _invoke("--help").output

@@ -87,7 +87,7 @@ def as_image_array(
     ndim: int | Iterable[int] | None = None,
     allow_empty: bool = False,
     allow_bool: bool = True,
-    allow_dask: bool = True,
+    allow_dask: bool | str = True,
     hint: str = "",
 ) -> Any:
     """Return `a` as a numpy (or dask) array of real numbers, or raise a clear error.
@@ -100,6 +100,9 @@ def as_image_array(
     float32 (no kernel computes in half precision). A numpy masked array with
     masked values is refused with the two ways to say what the mask means: a
     mask is never silently dropped.
+
+    `allow_dask` is True (a dask array passes through lazily), or False or a
+    reason (a dask array is refused, with the reason and the way out).
     """
     if a is None:
         raise PixelsmithTypeError(f"`{name}` must be an array, got None")
@@ -112,9 +115,10 @@ def as_image_array(
                 f"nan_policy='omit' where the function has it), or {name}.data to ignore the mask"
             )
         a = np.ma.getdata(a)
-    if not (allow_dask and is_dask_array(a)):
+    if not (allow_dask is True and is_dask_array(a)):
         if is_dask_array(a):
-            raise PixelsmithTypeError(f"`{name}` must be a numpy array here, got a dask array; call .compute() first")
+            reason = allow_dask if isinstance(allow_dask, str) else "this function needs the whole array in memory"
+            raise PixelsmithTypeError(f"`{name}` is a dask array, and {reason}; call .compute() first")
         try:
             a = np.asarray(a)
         except (ValueError, TypeError) as exc:  # ragged lists and the like

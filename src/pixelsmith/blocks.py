@@ -331,7 +331,7 @@ class StackStats:
         is guessed from the number of dimensions: for a chunk of frames stacked
         along an axis use `add_many`.
         """
-        frame = as_image_array(frame, "frame", allow_dask=False)
+        frame = as_image_array(frame, "frame", allow_dask="frames are streamed in one by one")
         if self._shape is not None and frame.shape != self._shape and frame.shape[1:] == self._shape:
             warnings.warn(
                 "StackStats.add() of a chunk of frames is deprecated: add() takes one frame; "
@@ -347,7 +347,11 @@ class StackStats:
 
         ``add_many(chunk)`` equals ``for f in chunk: add(f)`` to about 1e-13 relative.
         """
-        frames = as_image_array(frames, "frames", allow_dask=False)
+        frames = as_image_array(
+            frames,
+            "frames",
+            allow_dask="chunks are streamed in one by one (for block in stack.blocks: add_many(block))",
+        )
         if frames.ndim < 1:
             raise PixelsmithValueError("`frames` must have an axis of frames, got a scalar; use add() for one frame")
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -frames.ndim <= axis < frames.ndim:

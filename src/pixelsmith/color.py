@@ -39,7 +39,11 @@ def as_rgb(image: Any, *, background: tuple[float, float, float] = (1.0, 1.0, 1.
     [[[1.0, 0.0, 0.0], [1.0, 1.0, 1.0]]]
     """
     arr = as_image_array(
-        image, "image", ndim=(2, 3), allow_dask=False, hint="pass a gray (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image"
+        image,
+        "image",
+        ndim=(2, 3),
+        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        hint="pass a gray (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image",
     )
     if arr.ndim == 3 and arr.shape[-1] not in (1, 3, 4):
         raise PixelsmithValueError(
@@ -194,7 +198,13 @@ def invert_colormap(
     >>> bool(np.abs(back - (-20 + 140 * values)).max() <= 140 / 256 / 2 + 1e-9)
     True
     """
-    arr = as_image_array(image, "image", ndim=3, allow_dask=False, hint="pass an (H, W, 3) RGB image")
+    arr = as_image_array(
+        image,
+        "image",
+        ndim=3,
+        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        hint="pass an (H, W, 3) RGB image",
+    )
     if arr.shape[-1] not in (3, 4):
         raise PixelsmithValueError(f"`image` must have 3 (RGB) or 4 (RGBA) channels, got shape {arr.shape}")
     lo, hi = check_finite_scalar(vmin, "vmin"), check_finite_scalar(vmax, "vmax")
@@ -298,7 +308,13 @@ def masked_stats(image: Any, where: Any, *, channel_axis: int = -1) -> ChannelSt
     >>> stats.mean.tolist(), stats.count
     ([200.0, 150.0, 40.0], 4)
     """
-    arr = as_image_array(image, "image", ndim=3, allow_dask=False, hint="pass an (H, W, C) colour image")
+    arr = as_image_array(
+        image,
+        "image",
+        ndim=3,
+        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        hint="pass an (H, W, C) colour image",
+    )
     values = np.moveaxis(np.asarray(arr), channel_axis, -1)  # a view: only the picked pixels are converted
     m = np.asarray(where)
     if m.dtype != bool:

@@ -128,7 +128,10 @@ def ncc(image: Any, template: Any, *, crop: str = "valid", where: Any = None) ->
     """
     for name, value in (("image", image), ("template", template)):
         if is_dask_array(value):
-            raise PixelsmithTypeError(f"`{name}` must be a numpy array; call .compute() first")
+            raise PixelsmithTypeError(
+                f"`{name}` is a dask array, and an FFT correlation needs the whole image; call .compute() first "
+                "(for an image larger than memory, correlate overlapping tiles)"
+            )
     img = as_image_array(image, "image", allow_dask=False)
     tpl = as_image_array(template, "template", allow_dask=False)
     check_choice(crop, "crop", ("valid", "same", "full"))

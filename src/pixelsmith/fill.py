@@ -97,7 +97,7 @@ def fill_nans(
     """
     if is_dask_array(image):
         raise PixelsmithTypeError(
-            "`image` must be a numpy array: a fill needs each hole whole; call .compute() first "
+            "`image` is a dask array, and a fill needs each hole whole; call .compute() first "
             "(or map fill_nans over overlapping blocks larger than the holes)"
         )
     arr = as_image_array(image, "image", allow_dask=False)

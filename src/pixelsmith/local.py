@@ -33,7 +33,6 @@ from ._validate import (
 from ._xarray import labelled
 
 __all__ = [
-    "window_spec",
     "local_mean",
     "local_sum",
     "local_var",

@@ -41,7 +41,13 @@ def outline_paths(labels: Any, value: Any = True) -> list[np.ndarray]:
     >>> [p.tolist() for p in outline_paths(labels, 3)]
     [[[2.5, 0.5], [2.5, 3.5], [0.5, 3.5], [0.5, 0.5]]]
     """
-    arr = as_image_array(labels, "labels", ndim=2, allow_dask=False, hint="outline one 2-D label image")
+    arr = as_image_array(
+        labels,
+        "labels",
+        ndim=2,
+        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        hint="outline one 2-D label image",
+    )
     if np.ndim(value) != 0:
         raise PixelsmithValueError(
             f"`value` must be one label (a scalar), got {value!r}; for several labels at once pass "

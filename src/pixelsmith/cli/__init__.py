@@ -16,7 +16,7 @@ app = typer.Typer(
     name="pixelsmith",
     help="Fast, correct array-image operations for science, on your files.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # pixelsmith --install-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

@@ -69,7 +69,13 @@ class PageLayout:
 def _gray(page: Any) -> np.ndarray:
     from ..color import as_rgb
 
-    arr = as_image_array(page, "page", ndim=(2, 3), allow_dask=False, hint="pass a gray (H, W), RGB or RGBA page image")
+    arr = as_image_array(
+        page,
+        "page",
+        ndim=(2, 3),
+        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        hint="pass a gray (H, W), RGB or RGBA page image",
+    )
     if arr.ndim == 3:
         return as_rgb(arr).mean(axis=-1)
     values = np.asarray(arr, dtype=np.float64)

@@ -38,7 +38,11 @@ class Unshuffled:
 
 def _float_image(image: Any) -> np.ndarray:
     arr = as_image_array(
-        image, "image", ndim=(2, 3), allow_dask=False, hint="pass a gray (H, W) or colour (H, W, C) image"
+        image,
+        "image",
+        ndim=(2, 3),
+        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        hint="pass a gray (H, W) or colour (H, W, C) image",
     )
     values = np.ascontiguousarray(arr, dtype=np.float64)  # one layout: BLAS sums in one order, the same bits
     if values.ndim == 2:
@@ -337,7 +341,9 @@ def unshuffle_strips(image: Any, *, n_strips: int | None = None, cuts: Any = Non
     >>> result.order.tolist(), bool(np.array_equal(result.image, photo))
     ([1, 3, 0, 2], True)
     """
-    original = as_image_array(image, "image", ndim=(2, 3), allow_dask=False)
+    original = as_image_array(
+        image, "image", ndim=(2, 3), allow_dask="a picture is processed whole (it fits in memory by nature)"
+    )
     values = _float_image(original)
     width = values.shape[1]
     if n_strips is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Section", "_pyplot", "_save_figure", "_save_panels"]
+__all__ = ["Section"]
 
 
 @dataclass

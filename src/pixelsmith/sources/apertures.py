@@ -299,7 +299,8 @@ def _dask_aperture_sums(data, centers, radius, **options) -> ApertureSums:
 
     if data.ndim != 3:
         raise PixelsmithValueError(
-            f"a dask `image` must be a stack (T, H, W), got shape {data.shape}; compute a single image first"
+            f"`image` is a dask array, and one image {data.shape} is summed in memory (dask is for (T, H, W) "
+            "stacks of frames); call .compute() first"
         )
     pts = as_points(centers, "centers", accept_one=True)
     _radii(radius, options.get("annulus"))

@@ -21,6 +21,14 @@ _MAX_SAMPLES = 1_000_000
 MAD_TO_SIGMA = 1.482602218505602
 
 
+# why these two refuse dask arrays, and the way out
+_PEAKS_NEED_ALL = (
+    "peaks are a global ranking (a threshold from the whole image's noise, strongest first, min_distance "
+    "across chunk borders); for an image larger than memory, find peaks per block with map_overlap and merge"
+)
+_NOISE_NEEDS_ALL = "the noise level is one number of the whole image; pass a computed subsample (image[::4, ::4])"
+
+
 @dataclass(frozen=True)
 class Peaks(TableMixin):
     """Peaks found by `find_peaks`, strongest first.
@@ -88,7 +96,7 @@ def robust_noise(image: Any, *, max_samples: int = _MAX_SAMPLES) -> float:
     >>> round(robust_noise(x), 1)
     2.0
     """
-    values = np.asarray(as_image_array(image, "image", allow_dask=False))
+    values = np.asarray(as_image_array(image, "image", allow_dask=_NOISE_NEEDS_ALL))
     return _median_and_noise(values, max_samples)[1]
 
 
@@ -191,7 +199,7 @@ def find_peaks(
         image,
         "image",
         ndim=(1, 2, 3),
-        allow_dask=False,
+        allow_dask=_PEAKS_NEED_ALL,
         hint="pass one image or volume; for a stack of images loop over it",
     )
     # float32 stays float32 (comparisons are exact in either); everything else is float64

@@ -408,7 +408,13 @@ def to_display(
     99.5 percentiles), `gamma` shapes the contrast.
     """
     values = np.asarray(
-        as_image_array(image, "image", ndim=2, allow_dask=False, hint="pass one DRR image (rows, cols)"),
+        as_image_array(
+            image,
+            "image",
+            ndim=2,
+            allow_dask="a picture is processed whole (it fits in memory by nature)",
+            hint="pass one DRR image (rows, cols)",
+        ),
         dtype=np.float64,
     )
     if not np.isfinite(values).all():

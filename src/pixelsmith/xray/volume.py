@@ -40,7 +40,12 @@ class Volume:
     def __post_init__(self) -> None:
         """A hand-built Volume is checked like one from `from_array` or a DICOM series."""
         data = as_image_array(
-            self.data, "data", ndim=3, allow_dask=False, allow_bool=False, hint="a volume is indexed (slice, row, col)"
+            self.data,
+            "data",
+            ndim=3,
+            allow_dask="a volume is projected from memory",
+            allow_bool=False,
+            hint="a volume is indexed (slice, row, col)",
         )
         check_choice(self.units, "units", ("hu", "mu"))
         spacing = _vector(self.spacing, "spacing", 3)
@@ -103,7 +108,9 @@ class Volume:
         >>> vol.center.tolist(), vol.affine[:3, 0].tolist()
         ([0.0, 0.0, 0.0], [0.0, 0.0, 2.0])
         """
-        arr = as_image_array(a, "a", ndim=3, allow_dask=False, hint="a volume is indexed (slice, row, col)")
+        arr = as_image_array(
+            a, "a", ndim=3, allow_dask="a volume is projected from memory", hint="a volume is indexed (slice, row, col)"
+        )
         check_choice(units, "units", ("hu", "mu"))
         sp = np.asarray(spacing, dtype=np.float64)
         if sp.shape != (3,) or not (np.isfinite(sp).all() and (sp > 0).all()):
