@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +29,7 @@ import numpy as np
 
 from ._kernels import rank as kr
 from ._kernels import window as kw
+from ._parallel import run_each
 
 # Elements of float64 per gathered tile: large enough to amortise the halo and
 # Python overhead, small enough to stay in cache and keep memory flat.
@@ -89,28 +88,6 @@ class WindowSpec:
         if self.footprint is not None:
             return int(self.footprint.sum())
         return math.prod(self.window)
-
-
-def n_threads() -> int:
-    """Worker threads: NUMBA_NUM_THREADS if set, else the CPU count."""
-    env = os.environ.get("NUMBA_NUM_THREADS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return os.cpu_count() or 1
-
-
-def run_in_ranges(count: int, work, *, minimum: int = 64) -> None:
-    """Run ``work(lo, hi)`` over 0..count in contiguous ranges (4 per thread) on a thread pool.
-
-    The kernels release the GIL; below `minimum` items, or with one thread, it runs inline.
-    """
-    threads = n_threads()
-    if count < minimum or threads == 1:
-        work(0, count)
-        return
-    edges = np.linspace(0, count, 4 * threads + 1).astype(int)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(work, edges[:-1], edges[1:]))
 
 
 def edge_indices(start: int, stop: int, n: int, mode: str) -> np.ndarray:
@@ -181,13 +158,7 @@ def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None, glob
     def run(tile: tuple[slice, ...]) -> None:
         out[tile] = _tile_result(x, spec, tile, trim_lo, start, scratch)
 
-    if out.size < SERIAL_BELOW or len(tiles) == 1 or n_threads() == 1:
-        for tile in tiles:
-            run(tile)
-    else:
-        with ThreadPoolExecutor(max_workers=n_threads()) as pool:
-            for _ in pool.map(run, tiles):
-                pass
+    run_each(tiles, run, serial=out.size < SERIAL_BELOW)
     return out
 
 

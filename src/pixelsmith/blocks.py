@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from ._deprecate import renamed_keywords
 from ._kernels.blocks import block_reduce_rows
+from ._parallel import n_threads, run_each
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -22,7 +22,6 @@ from ._validate import (
     is_dask_array,
     result_float_dtype,
 )
-from ._window_engine import n_threads
 from ._xarray import coarsened
 
 __all__ = ["block_reduce", "density_map", "StackStats"]
@@ -154,11 +153,7 @@ def _block_reduce_numpy(a, blocks, func, boundary, cval):
     def run(band):
         block_reduce_rows(x2, b0, b1, code, cval, band[0], band[1], out)
 
-    if len(bands) == 1:
-        run(bands[0])
-    else:
-        with ThreadPoolExecutor(max_workers=n_threads()) as pool:
-            list(pool.map(run, bands))
+    run_each(bands, run)
     return out.reshape(out_shape).astype(_out_dtype(a.dtype, func), copy=False)
 
 

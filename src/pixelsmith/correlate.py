@@ -29,7 +29,7 @@ _FLAT_EPS = 64 * np.finfo(float).eps
 
 
 def _workers() -> int:
-    from ._window_engine import n_threads
+    from ._parallel import n_threads
 
     return n_threads()
 

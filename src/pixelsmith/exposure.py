@@ -8,6 +8,7 @@ import numpy as np
 
 from ._deprecate import renamed_keywords
 from ._kernels import exposure as _k
+from ._parallel import n_threads, run_in_ranges
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -16,7 +17,6 @@ from ._validate import (
     is_dask_array,
     normalize_axes,
 )
-from ._window_engine import n_threads, run_in_ranges
 from ._xarray import labelled
 
 __all__ = ["equalize_hist"]

@@ -218,12 +218,11 @@ def _solve_by_component(matrix, rhs: np.ndarray, ordering: str) -> np.ndarray:
     Separate holes give independent blocks; smaller factorizations are cheaper,
     and SuperLU releases the GIL, so groups run in parallel.
     """
-    from concurrent.futures import ThreadPoolExecutor
 
     from scipy.sparse.csgraph import connected_components
     from scipy.sparse.linalg import splu
 
-    from ._window_engine import n_threads
+    from ._parallel import n_threads, run_each
 
     n_comp, labels = connected_components(matrix, directed=False)
     n_groups = min(n_comp, 16 * n_threads())  # measured: smaller blocks factor faster
@@ -246,12 +245,7 @@ def _solve_by_component(matrix, rhs: np.ndarray, ordering: str) -> np.ndarray:
         factor = splu(block, permc_spec=ordering, diag_pivot_thresh=0.0, options={"SymmetricMode": True})
         solution[members] = factor.solve(rhs[members])
 
-    if n_groups == 1 or n_threads() == 1:
-        for g in range(n_groups):
-            solve(g)
-    else:
-        with ThreadPoolExecutor(max_workers=n_threads()) as pool:
-            list(pool.map(solve, range(n_groups)))
+    run_each(range(n_groups), solve)
     return solution
 
 

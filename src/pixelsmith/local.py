@@ -17,6 +17,7 @@ import numpy as np
 from . import _window_engine as engine
 from ._deprecate import renamed_keywords
 from ._docstrings import fill_doc
+from ._parallel import n_threads
 from ._validate import (
     PixelsmithValueError,
     as_image_array,
@@ -108,7 +109,7 @@ def window_spec(
     tile_values = math.prod(min(c, max(n, 1)) + w - 1 for c, n, w in zip(cells, shape, window, strict=True))
     name, value = ("footprint", f"of shape {tuple(window)}") if footprint is not None else ("size", size)
     check_allocation(
-        4 * 8 * tile_values * min(2, engine.n_threads()),
+        4 * 8 * tile_values * min(2, n_threads()),
         name,
         value,
         f"the windows of an array of shape {tuple(shape)}",

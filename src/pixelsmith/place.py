@@ -18,13 +18,13 @@ import functools
 import math
 import numbers
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ._kernels import stamps as _k
+from ._parallel import n_threads, run_each
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -35,7 +35,6 @@ from ._validate import (
     check_finite_scalar,
     is_dask_array,
 )
-from ._window_engine import n_threads
 
 __all__ = ["add_stamp", "add_stamps"]
 
@@ -260,8 +259,7 @@ def _render(frame: np.ndarray, plan: _StampPlan, centers: np.ndarray, weights: n
     # and each band adds its stamps in input order, so the sum is the serial one.
     n_bands = min(extent, 4 * threads)
     edges = np.linspace(0, extent, n_bands + 1).astype(int)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(run, edges[:-1], edges[1:]))
+    run_each(list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True)), lambda band: run(*band))
 
 
 def add_stamp(

@@ -517,7 +517,10 @@ def iter_computed_blocks(arr: Any, in_flight: int | None = None) -> Iterator[tup
             yield done, total, slices_of(idx), block
         return
 
-    workers = in_flight or max(1, os.cpu_count() or 1)
+    from .._parallel import n_threads
+
+    # not _parallel.run_each: blocks are yielded as they finish, with at most `workers` in memory
+    workers = in_flight or n_threads()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = iter(indices)
         running = {pool.submit(_compute_block, arr, idx): idx for idx in _take(pending, workers)}

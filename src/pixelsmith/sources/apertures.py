@@ -10,6 +10,7 @@ import numpy as np
 
 from .._deprecate import renamed_keywords
 from .._kernels import apertures as _k
+from .._parallel import n_threads, run_in_ranges
 from .._validate import (
     PixelsmithValueError,
     as_image_array,
@@ -20,7 +21,6 @@ from .._validate import (
     check_positive_int,
     is_dask_array,
 )
-from .._window_engine import n_threads, run_in_ranges
 from ._tables import TableMixin
 
 __all__ = ["ApertureSums", "aperture_sums"]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from .._kernels import drr as _k
+from .._parallel import run_each, run_in_ranges
 from .._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -18,7 +18,6 @@ from .._validate import (
     check_finite_scalar,
     check_positive_int,
 )
-from .._window_engine import n_threads, run_in_ranges
 from .._xarray import labelled
 from .geometry import Detector, Geometry
 from .physics import hu_to_mu
@@ -114,12 +113,7 @@ def _render(
             out,
         )
 
-    done = 0
-    with ThreadPoolExecutor(max_workers=n_threads()) as pool:
-        for _ in pool.map(work, tiles):
-            done += 1
-            if progress is not None:
-                progress(done, len(tiles))
+    run_each(tiles, work, progress=progress)
     return out
 
 

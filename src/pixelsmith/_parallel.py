@@ -1,0 +1,62 @@
+"""The one thread pool of pixelsmith: how many threads, and how work is spread over them.
+
+Numba kernels release the GIL, so plain threads run them in parallel without
+copying arrays to processes. Every parallel site of the library goes through
+these two helpers, so the thread count (NUMBA_NUM_THREADS) is honoured
+everywhere and small jobs run inline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+__all__ = ["n_threads", "run_each", "run_in_ranges"]
+
+
+def n_threads() -> int:
+    """Worker threads: NUMBA_NUM_THREADS if set, else the CPU count."""
+    env = os.environ.get("NUMBA_NUM_THREADS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return os.cpu_count() or 1
+
+
+def run_each(
+    items: Sequence[T],
+    work: Callable[[T], Any],
+    *,
+    serial: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """``work(item)`` for every item on the thread pool (inline when `serial`, one item or one thread).
+
+    `progress` is called as ``progress(done, total)`` after each item, from this thread.
+    """
+    total = len(items)
+    if serial or total <= 1 or n_threads() == 1:
+        for done, item in enumerate(items, 1):
+            work(item)
+            if progress is not None:
+                progress(done, total)
+        return
+    with ThreadPoolExecutor(max_workers=n_threads()) as pool:
+        for done, _ in enumerate(pool.map(work, items), 1):
+            if progress is not None:
+                progress(done, total)
+
+
+def run_in_ranges(count: int, work: Callable[[int, int], Any], *, minimum: int = 64) -> None:
+    """``work(lo, hi)`` over 0..count in contiguous ranges (4 per thread); inline below `minimum` items."""
+    threads = n_threads()
+    if count < minimum or threads == 1:
+        work(0, count)
+        return
+    edges = np.linspace(0, count, 4 * threads + 1).astype(int)
+    run_each(list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True)), lambda r: work(*r))
