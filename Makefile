@@ -25,8 +25,9 @@ bench: $(STAMP)
 		echo "== $$script"; $(BIN)/python $$script; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/python tools/check_docstrings.py
 
 clean:
 	rm -rf build .pytest_cache

@@ -29,6 +29,18 @@ def as_rgb(image: Any, *, background: tuple[float, float, float] = (1.0, 1.0, 1.
     Integers are scaled by their dtype's maximum (uint8 / 255, uint16 / 65535);
     floats must already be in [0, 1].
 
+    Parameters
+    ----------
+    image : array_like, (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
+        Gray, RGB or RGBA; integers of any width or floats in [0, 1].
+    background : (float, float, float), default (1.0, 1.0, 1.0)
+        RGB in [0, 1] under transparent pixels (white).
+
+    Returns
+    -------
+    numpy.ndarray, (H, W, 3) float64
+        RGB in [0, 1].
+
     Examples
     --------
     >>> import numpy as np
@@ -288,7 +300,15 @@ def _table_matches(distinct: np.ndarray, vertices: np.ndarray, params: np.ndarra
 
 @dataclass(frozen=True)
 class ChannelStats:
-    """Per-channel statistics of the pixels under a mask: arrays of shape (C,)."""
+    """Per-channel statistics of the pixels under a mask: arrays of shape (C,).
+
+    Attributes
+    ----------
+    mean, std : numpy.ndarray, (C,) float64
+        Mean and standard deviation (ddof=0) of each channel.
+    count : int
+        Pixels used.
+    """
 
     mean: np.ndarray
     std: np.ndarray
@@ -298,6 +318,20 @@ class ChannelStats:
 @renamed_keywords(mask="where")
 def masked_stats(image: Any, where: Any, *, channel_axis: int = -1) -> ChannelStats:
     """Mean, standard deviation (ddof=0) and pixel count of each channel where `where` is True.
+
+    Parameters
+    ----------
+    image : array_like, (H, W, C)
+        A colour (or any multi-channel) image.
+    where : array_like of bool, (H, W)
+        The pixels to use (True = use), e.g. ``labels == 3``.
+    channel_axis : int, default -1
+        The axis of the channels.
+
+    Returns
+    -------
+    ChannelStats
+        ``mean`` and ``std`` (float64, shape (C,)) and ``count`` (pixels used).
 
     Examples
     --------

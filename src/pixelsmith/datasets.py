@@ -46,6 +46,12 @@ class DEM:
 def jacksboro_dem() -> DEM:
     """The Jacksboro fault DEM that ships with matplotlib (344 x 403, int16 metres).
 
+    Returns
+    -------
+    DEM
+        ``elevation`` (int16 metres), ``bounds`` (west, south, east, north in
+        degrees) and ``pixel_size`` (degrees).
+
     Examples
     --------
     >>> from pixelsmith.datasets import jacksboro_dem
@@ -63,6 +69,21 @@ def jacksboro_dem() -> DEM:
 def offset_noise(shape: tuple[int, ...], offset: float = 1e4, *, dtype=np.float32, seed: int = 0) -> np.ndarray:
     """``offset + N(0, 1)`` noise: the case where E[x**2] - E[x]**2 loses its digits.
 
+    Parameters
+    ----------
+    shape : tuple of int
+        The array's shape.
+    offset : float, default 1e4
+        Added to unit Gaussian noise.
+    dtype : numpy dtype, default float32
+        Of the result.
+    seed : int, default 0
+        Random seed.
+
+    Returns
+    -------
+    numpy.ndarray
+
     Examples
     --------
     >>> from pixelsmith.datasets import offset_noise
@@ -78,6 +99,19 @@ def noisy_stack(n_frames: int = 40, shape: tuple[int, int] = (96, 96), *, seed: 
 
     The noise level grows from left to right, so per-pixel variance maps show
     a gradient (a check for streaming statistics).
+
+    Parameters
+    ----------
+    n_frames : int, default 40
+        Frames in the stack.
+    shape : (int, int), default (96, 96)
+        Rows and columns of a frame.
+    seed : int, default 0
+        Random seed.
+
+    Returns
+    -------
+    numpy.ndarray, (n_frames, rows, cols) float32
 
     Examples
     --------
@@ -100,6 +134,17 @@ def noisy_stack(n_frames: int = 40, shape: tuple[int, int] = (96, 96), *, seed: 
 def gaussian_psf(size: int = 15, sigma: float = 1.5) -> np.ndarray:
     """A normalised (sum 1) circular Gaussian stamp of ``size x size`` centred at ``(size - 1) / 2``.
 
+    Parameters
+    ----------
+    size : int, default 15
+        Side of the stamp in pixels.
+    sigma : float, default 1.5
+        Gaussian sigma in pixels.
+
+    Returns
+    -------
+    numpy.ndarray, (size, size) float64
+
     Examples
     --------
     >>> psf = gaussian_psf(11, 2.0)
@@ -114,7 +159,21 @@ def gaussian_psf(size: int = 15, sigma: float = 1.5) -> np.ndarray:
 
 @dataclass(frozen=True)
 class StarField:
-    """A synthetic star field: the image, the true positions (row, col), fluxes and the noise sigma."""
+    """A synthetic star field: the image, the true positions (row, col), fluxes and the noise sigma.
+
+    Attributes
+    ----------
+    image : numpy.ndarray, float32
+        Stars plus noise.
+    positions : numpy.ndarray, (N, 2)
+        True (row, col) of every star.
+    fluxes : numpy.ndarray, (N,)
+        Total flux of every star.
+    noise : float
+        Standard deviation of the noise.
+    psf : numpy.ndarray
+        The star's stamp (normalised Gaussian).
+    """
 
     image: np.ndarray
     positions: np.ndarray
@@ -140,6 +199,32 @@ def star_field(
     `snr` bounds each star's peak height in units of `noise`; stars keep
     `border` pixels from the edges and, when `min_separation` > 0, that far
     from each other (positions are drawn, then too-close ones are dropped).
+
+    Parameters
+    ----------
+    shape : (int, int), default (512, 512)
+        Rows and columns of the image.
+    n_stars : int, default 200
+        Stars drawn (fewer remain when `min_separation` drops some).
+    sigma : float, default 1.5
+        Gaussian sigma of every star in pixels.
+    snr : (float, float), default (10, 100)
+        Range of peak heights in units of `noise` (uniform).
+    noise : float, default 1.0
+        Standard deviation of the Gaussian noise.
+    background : float, default 0.0
+        Added to every pixel.
+    min_separation : float, default 0.0
+        Minimum distance between stars in pixels.
+    border : int, default 8
+        Stars keep this many pixels from the edges.
+    seed : int, default 0
+        Random seed.
+
+    Returns
+    -------
+    StarField
+        ``image`` (float32), ``positions`` ((N, 2) row, col), ``fluxes``, ``noise`` and ``psf``.
 
     Examples
     --------
@@ -170,6 +255,17 @@ def star_field(
 def smooth_field(shape: tuple[int, int] = (1024, 1024), *, seed: int = 0) -> np.ndarray:
     """A smooth test surface (sum of Gaussians and sinusoids, values about -2..3), float64.
 
+    Parameters
+    ----------
+    shape : (int, int), default (1024, 1024)
+        Rows and columns.
+    seed : int, default 0
+        Random seed.
+
+    Returns
+    -------
+    numpy.ndarray, float64
+
     Examples
     --------
     >>> smooth_field((64, 64)).shape
@@ -193,6 +289,21 @@ def blob_holes(
 ) -> np.ndarray:
     """A boolean mask of random disks covering about `fraction` of the pixels (True = missing).
 
+    Parameters
+    ----------
+    shape : (int, int), default (1024, 1024)
+        Rows and columns.
+    fraction : float, default 0.1
+        Approximate fraction of pixels covered.
+    radii : (float, float), default (3, 15)
+        Range of disk radii in pixels.
+    seed : int, default 0
+        Random seed.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
     Examples
     --------
     >>> mask = blob_holes((256, 256), 0.1)
@@ -214,7 +325,17 @@ def blob_holes(
 
 @dataclass(frozen=True)
 class SamplePage:
-    """A synthetic page scan and its true layout: blocks as (top, bottom, kind) rows, inclusive."""
+    """A synthetic page scan and its true layout: blocks as (top, bottom, kind) rows, inclusive.
+
+    Attributes
+    ----------
+    image : numpy.ndarray, uint8
+        The page.
+    blocks : list of (int, int, str)
+        True ``(top, bottom, kind)`` of every block, top to bottom.
+    line_height, line_pitch : float
+        Text-line height and pitch in pixels.
+    """
 
     image: np.ndarray
     blocks: list
@@ -270,6 +391,24 @@ def synthetic_page(
     Text lines are 40 px tall (ascenders, x-height, descenders) on a 48 px
     pitch. `noise` adds that fraction of random dark/light specks; `skew_degrees`
     rotates the page about its centre (the true rows are those at the centre column).
+
+    Parameters
+    ----------
+    shape : (int, int), default (3000, 2000)
+        Rows and columns of the page.
+    seed : int, default 0
+        Random seed for the words and figures.
+    noise : float, default 0.0
+        Fraction of pixels turned into random specks.
+    skew_degrees : float, default 0.0
+        Rotation of the page about its centre.
+    light_on_dark : bool, default False
+        Light text on dark paper (the page inverted).
+
+    Returns
+    -------
+    SamplePage
+        ``image`` (uint8) and ``blocks``, the true ``(top, bottom, kind)`` of every block.
 
     Examples
     --------

@@ -287,7 +287,8 @@ def add_stamp(
     stamp : array_like
         The stamp, same number of dimensions as `frame`; finite values.
     center : sequence of float
-        Where `stamp_center` lands, in frame index order ``(row, col[, plane...])``.
+        Where `stamp_center` lands, in frame index order: ``(row, col)`` for a 2-D frame,
+        ``(plane, row, col)`` for a 3-D one.
     stamp_center : sequence of float, optional
         The stamp point that is placed at `center`, in stamp index coordinates.
         Default: the geometric centre ``(n - 1) / 2`` along each axis.

@@ -17,7 +17,15 @@ __all__ = ["Block", "PageLayout", "page_blocks", "ink_mask", "paper_level"]
 
 @dataclass(frozen=True)
 class Block:
-    """Rows ``top..bottom`` (inclusive) of the page; `kind` is 'text' (one line) or 'figure'."""
+    """Rows ``top..bottom`` (inclusive) of the page; `kind` is 'text' (one line) or 'figure'.
+
+    Attributes
+    ----------
+    top, bottom : int
+        First and last row of the block (inclusive); `stop` is ``bottom + 1``.
+    kind : {'text', 'figure'}
+        One text line, or a figure (photo, drawing, table).
+    """
 
     top: int
     bottom: int
@@ -127,6 +135,16 @@ def paper_level(page: Any) -> np.ndarray:
     (light text on dark paper) is flipped first, so the result is the level of
     the flipped page.
 
+    Parameters
+    ----------
+    page : array_like, (H, W) gray or (H, W, 3|4) colour
+        The page scan.
+
+    Returns
+    -------
+    numpy.ndarray, (H, W)
+        The paper's level at every pixel (float32), in the page's units.
+
     Examples
     --------
     >>> import numpy as np
@@ -220,6 +238,16 @@ def ink_mask(page: Any) -> np.ndarray:
     differs from the local paper by more than half the strong-ink contrast
     (99.9th percentile of the contrasts) and by more than 6 robust noise sigmas.
     Dark-on-light and light-on-dark pages both work.
+
+    Parameters
+    ----------
+    page : array_like, (H, W) gray or (H, W, 3|4) colour
+        The page scan.
+
+    Returns
+    -------
+    numpy.ndarray of bool, (H, W)
+        True on ink.
 
     Examples
     --------

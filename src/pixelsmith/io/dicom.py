@@ -79,6 +79,17 @@ def _frame_count(ds: Any) -> int:
 def list_dicom_series(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
     """The image series in a folder: SeriesInstanceUID -> {description, modality, slices}.
 
+    Parameters
+    ----------
+    path : str or path-like
+        A folder (searched recursively) or one DICOM file.
+
+    Returns
+    -------
+    dict
+        SeriesInstanceUID -> ``{"description", "modality", "slices"}`` (frames
+        of a multi-frame file count as slices).
+
     Examples
     --------
     >>> from pydicom.data import get_testdata_file

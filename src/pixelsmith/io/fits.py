@@ -165,6 +165,22 @@ def write_fits(path: str | os.PathLike, data: Any, *, header: Any = None, like: 
     everything else (WCS, BUNIT, observation keywords) is copied. Give a header
     only when `data` is on the same pixel grid as the image it came from.
 
+    Parameters
+    ----------
+    path : str or path-like
+        Destination (``.fits``, ``.fit``, ``.fts``, optionally ``.gz``).
+    data : array_like
+        The image or cube.
+    header : astropy.io.fits.Header, optional
+        Keywords to copy.
+    like : FitsImage, optional
+        Copy the header of this image (`header` wins when both are given).
+
+    Returns
+    -------
+    pathlib.Path
+        The destination.
+
     Examples
     --------
     See `read_fits`.

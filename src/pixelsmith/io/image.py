@@ -52,6 +52,16 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     ``.fits.gz``) the first HDU with image data, in native byte order (use
     `pixelsmith.io.read_fits` for its header and WCS).
 
+    Parameters
+    ----------
+    path : str or path-like
+        ``.png``, ``.jpg``, ``.bmp``, ``.gif``, ``.tif``/``.tiff``, ``.npy`` or FITS.
+
+    Returns
+    -------
+    numpy.ndarray
+        The pixels, in the file's dtype.
+
     Examples
     --------
     >>> import numpy as np, tempfile, os
@@ -86,6 +96,20 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
 
 def write_image(path: str | os.PathLike, array: Any) -> Path:
     """Write an array atomically as PNG/JPEG (8/16-bit integers), TIFF (any numeric) or NPY.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination; its suffix chooses the format. Written to a temporary file
+        beside it, then renamed.
+    array : array_like
+        ``(H, W)``, ``(H, W, 3|4)`` colour, or for TIFF an ``(N, H, W)`` stack of
+        pages; NPY takes any shape. PNG and JPEG take 8- and 16-bit integers only.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination.
 
     Examples
     --------

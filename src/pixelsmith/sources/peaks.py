@@ -88,6 +88,18 @@ def robust_noise(image: Any, *, max_samples: int = _MAX_SAMPLES) -> float:
     memory order), which changes the estimate by about 0.1 % for 1e6 samples
     and keeps it fast and deterministic.
 
+    Parameters
+    ----------
+    image : array_like
+        Any array; NaN and inf are ignored.
+    max_samples : int, default 1_000_000
+        Above this many finite values, a regular subsample is used.
+
+    Returns
+    -------
+    float
+        The noise standard deviation.
+
     Examples
     --------
     >>> import numpy as np

@@ -28,6 +28,15 @@ class Detector:
     `u` is one pixel step along a row (to the next column), `v` one pixel step
     down a column (to the next row), both in patient mm; their lengths are the
     pixel spacing. `shape` is (nrows, ncols).
+
+    Attributes
+    ----------
+    center : numpy.ndarray, (3,)
+        Patient position (mm) of the detector's centre.
+    u, v : numpy.ndarray, (3,)
+        One pixel step along a row and down a column (mm).
+    shape : (int, int)
+        (nrows, ncols).
     """
 
     center: np.ndarray
@@ -55,7 +64,15 @@ class Detector:
 
 @dataclass(frozen=True)
 class Geometry:
-    """One view: the source point and the detector, in patient mm."""
+    """One view: the source point and the detector, in patient mm.
+
+    Attributes
+    ----------
+    source : numpy.ndarray, (3,)
+        The X-ray source, patient mm.
+    detector : Detector
+        Where the rays land. `Geometry.c_arm` builds a radiograph view.
+    """
 
     source: np.ndarray
     detector: Detector

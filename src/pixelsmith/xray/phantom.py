@@ -34,7 +34,23 @@ WATER_MU = 0.02  # per mm, close to water at 70 keV
 def phantom_ellipsoids(shape: tuple[int, int, int], spacing: Any = (1.0, 1.0, 1.0)):
     """The phantom's ellipsoids in patient mm for a volume of `shape` and `spacing` centred at the origin.
 
-    Returns a list of (mu per mm, centre (3,), rotation (3, 3), semi-axes (3,)).
+    Parameters
+    ----------
+    shape : (int, int, int)
+        Voxels along (slice, row, col); the phantom is scaled to fill it.
+    spacing : sequence of 3 float, default (1.0, 1.0, 1.0)
+        Millimetres between voxel centres.
+
+    Returns
+    -------
+    list of tuple
+        ``(mu per mm, centre (3,), rotation (3, 3), semi-axes (3,))`` per ellipsoid.
+
+    Examples
+    --------
+    >>> parts = phantom_ellipsoids((64, 64, 64))
+    >>> len(parts) > 5, parts[0][1].shape, parts[0][2].shape
+    (True, (3,), (3, 3))
     """
     sp = np.asarray(spacing, dtype=np.float64)
     # patient half-extents along x (cols), y (rows), z (slices)
@@ -61,6 +77,20 @@ def phantom(
     slabs of slices, so temporaries stay small whatever the volume's size.
     Default orientation of `Volume.from_array`: slices along z, rows along y,
     columns along x, centred at the origin.
+
+    Parameters
+    ----------
+    shape : (int, int, int), default (128, 128, 128)
+        Voxels along (slice, row, col).
+    spacing : sequence of 3 float, default (1.0, 1.0, 1.0)
+        Millimetres between voxel centres along (slice, row, col).
+    oversample : int, default 2
+        Samples per voxel along y and z (``oversample^2`` per voxel).
+
+    Returns
+    -------
+    Volume
+        Linear attenuation per mm, float32, units 'mu'.
 
     Examples
     --------
@@ -130,6 +160,20 @@ def phantom_line_integrals(
 
     Each ellipsoid contributes its value times the chord length of the segment
     inside it (a quadratic in the ray parameter, in the ellipsoid's unit-sphere frame).
+
+    Parameters
+    ----------
+    sources, targets : array_like, shape (N, 3)
+        Segment ends in patient mm.
+    shape : (int, int, int), default (128, 128, 128)
+        The phantom's volume, as for `phantom`.
+    spacing : sequence of 3 float, default (1.0, 1.0, 1.0)
+        Its voxel spacing in mm.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N,)
+        Line integrals of mu (dimensionless).
 
     Examples
     --------

@@ -23,6 +23,16 @@ _AIR_G_CM3 = 1.205e-3
 def water_and_air_mu(energy_kev: float = 70.0) -> tuple[float, float]:
     """Linear attenuation (per mm) of water and air at `energy_kev` (log-log interpolation of the table).
 
+    Parameters
+    ----------
+    energy_kev : float, default 70.0
+        Effective photon energy in keV.
+
+    Returns
+    -------
+    (float, float)
+        mu of water and of air, per mm.
+
     Examples
     --------
     >>> water, air = water_and_air_mu(60)
@@ -47,6 +57,18 @@ def hu_to_mu(hu: Any, energy_kev: float = 70.0) -> np.ndarray:
     the water and air values at `energy_kev` (`water_and_air_mu`). Values that
     would be negative (below air, e.g. padding of -2000) are clipped to 0.
     float32 stays float32.
+
+    Parameters
+    ----------
+    hu : array_like
+        Hounsfield units.
+    energy_kev : float, default 70.0
+        Effective photon energy in keV (the table covers 20-150 keV).
+
+    Returns
+    -------
+    numpy.ndarray
+        mu per mm, >= 0; float32 for float32 input, float64 otherwise.
 
     Examples
     --------

@@ -189,6 +189,9 @@ def drr(
     output : {'intensity', 'line_integral'}
     i0 : float
         Unattenuated intensity.
+    energy_kev : float, default 70.0
+        Effective photon energy in keV for the HU-to-mu conversion
+        (`hu_to_mu`); unused for volumes already in 'mu'.
     method : {'siddon', 'trilinear'}
         'siddon': exact path lengths through every voxel crossed (Jacobs'
         incremental walk; ray parameters in float64). 'trilinear': trilinear
@@ -371,6 +374,24 @@ def project_parallel(
     whole volume. The default detector is perpendicular to the direction,
     centred on the volume, covering it, with pixels of the finest voxel spacing.
 
+    Parameters
+    ----------
+    volume : Volume
+        As for `drr`.
+    direction : sequence of 3 float
+        The beam direction in patient mm (any length, not zero).
+    detector : Detector, optional
+        Where the rays land; default as described above.
+    output : {'line_integral', 'intensity'}, default 'line_integral'
+        Line integrals (a sinogram row, the input of reconstruction), or
+        Beer-Lambert intensities ``i0 exp(-L)``.
+    i0, energy_kev, method, step, supersample
+        As for `drr`.
+
+    Returns
+    -------
+    numpy.ndarray, detector shape, float64
+
     Examples
     --------
     >>> import numpy as np
@@ -400,6 +421,29 @@ def to_display(
     An intensity image is turned into line integrals (``-log(I / I.max())``)
     first; `window` (low, high) clips the line integrals (default: the 0.5 and
     99.5 percentiles), `gamma` shapes the contrast.
+
+    Parameters
+    ----------
+    image : array_like, (rows, cols)
+        A DRR: intensities (default) or line integrals (``intensity=False``).
+    gamma : float, default 1.0
+        Exponent applied to the windowed values in [0, 1].
+    window : (float, float), optional
+        Line integrals shown black and white; default the 0.5 and 99.5 percentiles.
+    intensity : bool, default True
+        Whether `image` holds intensities (True) or line integrals (False).
+
+    Returns
+    -------
+    numpy.ndarray of uint8, (rows, cols)
+        0 (no attenuation) to 255 (most).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> picture = to_display(np.exp(-np.linspace(0, 3, 12).reshape(3, 4)))
+    >>> picture.dtype.name, int(picture[0, 0]), int(picture[-1, -1])
+    ('uint8', 0, 255)
     """
     values = np.asarray(
         as_image_array(
