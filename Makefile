@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DIR ?= build/gallery
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+# the API reference (docstrings), cookbook, conventions and gallery as one HTML site
+docs: $(STAMP)
+	rm -rf build/docs build/docs-extra
+	$(BIN)/pixelsmith gallery --out build/docs-extra/gallery --quiet
+	PIXELSMITH_DOCS_GALLERY=$(CURDIR)/build/docs-extra $(BIN)/sphinx-build -q -W --keep-going -b html docs build/docs
+	@echo "site written to $(CURDIR)/build/docs/index.html"
 
 bench: $(STAMP)
 	@set -e; for script in benchmarks/bench_*.py; do \

@@ -333,7 +333,7 @@ def ccf(x: Any, y: Any, max_lag: int | None = None) -> CrossCorrelation:
     ----------
     x, y : array_like, 1-D, same length >= 2
     max_lag : int, optional
-        Largest |lag|; default R's ``floor(10 * log10(n / 2))``, at most n - 1.
+        Largest absolute lag; default R's ``floor(10 * log10(n / 2))``, at most n - 1.
 
     Returns
     -------
