@@ -103,14 +103,30 @@ def register(app: typer.Typer) -> None:
         planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
         source = planes.sources[0]
         spec = window_spec(
-            name, source.shape, source.dtype, window, fp, mode.value, cval, "same", nan.value, None, None, ddof, q
+            name,
+            source.shape,
+            source.dtype,
+            size=window,
+            footprint=fp,
+            mode=mode.value,
+            cval=cval,
+            nan_policy=nan.value,
+            ddof=ddof,
+            q=q,
         )
         check_output_format(output, spec.out_dtype, len(planes.sources))  # before the work, not after it
         options = {"footprint": fp, "mode": mode.value, "cval": cval, "nan_policy": nan.value}
+
+        def statistic(data):
+            return _local_statistic(data, name, q, window, ddof, options)
+
         with dask_cluster(workers, scheduler, quiet):
+            if chunks and _streams(planes, output):
+                _map_raster(statistic, input, output, planes, chunks, f"local {stat}", quiet)
+                return
+            distributed = chunks or workers or scheduler
             results = [
-                _local_statistic(plane, spec, name, q, window, ddof, options, chunks, workers or scheduler)
-                for plane in planes.sources
+                statistic(plane.lazy(chunks or 2048) if distributed else plane.array()) for plane in planes.sources
             ]
             _save(output, stack_planes(results, planes), planes, f"local {stat}", quiet)
 
@@ -149,6 +165,13 @@ def register(app: typer.Typer) -> None:
         planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
         check_output_format(output, np.float64, len(planes.sources))  # block statistics are float
         with dask_cluster(workers, scheduler, quiet):
+            if chunks and _streams(planes, output):
+
+                def reduce(data):
+                    return block_reduce(data, sizes, func.value, boundary=boundary)
+
+                _map_raster(reduce, input, output, planes, chunks, f"blocks {func.value}", quiet, block=sizes)
+                return
             distributed = chunks or workers or scheduler
             results = [
                 block_reduce(
@@ -160,20 +183,11 @@ def register(app: typer.Typer) -> None:
             _save(output, stack_planes(results, planes), planes, f"blocks {func.value}", quiet, source=coarse)
 
 
-def _local_statistic(source, spec, name, q, window, ddof, options, chunks, distributed):
-    """One plane's window statistic: streamed from a raster reader, through dask, or in memory."""
-    if source.reader is not None and chunks:
-        from .._dask import map_window_reader
-
-        return map_window_reader(source.reader, spec, (chunks, chunks))
+def _local_statistic(data, name, q, window, ddof, options):
+    """One plane's window statistic through the public functions (numpy or dask, lazily)."""
     from .. import local as local_module
     from .. import local_order
 
-    data = source.array()
-    if chunks or distributed:
-        import dask.array as da
-
-        data = da.from_array(data, chunks=chunks or 2048)
     if name in ("var", "std"):
         return getattr(local_module, f"local_{name}")(data, window, ddof=ddof, **options)
     if name == "percentile":
@@ -181,6 +195,20 @@ def _local_statistic(source, spec, name, q, window, ddof, options, chunks, distr
     if name in ("range", "majority", "variety"):
         return getattr(local_order, f"local_{name}")(data, window, **options)
     return getattr(local_module, f"local_{name}")(data, window, **options)
+
+
+def _streams(planes: Planes, output: Path) -> bool:
+    """One band of a georeferenced raster into a GeoTIFF: the case pixelsmith.io.map_raster streams."""
+    return planes.single and planes.sources[0].reader is not None and output.suffix.lower() in (".tif", ".tiff")
+
+
+def _map_raster(func, input: Path, output: Path, planes: Planes, chunks: int, what: str, quiet: bool, **kw) -> None:
+    from ..io.raster import map_raster
+
+    with progress_bar(f"{what} -> {output.name}", quiet) as update:
+        map_raster(func, input, output, band=planes.numbers[0], chunks=chunks, progress=update, **kw)
+    if not quiet:
+        typer.echo(f"wrote {output}", err=True)
 
 
 def _save(output: Path, result, planes: Planes, what: str, quiet: bool, *, source=None) -> None:

@@ -5,13 +5,15 @@ from .dicom import list_dicom_series, read_dicom_series
 from .fits import FitsImage, read_fits, write_fits
 from .image import read_image, write_image
 from .nifti import read_nifti, write_nifti
-from .raster import Raster, read_raster, write_raster
+from .raster import Raster, map_raster, pixel_to_map, read_raster, write_raster
 from .volume import read_volume
 
 __all__ = [
     "Raster",
     "read_raster",
     "write_raster",
+    "map_raster",
+    "pixel_to_map",
     "read_image",
     "write_image",
     "FitsImage",

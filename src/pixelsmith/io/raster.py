@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,11 @@ import numpy as np
 from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array, require
 from ._atomic import atomic_path
 
-__all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster", "pixel_to_map"]
+__all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster", "map_raster", "pixel_to_map"]
+
+# dask arrays made by read_raster(chunks=...) -> their reader: window statistics of such an array read
+# each block plus its halo straight from the file (pixelsmith._dask.map_window) instead of via neighbours
+_READERS: dict[str, RasterReader] = {}
 
 WRITE_CACHE_MB = 128
 
@@ -326,6 +330,8 @@ def read_raster(
             fancy=False,
             name=f"read-raster-{Path(path).name}-{abs(hash((str(path), bands, rc)))}",
         )
+        if squeeze:
+            _READERS[data.name] = reader
     mask = None
     if meta.nodata is not None:
         mask = ~np.isnan(data) if data.dtype.kind == "f" else None
@@ -470,6 +476,103 @@ def write_raster(
                     if progress:
                         progress(1, 1)
     return Path(path)
+
+
+def map_raster(
+    func: Callable[[Any], Any],
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    *,
+    band: int | None = None,
+    chunks: int | tuple[int, int] = 2048,
+    block: int | tuple[int, int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Apply `func` to a raster larger than memory, chunk by chunk, and write a GeoTIFF that keeps its place.
+
+    The raster is read lazily (`read_raster` with `chunks`) and given to `func`
+    as a dask array; `func` returns a dask array built from pixelsmith
+    functions (or any dask code), which is computed and written block by
+    block, so memory stays at a few chunks whatever the raster's size. A
+    window statistic (`local_std`, ...) of one band reads each chunk plus its
+    halo straight from the file, and equals the in-memory result bit for bit.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(data) -> result``: `data` is a (rows, cols) dask array (or
+        (bands, rows, cols) without `band` on a multi-band file), nodata as NaN.
+    src : str or path-like
+        The input raster (any GDAL format).
+    dst : str or path-like
+        The output GeoTIFF, written atomically.
+    band : int, optional
+        1-based band to read; default every band.
+    chunks : int or (int, int), default 2048
+        Rows and columns per chunk.
+    block : int or (int, int), optional
+        For a result smaller than the input (a block reduction): input pixels
+        per output pixel, to scale the transform. Inferred when the shapes leave
+        no doubt.
+    progress : callable, optional
+        ``progress(done, total)`` after each written block.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from rasterio.transform import from_origin
+    >>> import pixelsmith as ps
+    >>> from pixelsmith.io import map_raster, read_raster, write_raster
+    >>> folder = tempfile.mkdtemp()
+    >>> dem = np.random.default_rng(0).normal(size=(300, 200)).cumsum(0).astype(np.float32)
+    >>> _ = write_raster(os.path.join(folder, "dem.tif"), dem, transform=from_origin(0, 3000, 10, 10), crs="EPSG:32633")
+    >>> _ = map_raster(lambda a: ps.local_std(a, 5), os.path.join(folder, "dem.tif"),
+    ...                os.path.join(folder, "rough.tif"), chunks=128)
+    >>> bool(np.array_equal(read_raster(os.path.join(folder, "rough.tif")).data, ps.local_std(dem, 5)))
+    True
+    >>> _ = map_raster(lambda a: ps.block_reduce(a, 4), os.path.join(folder, "dem.tif"),
+    ...                os.path.join(folder, "coarse.tif"), chunks=128)
+    >>> read_raster(os.path.join(folder, "coarse.tif")).transform.a
+    40.0
+    """
+    raster = read_raster(src, band, chunks=chunks)
+    result = func(raster.data)
+    if not hasattr(result, "shape") or np.ndim(result) not in (2, 3):
+        raise PixelsmithTypeError(f"`func` must return a 2-D or (bands, rows, cols) array, got {type(result).__name__}")
+    rows, cols = raster.data.shape[-2:]
+    out_rows, out_cols = result.shape[-2:]
+    transform = raster.transform
+    if (out_rows, out_cols) != (rows, cols):
+        factors = _block_factors((rows, cols), (out_rows, out_cols), block)
+        from affine import Affine
+
+        transform = raster.transform @ Affine.scale(factors[1], factors[0])
+    like = raster.with_data(None, transform=transform)
+    float_result = np.dtype(result.dtype).kind == "f"
+    nodata = "like" if like.nodata is not None and float_result else (float("nan") if float_result else None)
+    return write_raster(dst, result, like=like, nodata=nodata, progress=progress)
+
+
+def _block_factors(shape: tuple[int, int], out: tuple[int, int], block: Any) -> tuple[int, int]:
+    """Input pixels per output pixel along rows and cols: given, or the one factor the shapes allow."""
+    if block is not None:
+        factors = (block, block) if isinstance(block, (int, np.integer)) else tuple(block)
+        return int(factors[0]), int(factors[1])
+    found = []
+    for n, m in zip(shape, out, strict=True):
+        fits = [b for b in range(1, n + 1) if n // b == m or -(-n // b) == m]
+        if len(fits) != 1:
+            raise PixelsmithValueError(
+                f"the result's shape {out} is not the raster's {shape}; pass block= (input pixels per output "
+                "pixel) so the transform can be scaled" + ("" if fits else ", or write the result with write_raster")
+            )
+        found.append(fits[0])
+    return found[0], found[1]
 
 
 def _tile(n: int) -> int:
