@@ -350,3 +350,28 @@ def occupied_blocks(mu, block):
     for q in np.ndindex(*shape):
         out[q] = core[tuple(slice(c, c + 2) for c in q)].any()
     return out
+
+
+def true_runs(flags):
+    """[start, stop) of every run of True, by walking the array."""
+    runs, start = [], None
+    for i, flag in enumerate(list(flags) + [False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append([start, i])
+            start = None
+    return runs
+
+
+def index_runs(indices):
+    """(position, first index, length) of runs of consecutive non-negative indices, by walking."""
+    runs = []
+    for i, value in enumerate(indices):
+        if value < 0:
+            continue
+        if runs and runs[-1][0] + runs[-1][2] == i and runs[-1][1] + runs[-1][2] == value:
+            runs[-1] = (runs[-1][0], runs[-1][1], runs[-1][2] + 1)
+        else:
+            runs.append((i, int(value), 1))
+    return runs

@@ -107,7 +107,7 @@ def test_masked_stats(rng):
     assert stats.count == mask.sum()
     first = masked_stats(np.moveaxis(image, -1, 0), mask, channel_axis=0)
     np.testing.assert_allclose(first.mean, stats.mean)
-    with pytest.raises(PixelsmithError, match="spatial shape"):
+    with pytest.raises(PixelsmithError, match="shape of the image.s pixels"):
         masked_stats(image, mask[:-1])
     with pytest.raises(PixelsmithError, match="boolean"):
         masked_stats(image, mask.astype(int))

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _window_engine as engine
+from ._runs import index_runs
 from ._validate import require
 
 
@@ -120,23 +121,6 @@ def _raster_reader_behind(a: Any) -> Any:
     return None if raster is None else raster._READERS.get(getattr(a, "name", None))
 
 
-def _runs(idx: np.ndarray) -> list[tuple[int, int, int]]:
-    """Split source indices into runs ``(out_start, src_start, length)`` of consecutive
-    indices; -1 entries (constant padding) are skipped."""
-    runs = []
-    i = 0
-    while i < idx.size:
-        if idx[i] < 0:
-            i += 1
-            continue
-        j = i + 1
-        while j < idx.size and idx[j] == idx[j - 1] + 1:
-            j += 1
-        runs.append((i, int(idx[i]), j - i))
-        i = j
-    return runs
-
-
 def map_window_reader(reader: Any, spec: engine.WindowSpec, chunks: tuple[int, int]) -> Any:
     """Windowed statistic of a 2-D on-disk raster as a dask array of independent tasks.
 
@@ -163,8 +147,8 @@ def map_window_reader(reader: Any, spec: engine.WindowSpec, chunks: tuple[int, i
         cols = engine.edge_indices(c0 - lo[1], c1 + hi[1], shape[1], spec.mode)
         # float64 like the in-memory gather: a `cval` such as 0.1 must not be rounded to the input's float32
         padded = np.full((rows.size, cols.size), spec.cval, dtype=np.float64)
-        for ro, rs, rn in _runs(rows):
-            for co, cs, cn in _runs(cols):
+        for ro, rs, rn in index_runs(rows):
+            for co, cs, cn in index_runs(cols):
                 padded[ro : ro + rn, co : co + cn] = reader.read(slice(rs, rs + rn), slice(cs, cs + cn))
         return engine.compute(padded, spec, lo, hi, origin=(r0 - lo[0], c0 - lo[1]), global_shape=shape)
 

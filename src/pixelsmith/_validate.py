@@ -293,6 +293,28 @@ def check_footprint(footprint: Any, axes: tuple[int, ...], ndim: int) -> np.ndar
     return fp.reshape(full_shape)
 
 
+def check_bool_mask(
+    value: Any, name: str, shapes: Sequence[tuple[int, ...]], meaning: str, *, what: str = "", allow_empty: bool = False
+) -> np.ndarray:
+    """The one validator of `where=` (pixels to use) and `mask=` (pixels to fill) arguments.
+
+    A boolean array of one of `shapes` (described by `what`), else a
+    PixelsmithTypeError (dtype) or PixelsmithValueError (shape, nothing
+    selected) naming the argument; `meaning` says what True means.
+    """
+    mask = np.asarray(value)
+    if mask.dtype != bool:
+        raise PixelsmithTypeError(
+            f"`{name}` must be boolean (True = {meaning}), got dtype {mask.dtype}; e.g. labels == 3 or ~np.isnan(x)"
+        )
+    if tuple(mask.shape) not in [tuple(s) for s in shapes]:
+        expected = what or " or ".join(str(tuple(s)) for s in shapes)
+        raise PixelsmithValueError(f"`{name}` must have the shape {expected}, got {mask.shape}")
+    if not allow_empty and not mask.any():
+        raise PixelsmithValueError(f"`{name}` selects no pixel; it must mark at least one ({meaning})")
+    return mask
+
+
 def result_float_dtype(dtype: Any) -> np.dtype:
     """The one dtype rule: float32 (and float16) stay float32, everything else float64."""
     dtype = np.dtype(dtype)

@@ -30,6 +30,7 @@ import numpy as np
 from ._kernels import rank as kr
 from ._kernels import window as kw
 from ._parallel import run_each
+from ._runs import true_runs
 
 # Elements of float64 per gathered tile: large enough to amortise the halo and
 # Python overhead, small enough to stay in cache and keep memory flat.
@@ -487,13 +488,11 @@ def _slide(block: np.ndarray, ax: int, w: int, op: int, phase: int, into: np.nda
 
 def footprint_runs(footprint: np.ndarray) -> list[tuple[tuple[int, ...], int, int]]:
     """Decompose a footprint into runs along its last axis: (row index, start, length)."""
-    runs = []
-    for row in np.ndindex(footprint.shape[:-1]):
-        line = footprint[row]
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], line.astype(np.int8), [0]))))
-        for start, stop in zip(edges[::2], edges[1::2], strict=True):
-            runs.append((row, int(start), int(stop - start)))
-    return runs
+    return [
+        (row, start, stop - start)
+        for row in np.ndindex(footprint.shape[:-1])
+        for start, stop in true_runs(footprint[row]).tolist()
+    ]
 
 
 def _reduce_footprint(block: np.ndarray, footprint: np.ndarray, op: int, phases) -> np.ndarray:

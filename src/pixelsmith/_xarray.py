@@ -45,21 +45,27 @@ def _first_parameter(func: Callable[..., Any]) -> str:
     return next(iter(inspect.signature(func).parameters))
 
 
+def _unwrapped(first: str, args: tuple, kwargs: dict) -> tuple[Any, tuple, dict]:
+    """(the DataArray or None, the arguments with its data in its place)."""
+    a = args[0] if args else kwargs.get(first)
+    if not is_data_array(a):
+        return None, args, kwargs
+    if args:
+        return a, (a.data, *args[1:]), kwargs
+    return a, args, {**kwargs, first: a.data}
+
+
 def labelled(func: F) -> F:
     """Let `func` (first argument: the array, by position or by name) take and return xarray DataArrays."""
     first = _first_parameter(func)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        a = args[0] if args else kwargs.get(first)
-        if not is_data_array(a):
+        a, args, kwargs = _unwrapped(first, args, kwargs)
+        if a is None:
             return func(*args, **kwargs)
         if "axes" in kwargs:
             kwargs["axes"] = _named_axes(a, kwargs["axes"])
-        if args:
-            args = (a.data, *args[1:])
-        else:
-            kwargs[first] = a.data
         result = func(*args, **kwargs)
         if getattr(result, "shape", None) == a.shape:
             return a.copy(data=result)  # dims, coords, attrs and name kept; dask data stays lazy
@@ -83,13 +89,9 @@ def coarsened(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        a = args[0] if args else kwargs.get(first)
-        if not is_data_array(a):
+        a, args, kwargs = _unwrapped(first, args, kwargs)
+        if a is None:
             return func(*args, **kwargs)
-        if args:
-            args = (a.data, *args[1:])
-        else:
-            kwargs[first] = a.data
         result = func(*args, **kwargs)
         block = args[1] if len(args) > 1 else kwargs["block"]
         sizes = (block,) * a.ndim if isinstance(block, int) else tuple(block)

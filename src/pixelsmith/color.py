@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._deprecate import renamed_keywords
-from ._validate import PixelsmithTypeError, PixelsmithValueError, as_image_array, check_finite_scalar
+from ._validate import PixelsmithTypeError, PixelsmithValueError, as_image_array, check_bool_mask, check_finite_scalar
 
 __all__ = ["invert_colormap", "as_rgb", "masked_stats", "ChannelStats"]
 
@@ -350,14 +350,8 @@ def masked_stats(image: Any, where: Any, *, channel_axis: int = -1) -> ChannelSt
         hint="pass an (H, W, C) colour image",
     )
     values = np.moveaxis(np.asarray(arr), channel_axis, -1)  # a view: only the picked pixels are converted
-    m = np.asarray(where)
-    if m.dtype != bool:
-        raise PixelsmithTypeError(f"`where` must be boolean (True = use), got dtype {m.dtype}; e.g. labels == 3")
-    if m.shape != values.shape[:2]:
-        raise PixelsmithValueError(f"`where` must have the image's spatial shape {values.shape[:2]}, got {m.shape}")
+    m = check_bool_mask(where, "where", [values.shape[:2]], "use", what=f"of the image's pixels {values.shape[:2]}")
     count = int(m.sum())
-    if count == 0:
-        raise PixelsmithValueError("`where` selects no pixel")
     picked = values[m].astype(np.float64)
     mean = picked.mean(axis=0)
     picked -= mean  # two-pass variance, in place

@@ -14,6 +14,7 @@ from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
     as_image_array,
+    check_bool_mask,
     check_choice,
     check_positive_int,
     is_dask_array,
@@ -148,14 +149,9 @@ def ncc(image: Any, template: Any, *, crop: str = "valid", where: Any = None) ->
             raise PixelsmithValueError(f"`{name}` contains NaN or inf; fill them first (pixelsmith.fill_nans)")
     weights = None
     if where is not None:
-        weights = np.asarray(where)
-        if weights.shape != tpl.shape or weights.dtype != bool:
-            raise PixelsmithValueError(
-                f"`where` must be a boolean array of the template's shape {tpl.shape}, got {weights.dtype} "
-                f"{weights.shape}"
-            )
-        if not weights.any():
-            raise PixelsmithValueError("`where` selects no template pixel")
+        weights = check_bool_mask(
+            where, "where", [tpl.shape], "use this template pixel", what=f"of the template {tpl.shape}"
+        )
     used = tpl[weights] if weights is not None else tpl
     centred_tpl = tpl - used.mean()
     if weights is not None:

@@ -10,9 +10,9 @@ from ._deprecate import renamed_keywords
 from ._kernels import exposure as _k
 from ._parallel import n_threads, run_in_ranges
 from ._validate import (
-    PixelsmithTypeError,
     PixelsmithValueError,
     as_image_array,
+    check_bool_mask,
     check_positive_int,
     is_dask_array,
     normalize_axes,
@@ -120,21 +120,15 @@ def _mask_rows(
 ) -> np.ndarray:
     if mask is None:
         return np.ones((1, rows_shape[1]), np.bool_)
-    m = np.asarray(mask)
-    if m.dtype != bool:
-        raise PixelsmithTypeError(f"`where` must be boolean (True = use), got dtype {m.dtype}")
-    if m.shape == shape:
-        use = np.ascontiguousarray(np.transpose(m, rest + list(image_axes)).reshape(rows_shape))
-        if not use.any(axis=1).all():
-            raise PixelsmithValueError("`where` selects no pixel in some image; each image needs at least one")
-        return use
-    if m.shape == image_shape:
-        if not m.any():
-            raise PixelsmithValueError("`where` selects no pixel")
-        return np.ascontiguousarray(m.reshape(1, -1))
-    raise PixelsmithValueError(
-        f"`where` must have the shape of `stack` {shape} or of one image {image_shape}, got {m.shape}"
+    m = check_bool_mask(
+        mask, "where", [shape, image_shape], "use", what=f"of `stack` {shape} or of one image {image_shape}"
     )
+    if m.shape == image_shape:
+        return np.ascontiguousarray(m.reshape(1, -1))
+    use = np.ascontiguousarray(np.transpose(m, rest + list(image_axes)).reshape(rows_shape))
+    if not use.any(axis=1).all():
+        raise PixelsmithValueError("`where` selects no pixel in some image; each image needs at least one")
+    return use
 
 
 def _masked(rows: np.ndarray, use: np.ndarray, fill: float) -> np.ndarray:

@@ -17,6 +17,7 @@ from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
     as_image_array,
+    check_bool_mask,
     check_choice,
     check_finite_scalar,
     check_positive_int,
@@ -106,12 +107,7 @@ def fill_nans(
     out = np.array(arr, dtype=dtype)  # always a copy
     holes = np.isnan(out) if out.dtype.kind == "f" else np.zeros(out.shape, bool)
     if mask is not None:
-        m = np.asarray(mask)
-        if m.shape != out.shape:
-            raise PixelsmithValueError(f"`mask` must have the shape of `image` {out.shape}, got {m.shape}")
-        if m.dtype != bool:
-            raise PixelsmithTypeError(f"`mask` must be boolean (True = fill), got dtype {m.dtype}")
-        holes |= m
+        holes |= check_bool_mask(mask, "mask", [out.shape], "fill", what=f"of `image` {out.shape}", allow_empty=True)
     if np.isinf(out).any():
         raise PixelsmithValueError("`image` contains inf; replace it with NaN to fill it, or with a finite value")
     if method == "gaussian":

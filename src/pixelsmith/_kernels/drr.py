@@ -171,77 +171,58 @@ def nonzero_blocks(mu, block0, block1, core):
 _SUM_MATH = {"contract", "reassoc"}
 
 
-@njit(cache=True, nogil=True, fastmath=_SUM_MATH)
-def _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
-    """`total` plus the trilinear samples k0..k1-1 at (x0, x1, x2) + k (s0, s1, s2), edges clamped.
+@njit(cache=True, nogil=True, inline="always")
+def _cell_sample(flat, n1, n2, i0, i1, i2, p0, p1, p2):
+    """Trilinear value at (p0, p1, p2) in the cell whose first voxel is (i0, i1, i2): 7 lerps in float32.
 
     The volume is read flat with unsigned offsets (no negative index
-    wrap-around tests) and the 7 lerps run in float32, the volume's own
-    precision; the sum is float64.
+    wrap-around tests), in float32, the volume's own precision.
     """
-    one = np.uint64(1)
+    f0 = np.float32(p0 - i0)
+    f1 = np.float32(p1 - i1)
+    f2 = np.float32(p2 - i2)
     row = np.uint64(n2)
     plane = np.uint64(n1 * n2)
+    base = np.uint64((i0 * n1 + i1) * n2 + i2)
+    one = np.uint64(1)
+    c0 = flat[base]
+    c1 = flat[base + one]
+    c2 = flat[base + row]
+    c3 = flat[base + row + one]
+    c4 = flat[base + plane]
+    c5 = flat[base + plane + one]
+    c6 = flat[base + plane + row]
+    c7 = flat[base + plane + row + one]
+    e00 = c0 + f2 * (c1 - c0)
+    e01 = c2 + f2 * (c3 - c2)
+    e10 = c4 + f2 * (c5 - c4)
+    e11 = c6 + f2 * (c7 - c6)
+    low = e00 + f1 * (e01 - e00)
+    return low + f0 * ((e10 + f1 * (e11 - e10)) - low)
+
+
+@njit(cache=True, nogil=True, fastmath=_SUM_MATH)
+def _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
+    """`total` plus the trilinear samples k0..k1-1 at (x0, x1, x2) + k (s0, s1, s2), edges clamped; float64 sum."""
     h0, h1, h2 = n0 - 1.0, n1 - 1.0, n2 - 1.0
     for k in range(k0, k1):
         p0 = min(max(x0 + k * s0, 0.0), h0)
         p1 = min(max(x1 + k * s1, 0.0), h1)
         p2 = min(max(x2 + k * s2, 0.0), h2)
-        i0 = min(int(p0), n0 - 2)
-        i1 = min(int(p1), n1 - 2)
-        i2 = min(int(p2), n2 - 2)
-        f0 = np.float32(p0 - i0)
-        f1 = np.float32(p1 - i1)
-        f2 = np.float32(p2 - i2)
-        base = np.uint64((i0 * n1 + i1) * n2 + i2)
-        c0 = flat[base]
-        c1 = flat[base + one]
-        c2 = flat[base + row]
-        c3 = flat[base + row + one]
-        c4 = flat[base + plane]
-        c5 = flat[base + plane + one]
-        c6 = flat[base + plane + row]
-        c7 = flat[base + plane + row + one]
-        e00 = c0 + f2 * (c1 - c0)
-        e01 = c2 + f2 * (c3 - c2)
-        e10 = c4 + f2 * (c5 - c4)
-        e11 = c6 + f2 * (c7 - c6)
-        low = e00 + f1 * (e01 - e00)
-        total += low + f0 * ((e10 + f1 * (e11 - e10)) - low)
+        total += _cell_sample(
+            flat, n1, n2, min(int(p0), n0 - 2), min(int(p1), n1 - 2), min(int(p2), n2 - 2), p0, p1, p2
+        )
     return total
 
 
 @njit(cache=True, nogil=True, fastmath=_SUM_MATH)
 def _inner_samples(flat, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     """`_clamped_samples` for samples known to lie inside [0, n - 1) on every axis: no clamps (the hot loop)."""
-    one = np.uint64(1)
-    row = np.uint64(n2)
-    plane = np.uint64(n1 * n2)
     for k in range(k0, k1):
         p0 = x0 + k * s0
         p1 = x1 + k * s1
         p2 = x2 + k * s2
-        i0 = int(p0)
-        i1 = int(p1)
-        i2 = int(p2)
-        f0 = np.float32(p0 - i0)
-        f1 = np.float32(p1 - i1)
-        f2 = np.float32(p2 - i2)
-        base = np.uint64((i0 * n1 + i1) * n2 + i2)
-        c0 = flat[base]
-        c1 = flat[base + one]
-        c2 = flat[base + row]
-        c3 = flat[base + row + one]
-        c4 = flat[base + plane]
-        c5 = flat[base + plane + one]
-        c6 = flat[base + plane + row]
-        c7 = flat[base + plane + row + one]
-        e00 = c0 + f2 * (c1 - c0)
-        e01 = c2 + f2 * (c3 - c2)
-        e10 = c4 + f2 * (c5 - c4)
-        e11 = c6 + f2 * (c7 - c6)
-        low = e00 + f1 * (e01 - e00)
-        total += low + f0 * ((e10 + f1 * (e11 - e10)) - low)
+        total += _cell_sample(flat, n1, n2, int(p0), int(p1), int(p2), p0, p1, p2)
     return total
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .._robust import MAD_TO_SIGMA
+from .._runs import true_runs
 from .._validate import PixelsmithValueError, PixelsmithWarning, as_image_array, check_positive_int
 from .._xarray import labelled
 
@@ -222,7 +224,7 @@ def _thresholds(contrast: np.ndarray) -> tuple[float, float, float, float]:
     """(ink threshold, tone threshold, strong-ink contrast, noise) measured on the contrast image."""
     sample = contrast[::2, ::2]
     median = float(np.median(sample))
-    noise = 1.4826 * float(np.median(np.abs(sample - median)))
+    noise = MAD_TO_SIGMA * float(np.median(np.abs(sample - median)))
     strong = float(np.percentile(sample, 99.9))
     ink = max(0.5 * strong, 6 * noise, 1e-6)
     tone = min(ink, max(_TONE_FRACTION * strong, 6 * noise, 1e-6))
@@ -284,10 +286,8 @@ def _skew(rows: np.ndarray, cols: np.ndarray, width: int, limit: float = 3.0) ->
 
 
 def _runs(nonblank: np.ndarray) -> list[list[int]]:
-    edges = np.diff(np.concatenate([[0], nonblank.astype(np.int8), [0]]))
-    starts = np.flatnonzero(edges == 1)
-    stops = np.flatnonzero(edges == -1) - 1
-    return [[int(a), int(b)] for a, b in zip(starts, stops, strict=True)]
+    """[first, last] rows (inclusive, as blocks are) of every run of non-blank rows."""
+    return [[start, stop - 1] for start, stop in true_runs(nonblank).tolist()]
 
 
 def _typical_height(blocks: list[list[int]], profile: np.ndarray) -> float:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._robust import MAD_TO_SIGMA
 from .._validate import PixelsmithValueError, PixelsmithWarning, as_image_array, check_positive_int
 
 __all__ = ["Unshuffled", "unshuffle_strips", "find_cuts", "cut_scores", "strip_dissimilarity"]
@@ -123,7 +124,7 @@ def _partner_cut_scores(values: np.ndarray) -> np.ndarray:
 def _robust_z(score: np.ndarray) -> np.ndarray:
     finite = np.isfinite(score)
     centre = np.median(score[finite])
-    spread = 1.4826 * np.median(np.abs(score[finite] - centre))
+    spread = MAD_TO_SIGMA * np.median(np.abs(score[finite] - centre))
     spread = spread or (np.abs(score[finite] - centre).mean() or 1.0)
     return np.where(finite, (score - centre) / spread, -np.inf)
 

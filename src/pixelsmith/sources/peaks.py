@@ -10,6 +10,7 @@ import numpy as np
 
 from .._deprecate import renamed_keywords
 from .._kernels import peaks as _k
+from .._robust import MAD_TO_SIGMA
 from .._validate import PixelsmithValueError, as_image_array, check_finite_scalar
 from ._tables import TableMixin
 
@@ -17,8 +18,6 @@ __all__ = ["Peaks", "find_peaks", "robust_noise"]
 
 # Noise estimates use at most this many values (a regular subsample beyond)
 _MAX_SAMPLES = 1_000_000
-# Normal consistency constant of the MAD: sigma = 1.4826 * MAD for Gaussian noise (1 / Phi^-1(3/4))
-MAD_TO_SIGMA = 1.482602218505602
 
 
 # why these two refuse dask arrays, and the way out
