@@ -123,7 +123,7 @@ _RNG = np.random.default_rng(7)
         (lambda: ncc(np.ones((9, 9)), np.ones(3)), "dimensions"),
         (lambda: ncc(np.full((9, 9), np.nan), _RNG.random((3, 3))), "NaN"),
         (lambda: ncc(_RNG.random((9, 9)), _RNG.random((3, 3)), crop="circular"), "`crop`"),
-        (lambda: ncc(_RNG.random((9, 9)), _RNG.random((3, 3)), where=np.zeros((3, 3), bool)), "`where` selects no pixel"),
+        (lambda: ncc(_RNG.random((9, 9)), _RNG.random((3, 3)), where=np.zeros((3, 3), bool)), "selects no pixel"),
         (lambda: ccf([1, 2, 3], [1, 2]), "same length"),
         (lambda: ccf([1, 1, 1], [1, 2, 3]), "constant"),
         (lambda: ccf(np.ones((3, 3)), np.ones((3, 3))), "1-D"),
