@@ -460,3 +460,32 @@ def test_zero_negative_fractional_and_boolean_parameters_are_named(call, argumen
     with time_limit(10), pytest.raises(PixelsmithError) as caught:
         call()
     assert argument in str(caught.value)
+
+
+# results that are not float32 for float32 input, and why (each says so in its docstring or conventions.md)
+NOT_FLOAT32 = {
+    "local_count": np.int64,  # counts
+    "find_peaks": np.int64,  # pixel indices
+    "density_map": np.float64,  # fractions, from any input (masks are bool)
+    "aperture_sums": np.float64,  # sums of many pixels, float64 like photutils
+    "StackStats": np.float64,  # streamed float64 accumulators
+    "as_rgb": np.float64,  # colour in [0, 1] from any dtype
+    "cut_scores": np.float64,  # scores in robust sigmas
+    "to_display": np.uint8,  # a picture
+    "ncc": np.float64,  # TEMPLATE is float64: float32 needs both image and template float32
+    "find_matches": np.float64,  # positions with sub-pixel refinement
+}
+
+
+@pytest.mark.parametrize("name", [n for n in PUBLIC if n not in ("page_blocks", "robust_noise")])
+def test_float32_in_gives_float32_out_unless_documented(name):
+    """Issue 17: one dtype rule across the API (float32 stays float32), with its exceptions listed."""
+    func, _ = PUBLIC[name]
+    result = np.asarray(func(_image().astype(np.float32)))
+    assert result.dtype == np.dtype(NOT_FLOAT32.get(name, np.float32)), result.dtype
+
+
+def test_ncc_keeps_float32_when_both_inputs_are_float32():
+    image = _image().astype(np.float32)
+    assert ps.ncc(image, image[3:9, 4:12]).dtype == np.float32
+    assert ps.ncc(image, image[3:9, 4:12].astype(np.float64)).dtype == np.float64

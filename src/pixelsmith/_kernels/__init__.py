@@ -1,1 +1,37 @@
-"""Private numba kernels: pure functions on plain arrays, no validation."""
+"""Private numba kernels: pure functions on plain arrays, no validation.
+
+Every kernel is declared with `kernel`, so the numba options are stated once:
+compiled machine code is cached on disk (the first call of a new install
+compiles, later processes load), and the GIL is released so the thread pool
+of `pixelsmith._parallel` runs kernels side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from numba import njit
+
+
+def kernel(
+    func: Callable[..., Any] | None = None,
+    *,
+    inline: bool = False,
+    fastmath: bool | set[str] = False,
+    cache: bool = True,
+) -> Any:
+    """``@kernel`` or ``@kernel(inline=True, fastmath={...})``: numba's njit with pixelsmith's options.
+
+    `inline` inlines a small helper into its callers (numba IR); `fastmath`
+    takes LLVM flags, given only where the kernel documents why the change of
+    rounding is harmless; `cache=False` is for kernels specialised on a user
+    function at run time (nothing to reuse across processes).
+    """
+    options: dict[str, Any] = {"cache": cache, "nogil": True}
+    if inline:
+        options["inline"] = "always"
+    if fastmath:
+        options["fastmath"] = fastmath
+    decorate = njit(**options)
+    return decorate if func is None else decorate(func)

@@ -10,18 +10,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 EXACT, CENTER, SUBPIXEL = 0, 1, 2
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _segment(t, r):
     """Area under the circle's upper half from 0 to t (0 <= t <= r): integral of sqrt(r^2 - x^2)."""
     return 0.5 * (t * math.sqrt(max(r * r - t * t, 0.0)) + r * r * math.asin(min(t / r, 1.0)))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _quadrant(x, y, r):
     """Signed area of the disk (centre 0, radius r) inside the rectangle spanned by (0, 0) and (x, y)."""
     sign = 1.0
@@ -39,7 +40,7 @@ def _quadrant(x, y, r):
     return sign * (y * xc + _segment(x, r) - _segment(xc, r))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def exact_overlap(dx0, dx1, dy0, dy1, r):
     """Exact area of the disk (centre 0, radius r) inside the rectangle [dx0, dx1] x [dy0, dy1]."""
     # corners: fully inside when the farthest corner is, fully outside when the nearest point is
@@ -54,7 +55,7 @@ def exact_overlap(dx0, dx1, dy0, dy1, r):
     return _quadrant(dx1, dy1, r) - _quadrant(dx0, dy1, r) - _quadrant(dx1, dy0, r) + _quadrant(dx0, dy0, r)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def fill_weights(centers, r_in, r_out, method, subpixels, row0, col0, height, width, start, weights, n0, n1):
     """Weights of apertures n0..n1-1: the disk of radius r_out minus the disk of r_in (r_in = 0: a disk).
 
@@ -90,7 +91,7 @@ def fill_weights(centers, r_in, r_out, method, subpixels, row0, col0, height, wi
                 weights[st + i * w + j] = value
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def sum_apertures(stack, t0, t1, n0, n1, row0, col0, height, width, start, weights, omit_nan, sums, areas):
     """Weighted sums and covered areas for frames t0..t1-1 and apertures n0..n1-1 (parts inside the image)."""
     n_rows, n_cols = stack.shape[1], stack.shape[2]
@@ -118,7 +119,7 @@ def sum_apertures(stack, t0, t1, n0, n1, row0, col0, height, width, start, weigh
             areas[t, n] = area
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def annulus_medians(stack, t0, t1, n0, n1, row0, col0, height, width, start, weights, out):
     """Median of the finite pixels with weight 1 (centre rule) of each annulus; NaN when there are none."""
     n_rows, n_cols = stack.shape[1], stack.shape[2]

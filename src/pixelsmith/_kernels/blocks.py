@@ -8,10 +8,11 @@ Partial blocks at the end are completed with `cval` (boundary='pad').
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def block_reduce_rows(x, b0, b1, func, cval, row_start, row_stop, out):
     """Reduce the blocks of output rows ``row_start..row_stop-1`` into `out`."""
     n0, n1 = x.shape

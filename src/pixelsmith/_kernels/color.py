@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def eight_bit_codes(rgb, tolerance):
     """24-bit codes of an (H, W, >=3) float RGB(A) view in [0, 1] whose values are k / 255 within `tolerance` levels.
 

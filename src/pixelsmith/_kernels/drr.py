@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 SIDDON, TRILINEAR = 0, 1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _clip(a, b, shape):
     """Parameters (t_in, t_out) where the segment a->b is inside the volume's box; t_in >= t_out: a miss."""
     t_in = 0.0
@@ -39,7 +40,7 @@ def _clip(a, b, shape):
     return t_in, t_out
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _walk_start(x, d, n, t_mid):
     """For one axis: (voxel, step +-1 or 0, parameter of the next face, parameter per voxel, voxels left)."""
     i = min(max(int(math.floor(x + t_mid * d + 0.5)), 0), n - 1)
@@ -50,7 +51,7 @@ def _walk_start(x, d, n, t_mid):
     return i, 0, np.inf, np.inf, 0
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def siddon(mu, a, b):
     """Sum over the voxels the segment crosses of mu times the parameter length inside each.
 
@@ -99,14 +100,14 @@ def siddon(mu, a, b):
     return total
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _sample_count(length, step):
     """Intervals of at most `step` covering `length`; a length that is a whole number of steps up to
     rounding (1e-9) keeps that number, so the same ray traced from two ends samples the same points."""
     return max(1, int(math.ceil(length / step - 1e-9)))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _trilinear_at(mu, p0, p1, p2):
     n0, n1, n2 = mu.shape
     p0 = min(max(p0, 0.0), n0 - 1.0)
@@ -128,7 +129,7 @@ def _trilinear_at(mu, p0, p1, p2):
     return (c00 * (1 - f1) + c01 * f1) * (1 - f0) + (c10 * (1 - f1) + c11 * f1) * f0
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def trilinear(mu, a, b, step):
     """Trapezoid rule over samples every `step` voxels (index space) of the clipped segment."""
     t_in, t_out = _clip(a, b, mu.shape)
@@ -148,7 +149,7 @@ def trilinear(mu, a, b, step):
 BLOCK = 8  # voxels per side of the empty-space blocks
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def nonzero_blocks(mu, block0, block1, core):
     """core[q0, q1, q2] = any voxel of block (q0, q1, q2) is non-zero, for block slabs q0 in block0..block1-1."""
     n0, n1, n2 = mu.shape
@@ -171,7 +172,7 @@ def nonzero_blocks(mu, block0, block1, core):
 _SUM_MATH = {"contract", "reassoc"}
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _cell_sample(flat, n1, n2, i0, i1, i2, p0, p1, p2):
     """Trilinear value at (p0, p1, p2) in the cell whose first voxel is (i0, i1, i2): 7 lerps in float32.
 
@@ -201,7 +202,7 @@ def _cell_sample(flat, n1, n2, i0, i1, i2, p0, p1, p2):
     return low + f0 * ((e10 + f1 * (e11 - e10)) - low)
 
 
-@njit(cache=True, nogil=True, fastmath=_SUM_MATH)
+@kernel(fastmath=_SUM_MATH)
 def _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     """`total` plus the trilinear samples k0..k1-1 at (x0, x1, x2) + k (s0, s1, s2), edges clamped; float64 sum."""
     h0, h1, h2 = n0 - 1.0, n1 - 1.0, n2 - 1.0
@@ -215,7 +216,7 @@ def _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     return total
 
 
-@njit(cache=True, nogil=True, fastmath=_SUM_MATH)
+@kernel(fastmath=_SUM_MATH)
 def _inner_samples(flat, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     """`_clamped_samples` for samples known to lie inside [0, n - 1) on every axis: no clamps (the hot loop)."""
     for k in range(k0, k1):
@@ -226,7 +227,7 @@ def _inner_samples(flat, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     return total
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _inside(x, s, n, k0, k1):
     """(ka, kb) within k0..k1: samples x + k s there are in [0, n - 1) with a one-sample margin for rounding."""
     if s == 0.0:
@@ -239,7 +240,7 @@ def _inside(x, s, n, k0, k1):
     return ka, max(ka, kb)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     """`total` plus the trilinear samples k0..k1-1: clamped near the volume's faces, unclamped inside."""
     ka, kb = _inside(x0, s0, n0, k0, k1)
@@ -253,7 +254,7 @@ def _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     return _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, kb, k1, total)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _first_crossing(x, s, q, last):
     """Sample index (fractional) where x + k s leaves block q of an axis whose blocks run 0..last; inf: never."""
     if s > 0.0 and q < last:
@@ -263,7 +264,7 @@ def _first_crossing(x, s, q, last):
     return np.inf
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def trilinear_skipping(mu, occupied, a, b, step):
     """`trilinear` for volumes >= 2 voxels per axis, skipping blocks where every sample is exactly 0.
 
@@ -332,7 +333,7 @@ def trilinear_skipping(mu, occupied, a, b, step):
     return (total - 0.5 * ends) * dt
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def render_tile(
     mu,
     occupied,

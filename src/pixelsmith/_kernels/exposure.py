@@ -9,10 +9,11 @@ integer from the image's minimum. The CDF is interpolated like numpy.interp.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _bin_of(v, e, first, scale, nbins):
     """numpy.histogram's bin of v (first <= v <= last): an arithmetic guess (within one bin),
     corrected against the edges as numpy corrects it; branch-free for speed."""
@@ -22,7 +23,7 @@ def _bin_of(v, e, first, scale, nbins):
     return b
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def equalize_float_rows(images, use, edges, centers, cdf_round32, out, r0, r1):
     """Rows r0..r1-1 of `images` (N, P): histogram over the pixels where `use`, then the CDF at every pixel."""
     nbins = edges.shape[1] - 1
@@ -73,7 +74,7 @@ def equalize_float_rows(images, use, edges, centers, cdf_round32, out, r0, r1):
                 out_row[p] = v
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def equalize_int_rows(images, use, lows, highs, out, r0, r1):
     """Integer rows: one bin per value from lows[r] to highs[r] (the masked range)."""
     for r in range(r0, r1):

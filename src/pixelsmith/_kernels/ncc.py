@@ -9,10 +9,11 @@ never the whole image.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _row_windows(row, w2, p1, p2, out1, out2):
     """Sums of `row` and `row`^2 over every window of w2 (from prefix sums); returns the row totals."""
     run1 = 0.0
@@ -31,7 +32,7 @@ def _row_windows(row, w2, p1, p2, out1, out2):
     return run1, run2
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def window_moments(x, w0, w1, w2):
     """Sums of x and x^2 over every valid (w0, w1, w2) window, and the largest prefix magnitudes seen."""
     n0, n1, n2 = x.shape
@@ -82,7 +83,7 @@ def window_moments(x, w0, w1, w2):
     return s1, s2, big1 * w0, big2 * w0
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _row_bounds(x):
     """Largest row totals of |x| and x^2: bounds for every window sum built from row prefixes."""
     n0, n1, n2 = x.shape
@@ -101,7 +102,7 @@ def _row_bounds(x):
     return big1, big2
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _to_ncc(numerator, i, j, a, b, n, tpl_energy, bound):
     o2 = numerator.shape[2]
     for k in range(o2):
@@ -113,7 +114,7 @@ def _to_ncc(numerator, i, j, a, b, n, tpl_energy, bound):
             numerator[i, j, k] = min(1.0, max(-1.0, r))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def finalize(x, w0, w1, w2, numerator, tpl_energy, eps_scale):
     """Turn `numerator` (valid cross-correlations of x with the centred template) into NCC, in place.
 

@@ -10,23 +10,24 @@ Only corners where the direction changes are recorded.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _turns(a, b, c, width):
     """Whether the step a -> b and the step b -> c (corner indices) go in different directions."""
     return (b // width - a // width != c // width - b // width) or (b % width - a % width != c % width - b % width)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _record(corner, width, rows, cols, count):
     rows[count] = corner // width - 0.5
     cols[count] = corner % width - 0.5
     return count + 1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def trace(region):
     h, w = region.shape
     width = w + 1

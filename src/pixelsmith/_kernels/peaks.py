@@ -10,10 +10,11 @@ plateau is higher. NaN is never a peak and never blocks one (NaN > v is False).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _append(buffer, count, value):
     if count == buffer.shape[0]:
         grown = np.empty(2 * count, np.int64)
@@ -23,7 +24,7 @@ def _append(buffer, count, value):
     return buffer
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def find_maxima(data, threshold):
     """Flat indices of strict peaks, and of plateau seeds (maxima with an equal neighbour)."""
     n0, n1, n2 = data.shape
@@ -60,7 +61,7 @@ def find_maxima(data, threshold):
     return strict[:count], seeds[:n_seeds]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def resolve_plateaus(data, seeds):
     """One representative per true plateau maximum.
 
@@ -136,7 +137,7 @@ def resolve_plateaus(data, seeds):
     return rep_arr, cent_arr, edge_arr
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def suppress_close(coords, shape, min_distance):
     """Greedy non-maximum suppression: `coords` (N, 3 int) in priority order; keep[i] False when
     an earlier kept peak lies closer than `min_distance` (Euclidean)."""

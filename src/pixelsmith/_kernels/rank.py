@@ -14,7 +14,8 @@ smallest on ties), 3 variety (number of distinct values).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 OP_PERCENTILE = 0
 OP_RANGE = 1
@@ -22,14 +23,14 @@ OP_MAJORITY = 2
 OP_VARIETY = 3
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _swap(buf, i, j):
     t = buf[i]
     buf[i] = buf[j]
     buf[j] = t
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _select(buf, n, k):
     """Move the k-th smallest of buf[:n] to buf[k], smaller ones before it (quickselect, median of three)."""
     lo, hi = 0, n - 1
@@ -60,7 +61,7 @@ def _select(buf, n, k):
             return
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _percentile(buf, n, q):
     position = q / 100.0 * (n - 1)
     k = int(np.floor(position))
@@ -76,7 +77,7 @@ def _percentile(buf, n, q):
     return low + (high - low) * frac
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _small_majority_or_variety(buf, n, op):
     """Majority (most frequent, smallest on ties) or number of distinct values, by counting equals."""
     best = buf[0]
@@ -97,7 +98,7 @@ def _small_majority_or_variety(buf, n, op):
     return float(distinct) if op == OP_VARIETY else best
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _reduce(buf, n, op, q):
     if op == OP_PERCENTILE:
         return _percentile(buf, n, q)
@@ -129,7 +130,7 @@ def _reduce(buf, n, op, q):
     return best
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def window_order_stat(block, offsets, bases, n_last, op, q, omit_nan, out):
     """out[r, j] = the statistic of block.flat[bases[r] + j + offsets] (NaN values skipped when omit_nan;
     a window with NaN and not omit_nan, or with no values, gives NaN)."""
@@ -156,7 +157,7 @@ def window_order_stat(block, offsets, bases, n_last, op, q, omit_nan, out):
 
 # Not cached, deliberately: its specialisations are per user function, and numba's cache index would
 # pickle those functions' types, so another process (without the user's module) could not load it.
-@njit(cache=False, nogil=True)
+@kernel(cache=False)
 def window_apply(block, offsets, bases, n_last, func, omit_nan, out):
     """out[r, j] = func(values of the window) for a numba-compiled `func` of one 1-D float64 array."""
     flat = block.reshape(-1)
@@ -175,7 +176,7 @@ def window_apply(block, offsets, bases, n_last, func, omit_nan, out):
             out[r, j] = func(buf[:n]) if n else np.nan
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _bisect_left(sorted_values, n, v):
     if n <= 64:  # small windows: a branch-free count vectorises and never mispredicts
         count = 0
@@ -191,7 +192,7 @@ def _bisect_left(sorted_values, n, v):
     return base + (sorted_values[base] < v)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _replace(sorted_values, n, old, new):
     """Replace one entry equal to `old` by `new`, keeping sorted_values[:n] sorted (one shift of the span between)."""
     i = _bisect_left(sorted_values, n, old)
@@ -206,7 +207,7 @@ def _replace(sorted_values, n, old, new):
         sorted_values[j] = new
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _insert(sorted_values, n, v):
     j = _bisect_left(sorted_values, n, v)
     for t in range(n, j, -1):
@@ -214,14 +215,14 @@ def _insert(sorted_values, n, v):
     sorted_values[j] = v
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _remove(sorted_values, n, v):
     i = _bisect_left(sorted_values, n, v)
     for t in range(i, n - 1):
         sorted_values[t] = sorted_values[t + 1]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _sorted_percentile(sorted_values, n, q):
     position = q / 100.0 * (n - 1)  # the same arithmetic as _percentile: identical results
     k = int(np.floor(position))
@@ -232,7 +233,7 @@ def _sorted_percentile(sorted_values, n, q):
     return low + (sorted_values[k + 1] - low) * frac
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def box_percentile(block, column, bases, n_last, width, q, omit_nan, out):
     """`window_order_stat` percentile for a full box, sliding along the last axis.
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 NEAREST, LINEAR, CUBIC, LANCZOS3 = 0, 1, 3, 5
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def n_taps(order):
     if order == NEAREST:
         return 1
@@ -32,7 +33,7 @@ def n_taps(order):
     return 6
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def support_radius(order):
     """How far beyond the first/last sample (in stamp pixels) the interpolant is kept."""
     if order == NEAREST:
@@ -44,7 +45,7 @@ def support_radius(order):
     return 3.0
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _sinc(x):
     if x == 0.0:
         return 1.0
@@ -52,7 +53,7 @@ def _sinc(x):
     return math.sin(px) / px
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def tap_weights(order, x, ncoef, w):
     """Weights of the taps for coef coordinate `x`; returns the first tap's index.
 
@@ -94,7 +95,7 @@ def tap_weights(order, x, ncoef, w):
     return first
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _axis_table(order, x0, step, n_out, ncoef):
     """Tap index and weights for every output position ``x0 + step * k`` along one axis."""
     taps = n_taps(order)
@@ -105,7 +106,7 @@ def _axis_table(order, x0, step, n_out, ncoef):
     return first, weights
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _separable_box(coef, orders, lo, shape, x0, step):
     """Resample `coef` on the output box: along each axis ``x = x0 + step * k``."""
     fa, wa = _axis_table(orders[0], x0[0], step[0], shape[0], coef.shape[0])
@@ -151,7 +152,7 @@ def _separable_box(coef, orders, lo, shape, x0, step):
     return out
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _shifted_box_2d(plane, order, shape, x0):
     """A pure translation of a 2-D stamp: the same taps for every output row and column.
 
@@ -184,7 +185,7 @@ def _shifted_box_2d(plane, order, shape, x0):
     return out
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _affine_box_2d(coef, order, lo, shape, center, stamp_center, minv, pad, n_stamp, radius):
     """Resample a 2-D stamp (coef[0]) under a general 2x2 map on the output box."""
     taps = n_taps(order)
@@ -212,7 +213,7 @@ def _affine_box_2d(coef, order, lo, shape, center, stamp_center, minv, pad, n_st
     return out
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _box_bounds(center, stamp_center, amat, radius, n_stamp, lo, hi):
     """Integer frame box (inclusive) that holds the stamp's support after the map `amat`.
 
@@ -232,7 +233,7 @@ def _box_bounds(center, stamp_center, amat, radius, n_stamp, lo, hi):
         hi[d] = int(math.floor(high + 1e-9))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _is_grid_aligned(center, stamp_center, separable, zoom):
     if not separable:
         return False
@@ -245,7 +246,7 @@ def _is_grid_aligned(center, stamp_center, separable, zoom):
     return True
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def add_stamps_clipped(
     frame,
     samples,

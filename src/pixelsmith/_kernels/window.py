@@ -11,14 +11,15 @@ Operation codes: 0 = sum, 1 = min, 2 = max.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from . import kernel
 
 OP_SUM = 0
 OP_MIN = 1
 OP_MAX = 2
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline=True)
 def _combine(a, b, op):
     if op == 0:
         return a + b
@@ -27,7 +28,7 @@ def _combine(a, b, op):
     return a if a >= b else b
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def take_axis(src, idx, cval, out):
     """``out[o, m, :] = src[o, idx[m], :]``, or `cval` where ``idx[m] < 0``."""
     n_outer, _, n_inner = src.shape
@@ -47,7 +48,7 @@ def take_axis(src, idx, cval, out):
 DIRECT_MAX = 8
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def sliding_axis(src, w, op, phase, out):
     """Reduce every run of `w` consecutive elements along the middle axis.
 
@@ -101,7 +102,7 @@ def sliding_axis(src, w, op, phase, out):
                     out[o, j, i] = _combine(h[j, i], g[e, i], op)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def sliding_last(src, w, op, phase, out):
     """`sliding_axis` along the last (contiguous) axis of a 2-D array."""
     n_rows, n = src.shape
@@ -132,7 +133,7 @@ def sliding_last(src, w, op, phase, out):
             out[r, j] = g[e] if (j + phase) % w == 0 else _combine(h[j], g[e], op)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def combine_runs(stacked, run_table, offsets, row_bases, n_last, op, out):
     """Combine precomputed run reductions into arbitrary-footprint windows.
 
@@ -156,7 +157,7 @@ def combine_runs(stacked, run_table, offsets, row_bases, n_last, op, out):
                 out[o, j] = _combine(out[o, j], stacked[lay, base + j], op)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def finalize_moments(s1, s2, count, scalar_count, ddof, shift, stat, out):
     """Turn window sums into the requested statistic, written to `out` (flat).
 
