@@ -11,17 +11,6 @@ from ._common import check_paths, fail, one_line_errors
 from ._options import Overwrite, Quiet
 
 
-def _write_grid_csv(path: Path, grid: np.ndarray) -> None:
-    import io
-
-    from ..io._atomic import atomic_path
-
-    buffer = io.StringIO()
-    np.savetxt(buffer, grid, delimiter=",", fmt="%.6g")
-    with atomic_path(path) as tmp:
-        tmp.write_text(buffer.getvalue())
-
-
 def register(app: typer.Typer) -> None:
     @app.command(
         "uncolor",
@@ -49,6 +38,7 @@ def register(app: typer.Typer) -> None:
         """Recover scalar values from an image rendered with a colormap."""
         from ..color import invert_colormap
         from ..io import read_image, write_image
+        from ..io.table import write_grid_csv
 
         check_paths([image], out, overwrite)
         if out.suffix.lower() not in (".csv", ".tif", ".tiff", ".npy"):
@@ -57,7 +47,7 @@ def register(app: typer.Typer) -> None:
         palette = cmap.split(",") if "," in cmap else cmap
         values = invert_colormap(rgb, palette, vmin=vmin, vmax=vmax, max_distance=max_distance)
         if out.suffix.lower() == ".csv":
-            _write_grid_csv(out, values)
+            write_grid_csv(out, values)
         else:
             write_image(out, values.astype(np.float32))
         if not quiet:
@@ -93,7 +83,7 @@ def register(app: typer.Typer) -> None:
 
         from ..color import as_rgb
         from ..io import read_image
-        from ..io._atomic import atomic_path
+        from ..io.image import write_figure
         from ..outline import plot_outline
 
         check_paths([mask] + ([over] if over else []), output, overwrite)
@@ -117,8 +107,7 @@ def register(app: typer.Typer) -> None:
             ax.imshow(background, cmap="gray")
         plot_outline(ax, region, True, color=color)
         ax.set_axis_off()
-        with atomic_path(output) as tmp:
-            fig.savefig(tmp, dpi=100, bbox_inches="tight", format=output.suffix.lstrip(".").lower())
+        write_figure(output, fig)
         plt.close(fig)
         if not quiet:
             typer.echo(f"wrote {output}", err=True)

@@ -3,9 +3,10 @@
 
 from .dicom import list_dicom_series, read_dicom_series
 from .fits import FitsImage, read_fits, write_fits
-from .image import read_image, write_image
+from .image import read_image, write_figure, write_image
 from .nifti import read_nifti, write_nifti
 from .raster import Raster, map_raster, pixel_to_map, read_raster, write_raster
+from .table import write_grid_csv
 from .volume import read_volume
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "pixel_to_map",
     "read_image",
     "write_image",
+    "write_figure",
+    "write_grid_csv",
     "FitsImage",
     "read_fits",
     "write_fits",

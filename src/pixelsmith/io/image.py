@@ -149,3 +149,40 @@ def write_image(path: str | os.PathLike, array: Any) -> Path:
 
             iio.imwrite(tmp, a.astype(np.uint8) if a.dtype == bool else a, extension=suffix)
     return Path(path)
+
+
+def write_figure(path: str | os.PathLike, figure: Any, *, dpi: int = 100) -> Path:
+    """Save a matplotlib figure atomically (``.png``, ``.pdf``, ``.svg``): a failed save leaves no file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination; its suffix chooses the format.
+    figure : matplotlib.figure.Figure
+        The figure (e.g. an image with `pixelsmith.plot_outline` drawn on it).
+    dpi : int, default 100
+        Resolution of raster formats.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> path = write_figure(os.path.join(tempfile.mkdtemp(), "plot.png"), fig)
+    >>> path.suffix, path.stat().st_size > 0
+    ('.png', True)
+    >>> plt.close(fig)
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".pdf", ".svg"):
+        raise PixelsmithValueError(f"`path` {str(path)!r} must end in .png, .pdf or .svg")
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, dpi=dpi, bbox_inches="tight", format=suffix.lstrip("."))
+    return Path(path)

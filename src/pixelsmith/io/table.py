@@ -7,6 +7,7 @@ import io
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -151,6 +152,41 @@ def write_csv(
     writer.writerow(names)
     for i in range(lengths.pop() if lengths else 0):
         writer.writerow([formats[n] % c[i] if c.dtype.kind == "f" else c[i] for n, c in zip(names, cols, strict=True)])
+    with atomic_path(path) as tmp:
+        tmp.write_text(buffer.getvalue())
+    return Path(path)
+
+
+def write_grid_csv(path: str | os.PathLike, grid: Any, *, float_format: str = "%.6g") -> Path:
+    """Write a 2-D array as CSV rows (no header), atomically; NaN is written as ``nan``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination.
+    grid : array_like, 2-D
+        The values, one CSV row per array row.
+    float_format : str, default '%.6g'
+        printf-style format of each value.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from pathlib import Path
+    >>> path = write_grid_csv(os.path.join(tempfile.mkdtemp(), "g.csv"), [[1.5, np.nan], [3, 4]])
+    >>> Path(path).read_text().splitlines()
+    ['1.5,nan', '3,4']
+    """
+    values = np.asarray(grid, dtype=np.float64)
+    if values.ndim != 2:
+        raise PixelsmithValueError(f"`grid` must be 2-D (rows of values), got shape {values.shape}")
+    buffer = io.StringIO()
+    np.savetxt(buffer, values, delimiter=",", fmt=float_format)
     with atomic_path(path) as tmp:
         tmp.write_text(buffer.getvalue())
     return Path(path)

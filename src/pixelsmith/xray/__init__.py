@@ -1,22 +1,39 @@
-"""Simulated X-rays (DRR) from CT volumes: geometry, physics, projectors, phantoms."""
+"""Simulated X-rays (DRR) from CT volumes: geometry, physics, projectors, phantoms.
 
-from .geometry import Detector, Geometry
-from .phantom import phantom, phantom_ellipsoids, phantom_line_integrals
-from .physics import hu_to_mu, water_and_air_mu
-from .project import drr, drr_sweep, project_parallel, to_display
-from .volume import Volume
+Names load on first use, so `pixelsmith.xray.volume.Volume` (what the DICOM and
+NIfTI readers build) comes without the projectors and their kernels.
+"""
 
-__all__ = [
-    "Detector",
-    "Geometry",
-    "Volume",
-    "drr",
-    "drr_sweep",
-    "hu_to_mu",
-    "phantom",
-    "phantom_ellipsoids",
-    "phantom_line_integrals",
-    "project_parallel",
-    "to_display",
-    "water_and_air_mu",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "Detector": "geometry",
+    "Geometry": "geometry",
+    "Volume": "volume",
+    "drr": "project",
+    "drr_sweep": "project",
+    "project_parallel": "project",
+    "to_display": "project",
+    "hu_to_mu": "physics",
+    "water_and_air_mu": "physics",
+    "phantom": "phantom",
+    "phantom_ellipsoids": "phantom",
+    "phantom_line_integrals": "phantom",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'pixelsmith.xray' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
