@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _window_engine as engine
+from ._modes import edge_indices
 from ._runs import index_runs
 from ._validate import require
 
@@ -33,10 +34,12 @@ def safe_chunks(chunks: tuple[int, ...], min_size: int) -> tuple[int, ...]:
     return tuple(merged)
 
 
-def cell_chunks(chunks: tuple[int, ...], cell: int) -> tuple[int, ...]:
-    """Chunks rounded up to whole grid cells (the last one takes the rest)."""
+def cell_chunks(chunks: tuple[int, ...], cell: int, *, up: bool = True) -> tuple[int, ...]:
+    """Chunks of whole cells (grid cells, or blocks of a reduction): the largest chunk rounded up (or down)
+    to a multiple of `cell`, at least one cell; the last chunk takes the rest."""
     n = sum(chunks)
-    size = max(cell, -(-max(chunks) // cell) * cell)
+    multiple = -(-max(chunks) // cell) if up else max(chunks) // cell
+    size = max(cell, multiple * cell)
     if size >= n:
         return (n,)
     sizes = [size] * (n // size)
@@ -143,8 +146,8 @@ def map_window_reader(reader: Any, spec: engine.WindowSpec, chunks: tuple[int, i
 
     def task(block_info=None):
         (r0, r1), (c0, c1) = block_info[None]["array-location"]
-        rows = engine.edge_indices(r0 - lo[0], r1 + hi[0], shape[0], spec.mode)
-        cols = engine.edge_indices(c0 - lo[1], c1 + hi[1], shape[1], spec.mode)
+        rows = edge_indices(r0 - lo[0], r1 + hi[0], shape[0], spec.mode)
+        cols = edge_indices(c0 - lo[1], c1 + hi[1], shape[1], spec.mode)
         # float64 like the in-memory gather: a `cval` such as 0.1 must not be rounded to the input's float32
         padded = np.full((rows.size, cols.size), spec.cval, dtype=np.float64)
         for ro, rs, rn in index_runs(rows):

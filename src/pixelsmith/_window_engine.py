@@ -29,6 +29,7 @@ import numpy as np
 
 from ._kernels import rank as kr
 from ._kernels import window as kw
+from ._modes import edge_indices
 from ._parallel import run_each
 from ._runs import true_runs
 
@@ -38,16 +39,6 @@ TILE_ELEMENTS = 1 << 18
 # Below this many output elements a thread pool costs more than it saves.
 SERIAL_BELOW = 1 << 16
 
-MODE_ALIASES = {
-    "reflect": "reflect",
-    "grid-mirror": "reflect",
-    "mirror": "mirror",
-    "nearest": "nearest",
-    "wrap": "wrap",
-    "grid-wrap": "wrap",
-    "constant": "constant",
-    "grid-constant": "constant",
-}
 
 STAT_SUM, STAT_MEAN, STAT_VAR, STAT_STD = 0, 1, 2, 3
 # order statistics: each window's values are gathered and reduced (see _kernels/rank.py)
@@ -89,30 +80,6 @@ class WindowSpec:
         if self.footprint is not None:
             return int(self.footprint.sum())
         return math.prod(self.window)
-
-
-def edge_indices(start: int, stop: int, n: int, mode: str) -> np.ndarray:
-    """Source indices for positions ``start..stop-1`` of an axis of length `n`.
-
-    Positions outside ``[0, n)`` are mapped by `mode` (scipy.ndimage
-    conventions, repeated periodically for halos longer than the axis);
-    'constant' marks them with -1.
-    """
-    i = np.arange(start, stop, dtype=np.int64)
-    if mode == "constant":
-        return np.where((i >= 0) & (i < n), i, -1)
-    if mode == "nearest":
-        return np.clip(i, 0, n - 1)
-    if mode == "wrap":
-        return i % n
-    if mode == "reflect":
-        p = i % (2 * n)
-        return np.where(p < n, p, 2 * n - 1 - p)
-    # mirror: period 2n - 2; a single element mirrors onto itself
-    if n == 1:
-        return np.zeros_like(i)
-    p = i % (2 * n - 2)
-    return np.where(p < n, p, 2 * n - 2 - p)
 
 
 class Scratch:

@@ -195,15 +195,9 @@ def _block_reduce_generic(a, blocks, func, boundary, cval, out_shape):
 
 def _block_reduce_dask(a, blocks, func, boundary, cval):
     """Chunks rounded to whole blocks, each chunk reduced independently."""
-    new_chunks = []
-    for c, b in zip(a.chunks, blocks, strict=True):
-        n = sum(c)
-        target = max(b, (max(c) // b) * b)
-        sizes = [target] * (n // target)
-        if n - sum(sizes):
-            sizes.append(n - sum(sizes))
-        new_chunks.append(tuple(sizes))
-    work = a.rechunk(tuple(new_chunks))
+    from ._dask import cell_chunks
+
+    work = a.rechunk(tuple(cell_chunks(c, b, up=False) for c, b in zip(a.chunks, blocks, strict=True)))
     out_chunks = []
     for sizes, b in zip(work.chunks, blocks, strict=True):
         per = [s // b for s in sizes[:-1]]

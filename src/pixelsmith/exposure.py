@@ -16,6 +16,7 @@ from ._validate import (
     check_positive_int,
     is_dask_array,
     normalize_axes,
+    result_float_dtype,
 )
 from ._xarray import labelled
 
@@ -168,5 +169,5 @@ def _dask_equalize(images, *, nbins, axes, mask):
     if mask is not None and np.shape(mask) != tuple(images.shape[a] for a in image_axes):
         raise PixelsmithValueError("with a dask `stack`, `where` must have the shape of one image")
     whole = images.rechunk({a: -1 for a in image_axes})
-    dtype = np.float32 if images.dtype in (np.float32, np.float16) else np.float64
+    dtype = result_float_dtype(images.dtype)
     return whole.map_blocks(equalize_hist, nbins=nbins, axes=image_axes, where=mask, dtype=dtype)

@@ -17,6 +17,7 @@ import numpy as np
 from . import _window_engine as engine
 from ._deprecate import renamed_keywords
 from ._docstrings import fill_doc
+from ._modes import MODE_ALIASES
 from ._parallel import n_threads
 from ._validate import (
     PixelsmithValueError,
@@ -67,7 +68,7 @@ def window_spec(
     ndim = len(shape)
     axes_t = normalize_axes(axes, ndim)
     check_choice(stat, "stat", ("mean", "sum", "var", "std", "min", "max", "count", *engine.ORDER_STATS))
-    check_choice(mode, "mode", tuple(engine.MODE_ALIASES))
+    check_choice(mode, "mode", tuple(MODE_ALIASES))
     check_choice(crop, "crop", ("same", "valid"))
     check_choice(nan_policy, "nan_policy", ("propagate", "omit"))
     try:
@@ -119,7 +120,7 @@ def window_spec(
         stat=stat,
         window=tuple(int(w) for w in window),
         footprint=fp,
-        mode=engine.MODE_ALIASES[mode],
+        mode=MODE_ALIASES[mode],
         cval=cval,
         omit_nan=nan_policy == "omit",
         ddof=ddof,
