@@ -12,6 +12,7 @@ import numpy as np
 from ._deprecate import renamed_keywords
 from ._kernels.blocks import block_reduce_rows
 from ._parallel import n_threads, run_each
+from ._types import ArrayLike, Boundary
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -66,11 +67,11 @@ def _normalize_block(block: Any, ndim: int) -> tuple[int, ...]:
 @renamed_keywords(a="image")
 @coarsened
 def block_reduce(
-    image: Any,
+    image: ArrayLike,
     block: int | tuple[int, ...],
     func: str | Callable = "mean",
     *,
-    boundary: str = "trim",
+    boundary: Boundary = "trim",
     cval: float = 0.0,
 ):
     """Reduce non-overlapping blocks of an N-D array.
@@ -215,7 +216,7 @@ def _block_reduce_dask(a, blocks, func, boundary, cval):
 
 @renamed_keywords(binary="image")
 @coarsened
-def density_map(image: Any, block: int | tuple[int, ...], *, boundary: str = "trim"):
+def density_map(image: ArrayLike, block: int | tuple[int, ...], *, boundary: Boundary = "trim"):
     """Fraction of nonzero pixels in each block (a pixel-density map).
 
     Parameters

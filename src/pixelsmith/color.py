@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._deprecate import renamed_keywords
+from ._types import ArrayLike
 from ._validate import PixelsmithTypeError, PixelsmithValueError, as_image_array, check_bool_mask, check_finite_scalar
 
 __all__ = ["invert_colormap", "as_rgb", "masked_stats", "ChannelStats"]
@@ -20,7 +21,7 @@ DEFAULT_MAX_DISTANCE = 20 / 255
 _EIGHT_BIT_TOLERANCE = 1e-3
 
 
-def as_rgb(image: Any, *, background: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> np.ndarray:
+def as_rgb(image: ArrayLike, *, background: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> np.ndarray:
     """Any gray, RGB or RGBA image as float RGB in [0, 1], shape (H, W, 3).
 
     Gray (H, W) or (H, W, 1) is repeated into three channels; RGBA is composited
@@ -161,7 +162,7 @@ def _project(colours: np.ndarray, vertices: np.ndarray, params: np.ndarray, samp
 
 @renamed_keywords(rgb="image")
 def invert_colormap(
-    image: Any,
+    image: ArrayLike,
     cmap: Any,
     *,
     vmin: float = 0.0,
@@ -316,7 +317,7 @@ class ChannelStats:
 
 
 @renamed_keywords(mask="where")
-def masked_stats(image: Any, where: Any, *, channel_axis: int = -1) -> ChannelStats:
+def masked_stats(image: ArrayLike, where: Any, *, channel_axis: int = -1) -> ChannelStats:
     """Mean, standard deviation (ddof=0) and pixel count of each channel where `where` is True.
 
     Parameters

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._deprecate import renamed_attribute, renamed_function, renamed_keywords
+from ._types import ArrayLike, NccCrop
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -85,7 +86,9 @@ def _pad_for_mode(image: np.ndarray, template_shape: tuple[int, ...], mode: str)
 
 @renamed_keywords(mode="crop", mask="where")
 @labelled
-def ncc(image: Any, template: Any, *, crop: str = "valid", where: Any = None) -> np.ndarray:
+def ncc(
+    image: ArrayLike, template: ArrayLike, *, crop: NccCrop = "valid", where: ArrayLike | None = None
+) -> np.ndarray:
     """Normalized cross-correlation: the Pearson correlation of `template` with every window of `image`.
 
     ``r(i) = sum_k (I[i+k] - mean_i) (T[k] - mean_T) / sqrt(sum (I - mean_i)^2 * sum (T - mean_T)^2)``
@@ -221,8 +224,8 @@ class Matches:
 
 @renamed_keywords(n="max_count", mask="where")
 def find_matches(
-    image: Any,
-    template: Any,
+    image: ArrayLike,
+    template: ArrayLike,
     *,
     max_count: int = 1,
     min_distance: float | None = None,

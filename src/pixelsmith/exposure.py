@@ -9,6 +9,7 @@ import numpy as np
 from ._deprecate import renamed_keywords
 from ._kernels import exposure as _k
 from ._parallel import n_threads, run_in_ranges
+from ._types import ArrayLike
 from ._validate import (
     PixelsmithValueError,
     as_image_array,
@@ -27,7 +28,7 @@ _MAX_INTEGER_BINS = 1 << 24
 
 @renamed_keywords(images="stack", mask="where")
 @labelled
-def equalize_hist(stack: Any, *, nbins: int = 256, axes: tuple[int, ...] = (-2, -1), where: Any = None) -> Any:
+def equalize_hist(stack: ArrayLike, *, nbins: int = 256, axes: tuple[int, ...] = (-2, -1), where: Any = None) -> Any:
     """Histogram-equalize each image of a stack separately (scikit-image's ``equalize_hist`` per image).
 
     Every image (the sub-array over `axes`, e.g. each 96 x 96 frame of a

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._deprecate import renamed_keywords
+from ._types import ArrayLike, FillMethod
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -36,9 +37,9 @@ _MIN_SIGMA = 0.1
 @renamed_keywords(a="image")
 @labelled
 def fill_nans(
-    image: Any,
+    image: ArrayLike,
     *,
-    method: str = "harmonic",
+    method: FillMethod = "harmonic",
     mask: Any = None,
     sigma: float = 2.0,
     max_iter: int | None = None,

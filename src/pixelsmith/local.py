@@ -19,6 +19,7 @@ from ._deprecate import renamed_keywords
 from ._docstrings import fill_doc
 from ._modes import MODE_ALIASES
 from ._parallel import n_threads
+from ._types import ArrayLike, Crop, Mode, NanPolicy
 from ._validate import (
     PixelsmithValueError,
     as_image_array,
@@ -51,10 +52,10 @@ def window_spec(
     in_dtype: Any,
     size: Any = 3,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
     ddof: float = 0.0,
@@ -172,14 +173,14 @@ def _local_stat(
 @labelled
 @fill_doc
 def local_mean(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):
@@ -218,14 +219,14 @@ def local_mean(
 @labelled
 @fill_doc
 def local_sum(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):
@@ -270,14 +271,14 @@ def local_sum(
 @labelled
 @fill_doc
 def local_var(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
     ddof: float = 0,
@@ -328,14 +329,14 @@ def local_var(
 @labelled
 @fill_doc
 def local_std(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
     ddof: float = 0,
@@ -379,14 +380,14 @@ def local_std(
 @labelled
 @fill_doc
 def local_min(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):
@@ -423,14 +424,14 @@ def local_min(
 @labelled
 @fill_doc
 def local_max(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):
@@ -467,14 +468,14 @@ def local_max(
 @labelled
 @fill_doc
 def local_count(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):

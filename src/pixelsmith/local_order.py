@@ -17,6 +17,7 @@ import numpy as np
 
 from ._deprecate import renamed_keywords
 from ._docstrings import fill_doc
+from ._types import ArrayLike, Crop, Mode, NanPolicy
 from ._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_scalar
 from ._xarray import labelled
 from .local import _local_stat
@@ -30,14 +31,14 @@ _JITTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Python funct
 @labelled
 @fill_doc
 def local_median(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):
@@ -76,15 +77,15 @@ def local_median(
 @labelled
 @fill_doc
 def local_percentile(
-    image: Any,
+    image: ArrayLike,
     q: float,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):
@@ -126,14 +127,14 @@ def local_percentile(
 @labelled
 @fill_doc
 def local_range(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):
@@ -169,14 +170,14 @@ def local_range(
 @labelled
 @fill_doc
 def local_majority(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):
@@ -215,14 +216,14 @@ def local_majority(
 @labelled
 @fill_doc
 def local_variety(
-    image: Any,
+    image: ArrayLike,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):
@@ -260,15 +261,15 @@ def local_variety(
 @labelled
 @fill_doc
 def local_apply(
-    image: Any,
+    image: ArrayLike,
     func: Any,
     size: int | tuple[int, ...] = 3,
     *,
     footprint: Any = None,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     cval: float = 0.0,
-    crop: str = "same",
-    nan_policy: str = "propagate",
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
 ):

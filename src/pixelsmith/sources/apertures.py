@@ -11,6 +11,7 @@ import numpy as np
 from .._deprecate import renamed_keywords
 from .._kernels import apertures as _k
 from .._parallel import n_threads, run_in_ranges
+from .._types import ArrayLike, NanPolicy
 from .._validate import (
     PixelsmithValueError,
     as_image_array,
@@ -143,14 +144,14 @@ def _radii(radius: Any, annulus: Any) -> tuple[float, tuple[float, float] | None
 
 @renamed_keywords(data="image")
 def aperture_sums(
-    image: Any,
+    image: ArrayLike,
     centers: Any,
     radius: float,
     *,
     annulus: tuple[float, float] | None = None,
     method: str = "exact",
     subpixels: int = 5,
-    nan_policy: str = "propagate",
+    nan_policy: NanPolicy = "propagate",
 ) -> ApertureSums:
     """Sum the pixels inside circles of `radius` around `centers`, in one image or every frame of a stack.
 

@@ -11,6 +11,7 @@ import numpy as np
 from .._deprecate import renamed_keywords
 from .._kernels import peaks as _k
 from .._robust import MAD_TO_SIGMA
+from .._types import ArrayLike
 from .._validate import PixelsmithValueError, as_image_array, check_finite_scalar
 from ._tables import TableMixin
 
@@ -77,7 +78,7 @@ class Peaks(TableMixin):
 
 
 @renamed_keywords(a="image")
-def robust_noise(image: Any, *, max_samples: int = _MAX_SAMPLES) -> float:
+def robust_noise(image: ArrayLike, *, max_samples: int = _MAX_SAMPLES) -> float:
     """Standard deviation of the noise from the median absolute deviation: ``1.4826 * MAD``.
 
     ``MAD = median(|a - median(a)|)`` over the finite values. For Gaussian noise
@@ -136,7 +137,7 @@ def _border_width(exclude_border: Any) -> int:
 
 @renamed_keywords(a="image", smooth="sigma", max_peaks="max_count")
 def find_peaks(
-    image: Any,
+    image: ArrayLike,
     *,
     min_distance: float = 1,
     threshold: float | None = None,

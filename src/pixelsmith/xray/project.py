@@ -9,6 +9,7 @@ import numpy as np
 
 from .._kernels import drr as _k
 from .._parallel import run_each, run_in_ranges
+from .._types import ArrayLike, DrrMethod, DrrOutput
 from .._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -165,10 +166,10 @@ def drr(
     volume: Volume,
     geometry: Geometry,
     *,
-    output: str = "intensity",
+    output: DrrOutput = "intensity",
     i0: float = 1.0,
     energy_kev: float = 70.0,
-    method: str = "trilinear",
+    method: DrrMethod = "trilinear",
     step: float = 0.5,
     supersample: int = 1,
     progress: Callable[[int, int], None] | None = None,
@@ -246,10 +247,10 @@ def drr_sweep(
     volume: Volume,
     geometries: Sequence[Geometry],
     *,
-    output: str = "intensity",
+    output: DrrOutput = "intensity",
     i0: float = 1.0,
     energy_kev: float = 70.0,
-    method: str = "trilinear",
+    method: DrrMethod = "trilinear",
     step: float = 0.5,
     supersample: int = 1,
     progress: Callable[[int, int], None] | None = None,
@@ -361,10 +362,10 @@ def project_parallel(
     direction: Any,
     detector: Detector | None = None,
     *,
-    output: str = "line_integral",
+    output: DrrOutput = "line_integral",
     i0: float = 1.0,
     energy_kev: float = 70.0,
-    method: str = "trilinear",
+    method: DrrMethod = "trilinear",
     step: float = 0.5,
     supersample: int = 1,
 ) -> np.ndarray:
@@ -414,7 +415,7 @@ def project_parallel(
 
 @labelled
 def to_display(
-    image: Any, *, gamma: float = 1.0, window: tuple[float, float] | None = None, intensity: bool = True
+    image: ArrayLike, *, gamma: float = 1.0, window: tuple[float, float] | None = None, intensity: bool = True
 ) -> np.ndarray:
     """8-bit picture of a DRR with the radiograph convention: more attenuation is brighter (bone white).
 
