@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pixelsmith as ps
-from pixelsmith._dask import cell_chunks, safe_chunks
+from pixelsmith.local._dask import cell_chunks, safe_chunks
 
 STATS = ["mean", "sum", "var", "std", "min", "max", "count"]
 MODES = ["reflect", "mirror", "nearest", "wrap", "constant"]
@@ -96,7 +96,7 @@ def test_3d_window_over_a_short_last_axis_is_bit_identical_in_chunks(mode, rng):
 
 
 def test_in_place_padding_equals_the_general_per_axis_path(rng):
-    from pixelsmith import _window_engine as engine
+    from pixelsmith.local import _engine as engine
 
     taken = rng.normal(size=(5, 7, 3))
     remaps = [np.array([1, 0, 1, 2, 3, 4, 3]), None, np.array([-1, -1, 0, 1, 2, -1])]

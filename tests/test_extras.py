@@ -36,8 +36,8 @@ def _run(code: str) -> subprocess.CompletedProcess:
         ),
         (
             "dask",
-            "import numpy as np, pixelsmith as ps; from pixelsmith._dask import cell_chunks; "
-            "from pixelsmith import _dask; _dask.map_window(np.zeros((4, 4)), None, 'same')",
+            "import numpy as np, pixelsmith as ps; from pixelsmith.local._dask import cell_chunks; "
+            "from pixelsmith.local import _dask; _dask.map_window(np.zeros((4, 4)), None, 'same')",
             "dask",
         ),
     ],

@@ -30,7 +30,7 @@ def dem(tmp_path, rng):
     ids=["std", "median-wrap", "max-constant"],
 )
 def test_window_statistics_stream_from_the_file_and_equal_memory(dem, tmp_path, func, monkeypatch):
-    import pixelsmith._dask as dask_layer
+    import pixelsmith.local._dask as dask_layer
 
     reads = []
     real = dask_layer.map_window_reader

@@ -24,7 +24,7 @@ from .local import (
     local_sum,
     local_var,
 )
-from .local_order import (
+from .local.order import (
     local_apply,
     local_majority,
     local_median,

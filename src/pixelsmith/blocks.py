@@ -196,7 +196,7 @@ def _block_reduce_generic(a, blocks, func, boundary, cval, out_shape):
 
 def _block_reduce_dask(a, blocks, func, boundary, cval):
     """Chunks rounded to whole blocks, each chunk reduced independently."""
-    from ._dask import cell_chunks
+    from .local._dask import cell_chunks
 
     work = a.rechunk(tuple(cell_chunks(c, b, up=False) for c, b in zip(a.chunks, blocks, strict=True)))
     out_chunks = []

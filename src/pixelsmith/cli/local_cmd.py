@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Moving-window statistic (mean, sum, var, std, min, max, count, median, percentile, range,
         majority, variety) of a raster or image."""
-        from ..local import window_spec
+        from ..local.moments import window_spec
 
         check_paths([input], output, overwrite)
         name, q = parse_stat(stat)
@@ -185,8 +185,8 @@ def register(app: typer.Typer) -> None:
 
 def _local_statistic(data, name, q, window, ddof, options):
     """One plane's window statistic through the public functions (numpy or dask, lazily)."""
-    from .. import local as local_module
-    from .. import local_order
+    from ..local import moments as local_module
+    from ..local import order as local_order
 
     if name in ("var", "std"):
         return getattr(local_module, f"local_{name}")(data, window, ddof=ddof, **options)

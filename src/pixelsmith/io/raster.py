@@ -25,7 +25,7 @@ from ._atomic import atomic_path
 __all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster", "map_raster", "pixel_to_map"]
 
 # dask arrays made by read_raster(chunks=...) -> their reader: window statistics of such an array read
-# each block plus its halo straight from the file (pixelsmith._dask.map_window) instead of via neighbours
+# each block plus its halo straight from the file (pixelsmith.local._dask.map_window) instead of via neighbours
 _READERS: dict[str, RasterReader] = {}
 
 WRITE_CACHE_MB = 128

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _window_engine as engine
-from ._modes import edge_indices
-from ._runs import index_runs
-from ._validate import require
+from .._modes import edge_indices
+from .._runs import index_runs
+from .._validate import require
+from . import _engine as engine
 
 
 def safe_chunks(chunks: tuple[int, ...], min_size: int) -> tuple[int, ...]:

@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from ._kernels import rank as kr
-from ._kernels import window as kw
-from ._modes import edge_indices
-from ._parallel import run_each
-from ._runs import true_runs
+from .._kernels import rank as kr
+from .._kernels import window as kw
+from .._modes import edge_indices
+from .._parallel import run_each
+from .._runs import true_runs
 
 # Elements of float64 per gathered tile: large enough to amortise the halo and
 # Python overhead, small enough to stay in cache and keep memory flat.

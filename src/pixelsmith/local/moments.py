@@ -1,6 +1,6 @@
 """Moving-window statistics: mean, sum, var, std, min, max and count, N-D, NaN-aware.
 
-All seven functions share one signature and one engine (`_window_engine`):
+All seven functions share one signature and one engine (`pixelsmith.local._engine`):
 the output is computed in tiles from a float64 copy of each tile and its halo,
 so memory stays at input + output + a few MB per thread, and numbers match a
 float64 two-pass reference (see `local_var` for how variances stay accurate).
@@ -14,13 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from . import _window_engine as engine
-from ._deprecate import renamed_keywords
-from ._docstrings import fill_doc
-from ._modes import MODE_ALIASES
-from ._parallel import n_threads
-from ._types import ArrayLike, Crop, Mode, NanPolicy
-from ._validate import (
+from .._deprecate import renamed_keywords
+from .._docstrings import fill_doc
+from .._modes import MODE_ALIASES
+from .._parallel import n_threads
+from .._types import ArrayLike, Crop, Mode, NanPolicy
+from .._validate import (
     PixelsmithValueError,
     as_image_array,
     as_real,
@@ -33,7 +32,8 @@ from ._validate import (
     normalize_window,
     result_float_dtype,
 )
-from ._xarray import labelled
+from .._xarray import labelled
+from . import _engine as engine
 
 __all__ = [
     "local_mean",

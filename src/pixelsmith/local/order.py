@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from ._deprecate import renamed_keywords
-from ._docstrings import fill_doc
-from ._types import ArrayLike, Crop, Mode, NanPolicy
-from ._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_scalar
-from ._xarray import labelled
-from .local import _local_stat
+from .._deprecate import renamed_keywords
+from .._docstrings import fill_doc
+from .._types import ArrayLike, Crop, Mode, NanPolicy
+from .._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_scalar
+from .._xarray import labelled
+from .moments import _local_stat
 
 __all__ = ["local_median", "local_percentile", "local_range", "local_majority", "local_variety", "local_apply"]
 
