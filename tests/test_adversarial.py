@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import pixelsmith as ps
+from expect import raises_naming
 from pixelsmith import PixelsmithError
 
 
@@ -181,15 +182,9 @@ def test_refusals_name_the_argument(name):
     masked = np.ma.masked_array(a, mask=np.zeros(a.shape, bool))
     masked[3, 4] = np.ma.masked
     with time_limit(30):
-        for label, bad in [
-            ("masked values", masked),
-            ("complex", a + 1j),
-            ("object", a.astype(object)),
-            ("strings", np.full(a.shape, "x")),
-        ]:
-            with pytest.raises(PixelsmithError) as caught:
+        for bad in [masked, a + 1j, a.astype(object), np.full(a.shape, "x")]:
+            with raises_naming(ps.PixelsmithTypeError, arg):  # a wrong kind of array is a type error
                 func(bad)
-            assert f"`{arg}`" in str(caught.value), (label, str(caught.value))
 
 
 def test_masked_values_are_never_silently_used():
@@ -262,9 +257,9 @@ def test_stack_statistics_with_infinities_follow_numpy():
     ],
 )
 def test_parameters_that_scale_memory_or_time_are_refused_before_allocating(call, argument):
-    with time_limit(10), pytest.raises(PixelsmithError) as caught:
+    with time_limit(10), raises_naming(ps.PixelsmithValueError, argument.strip("`")) as caught:
         call()
-    assert argument in str(caught.value) and ("would need" in str(caught.value) or "would test" in str(caught.value))
+    assert "would need" in str(caught.value) or "would test" in str(caught.value)
 
 
 def test_gaussian_fill_finishes_or_refuses_for_any_sigma():
