@@ -133,3 +133,19 @@ def test_bad_input(call, words):
     with pytest.raises(PixelsmithError) as info:
         call()
     assert words in str(info.value)
+
+
+def test_finalizing_in_bands_gives_the_bits_of_one_pass(rng):
+    """ncc finalizes bands of output rows on threads; bands start where the running sums restart."""
+    from pixelsmith._kernels import ncc as kernels
+
+    x = rng.normal(size=(1, 90, 70)) + 1e3  # an offset: rounding would show
+    w1, w2 = 7, 9
+    numerator = rng.normal(size=(1, 90 - w1 + 1, 70 - w2 + 1))
+    bound = kernels.flat_bound(x, 1, w1, w2, 1e-14)
+    whole = numerator.copy()
+    kernels.finalize_rows(x, w1, w2, whole, 3.0, bound, 0, whole.shape[1])
+    bands = numerator.copy()
+    for start in range(0, bands.shape[1], 2 * w1):
+        kernels.finalize_rows(x, w1, w2, bands, 3.0, bound, start, min(start + 2 * w1, bands.shape[1]))
+    np.testing.assert_array_equal(bands, whole)

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._deprecate import renamed_attribute, renamed_function, renamed_keywords
+from ._parallel import n_threads, run_each
 from ._types import ArrayLike, NccCrop
 from ._validate import (
     PixelsmithTypeError,
@@ -30,33 +31,51 @@ __all__ = ["ncc", "find_matches", "match_template", "Matches", "ccf", "best_lag"
 _FLAT_EPS = 64 * np.finfo(float).eps
 
 
-def _workers() -> int:
-    from ._parallel import n_threads
+# overlap-save blocks: an FFT of about this many samples per axis (at least 4 template lengths) costs far
+# less than one image-sized FFT when the template is small, and each block is an independent task
+_BLOCK_LENGTH = 512
 
-    return n_threads()
 
-
-def _fft_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+def _block_shape(image_shape: tuple[int, ...], template_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """FFT size per axis for the overlap-save blocks: fast lengths, never beyond the whole (padded) image."""
     from scipy.fft import next_fast_len
 
-    return tuple(next_fast_len(int(n), real=True) for n in shape)
+    return tuple(
+        min(next_fast_len(max(4 * t, _BLOCK_LENGTH), real=True), next_fast_len(int(n), real=True))
+        for n, t in zip(image_shape, template_shape, strict=True)
+    )
 
 
-def _correlate_valid(
-    image_fft: np.ndarray, kernel: np.ndarray, fshape: tuple[int, ...], out_shape: tuple[int, ...]
-) -> np.ndarray:
-    """``sum_k image[i + k] * kernel[k]`` for the valid positions, from the image's rfftn.
+def _valid_correlations(image: np.ndarray, kernels: list[np.ndarray]) -> list[np.ndarray]:
+    """``sum_k image[i + k] * kernel[k]`` at every valid position, for each kernel (all of one shape).
 
-    A circular convolution of size >= the image holds every valid position
-    uncorrupted at offset ``kernel.shape - 1``.
+    Overlap-save: the image is cut into blocks of `_block_shape` samples whose
+    valid outputs tile the result; each block is one real FFT, multiplied by
+    every kernel's transform and transformed back (float64 throughout). Blocks
+    run on the thread pool (pocketfft releases the GIL).
     """
     from scipy.fft import irfftn, rfftn
 
-    axes = tuple(range(kernel.ndim))
-    flipped = kernel[(slice(None, None, -1),) * kernel.ndim]
-    product = image_fft * rfftn(flipped, fshape, axes=axes, workers=_workers())
-    full = irfftn(product, fshape, axes=axes, workers=_workers())
-    return full[tuple(slice(t - 1, t - 1 + o) for t, o in zip(kernel.shape, out_shape, strict=True))]
+    shape = kernels[0].shape
+    out_shape = tuple(n - t + 1 for n, t in zip(image.shape, shape, strict=True))
+    fshape = _block_shape(image.shape, shape)
+    step = tuple(f - t + 1 for f, t in zip(fshape, shape, strict=True))  # valid outputs per block and axis
+    flipped = [k[(slice(None, None, -1),) * k.ndim] for k in kernels]
+    transforms = [rfftn(k, fshape) for k in flipped]
+    outs = [np.empty(out_shape) for _ in kernels]
+    origins = list(itertools.product(*(range(0, o, s) for o, s in zip(out_shape, step, strict=True))))
+
+    def block(origin: tuple[int, ...]) -> None:
+        piece = image[tuple(slice(o, o + f) for o, f in zip(origin, fshape, strict=True))]
+        spectrum = rfftn(piece, fshape)  # zero-padded at the far edges
+        for transform, out in zip(transforms, outs, strict=True):
+            full = irfftn(spectrum * transform, fshape)
+            target = tuple(slice(o, min(o + s, n)) for o, s, n in zip(origin, step, out_shape, strict=True))
+            source = tuple(slice(t - 1, t - 1 + (sl.stop - sl.start)) for t, sl in zip(shape, target, strict=True))
+            out[target] = full[source]
+
+    run_each(origins, block)
+    return outs
 
 
 def _window_sums(x: np.ndarray, window: tuple[int, ...]) -> np.ndarray:
@@ -170,20 +189,25 @@ def ncc(
             "'full', or a smaller template"
         )
     x = padded - img.mean()  # offset-free: keeps the window variances accurate
-    out_shape = tuple(p - t + 1 for p, t in zip(padded.shape, tpl.shape, strict=True))
-    fshape = _fft_shape(x.shape)
-    from scipy.fft import rfftn
-
-    x_fft = rfftn(x, fshape, workers=_workers())
-    numerator = _correlate_valid(x_fft, centred_tpl, fshape, out_shape)
+    numerator, *sums = _valid_correlations(x, [centred_tpl] + ([] if weights is None else [weights.astype(float)]))
     if weights is None:
-        from ._kernels.ncc import finalize
+        from ._kernels import ncc as _k
 
         lead = (1,) * (3 - x.ndim) if x.ndim <= 3 else None
         if lead is not None:
-            window = lead + tpl.shape
-            result = numerator.reshape(lead + numerator.shape)  # a view of the FFT output
-            finalize(x.reshape(lead + x.shape), *window, result, tpl_energy, _FLAT_EPS)
+            w0, w1, w2 = lead + tpl.shape
+            x3 = x.reshape(lead + x.shape)
+            result = numerator.reshape(lead + numerator.shape)  # a view: finalized in place
+            bound = _k.flat_bound(x3, w0, w1, w2, _FLAT_EPS)
+            if w0 > 1:
+                _k.finalize(x3, w0, w1, w2, result, tpl_energy, bound)
+            else:  # bands of output rows that start where the running sums restart: same bits as one pass
+                rows = result.shape[1]
+                band = w1 * max(1, -(-rows // (4 * n_threads() * w1)))
+                starts = list(range(0, rows, band))
+                run_each(
+                    starts, lambda r0: _k.finalize_rows(x3, w1, w2, result, tpl_energy, bound, r0, min(r0 + band, rows))
+                )
             return numerator.astype(out_dtype, copy=False)
         n = float(tpl.size)
         s1, scale1 = _window_sums(x, tpl.shape)
@@ -191,8 +215,8 @@ def ncc(
     else:
         n = float(weights.sum())
         w = weights.astype(np.float64)
-        s1 = _correlate_valid(x_fft, w, fshape, out_shape)
-        s2 = _correlate_valid(rfftn(x * x, fshape, workers=_workers()), w, fshape, out_shape)
+        s1 = sums[0]
+        [s2] = _valid_correlations(x * x, [w])
         scale1 = float(np.abs(x).sum())
         scale2 = float((x * x).sum())
     variance_n = s2 - s1 * s1 / n

@@ -115,23 +115,34 @@ def _to_ncc(numerator, i, j, a, b, n, tpl_energy, bound):
 
 
 @kernel
-def finalize(x, w0, w1, w2, numerator, tpl_energy, eps_scale):
-    """Turn `numerator` (valid cross-correlations of x with the centred template) into NCC, in place.
-
-    Windows whose variance sum is below the rounding bound of the sums give 0.
-    For 2-D windows (w0 == 1) the row window sums live in a ring of w1 + 1
-    rows: no image-sized temporaries.
-    """
+def flat_bound(x, w0, w1, w2, eps_scale):
+    """Rounding bound of the window variance sums: a window below it is flat (NCC 0)."""
     n = float(w0 * w1 * w2)
     big1, big2 = _row_bounds(x)
-    bound = eps_scale * (w0 * w1 * big2 + (w0 * w1 * big1) ** 2 / n)
-    if w0 > 1:
-        s1, s2, _, _ = window_moments(x, w0, w1, w2)
-        for i in range(numerator.shape[0]):
-            for j in range(numerator.shape[1]):
-                _to_ncc(numerator, i, j, s1[i, j], s2[i, j], n, tpl_energy, bound)
-        return
-    n0, n1, n2 = x.shape
+    return eps_scale * (w0 * w1 * big2 + (w0 * w1 * big1) ** 2 / n)
+
+
+@kernel
+def finalize(x, w0, w1, w2, numerator, tpl_energy, bound):
+    """Turn `numerator` (valid cross-correlations of x with the centred template) into NCC, in place (3-D)."""
+    n = float(w0 * w1 * w2)
+    s1, s2, _, _ = window_moments(x, w0, w1, w2)
+    for i in range(numerator.shape[0]):
+        for j in range(numerator.shape[1]):
+            _to_ncc(numerator, i, j, s1[i, j], s2[i, j], n, tpl_energy, bound)
+
+
+@kernel
+def finalize_rows(x, w1, w2, numerator, tpl_energy, bound, first, stop):
+    """`finalize` for 2-D windows, output rows first..stop-1 of the 2-D (or 1-D) plane ``x[0]``.
+
+    The row window sums live in a ring of w1 + 1 rows (no image-sized
+    temporaries). The column sums restart from scratch every w1 output rows,
+    so rounding never accumulates; bands that start on such a row (first % w1
+    == 0) give the same bits as one pass over all rows.
+    """
+    n = float(w1 * w2)
+    n2 = x.shape[2]
     o2 = n2 - w2 + 1
     ring = w1 + 1
     rows1 = np.empty((ring, o2))
@@ -140,24 +151,23 @@ def finalize(x, w0, w1, w2, numerator, tpl_energy, eps_scale):
     p2 = np.empty(n2 + 1)
     c1 = np.zeros(o2)
     c2 = np.zeros(o2)
-    for i in range(n0):
-        for j in range(n1):
-            slot = j % ring
-            _row_windows(x[i, j], w2, p1, p2, rows1[slot], rows2[slot])
-            jj = j - w1 + 1  # the output row whose window ends at row j
-            if jj < 0:
-                continue
-            if jj % w1 == 0:  # recompute from scratch now and then: rounding never accumulates
-                c1[:] = 0.0
-                c2[:] = 0.0
-                for q in range(jj, j + 1):
-                    s = q % ring
-                    for k in range(o2):
-                        c1[k] += rows1[s, k]
-                        c2[k] += rows2[s, k]
-            else:
-                old = (jj - 1) % ring
+    for j in range(first, stop + w1 - 1):
+        slot = j % ring
+        _row_windows(x[0, j], w2, p1, p2, rows1[slot], rows2[slot])
+        jj = j - w1 + 1  # the output row whose window ends at row j
+        if jj < first:
+            continue
+        if jj % w1 == 0:  # recompute from scratch now and then: rounding never accumulates
+            c1[:] = 0.0
+            c2[:] = 0.0
+            for q in range(jj, j + 1):
+                s = q % ring
                 for k in range(o2):
-                    c1[k] += rows1[slot, k] - rows1[old, k]
-                    c2[k] += rows2[slot, k] - rows2[old, k]
-            _to_ncc(numerator, i, jj, c1, c2, n, tpl_energy, bound)
+                    c1[k] += rows1[s, k]
+                    c2[k] += rows2[s, k]
+        else:
+            old = (jj - 1) % ring
+            for k in range(o2):
+                c1[k] += rows1[slot, k] - rows1[old, k]
+                c2[k] += rows2[slot, k] - rows2[old, k]
+        _to_ncc(numerator, 0, jj, c1, c2, n, tpl_energy, bound)
