@@ -91,16 +91,7 @@ def equalize_hist(stack: ArrayLike, *, nbins: int = 256, axes: tuple[int, ...] =
             len(rows), lambda r0, r1: _k.equalize_int_rows(rows, use, lows, highs, out, r0, r1), minimum=2 * n_threads()
         )
     else:
-        finite = np.isfinite(rows)
-        if not (finite | ~use).all():
-            if where is None and not np.isinf(rows).any():
-                raise PixelsmithValueError(
-                    "`stack` contains NaN; pass where=~np.isnan(stack) to build the histograms from the other pixels"
-                )
-            raise PixelsmithValueError(
-                "`stack` has NaN or inf among the pixels used for the histograms; exclude them with `where`"
-            )
-        edges, centers = _float_bins(rows, use, nbins)
+        edges, centers = _float_bins(rows, use, nbins, where is None)
         round32 = rows.dtype == np.float32
 
         def work(r0: int, r1: int) -> None:
@@ -152,11 +143,30 @@ def _integer_ranges(rows: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, np.n
     return lows, highs
 
 
-def _float_bins(rows: np.ndarray, use: np.ndarray, nbins: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row bin edges and centres computed as numpy.histogram / scikit-image compute them."""
+def _float_bins(rows: np.ndarray, use: np.ndarray, nbins: int, every_pixel: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row bin edges and centres computed as numpy.histogram / scikit-image compute them.
+
+    NaN or inf among the pixels used is an error (a histogram of them is undefined).
+    """
     dtype = rows.dtype
-    first = _masked(rows, use, np.inf).min(axis=1).astype(dtype)
-    last = _masked(rows, use, -np.inf).max(axis=1).astype(dtype)
+    if use.shape[0] == 1 and use.all():  # every pixel counts: ranges and the NaN check in one threaded pass
+        first = np.empty(len(rows), dtype)
+        last = np.empty(len(rows), dtype)
+        bad = np.empty(len(rows), np.bool_)
+        run_in_ranges(len(rows), lambda r0, r1: _k.row_ranges(rows, first, last, bad, r0, r1), minimum=2 * n_threads())
+        flawed = bool(bad.any())
+    else:
+        first = _masked(rows, use, np.inf).min(axis=1).astype(dtype)
+        last = _masked(rows, use, -np.inf).max(axis=1).astype(dtype)
+        flawed = not (np.isfinite(rows) | ~use).all()
+    if flawed:
+        if every_pixel and not np.isinf(rows).any():
+            raise PixelsmithValueError(
+                "`stack` contains NaN; pass where=~np.isnan(stack) to build the histograms from the other pixels"
+            )
+        raise PixelsmithValueError(
+            "`stack` has NaN or inf among the pixels used for the histograms; exclude them with `where`"
+        )
     flat = first == last  # numpy widens an empty range by 0.5 on each side
     first = np.where(flat, first - dtype.type(0.5), first).astype(dtype)
     last = np.where(flat, last + dtype.type(0.5), last).astype(dtype)

@@ -24,12 +24,31 @@ def _bin_of(v, e, first, scale, nbins):
 
 
 @kernel
+def row_ranges(images, lows, highs, bad, r0, r1):
+    """Minimum and maximum of rows r0..r1-1 in one pass; bad[r] says the row holds NaN or inf."""
+    for r in range(r0, r1):
+        row = images[r]
+        lo = np.inf
+        hi = -np.inf
+        flawed = False
+        for p in range(row.shape[0]):
+            v = row[p]
+            flawed |= not (np.abs(v) < np.inf)  # NaN and +-inf
+            lo = min(lo, v)
+            hi = max(hi, v)
+        lows[r] = lo
+        highs[r] = hi
+        bad[r] = flawed
+
+
+@kernel
 def equalize_float_rows(images, use, edges, centers, cdf_round32, out, r0, r1):
     """Rows r0..r1-1 of `images` (N, P): histogram over the pixels where `use`, then the CDF at every pixel."""
     nbins = edges.shape[1] - 1
     hist = np.zeros(nbins, np.int64)
     cdf = np.empty(nbins)
     slopes = np.empty(nbins)
+    bins = np.empty(images.shape[1], np.int32)  # each pixel's bin, found once
     for r in range(r0, r1):
         e = edges[r]
         first = e[0]
@@ -38,12 +57,14 @@ def equalize_float_rows(images, use, edges, centers, cdf_round32, out, r0, r1):
         row = images[r]
         mask_row = use[r] if use.shape[0] > 1 else use[0]
         for p in range(row.shape[0]):
-            if not mask_row[p]:
-                continue
             v = row[p]
-            if not (v >= first and v <= e[nbins]):  # outside the range, or NaN
+            if not (v >= first and v <= e[nbins]):  # outside the range, or NaN: no bin
+                bins[p] = -1
                 continue
-            hist[_bin_of(v, e, first, scale, nbins)] += 1
+            b = _bin_of(v, e, first, scale, nbins)
+            bins[p] = b  # kept for the interpolation pass below
+            if mask_row[p]:
+                hist[b] += 1
         total = 0
         for b in range(nbins):
             total += hist[b]
@@ -63,7 +84,7 @@ def equalize_float_rows(images, use, edges, centers, cdf_round32, out, r0, r1):
             v = row[p]
             if v >= lo and v < hi:  # the common case first: between the first and last bin centres
                 # the interpolation interval is the value's bin, or the one before (below its centre)
-                j = _bin_of(v, e, first, scale, nbins)
+                j = np.int64(bins[p])
                 j -= np.int64(v < xp[j])
                 out_row[p] = slopes[j] * (np.float64(v) - np.float64(xp[j])) + cdf[j]
             elif v < lo:
