@@ -136,3 +136,22 @@ def test_bad_arguments_are_named(call, argument):
     with pytest.raises(PixelsmithError) as caught:
         call()
     assert argument in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_large_boxes_take_the_ranked_kernel_and_match_brute_force(mode, monkeypatch):
+    """Boxes of 64+ values count ranks in a Fenwick tree: the same order statistics, the same bits as sorting."""
+    import pixelsmith.local._engine as engine
+
+    a = _data((23, 29), 11)  # ties included
+    a[[1, 5, 5, 17], [2, 0, 28, 13]] = np.nan
+    windows, policies, percentiles = [(9, 9), (7, 11), (3, 25)], ("propagate", "omit"), (50.0, 10.0, 100.0)
+    cases = [(w, p, q) for w in windows for p in policies for q in percentiles]
+    ranked = [ps.local_percentile(a, q, w, mode=mode, cval=0.5, nan_policy=p) for w, p, q in cases]
+    for got, (window, policy, q) in zip(ranked, cases, strict=True):
+        assert window[0] * window[1] >= engine.RANKED_FROM
+        want = naive.local_order(a, "percentile", window, mode=mode, cval=0.5, nan_policy=policy, q=q)
+        np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"{window} {policy} {q}")
+    monkeypatch.setattr(engine, "RANKED_FROM", 10**9)  # the sorted-window kernel
+    for got, (window, policy, q) in zip(ranked, cases, strict=True):
+        np.testing.assert_array_equal(got, ps.local_percentile(a, q, window, mode=mode, cval=0.5, nan_policy=policy))

@@ -281,3 +281,86 @@ def box_percentile(block, column, bases, n_last, width, q, omit_nan, out):
                 out[r, j] = np.nan
             else:
                 out[r, j] = _sorted_percentile(values, n, q)
+
+
+@kernel(inline=True)
+def _tree_add(tree, index, delta):
+    """Fenwick (binary indexed) tree: add `delta` at 0-based `index`."""
+    i = index + 1
+    while i < tree.shape[0]:
+        tree[i] += delta
+        i += i & (-i)
+
+
+@kernel(inline=True)
+def _tree_kth(tree, k, top):
+    """0-based index of the k-th (0-based) present element; `top` is the largest power of two <= size."""
+    position = 0
+    step = top
+    while step > 0:
+        nxt = position + step
+        if nxt < tree.shape[0] and tree[nxt] <= k:
+            position = nxt
+            k -= tree[nxt]
+        step >>= 1
+    return position
+
+
+@kernel
+def box_percentile_ranked(ranks, sorted_values, n_finite, column, bases, n_last, width, q, omit_nan, out):
+    """`box_percentile` for large boxes: the window's values are counted by rank in a Fenwick tree.
+
+    `ranks` holds each value's rank in the block (NaN ranked last, from `n_finite`) and
+    `sorted_values` the block's values in rank order. A step along a row adds and removes
+    one column (log-time each) and a percentile is one or two k-th-rank searches; the
+    value found is the same order statistic as the sorted window holds, so results are
+    identical to `box_percentile`.
+    """
+    k = column.shape[0]
+    tree = np.zeros(n_finite + 1, np.int32)
+    top = 1
+    while top * 2 <= n_finite:
+        top *= 2
+    for r in range(bases.shape[0]):
+        base = bases[r]
+        n = 0
+        nan_count = 0
+        for c in range(width):
+            for t in range(k):
+                rank = ranks[base + c + column[t]]
+                if rank >= n_finite:
+                    nan_count += 1
+                else:
+                    _tree_add(tree, rank, 1)
+                    n += 1
+        for j in range(n_last):
+            if j > 0:
+                for t in range(k):
+                    old = ranks[base + j - 1 + column[t]]
+                    if old >= n_finite:
+                        nan_count -= 1
+                    else:
+                        _tree_add(tree, old, -1)
+                        n -= 1
+                    new = ranks[base + j + width - 1 + column[t]]
+                    if new >= n_finite:
+                        nan_count += 1
+                    else:
+                        _tree_add(tree, new, 1)
+                        n += 1
+            if n == 0 or (nan_count > 0 and not omit_nan):
+                out[r, j] = np.nan
+                continue
+            position = q / 100.0 * (n - 1)  # the arithmetic of _sorted_percentile: identical results
+            kk = int(np.floor(position))
+            low = sorted_values[_tree_kth(tree, kk, top)]
+            frac = position - kk
+            if frac == 0.0 or kk + 1 >= n:
+                out[r, j] = low
+            else:
+                out[r, j] = low + (sorted_values[_tree_kth(tree, kk + 1, top)] - low) * frac
+        for c in range(width):  # empty the tree for the next row
+            for t in range(k):
+                rank = ranks[base + n_last - 1 + c + column[t]]
+                if rank < n_finite:
+                    _tree_add(tree, rank, -1)

@@ -36,6 +36,8 @@ from .._runs import true_runs
 # Elements of float64 per gathered tile: large enough to amortise the halo and
 # Python overhead, small enough to stay in cache and keep memory flat.
 TILE_ELEMENTS = 1 << 18
+# Boxes of at least this many values take the ranked (Fenwick tree) percentile kernel.
+RANKED_FROM = 64
 # Below this many output elements a thread pool costs more than it saves.
 SERIAL_BELOW = 1 << 16
 
@@ -403,7 +405,18 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec) -> np.ndarray:
     out = np.empty((bases.size, out_shape[-1]), dtype=np.float64)
     if spec.stat == "percentile" and spec.footprint is None:  # a box: slide a sorted window along the rows
         column = (np.argwhere(np.ones(spec.window[:-1] + (1,), dtype=bool)) @ strides).astype(np.int64)
-        kr.box_percentile(block, column, bases, out_shape[-1], spec.window[-1], float(spec.q), spec.omit_nan, out)
+        width = spec.window[-1]
+        if column.size * width >= RANKED_FROM:  # large boxes: count ranks in a tree instead of shifting values
+            flat = np.ascontiguousarray(block).reshape(-1)
+            order = np.argsort(flat, kind="stable")  # NaN last
+            ranks = np.empty(flat.size, dtype=np.int32)
+            ranks[order] = np.arange(flat.size, dtype=np.int32)
+            n_finite = int(flat.size - np.count_nonzero(np.isnan(flat)))
+            kr.box_percentile_ranked(
+                ranks, flat[order], n_finite, column, bases, out_shape[-1], width, float(spec.q), spec.omit_nan, out
+            )
+        else:
+            kr.box_percentile(block, column, bases, out_shape[-1], width, float(spec.q), spec.omit_nan, out)
     elif spec.stat == "apply":
         kr.window_apply(block, offsets, bases, out_shape[-1], spec.reducer, spec.omit_nan, out)
     else:
