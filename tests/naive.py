@@ -375,3 +375,11 @@ def index_runs(indices):
         else:
             runs.append((i, int(value), 1))
     return runs
+
+
+def sliding_extreme(padded, w, axis, take_max):
+    """Max (or min) of every run of `w` values along `axis`: numpy over every window."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    windows = sliding_window_view(padded, w, axis=axis)
+    return windows.max(axis=-1) if take_max else windows.min(axis=-1)

@@ -233,3 +233,61 @@ def test_properties_var_nonnegative_and_ordering(a, size, mode):
     )
     tol = 1e-9 * (1 + np.abs(a).max())
     assert np.all(lo <= mean + tol) and np.all(mean <= hi + tol)
+
+
+@pytest.mark.parametrize("stat", ["min", "max"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.uint16, np.int16])
+def test_the_box_extreme_path_equals_the_general_engine(stat, dtype, monkeypatch):
+    """Box min/max of large 1-D and 2-D arrays run van Herk / Gil-Werman in the input's dtype: same answers."""
+    import pixelsmith.local.moments as moments
+
+    rng = np.random.default_rng(7)
+    image = (rng.normal(size=(300, 257)) * 40 + 100).astype(dtype)
+    line = image.reshape(-1)[:70_001]
+    func = getattr(ps, f"local_{stat}")
+    cases = [(image, size, mode) for size in (7, 8, 15, (5, 31), (1, 8)) for mode in MODES]
+    cases += [(line, size, mode) for size in (7, 16) for mode in MODES]
+    thin = image.reshape(-1)[: 3 * 25_000].reshape(3, 25_000)  # windows longer than an axis: pads repeat
+    cases += [(thin, size, mode) for size in ((9, 3), (7, 4)) for mode in MODES]
+    fast = [func(a, size, mode=mode, cval=7.0) for a, size, mode in cases]
+    assert moments._box_extreme_applies(image, moments.window_spec(stat, image.shape, image.dtype, 9), "same")
+    monkeypatch.setattr(moments, "_box_extreme_applies", lambda *args: False)
+    for got, (a, size, mode) in zip(fast, cases, strict=True):
+        want = func(a, size, mode=mode, cval=7.0)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want, err_msg=f"{size} {mode} {a.shape}")
+
+
+def test_the_box_extreme_path_leaves_nan_and_unholdable_cvals_to_the_engine():
+    import pixelsmith.local.moments as moments
+
+    image = np.random.default_rng(8).random((300, 300))
+    spec = moments.window_spec("max", image.shape, image.dtype, 9)
+    assert moments._box_extreme_applies(image, spec, "same")
+    holes = image.copy()
+    holes[5, 5] = np.nan
+    assert not moments._box_extreme_applies(holes, spec, "same")
+    assert np.isnan(ps.local_max(holes, 9)[5, 5]) and np.isnan(ps.local_max(holes, 9)[7, 7])
+    counts = (image * 200).astype(np.uint8)
+    half = moments.window_spec("max", counts.shape, counts.dtype, 9, mode="constant", cval=0.5)
+    assert not moments._box_extreme_applies(counts, half, "same")
+    assert ps.local_max(counts * 0, 9, mode="constant", cval=0.5)[0, 0] == 0.5
+
+
+def test_van_herk_kernels_match_the_numpy_reference():
+    import naive
+    from pixelsmith._kernels import extreme
+
+    rng = np.random.default_rng(9)
+    for dtype in (np.float32, np.uint8, np.int16):
+        padded = (rng.normal(size=(37, 53)) * 50).astype(dtype)
+        for w in (1, 2, 5, 13, 37):
+            for take_max in (True, False):
+                if w <= padded.shape[1]:
+                    rows = np.empty((37, 53 - w + 1), dtype)
+                    extreme.extreme_along_rows(padded, rows, w, take_max, 0, 37)
+                    np.testing.assert_array_equal(rows, naive.sliding_extreme(padded, w, 1, take_max))
+                cols = np.empty((37 - w + 1, 53), dtype)
+                extreme.extreme_along_columns(padded, cols, w, take_max, 0, 20)
+                extreme.extreme_along_columns(padded, cols, w, take_max, 20, 53)
+                np.testing.assert_array_equal(cols, naive.sliding_extreme(padded, w, 0, take_max))
