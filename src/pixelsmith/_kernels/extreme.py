@@ -58,20 +58,28 @@ def _extreme_rows_into(target, a, b, take_max):
 def extreme_along_columns(src, dst, w, take_max, c0, c1):
     """dst[i, c] = extreme of src[i : i + w, c] for columns c0..c1-1 (src is padded: w - 1 more rows).
 
-    Whole row segments at a time, so the inner loops run along contiguous memory.
+    Block by block of `w` rows, whole row segments at a time: the suffix extremes of
+    one block and the prefix extremes of the next stay in two small buffers (in
+    cache), and the inner loops run along contiguous memory.
     """
     n = src.shape[0]
     m = dst.shape[0]
     block = src[:, c0:c1]
-    g = np.empty((n, c1 - c0), src.dtype)
-    h = np.empty((n, c1 - c0), src.dtype)
-    for start in range(0, n, w):
-        stop = min(start + w, n)
-        g[start] = block[start]
-        for i in range(start + 1, stop):
-            _extreme_rows_into(g[i], g[i - 1], block[i], take_max)
-        h[stop - 1] = block[stop - 1]
+    suffix = np.empty((w, c1 - c0), src.dtype)
+    prefix = np.empty((w, c1 - c0), src.dtype)
+    for start in range(0, m, w):
+        stop = min(start + w, n)  # block k: rows start..stop-1, suffix extremes
+        suffix[stop - 1 - start] = block[stop - 1]
         for i in range(stop - 2, start - 1, -1):
-            _extreme_rows_into(h[i], h[i + 1], block[i], take_max)
-    for i in range(m):
-        _extreme_rows_into(dst[i, c0:c1], h[i], g[i + w - 1], take_max)
+            _extreme_rows_into(suffix[i - start], suffix[i + 1 - start], block[i], take_max)
+        nxt = stop  # block k + 1: prefix extremes of the rows a window starting in block k reaches
+        last = min(start + 2 * w - 1, n)
+        if nxt < last:
+            prefix[0] = block[nxt]
+            for i in range(nxt + 1, last):
+                _extreme_rows_into(prefix[i - nxt], prefix[i - 1 - nxt], block[i], take_max)
+        for i in range(start, min(start + w, m)):
+            if i == start:
+                dst[i, c0:c1] = suffix[0]
+            else:  # the window i..i+w-1: the rest of block k, then block k+1 up to row i + w - 1
+                _extreme_rows_into(dst[i, c0:c1], suffix[i - start], prefix[i - start - 1], take_max)
