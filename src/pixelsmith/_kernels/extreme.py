@@ -83,3 +83,18 @@ def extreme_along_columns(src, dst, w, take_max, c0, c1):
                 dst[i, c0:c1] = suffix[0]
             else:  # the window i..i+w-1: the rest of block k, then block k+1 up to row i + w - 1
                 _extreme_rows_into(dst[i, c0:c1], suffix[i - start], prefix[i - start - 1], take_max)
+
+
+@kernel
+def extreme_box_band(padded, dst, w0, w1, take_max, c0, c1):
+    """Box extremes of the output columns c0..c1-1: rows pass, then columns pass, all within the band.
+
+    `padded` holds the image with w0 - 1 extra rows and w1 - 1 extra columns (the
+    edge mode already applied); the band's row extremes stay in a buffer of the
+    band's width, so the two passes share the cache and no image-sized
+    intermediate is made.
+    """
+    n = padded.shape[0]
+    rows = np.empty((n, c1 - c0), padded.dtype)
+    extreme_along_rows(padded[:, c0 : c1 + w1 - 1], rows, w1, take_max, 0, n)
+    extreme_along_columns(rows, dst[:, c0:c1], w0, take_max, 0, c1 - c0)

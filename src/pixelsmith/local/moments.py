@@ -197,7 +197,7 @@ def _box_extreme_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> b
 def _box_extreme(a: np.ndarray, spec: engine.WindowSpec) -> np.ndarray:
     """Box minimum or maximum in the input's dtype: pad once, then one pass per axis (3 comparisons a value)."""
     from .._kernels import extreme as _kx
-    from .._parallel import run_each, run_in_ranges
+    from .._parallel import run_each
 
     image = np.ascontiguousarray(a).reshape((1,) * (2 - a.ndim) + a.shape)
     window = (1,) * (2 - a.ndim) + tuple(spec.window)
@@ -205,13 +205,10 @@ def _box_extreme(a: np.ndarray, spec: engine.WindowSpec) -> np.ndarray:
     options = {"constant_values": np.asarray(spec.cval).astype(image.dtype)} if spec.mode == "constant" else {}
     padded = np.pad(image, pads, mode=_PAD_MODES[spec.mode], **options)
     take_max = spec.stat == "max"
-    rows = np.empty((padded.shape[0], image.shape[1]), image.dtype)
-    run_in_ranges(
-        rows.shape[0], lambda r0, r1: _kx.extreme_along_rows(padded, rows, window[1], take_max, r0, r1), minimum=8
-    )
     out = np.empty(image.shape, image.dtype)
-    bands = [(c, min(c + 128, out.shape[1])) for c in range(0, out.shape[1], 128)]
-    run_each(bands, lambda band: _kx.extreme_along_columns(rows, out, window[0], take_max, *band))
+    width = 256  # columns per band: both passes of a band stay in cache, and bands run on the thread pool
+    bands = [(c, min(c + width, out.shape[1])) for c in range(0, out.shape[1], width)]
+    run_each(bands, lambda band: _kx.extreme_box_band(padded, out, window[0], window[1], take_max, *band))
     return out.reshape(a.shape)
 
 
