@@ -80,6 +80,10 @@ def _shape_text(shape: Sequence[int]) -> str:
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+# why colour, outline, document and display functions refuse dask arrays (the reason `as_image_array` states)
+WHOLE_PICTURE = "a picture is processed whole (it fits in memory by nature)"
+
+
 def as_image_array(
     a: Any,
     name: str,

@@ -9,7 +9,14 @@ import numpy as np
 
 from ._deprecate import renamed_keywords
 from ._types import ArrayLike
-from ._validate import PixelsmithTypeError, PixelsmithValueError, as_image_array, check_bool_mask, check_finite_scalar
+from ._validate import (
+    WHOLE_PICTURE,
+    PixelsmithTypeError,
+    PixelsmithValueError,
+    as_image_array,
+    check_bool_mask,
+    check_finite_scalar,
+)
 
 __all__ = ["invert_colormap", "as_rgb", "masked_stats", "ChannelStats"]
 
@@ -55,7 +62,7 @@ def as_rgb(image: ArrayLike, *, background: tuple[float, float, float] = (1.0, 1
         image,
         "image",
         ndim=(2, 3),
-        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        allow_dask=WHOLE_PICTURE,
         hint="pass a gray (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image",
     )
     if arr.ndim == 3 and arr.shape[-1] not in (1, 3, 4):
@@ -215,7 +222,7 @@ def invert_colormap(
         image,
         "image",
         ndim=3,
-        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        allow_dask=WHOLE_PICTURE,
         hint="pass an (H, W, 3) RGB image",
     )
     if arr.shape[-1] not in (3, 4):
@@ -347,7 +354,7 @@ def masked_stats(image: ArrayLike, where: Any, *, channel_axis: int = -1) -> Cha
         image,
         "image",
         ndim=3,
-        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        allow_dask=WHOLE_PICTURE,
         hint="pass an (H, W, C) colour image",
     )
     values = np.moveaxis(np.asarray(arr), channel_axis, -1)  # a view: only the picked pixels are converted

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import PixelsmithTypeError, PixelsmithValueError, as_image_array, check_choice
+from ._validate import WHOLE_PICTURE, PixelsmithTypeError, PixelsmithValueError, as_image_array, check_choice
 
 __all__ = ["outline_paths", "plot_outline"]
 
@@ -45,7 +45,7 @@ def outline_paths(labels: Any, value: Any = True) -> list[np.ndarray]:
         labels,
         "labels",
         ndim=2,
-        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        allow_dask=WHOLE_PICTURE,
         hint="outline one 2-D label image",
     )
     if np.ndim(value) != 0:

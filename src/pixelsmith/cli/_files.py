@@ -54,7 +54,6 @@ def load_input(path: Path, *, band: int | None, hdu: Any = None) -> Source:
     """Open `path`: GeoTIFF-like files through rasterio (lazily), FITS with its header, others as images."""
     from ..io import read_image
     from ..io.fits import is_fits_path, read_fits
-    from ..io.raster import open_raster
 
     if band is not None and band < 1:
         fail(f"--band counts from 1 (the first band or channel), got {band}")
@@ -73,23 +72,15 @@ def load_input(path: Path, *, band: int | None, hdu: Any = None) -> Source:
         if data.ndim != 2:
             fail(f"input {str(path)!r} must be a 2-D image (or a cube with --band), got shape {data.shape}")
         return Source(path, tuple(data.shape), data.dtype, image=data, fits=fits_image)
-    if path.suffix.lower() in RASTER_SUFFIXES:
-        from .._validate import PixelsmithValueError
-
-        try:
-            reader, raster = open_raster(path, 1 if band is None else band)
-            if band is None:
-                count = raster_band_count(path)
-                if count > 1:
-                    fail(
-                        f"input {str(path)!r} has {count} bands; pick one with --band N, or --band all "
-                        "(where the command takes it) to process each"
-                    )
-        except PixelsmithValueError as exc:
-            if "no georeferencing" not in str(exc):
-                raise
-        else:
-            return Source(path, tuple(reader.shape), reader.dtype, reader=reader, raster=raster)
+    opened = _open_georeferenced(path, band)
+    if opened is not None:
+        reader, raster = opened
+        if len(reader.bands) > 1:  # no --band on a multi-band raster: never band 1 silently
+            fail(
+                f"input {str(path)!r} has {len(reader.bands)} bands; pick one with --band N, or --band all "
+                "(where the command takes it) to process each"
+            )
+        return Source(path, tuple(reader.shape), reader.dtype, reader=reader, raster=raster)
     image = read_image(path)
     if image.ndim == 3 and band is not None:
         if not 1 <= band <= image.shape[-1]:
@@ -123,20 +114,12 @@ def check_output_format(output: Path, dtype: Any, planes: int = 1) -> None:
 def save_output(output: Path, result: Any, source: Source, progress) -> None:
     """Write `result` to `output` like `source`: GeoTIFF with its georeferencing, or an image."""
     from ..io import write_image
-    from ..io.raster import write_raster
+    from ..io.raster import default_nodata, write_raster
 
     suffix = output.suffix.lower()
     if suffix in (".tif", ".tiff") and (source.raster is not None or is_dask_array(result)):
         like = source.raster
-        write_raster(
-            output,
-            result,
-            like=like,
-            progress=progress,
-            nodata="like"
-            if like is not None and like.nodata is not None
-            else (float("nan") if np.dtype(result.dtype).kind == "f" else None),
-        )
+        write_raster(output, result, like=like, progress=progress, nodata=default_nodata(like, result.dtype))
         return
     if is_dask_array(result):
         from ..io.raster import iter_computed_blocks
@@ -153,13 +136,6 @@ def save_output(output: Path, result: Any, source: Source, progress) -> None:
     else:
         write_image(output, result)
     progress(1, 1)
-
-
-def raster_band_count(path: Path) -> int:
-    from ..io.raster import _open
-
-    with _open(path) as src:
-        return int(src.count)
 
 
 @dataclass(frozen=True)
@@ -203,11 +179,10 @@ def load_planes(path: Path, *, band: str | None, hdu: Any = None, frames: bool =
     if is_fits_path(path):
         fits_image = read_fits(path, hdu=hdu)
         stack, kind, fits = fits_image.data, "frame", fits_image
-    elif path.suffix.lower() in RASTER_SUFFIXES and _georeferenced(path):
+    elif (opened := _open_georeferenced(path, None)) is not None:
         from ..io.raster import open_raster
 
-        count = raster_band_count(path)
-        numbers = _chosen(selection, frames, count, path, "bands")
+        numbers = _chosen(selection, frames, len(opened[0].bands), path, "bands")
         sources = []
         for number in numbers:
             reader, raster = open_raster(path, number)
@@ -235,17 +210,20 @@ def _check_hdu_for(path: Path, hdu: Any) -> None:
         fail(f"--hdu chooses an HDU of a FITS file; {str(path)!r} is not one (.fits, .fit, .fts, .fits.gz)")
 
 
-def _georeferenced(path: Path) -> bool:
+def _open_georeferenced(path: Path, band: int | None) -> Any:
+    """(reader, raster) of a georeferenced raster file (every band when `band` is None), or None for
+    any other file: a plain image, or a TIFF without georeferencing, is read as an image."""
+    if path.suffix.lower() not in RASTER_SUFFIXES:
+        return None
     from .._validate import PixelsmithValueError
     from ..io.raster import open_raster
 
     try:
-        open_raster(path, 1)
+        return open_raster(path, band)
     except PixelsmithValueError as exc:
         if "no georeferencing" not in str(exc):
             raise
-        return False
-    return True
+        return None
 
 
 def _chosen(selection: list[int] | str | None, frames: bool, count: int, path: Path, what: str) -> list[int]:

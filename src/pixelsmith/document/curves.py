@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._validate import (
+    WHOLE_PICTURE,
     PixelsmithValueError,
     as_image_array,
     as_points,
@@ -133,9 +134,7 @@ def straighten(
     from scipy.interpolate import splev, splprep
     from scipy.ndimage import map_coordinates
 
-    arr = as_image_array(
-        image, "image", ndim=(2, 3), allow_dask="a picture is processed whole (it fits in memory by nature)"
-    )
+    arr = as_image_array(image, "image", ndim=(2, 3), allow_dask=WHOLE_PICTURE)
     pts = as_points(curve, "curve")
     height = check_positive_int(height, "height")
     check_choice(order, "order", (0, 1, 2, 3, 4, 5))

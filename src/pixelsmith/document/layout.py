@@ -11,7 +11,7 @@ import numpy as np
 
 from .._robust import MAD_TO_SIGMA
 from .._runs import true_runs
-from .._validate import PixelsmithValueError, PixelsmithWarning, as_image_array, check_positive_int
+from .._validate import WHOLE_PICTURE, PixelsmithValueError, PixelsmithWarning, as_image_array, check_positive_int
 from .._xarray import labelled
 
 __all__ = ["Block", "PageLayout", "page_blocks", "ink_mask", "paper_level"]
@@ -83,7 +83,7 @@ def _gray(page: Any) -> np.ndarray:
         page,
         "page",
         ndim=(2, 3),
-        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        allow_dask=WHOLE_PICTURE,
         hint="pass a gray (H, W), RGB or RGBA page image",
     )
     if arr.ndim == 3:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._robust import MAD_TO_SIGMA
-from .._validate import PixelsmithValueError, PixelsmithWarning, as_image_array, check_positive_int
+from .._validate import WHOLE_PICTURE, PixelsmithValueError, PixelsmithWarning, as_image_array, check_positive_int
 
 __all__ = ["Unshuffled", "unshuffle_strips", "find_cuts", "cut_scores", "strip_dissimilarity"]
 
@@ -42,7 +42,7 @@ def _float_image(image: Any) -> np.ndarray:
         image,
         "image",
         ndim=(2, 3),
-        allow_dask="a picture is processed whole (it fits in memory by nature)",
+        allow_dask=WHOLE_PICTURE,
         hint="pass a gray (H, W) or colour (H, W, C) image",
     )
     values = np.ascontiguousarray(arr, dtype=np.float64)  # one layout: BLAS sums in one order, the same bits
@@ -342,9 +342,7 @@ def unshuffle_strips(image: Any, *, n_strips: int | None = None, cuts: Any = Non
     >>> result.order.tolist(), bool(np.array_equal(result.image, photo))
     ([1, 3, 0, 2], True)
     """
-    original = as_image_array(
-        image, "image", ndim=(2, 3), allow_dask="a picture is processed whole (it fits in memory by nature)"
-    )
+    original = as_image_array(image, "image", ndim=(2, 3), allow_dask=WHOLE_PICTURE)
     values = _float_image(original)
     width = values.shape[1]
     if n_strips is not None:

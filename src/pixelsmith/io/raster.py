@@ -553,9 +553,14 @@ def map_raster(
 
         transform = raster.transform @ Affine.scale(factors[1], factors[0])
     like = raster.with_data(None, transform=transform)
-    float_result = np.dtype(result.dtype).kind == "f"
-    nodata = "like" if like.nodata is not None and float_result else (float("nan") if float_result else None)
-    return write_raster(dst, result, like=like, nodata=nodata, progress=progress)
+    return write_raster(dst, result, like=like, nodata=default_nodata(like, result.dtype), progress=progress)
+
+
+def default_nodata(like: Raster | None, dtype: Any) -> float | str | None:
+    """The nodata of a result written like `like`: the source's ('like'), else NaN for floats, else none."""
+    if like is not None and like.nodata is not None:
+        return "like"
+    return float("nan") if np.dtype(dtype).kind == "f" else None
 
 
 def _block_factors(shape: tuple[int, int], out: tuple[int, int], block: Any) -> tuple[int, int]:

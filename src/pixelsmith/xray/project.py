@@ -11,6 +11,7 @@ from .._kernels import drr as _k
 from .._parallel import run_each, run_in_ranges
 from .._types import ArrayLike, DrrMethod, DrrOutput
 from .._validate import (
+    WHOLE_PICTURE,
     PixelsmithTypeError,
     PixelsmithValueError,
     as_image_array,
@@ -451,7 +452,7 @@ def to_display(
             image,
             "image",
             ndim=2,
-            allow_dask="a picture is processed whole (it fits in memory by nature)",
+            allow_dask=WHOLE_PICTURE,
             hint="pass one DRR image (rows, cols)",
         ),
         dtype=np.float64,
