@@ -12,6 +12,7 @@ from pixelsmith.xray import (
     Geometry,
     Volume,
     drr,
+    drr_sweep,
     hu_to_mu,
     phantom,
     phantom_ellipsoids,
@@ -51,7 +52,7 @@ def random_geometry(rng, volume, shape=(12, 14)):
     return Geometry(source=source, detector=det)
 
 
-@pytest.mark.parametrize("method", ["siddon", "trilinear"])
+@pytest.mark.parametrize("method", ["siddon", "trilinear", "joseph"])
 def test_uniform_box_gives_the_exact_chord_length(rng, method):
     volume = Volume.from_array(
         np.full((20, 30, 25), 0.02, np.float32), (2.0, 1.5, 1.0), units="mu", origin=(-10.0, 5.0, 3.0)
@@ -60,10 +61,12 @@ def test_uniform_box_gives_the_exact_chord_length(rng, method):
     lo, hi = volume.center - half, volume.center + half
     for _ in range(8):
         geometry = random_geometry(rng, volume)
-        ours = drr(volume, geometry, output="line_integral", method=method, step=0.25)
+        sampling = {"step": 0.25} if method == "trilinear" else {}
+        ours = drr(volume, geometry, output="line_integral", method=method, **sampling)
         pixels = geometry.detector.pixel_centers().reshape(-1, 3)
         exact = 0.02 * box_chords(lo, hi, np.repeat(geometry.source[None], len(pixels), 0), pixels)
-        tolerance = 1e-6 if method == "siddon" else 2e-2
+        # Joseph's integrand is constant on a uniform volume and integrated exactly over the clipped ray
+        tolerance = 2e-2 if method == "trilinear" else 1e-6
         np.testing.assert_allclose(ours.ravel(), exact, rtol=tolerance, atol=1e-9)
 
 
@@ -124,7 +127,9 @@ def test_projection_matrix_predicts_where_a_fiducial_lands(rng):
         assert np.abs(np.array(brightest) - predicted).max() <= 1.0, (angle, brightest, predicted)
 
 
-@pytest.mark.parametrize(("method", "rtol"), [("siddon", 1e-10), ("trilinear", 1e-6)])  # float32 lerps
+@pytest.mark.parametrize(
+    ("method", "rtol"), [("siddon", 1e-10), ("trilinear", 1e-6), ("joseph", 1e-6)]
+)  # float32 lerps
 def test_zero_and_180_degree_parallel_views_mirror(method, rtol):
     rng = np.random.default_rng(3)
     volume = Volume.from_array(rng.uniform(0, 0.03, size=(12, 14, 16)).astype(np.float32), units="mu")
@@ -133,7 +138,7 @@ def test_zero_and_180_degree_parallel_views_mirror(method, rtol):
     np.testing.assert_allclose(back, front[:, ::-1], rtol=rtol, atol=1e-12)
 
 
-@pytest.mark.parametrize("method", ["siddon", "trilinear"])
+@pytest.mark.parametrize("method", ["siddon", "trilinear", "joseph"])
 def test_far_source_equals_parallel_projection(method):
     volume = phantom((48, 48, 48), (2.0, 2.0, 2.0))
     from pixelsmith.xray.project import _default_detector
@@ -176,7 +181,7 @@ def test_siddon_and_fine_trilinear_agree_on_a_smooth_phantom():
 def test_uniform_cube_has_no_stripes():
     cube = Volume.from_array(np.full((64, 64, 64), 0.02, np.float32), (1.0, 1.0, 1.0), units="mu")
     view = Geometry.c_arm(cube, sid=300, sdd=600, angle=20, shape=(80, 80), pixel_spacing=0.9)
-    for method in ("trilinear", "siddon"):
+    for method in ("joseph", "trilinear", "siddon"):
         image = drr(cube, view, output="line_integral", method=method)
         inner = image[20:60, 20:60]
         second = np.abs(inner[2:] - 2 * inner[1:-1] + inner[:-2])  # row-to-row oscillation
@@ -235,7 +240,7 @@ def _mean_relative_error(ours, exact):
     return float(np.mean(np.abs(ours[body] - exact[body]) / exact[body]))
 
 
-@pytest.mark.parametrize("method", ["siddon", "trilinear"])
+@pytest.mark.parametrize("method", ["siddon", "trilinear", "joseph"])
 def test_cone_beam_line_integrals_match_the_closed_form(fine_head, method):
     volume, shape, spacing = fine_head
     for angle, tilt in ((30.0, 10.0), (90.0, 0.0)):
@@ -253,7 +258,7 @@ def _parallel_view(volume, direction):
     return d, Detector(center=volume.center, u=4.0 * u, v=4.0 * np.cross(d, u), shape=(48, 48))
 
 
-@pytest.mark.parametrize("method", ["siddon", "trilinear"])
+@pytest.mark.parametrize("method", ["siddon", "trilinear", "joseph"])
 def test_parallel_line_integrals_match_the_closed_form(fine_head, method):
     volume, shape, spacing = fine_head
     for direction in ((0.8, 0.5, 0.3), (-0.4, 0.7, 0.6)):
@@ -267,15 +272,16 @@ def test_parallel_line_integrals_match_the_closed_form(fine_head, method):
 def test_axis_aligned_parallel_rays_see_the_voxel_model_coherently(fine_head):
     """Along an array axis every Siddon ray sits at the same offset inside each voxel it crosses, so the
     piecewise-constant model's partial-volume error adds up along the ray instead of averaging out (the
-    Siddon answer is exactly the sum along that axis); trilinear interpolation removes most of it."""
+    Siddon answer is exactly the sum along that axis); interpolation (trilinear, Joseph) removes most of it."""
     volume, shape, spacing = fine_head
     d, detector = _parallel_view(volume, (0.0, 1.0, 0.0))
     pixels = detector.pixel_centers().reshape(-1, 3)
     exact = phantom_line_integrals(pixels - 500 * d, pixels + 500 * d, shape, spacing)
-    siddon = project_parallel(volume, d, detector).ravel()
-    trilinear = project_parallel(volume, d, detector, method="trilinear").ravel()
-    assert _mean_relative_error(trilinear, exact) < 0.005
+    siddon = project_parallel(volume, d, detector, method="siddon").ravel()
     assert _mean_relative_error(siddon, exact) < 0.015
+    for method in ("trilinear", "joseph"):
+        interpolated = project_parallel(volume, d, detector, method=method).ravel()
+        assert _mean_relative_error(interpolated, exact) < 0.005, method
 
 
 def test_phantom_voxels_are_the_mean_over_the_voxel():
@@ -312,7 +318,11 @@ def test_to_display_bone_is_bright():
     ("call", "words"),
     [
         (lambda v, g: drr(v, g, method="ray"), "`method`"),
-        (lambda v, g: drr(v, g, step=2.0), "`step`"),
+        (lambda v, g: drr(v, g, method="trilinear", step=2.0), "`step`"),
+        (lambda v, g: drr(v, g, step=0.25), "method='trilinear' only"),  # Joseph has no step: never ignored
+        (lambda v, g: project_parallel(v, (0, 1, 0), method="siddon", step=0.5), "`step`"),
+        (lambda v, g: drr_sweep(v, [g], method="joseph", step=0.5), "`step`"),
+        (lambda v, g: drr(v, g, method="Joseph"), "`method`"),
         (lambda v, g: drr(v, g, supersample=0), "`supersample`"),
         (lambda v, g: drr(np.zeros((3, 3, 3)), g), "Volume"),
         (lambda v, g: Geometry.c_arm(v, sid=900, sdd=500), "sid < sdd"),
@@ -323,6 +333,9 @@ def test_to_display_bone_is_bright():
         (lambda v, g: project_parallel(v, (0, 0, 0)), "`direction`"),
         (lambda v, g: hu_to_mu(0.0, energy_kev=500), "`energy_kev`"),
         (lambda v, g: drr(Volume.from_array(np.full((4, 4, 4), np.nan), units="mu"), g), "NaN"),
+        # a single view checks its rays, not the whole volume up front: one NaN voxel on a ray is enough
+        (lambda v, g: drr(Volume.from_array(_one_nan_voxel(), units="mu"), g, method="siddon"), "1 NaN"),
+        (lambda v, g: drr_sweep(Volume.from_array(_one_nan_voxel(), units="mu"), [g]), "1 NaN"),
         (lambda v, g: project_parallel(Volume.from_array(np.full((4, 4, 4), np.inf)), (0, 1, 0)), "`volume`"),
     ],
 )
@@ -332,6 +345,12 @@ def test_bad_input(call, words):
     with pytest.raises(PixelsmithError) as info:
         call(volume, geometry)
     assert words in str(info.value)
+
+
+def _one_nan_voxel():
+    data = np.full((4, 4, 4), 0.01, np.float32)
+    data[2, 2, 2] = np.nan  # on the central rays of a 4 x 4 detector
+    return data
 
 
 def test_empty_space_skipping_changes_nothing(monkeypatch):
@@ -366,6 +385,7 @@ def _random_rays(rng, shape, count):
 
 def test_kernels_match_the_numpy_references(rng):
     from pixelsmith._kernels import drr as kernels
+    from pixelsmith._kernels import joseph as kernels_joseph
     from pixelsmith.xray.project import _occupancy
 
     for shape in ((9, 23, 17), (20, 2, 31), (33, 35, 30)):
@@ -379,6 +399,7 @@ def test_kernels_match_the_numpy_references(rng):
         assert not occupied.all() or min(shape) < 9
         for a, b in _random_rays(rng, shape, 60):
             assert kernels.siddon(mu, a, b) == pytest.approx(naive.siddon_ray(mu, a, b), rel=1e-9, abs=1e-12)
+            assert kernels_joseph.joseph(mu, a, b) == pytest.approx(naive.joseph_ray(mu, a, b), rel=1e-6, abs=1e-9)
             for step in (0.5, 0.23, 1.0):
                 expected = naive.trilinear_ray(mu, a, b, step)
                 assert kernels.trilinear(mu, a, b, step) == pytest.approx(expected, rel=1e-9, abs=1e-12)
@@ -388,14 +409,20 @@ def test_kernels_match_the_numpy_references(rng):
                 )
 
 
-def test_trilinear_kernel_handles_a_volume_one_voxel_thick(rng):
+def test_kernels_handle_a_volume_one_voxel_thick(rng):
     from pixelsmith._kernels import drr as kernels
+    from pixelsmith._kernels import joseph as kernels_joseph
 
     mu = rng.uniform(0, 0.05, (1, 7, 6)).astype(np.float32)
     for a, b in _random_rays(rng, mu.shape, 30):
         assert kernels.trilinear(mu, a, b, 0.5) == pytest.approx(
             naive.trilinear_ray(mu, a, b, 0.5), rel=1e-9, abs=1e-12
         )
+    # Joseph with the single plane as the major axis or as an in-plane axis, and a 1-voxel line
+    for shape in ((1, 7, 6), (7, 1, 6), (5, 6, 1), (2, 1, 3), (1, 1, 9)):
+        mu = rng.uniform(0, 0.05, shape).astype(np.float32)
+        for a, b in _random_rays(rng, mu.shape, 40):
+            assert kernels_joseph.joseph(mu, a, b) == pytest.approx(naive.joseph_ray(mu, a, b), rel=1e-6, abs=1e-9)
 
 
 def test_occupancy_matches_the_numpy_reference(rng):
@@ -417,7 +444,11 @@ def test_a_sweep_equals_single_views_bit_for_bit(rng):
         for angle, tilt in ((0, 0), (37.5, 10), (90, 0), (200, -20))
     ]
     views.append(random_geometry(rng, volume, shape=(20, 22)))
-    for method, output, i0 in (("trilinear", "intensity", 3.0), ("siddon", "line_integral", 1.0)):
+    for method, output, i0 in (
+        ("trilinear", "intensity", 3.0),
+        ("siddon", "line_integral", 1.0),
+        ("joseph", "intensity", 2.0),
+    ):
         seen: list[tuple[int, int]] = []
         stack = drr_sweep(
             volume, views, method=method, output=output, i0=i0, progress=lambda d, t, s=seen: s.append((d, t))
@@ -444,7 +475,7 @@ def test_sweep_refusals():
 
 
 @pytest.mark.parametrize("axis", [0, 1, 2])
-@pytest.mark.parametrize("method", ["trilinear", "siddon"])
+@pytest.mark.parametrize("method", ["trilinear", "siddon", "joseph"])
 def test_views_along_each_array_axis_match_the_references(rng, axis, method):
     """Rays along the slice, row and column axes (the strided and the contiguous walks) against tests/naive.py."""
     mu = rng.uniform(0.0, 0.05, (14, 18, 22)).astype(np.float32)
@@ -462,5 +493,10 @@ def test_views_along_each_array_axis_match_the_references(rng, axis, method):
         pixel = detector.pixel_centers()[r, c]
         b = to_index[:3, :3] @ pixel + to_index[:3, 3]
         length = np.linalg.norm(pixel - source)
-        expected = (naive.siddon_ray(mu, a, b) if method == "siddon" else naive.trilinear_ray(mu, a, b, 0.5)) * length
+        if method == "siddon":
+            expected = naive.siddon_ray(mu, a, b) * length
+        elif method == "trilinear":
+            expected = naive.trilinear_ray(mu, a, b, 0.5) * length
+        else:
+            expected = naive.joseph_ray(mu, a, b) * length
         assert image[r, c] == pytest.approx(expected, rel=1e-6, abs=1e-9)

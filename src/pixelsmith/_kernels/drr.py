@@ -333,6 +333,40 @@ def trilinear_skipping(mu, occupied, a, b, step):
     return (total - 0.5 * ends) * dt
 
 
+@kernel(inline=True)
+def ray_ends(to_index, source_w, center_w, u_w, v_w, dr, dc, parallel, direction_w, reach, a, b):
+    """The ray to the detector point (dr, dc) pixels from its centre: index-space ends into a and b; its mm length.
+
+    World geometry is mapped to index space with the 3 x 4 matrix `to_index`.
+    Cone beam: from the source to the point. Parallel: along `direction_w`
+    through the point, `reach` mm to each side.
+    """
+    world_a = np.empty(3)
+    world_b = np.empty(3)
+    for ax in range(3):
+        pixel = center_w[ax] + dc * u_w[ax] + dr * v_w[ax]
+        if parallel:
+            world_a[ax] = pixel - reach * direction_w[ax]
+            world_b[ax] = pixel + reach * direction_w[ax]
+        else:
+            world_a[ax] = source_w[ax]
+            world_b[ax] = pixel
+    for ax in range(3):
+        a[ax] = to_index[ax, 0] * world_a[0] + to_index[ax, 1] * world_a[1] + to_index[ax, 2] * world_a[2]
+        a[ax] += to_index[ax, 3]
+        b[ax] = to_index[ax, 0] * world_b[0] + to_index[ax, 1] * world_b[1] + to_index[ax, 2] * world_b[2]
+        b[ax] += to_index[ax, 3]
+    return math.sqrt((world_b[0] - world_a[0]) ** 2 + (world_b[1] - world_a[1]) ** 2 + (world_b[2] - world_a[2]) ** 2)
+
+
+@kernel(inline=True)
+def sub_ray_offset(r, c, rows_total, cols_total, sa, sb, k):
+    """(dr, dc) of sub-ray (sa, sb) of k x k in pixel (r, c), from the detector's centre, in pixels."""
+    dr = r - (rows_total - 1) / 2.0 + (sa + 0.5) / k - 0.5
+    dc = c - (cols_total - 1) / 2.0 + (sb + 0.5) / k - 0.5
+    return dr, dc
+
+
 @kernel
 def render_tile(
     mu,
@@ -358,17 +392,12 @@ def render_tile(
 ):
     """Effective line integrals (mm^-1 x mm) of the detector tile rows row0..row1-1, cols col0..col1-1, into out.
 
-    World geometry is mapped to index space with the 3 x 4 matrix `to_index`.
-    Cone beam: every ray from the source to a point of the pixel. Parallel:
-    rays along `direction_w` through the pixel, `reach` mm to each side.
-    With supersampling, k x k sub-rays per pixel; their intensities are averaged
-    (exp(-L)) and the result is returned as -log(mean).
+    Rays as in `ray_ends`. With supersampling, k x k sub-rays per pixel; their
+    intensities are averaged (exp(-L)) and the result is returned as -log(mean).
     """
     skipping = occupied.shape[0] > 0  # empty for volumes only 1 voxel thick along an axis
     a = np.empty(3)
     b = np.empty(3)
-    world_a = np.empty(3)
-    world_b = np.empty(3)
     k = supersample
     for r in range(row0, row1):
         for c in range(col0, col1):
@@ -376,32 +405,10 @@ def render_tile(
             first = 0.0
             for sa in range(k):
                 for sb in range(k):
-                    dr = r - (rows_total - 1) / 2.0 + (sa + 0.5) / k - 0.5
-                    dc = c - (cols_total - 1) / 2.0 + (sb + 0.5) / k - 0.5
-                    for ax in range(3):
-                        pixel = center_w[ax] + dc * u_w[ax] + dr * v_w[ax]
-                        if parallel:
-                            world_a[ax] = pixel - reach * direction_w[ax]
-                            world_b[ax] = pixel + reach * direction_w[ax]
-                        else:
-                            world_a[ax] = source_w[ax]
-                            world_b[ax] = pixel
-                    length = math.sqrt(
-                        (world_b[0] - world_a[0]) ** 2 + (world_b[1] - world_a[1]) ** 2 + (world_b[2] - world_a[2]) ** 2
+                    dr, dc = sub_ray_offset(r, c, rows_total, cols_total, sa, sb, k)
+                    length = ray_ends(
+                        to_index, source_w, center_w, u_w, v_w, dr, dc, parallel, direction_w, reach, a, b
                     )
-                    for ax in range(3):
-                        a[ax] = (
-                            to_index[ax, 0] * world_a[0]
-                            + to_index[ax, 1] * world_a[1]
-                            + to_index[ax, 2] * world_a[2]
-                            + to_index[ax, 3]
-                        )
-                        b[ax] = (
-                            to_index[ax, 0] * world_b[0]
-                            + to_index[ax, 1] * world_b[1]
-                            + to_index[ax, 2] * world_b[2]
-                            + to_index[ax, 3]
-                        )
                     if method == SIDDON:
                         value = siddon(mu, a, b) * length
                     elif skipping:

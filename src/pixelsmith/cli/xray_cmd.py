@@ -122,7 +122,10 @@ def register(app: typer.Typer) -> None:
         shape: str = typer.Option("512,512", "--shape", help="Detector rows,cols."),
         pixel_spacing: float = typer.Option(0.8, "--pixel-spacing", help="Detector pixel size (mm), C-arm mode."),
         method: str = typer.Option(
-            "trilinear", "--method", help="trilinear (smooth, no moire) or siddon (exact voxel path lengths)."
+            "joseph",
+            "--method",
+            help="joseph (one bilinear sample per volume plane; fastest, no moire), trilinear (samples every "
+            "0.5 voxel) or siddon (exact voxel path lengths).",
         ),
         supersample: int = typer.Option(1, "--supersample", help="k x k rays per pixel."),
         energy: float = typer.Option(70.0, "--energy", help="Photon energy (keV) for HU -> mu."),

@@ -29,7 +29,7 @@ def section_drr(out: Path) -> Section:
     body = exact > 0.05 * exact.max()
     error = float(np.mean(np.abs(integrals[body] - exact[body]) / exact[body]))
     # detector pixels (0.84 mm at the centre) finer than the voxels (1.5 mm): Siddon's piecewise-constant
-    # voxels show through as a moire grid; the default trilinear sampling does not
+    # voxels show through as a moire grid; the default (Joseph, bilinear in each plane) does not
     siddon = drr(volume, geometry, output="line_integral", method="siddon")
     detail = (slice(70, 150), slice(70, 150))
     window = (float(exact[detail].min()), float(exact[detail].max()))
@@ -42,7 +42,7 @@ def section_drr(out: Path) -> Section:
             ("DRR, lateral (angle 90)", to_display(np.exp(-views[90.0][1])), "gray"),
             ("error vs closed form (line integral)", integrals - exact, "coolwarm"),
             ("AP detail, siddon: voxel moire", to_display(siddon[detail], window=window, intensity=False), "gray"),
-            ("AP detail, trilinear (default)", to_display(integrals[detail], window=window, intensity=False), "gray"),
+            ("AP detail, joseph (default)", to_display(integrals[detail], window=window, intensity=False), "gray"),
         ],
     )
     return Section(
@@ -51,14 +51,14 @@ def section_drr(out: Path) -> Section:
         code=(
             "volume = read_dicom_series('ct_folder/')        # or xray.phantom(...)\n"
             "view = Geometry.c_arm(volume, sid=600, sdd=1000, angle=90, shape=(256, 256), pixel_spacing=1.4)\n"
-            "image = drr(volume, view)                       # trilinear samples, Beer-Lambert\n"
+            "image = drr(volume, view)                       # Joseph plane samples, Beer-Lambert\n"
             "# CLI: pixelsmith drr ct_folder/ lateral.png --angle 90 --sid 600 --sdd 1000"
         ),
         images=[
             (
                 name,
                 "phantom slice, AP and lateral DRRs, error against the closed form, and a detail: "
-                "method='siddon' shows the voxel grid as moire, the default trilinear does not",
+                "method='siddon' shows the voxel grid as moire, the default (Joseph) does not",
             )
         ],
         figures={

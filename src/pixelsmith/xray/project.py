@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._kernels import drr as _k
+from .._kernels import joseph as _kj
 from .._parallel import run_each, run_in_ranges
 from .._types import ArrayLike, DrrMethod, DrrOutput
 from .._validate import (
@@ -28,7 +29,13 @@ from .volume import Volume
 __all__ = ["drr", "drr_sweep", "project_parallel", "to_display"]
 
 
-def _attenuation(volume: Volume, energy_kev: float) -> np.ndarray:
+def _attenuation(volume: Volume, energy_kev: float, *, check_finite: bool = True) -> np.ndarray:
+    """The volume as float32 mu; with `check_finite`, refused when it holds NaN or inf.
+
+    A single view skips the up-front check (a float64 pass over the whole
+    volume, ~15 % of a dense view) and checks its projection instead: a NaN or
+    inf voxel on any ray makes that ray non-finite (`_check_projection`).
+    """
     if not isinstance(volume, Volume):
         raise PixelsmithTypeError(
             f"`volume` must be a pixelsmith.xray.Volume, got {type(volume).__name__}; use Volume.from_array(a, "
@@ -37,13 +44,24 @@ def _attenuation(volume: Volume, energy_kev: float) -> np.ndarray:
     mu = hu_to_mu(volume.data, energy_kev) if volume.units == "hu" else volume.data
     mu = np.ascontiguousarray(mu, dtype=np.float32)
     # one float64 sum finds any NaN or inf without a volume-sized mask (finite float32 values cannot overflow it)
-    if not np.isfinite(np.add.reduce(mu, axis=None, dtype=np.float64)):
-        bad = int(np.count_nonzero(~np.isfinite(mu)))
-        raise PixelsmithValueError(
-            f"`volume` has {bad} NaN or infinite voxels, which would turn every ray through them into NaN; "
-            "replace them first (e.g. np.nan_to_num(data, nan=-1000.0) for HU padding, or pixelsmith.fill_nans)"
-        )
+    if check_finite and not np.isfinite(np.add.reduce(mu, axis=None, dtype=np.float64)):
+        _refuse_non_finite(mu)
     return mu
+
+
+def _refuse_non_finite(mu: np.ndarray) -> None:
+    bad = int(np.count_nonzero(~np.isfinite(mu)))
+    raise PixelsmithValueError(
+        f"`volume` has {bad} NaN or infinite voxels, which would turn every ray through them into NaN; "
+        "replace them first (e.g. np.nan_to_num(data, nan=-1000.0) for HU padding, or pixelsmith.fill_nans)"
+    )
+
+
+def _check_projection(integrals: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """`integrals`, after refusing the volume if a ray met a NaN or inf voxel (finite mu gives finite sums)."""
+    if not np.isfinite(np.add.reduce(integrals, axis=None)):
+        _refuse_non_finite(mu)
+    return integrals
 
 
 def _occupancy_for(mu: np.ndarray, method: str) -> np.ndarray:
@@ -85,13 +103,34 @@ def _render(
     code = _k.SIDDON if method == "siddon" else _k.TRILINEAR
     src = np.zeros(3) if source is None else np.asarray(source, np.float64)
     dirv = np.zeros(3) if direction is None else np.asarray(direction, np.float64)
-    tiles = _tiles(rows, cols)
+    tiles = _work_items(method, rows, cols)
 
     if occupied is None:
         occupied = _occupancy_for(mu, method)
 
     def work(tile: tuple[int, int, int, int]) -> None:
         r0, r1, c0, c1 = tile
+        if method == "joseph":
+            _kj.render_tile(
+                mu,
+                to_index,
+                src,
+                detector.center,
+                detector.u,
+                detector.v,
+                rows,
+                cols,
+                r0,
+                r1,
+                c0,
+                c1,
+                parallel,
+                dirv,
+                reach,
+                supersample,
+                out,
+            )
+            return
         _k.render_tile(
             mu,
             occupied,
@@ -120,6 +159,7 @@ def _render(
 
 
 TILE_ROWS, TILE_COLS = 16, 16
+DEFAULT_STEP = 0.5  # voxels between trilinear samples
 
 
 def _tiles(rows: int, cols: int) -> list[tuple[int, int, int, int]]:
@@ -129,6 +169,14 @@ def _tiles(rows: int, cols: int) -> list[tuple[int, int, int, int]]:
         for r in range(0, rows, TILE_ROWS)
         for c in range(0, cols, TILE_COLS)
     ]
+
+
+def _work_items(method: str, rows: int, cols: int) -> list[tuple[int, int, int, int]]:
+    """The (row0, row1, col0, col1) of each kernel call: Joseph's kernel tiles a band of `TILE_ROWS`
+    rows itself (fewer calls, less dispatch); the others take one tile a call."""
+    if method == "joseph":
+        return [(r, min(r + TILE_ROWS, rows), 0, cols) for r in range(0, rows, TILE_ROWS)]
+    return _tiles(rows, cols)
 
 
 def _occupancy(mu: np.ndarray) -> np.ndarray:
@@ -150,10 +198,16 @@ def _occupancy(mu: np.ndarray) -> np.ndarray:
     return occupied
 
 
-def _options(method: str, step: float, supersample: int, output: str, i0: float) -> tuple[float, int, float]:
-    check_choice(method, "method", ("siddon", "trilinear"))
+def _options(method: str, step: float | None, supersample: int, output: str, i0: float) -> tuple[float, int, float]:
+    check_choice(method, "method", ("joseph", "siddon", "trilinear"))
     check_choice(output, "output", ("intensity", "line_integral"))
-    step = check_finite_scalar(step, "step")
+    if step is not None and method != "trilinear":
+        raise PixelsmithValueError(
+            f"`step` sets the sample spacing of method='trilinear' only, got step={step!r} with method={method!r} "
+            "('joseph' samples once per volume plane, 'siddon' every voxel crossed); drop `step`, or pass "
+            "method='trilinear'"
+        )
+    step = check_finite_scalar(DEFAULT_STEP if step is None else step, "step")
     if not 0 < step <= 1:
         raise PixelsmithValueError(f"`step` must be in (0, 1] voxels (at most one voxel between samples), got {step}")
     supersample = check_positive_int(supersample, "supersample")
@@ -170,8 +224,8 @@ def drr(
     output: DrrOutput = "intensity",
     i0: float = 1.0,
     energy_kev: float = 70.0,
-    method: DrrMethod = "trilinear",
-    step: float = 0.5,
+    method: DrrMethod = "joseph",
+    step: float | None = None,
     supersample: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
@@ -194,18 +248,26 @@ def drr(
     energy_kev : float, default 70.0
         Effective photon energy in keV for the HU-to-mu conversion
         (`hu_to_mu`); unused for volumes already in 'mu'.
-    method : {'siddon', 'trilinear'}
-        'siddon': exact path lengths through every voxel crossed (Jacobs'
-        incremental walk; ray parameters in float64). 'trilinear': trilinear
-        samples every `step` voxels, trapezoid weights (half at the ends),
-        interpolated in float32 like the volume and summed in float64 (in a
-        vectorised order: ~1e-15 relative); blocks of 8^3 voxels where mu is
-        exactly 0 are skipped, which leaves the sum unchanged. Siddon is exact for the voxel model, but along an array
-        axis its error against the smooth object adds up coherently (it is
-        the sum along that axis); trilinear smooths that out.
-    step : float, default 0.5
-        Sample spacing in voxels for 'trilinear' (at most 1; 0.5 or less avoids
-        aliasing stripes).
+    method : {'joseph', 'trilinear', 'siddon'}, default 'joseph'
+        'joseph': along the axis the ray advances most in voxel index (its
+        major axis), one bilinear sample in every volume plane it crosses;
+        between planes the integrand is the straight line through those
+        samples, integrated exactly over the ray's part inside the volume
+        (Joseph's projector; a uniform volume gives the exact chord). Half the
+        voxel reads of trilinear at step 0.5 and no interpolation along the
+        major axis: the fastest, and as accurate on smooth anatomy.
+        'trilinear': trilinear samples every `step` voxels, trapezoid weights
+        (half at the ends); blocks of 8^3 voxels where mu is exactly 0 are
+        skipped, which leaves the sum unchanged. 'siddon': exact path lengths
+        through every voxel crossed (Jacobs' incremental walk; ray parameters
+        in float64). Samples are interpolated in float32 like the volume and
+        summed in float64 (in a vectorised order: ~1e-15 relative). Siddon is
+        exact for the voxel model, but along an array axis its error against
+        the smooth object adds up coherently (it is the sum along that axis);
+        the interpolating methods smooth that out.
+    step : float, optional
+        Sample spacing in voxels for 'trilinear' only (default 0.5; at most 1;
+        0.5 or less avoids aliasing stripes). Refused with the other methods.
     supersample : int, default 1
         k x k rays per detector pixel, intensities averaged (use when detector
         pixels are coarser than the voxels).
@@ -230,7 +292,7 @@ def drr(
     step, supersample, i0 = _options(method, step, supersample, output, i0)
     if not isinstance(geometry, Geometry):
         raise PixelsmithTypeError(f"`geometry` must be a pixelsmith.xray.Geometry, got {type(geometry).__name__}")
-    mu = _attenuation(volume, energy_kev)
+    mu = _attenuation(volume, energy_kev, check_finite=False)
     integrals = _render(
         volume,
         mu,
@@ -241,6 +303,7 @@ def drr(
         supersample=supersample,
         progress=progress,
     )
+    _check_projection(integrals, mu)
     return integrals if output == "line_integral" else i0 * np.exp(-integrals)
 
 
@@ -251,8 +314,8 @@ def drr_sweep(
     output: DrrOutput = "intensity",
     i0: float = 1.0,
     energy_kev: float = 70.0,
-    method: DrrMethod = "trilinear",
-    step: float = 0.5,
+    method: DrrMethod = "joseph",
+    step: float | None = None,
     supersample: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
@@ -317,7 +380,7 @@ def drr_sweep(
     mu = _attenuation(volume, energy_kev)
     occupied = _occupancy_for(mu, method)
     out = np.empty((views, rows, cols))
-    tiles = len(_tiles(rows, cols))
+    tiles = len(_work_items(method, rows, cols))
     for n, geometry in enumerate(geometries):
         view_progress = None if progress is None else (lambda done, _, n=n: progress(n * tiles + done, views * tiles))
         _render(
@@ -366,8 +429,8 @@ def project_parallel(
     output: DrrOutput = "line_integral",
     i0: float = 1.0,
     energy_kev: float = 70.0,
-    method: DrrMethod = "trilinear",
-    step: float = 0.5,
+    method: DrrMethod = "joseph",
+    step: float | None = None,
     supersample: int = 1,
 ) -> np.ndarray:
     """A parallel-beam projection of `volume` along any `direction` (patient mm vector), not only array axes.
@@ -408,9 +471,10 @@ def project_parallel(
     if d.shape != (3,) or not np.isfinite(d).all() or np.linalg.norm(d) == 0:
         raise PixelsmithValueError(f"`direction` must be a non-zero (x, y, z) vector, got {direction!r}")
     d = d / np.linalg.norm(d)
-    mu = _attenuation(volume, energy_kev)
+    mu = _attenuation(volume, energy_kev, check_finite=False)
     det = _default_detector(volume, d) if detector is None else detector
     integrals = _render(volume, mu, det, direction=d, method=method, step=step, supersample=supersample, progress=None)
+    _check_projection(integrals, mu)
     return integrals if output == "line_integral" else i0 * np.exp(-integrals)
 
 
