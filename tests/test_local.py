@@ -258,6 +258,88 @@ def test_the_box_extreme_path_equals_the_general_engine(stat, dtype, monkeypatch
         np.testing.assert_array_equal(got, want, err_msg=f"{size} {mode} {a.shape}")
 
 
+@pytest.mark.parametrize(
+    ("stat", "dtype"), [("mean", np.float32), ("mean", np.uint8), ("sum", np.float64), ("sum", np.int16)]
+)
+def test_the_fused_box_sum_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch):
+    """Box sums and means of large 1-D and 2-D arrays run one fused pass (`_kernels/box.py`) with the
+    engine's own arithmetic: the same bits, so numpy and dask (which tiles with the engine) agree exactly."""
+    import pixelsmith.local.moments as moments
+
+    rng = np.random.default_rng(17)
+    image = (rng.normal(size=(300, 257)) * 40 + 1e4).astype(dtype) if dtype != np.uint8 else None
+    if image is None:
+        image = rng.integers(0, 256, (300, 257)).astype(np.uint8)
+    line = image.reshape(-1)[:70_001]
+    func = getattr(ps, f"local_{stat}")
+    sizes = (3, 8, 9, 31, (4, 17), (13, 2), (1, 12), (40, 1))
+    cases = [(image, size, mode) for size in sizes for mode in MODES]
+    cases += [(line, size, mode) for size in (3, 16) for mode in MODES]
+    thin = image.reshape(-1)[: 3 * 25_000].reshape(3, 25_000)  # windows longer than an axis: pads repeat
+    cases += [(thin, size, mode) for size in ((9, 3), (7, 11)) for mode in MODES]
+    calls = []
+    real = moments._box_sum
+    monkeypatch.setattr(moments, "_box_sum", lambda *args: calls.append(1) or real(*args))
+    fast = [func(a, size, mode=mode, cval=1.5) for a, size, mode in cases]
+    assert len(calls) == len(cases)
+    monkeypatch.setattr(moments, "_box_sum", lambda *args: None)
+    for got, (a, size, mode) in zip(fast, cases, strict=True):
+        want = func(a, size, mode=mode, cval=1.5)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want, err_msg=f"{size} {mode} {a.shape}")
+
+
+def test_the_fused_box_sum_kernel_matches_numpy_in_any_band_of_rows():
+    """The kernel against tests/naive.py, called on uneven bands of rows (as threads split the work)."""
+    import naive
+    from pixelsmith._kernels import box
+    from pixelsmith._modes import edge_indices
+
+    rng = np.random.default_rng(18)
+    image = rng.normal(size=(61, 47)).astype(np.float32)
+    for w0, w1, mode in ((3, 5, "reflect"), (9, 17, "constant"), (31, 4, "wrap"), (12, 9, "mirror"), (1, 1, "nearest")):
+        row_map = edge_indices(-(w0 // 2), 61 + w0 - 1 - w0 // 2, 61, mode)
+        col_map = edge_indices(-(w1 // 2), 47 + w1 - 1 - w1 // 2, 47, mode)
+        out = np.empty((61, 47))
+        for r0, r1 in ((0, 7), (7, 8), (8, 40), (40, 61)):
+            assert box.box_rows(
+                image, row_map, col_map, w0, w1, -(w0 // 2), -(w1 // 2), 2.0, True, w0 * w1, r0, r1, out
+            )
+        expected = naive.local_stat(image, "mean", (w0, w1), mode=mode, cval=2.0)
+        np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-13)
+    holes = image.copy()
+    holes[30, 20] = np.inf
+    row_map = edge_indices(-1, 62, 61, "reflect")
+    col_map = edge_indices(-1, 48, 47, "reflect")
+    assert not box.box_rows(holes, row_map, col_map, 3, 3, -1, -1, 0.0, False, 9.0, 0, 61, np.empty((61, 47)))
+
+
+def test_the_fused_box_sum_has_no_drift_and_hands_nan_to_the_engine():
+    """Every window sum is formed from its own values only (direct, or two Gil-Werman partial sums):
+    a 1e12 outlier leaves no residue, and a 1e4 offset keeps float32 means within float32 rounding."""
+    import naive
+
+    rng = np.random.default_rng(19)
+    ones = 1.0 + rng.random((400, 300))
+    ones[100, 100] = 1e12
+    for size in (5, 21):
+        got = ps.local_sum(ones, size)
+        expected = naive.local_stat(ones, "sum", (size, size))
+        away = np.ones(ones.shape, bool)
+        away[100 - size : 100 + size, 100 - size : 100 + size] = False
+        np.testing.assert_allclose(got[away], expected[away], rtol=1e-14)
+    offset = (1e4 + rng.standard_normal((300, 250))).astype(np.float32)
+    for size in (3, 15):
+        np.testing.assert_allclose(
+            ps.local_mean(offset, size), naive.local_stat(offset, "mean", (size, size)), rtol=2**-24
+        )
+    holes = offset.copy()
+    holes[50, 60] = np.nan
+    assert np.isnan(ps.local_mean(holes, 5)[52, 62]) and not np.isnan(ps.local_mean(holes, 5)[53, 62])
+    omit = ps.local_mean(holes, 5, nan_policy="omit")
+    np.testing.assert_allclose(omit, naive.local_stat(holes, "mean", (5, 5), nan_policy="omit"), rtol=2**-24)
+
+
 def test_the_box_extreme_path_leaves_nan_and_unholdable_cvals_to_the_engine():
     import pixelsmith.local.moments as moments
 

