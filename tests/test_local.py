@@ -346,10 +346,12 @@ def test_the_box_extreme_path_leaves_nan_and_unholdable_cvals_to_the_engine():
     image = np.random.default_rng(8).random((300, 300))
     spec = moments.window_spec("max", image.shape, image.dtype, 9)
     assert moments._box_extreme_applies(image, spec, "same")
+    assert moments._box_extreme(image, spec) is not None
     holes = image.copy()
     holes[5, 5] = np.nan
-    assert not moments._box_extreme_applies(holes, spec, "same")
+    assert moments._box_extreme(holes, spec) is None  # the kernel reports the NaN; the engine answers
     assert np.isnan(ps.local_max(holes, 9)[5, 5]) and np.isnan(ps.local_max(holes, 9)[7, 7])
+    assert not np.isnan(ps.local_max(holes, 9)[5, 10])
     counts = (image * 200).astype(np.uint8)
     half = moments.window_spec("max", counts.shape, counts.dtype, 9, mode="constant", cval=0.5)
     assert not moments._box_extreme_applies(counts, half, "same")
@@ -357,19 +359,29 @@ def test_the_box_extreme_path_leaves_nan_and_unholdable_cvals_to_the_engine():
 
 
 def test_van_herk_kernels_match_the_numpy_reference():
+    """The fused box min/max kernel against numpy over every window, on uneven bands of rows."""
     import naive
     from pixelsmith._kernels import extreme
+    from pixelsmith._modes import edge_indices
 
     rng = np.random.default_rng(9)
+    cases = ((1, 2, "reflect"), (5, 13, "wrap"), (13, 5, "constant"), (37, 8, "mirror"), (9, 53, "nearest"))
     for dtype in (np.float32, np.uint8, np.int16):
-        padded = (rng.normal(size=(37, 53)) * 50).astype(dtype)
-        for w in (1, 2, 5, 13, 37):
+        image = (rng.normal(size=(37, 53)) * 50).astype(dtype)
+        for w0, w1, mode in cases:
+            row_map = edge_indices(-(w0 // 2), 37 + w0 - 1 - w0 // 2, 37, mode)
+            col_map = edge_indices(-(w1 // 2), 53 + w1 - 1 - w1 // 2, 53, mode)
+            pads = [(w0 // 2, w0 - 1 - w0 // 2), (w1 // 2, w1 - 1 - w1 // 2)]
+            padded = naive.pad_like_scipy(image, pads, mode, 3)
             for take_max in (True, False):
-                if w <= padded.shape[1]:
-                    rows = np.empty((37, 53 - w + 1), dtype)
-                    extreme.extreme_along_rows(padded, rows, w, take_max, 0, 37)
-                    np.testing.assert_array_equal(rows, naive.sliding_extreme(padded, w, 1, take_max))
-                cols = np.empty((37 - w + 1, 53), dtype)
-                extreme.extreme_along_columns(padded, cols, w, take_max, 0, 20)
-                extreme.extreme_along_columns(padded, cols, w, take_max, 20, 53)
-                np.testing.assert_array_equal(cols, naive.sliding_extreme(padded, w, 0, take_max))
+                out = np.empty((37, 53))
+                for r0, r1 in ((0, 5), (5, 6), (6, 30), (30, 37)):
+                    assert extreme.box_extreme_rows(
+                        image, row_map, col_map, w0, w1, take_max, dtype(3), dtype == np.float32, r0, r1, out
+                    )
+                expected = naive.sliding_extreme(naive.sliding_extreme(padded, w0, 0, take_max), w1, 1, take_max)
+                np.testing.assert_array_equal(out, expected, err_msg=f"{dtype} {w0} {w1} {mode} {take_max}")
+    holes = np.ones((20, 20), np.float32)
+    holes[19, 3] = np.nan  # the last row: read only by the band's last windows
+    maps = edge_indices(-1, 21, 20, "reflect")
+    assert not extreme.box_extreme_rows(holes, maps, maps, 3, 3, True, np.float32(0), True, 0, 20, np.empty((20, 20)))

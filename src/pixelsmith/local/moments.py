@@ -160,8 +160,8 @@ def _local_stat(
         from ._dask import map_window
 
         result = map_window(a, spec, crop)
-    elif _box_extreme_applies(a, spec, crop):
-        result = _box_extreme(a, spec)
+    elif _box_extreme_applies(a, spec, crop) and (fused := _box_extreme(a, spec, out_dtype)) is not None:
+        result = fused
     elif (fused := _box_sum(a, spec, crop)) is not None:
         result = fused
     else:
@@ -173,45 +173,66 @@ def _local_stat(
     return result
 
 
-# scipy.ndimage's edge modes as numpy.pad names them
-_PAD_MODES = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap", "constant": "constant"}
-
-
 def _box_extreme_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> bool:
-    """The van Herk / Gil-Werman path: a full box over a 1-D or 2-D array, 'same' extent, no NaN involved.
+    """The fused van Herk path (`_box_extreme`): a full box over a 1-D or 2-D array, 'same' extent.
 
-    NaN needs the engine's rules, and an integer array padded with a `cval` its dtype cannot hold
-    would change the answer; both stay on the general path.
+    A NaN cval needs the engine's rules, and an integer array padded with a
+    `cval` its dtype cannot hold would change the answer; both stay on the
+    general path (so do NaN values in the data: the kernel reports them).
     """
     if spec.stat not in ("min", "max") or spec.footprint is not None or crop != "same" or a.ndim not in (1, 2):
         return False
-    if a.size < engine.SERIAL_BELOW or max(spec.window) < 7:
-        return False  # measured: below 7 the engine's direct tiles are as fast or faster
+    if a.size < engine.SERIAL_BELOW or a.dtype.kind not in "fiu":
+        return False
     if spec.mode == "constant" and (np.isnan(spec.cval) or (a.dtype.kind in "iu" and spec.cval != int(spec.cval))):
         return False
     if spec.mode == "constant" and a.dtype.kind in "iu":
         info = np.iinfo(a.dtype)
         if not info.min <= spec.cval <= info.max:
             return False
-    return a.dtype.kind in "iu" or not np.isnan(np.min(a) if spec.stat == "min" else np.max(a))
+    return True
 
 
-def _box_extreme(a: np.ndarray, spec: engine.WindowSpec) -> np.ndarray:
-    """Box minimum or maximum in the input's dtype: pad once, then one pass per axis (3 comparisons a value)."""
+def _box_extreme(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype | None = None) -> np.ndarray | None:
+    """Box minimum or maximum in the input's dtype, rows streamed (`_kernels/extreme.py`); None if NaN is met.
+
+    Edges come from index maps (no padded copy); direct comparisons for
+    windows up to 8, van Herk / Gil-Werman (3 comparisons a value) beyond.
+    Written straight into `dtype` when that is the input's own (extremes are
+    exact: ``dtype=np.uint8`` on a uint8 image moves 1 byte a pixel, not 8).
+    """
     from .._kernels import extreme as _kx
-    from .._parallel import run_each
+    from .._modes import edge_indices
+    from .._parallel import run_in_ranges
 
     image = np.ascontiguousarray(a).reshape((1,) * (2 - a.ndim) + a.shape)
     window = (1,) * (2 - a.ndim) + tuple(spec.window)
-    pads = [(w // 2, w - 1 - w // 2) for w in window]
-    options = {"constant_values": np.asarray(spec.cval).astype(image.dtype)} if spec.mode == "constant" else {}
-    padded = np.pad(image, pads, mode=_PAD_MODES[spec.mode], **options)
-    take_max = spec.stat == "max"
-    out = np.empty(image.shape, image.dtype)
-    width = 256  # columns per band: both passes of a band stay in cache, and bands run on the thread pool
-    bands = [(c, min(c + width, out.shape[1])) for c in range(0, out.shape[1], width)]
-    run_each(bands, lambda band: _kx.extreme_box_band(padded, out, window[0], window[1], take_max, *band))
-    return out.reshape(a.shape)
+    lo = [w // 2 for w in window]
+    row_map = edge_indices(-lo[0], image.shape[0] + window[0] - 1 - lo[0], image.shape[0], spec.mode)
+    col_map = edge_indices(-lo[1], image.shape[1] + window[1] - 1 - lo[1], image.shape[1], spec.mode)
+    fill = np.asarray(spec.cval if spec.mode == "constant" else 0).astype(image.dtype)[()]
+    out = np.empty(image.shape, image.dtype if dtype == image.dtype else spec.out_dtype)
+    clean = []
+
+    def rows(r0: int, r1: int) -> None:
+        clean.append(
+            _kx.box_extreme_rows(
+                image,
+                row_map,
+                col_map,
+                window[0],
+                window[1],
+                spec.stat == "max",
+                fill,
+                image.dtype.kind == "f",
+                r0,
+                r1,
+                out,
+            )
+        )
+
+    run_in_ranges(image.shape[0], rows, minimum=2)
+    return out.reshape(a.shape) if all(clean) else None
 
 
 def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | None:
