@@ -385,3 +385,15 @@ def test_van_herk_kernels_match_the_numpy_reference():
     holes[19, 3] = np.nan  # the last row: read only by the band's last windows
     maps = edge_indices(-1, 21, 20, "reflect")
     assert not extreme.box_extreme_rows(holes, maps, maps, 3, 3, True, np.float32(0), True, 0, 20, np.empty((20, 20)))
+
+
+def test_box_extremes_in_the_inputs_own_integer_dtype():
+    """dtype= the input's integer dtype: the fused kernel writes it directly, the same values as the default."""
+    rng = np.random.default_rng(10)
+    for dtype in (np.uint8, np.uint16, np.int16):
+        image = rng.integers(0, 250, (300, 260)).astype(dtype)
+        for size, mode in ((3, "reflect"), (5, "constant"), (15, "wrap"), ((31, 4), "nearest")):
+            for func in (ps.local_min, ps.local_max):
+                own = func(image, size, mode=mode, cval=7, dtype=dtype)
+                assert own.dtype == dtype
+                np.testing.assert_array_equal(own, func(image, size, mode=mode, cval=7))
