@@ -15,8 +15,6 @@ import numpy as np
 
 from . import kernel
 
-SIDDON, TRILINEAR = 0, 1
-
 
 @kernel
 def _clip(a, b, shape):
@@ -365,58 +363,3 @@ def sub_ray_offset(r, c, rows_total, cols_total, sa, sb, k):
     dr = r - (rows_total - 1) / 2.0 + (sa + 0.5) / k - 0.5
     dc = c - (cols_total - 1) / 2.0 + (sb + 0.5) / k - 0.5
     return dr, dc
-
-
-@kernel
-def render_tile(
-    mu,
-    occupied,
-    to_index,
-    source_w,
-    center_w,
-    u_w,
-    v_w,
-    rows_total,
-    cols_total,
-    row0,
-    row1,
-    col0,
-    col1,
-    parallel,
-    direction_w,
-    reach,
-    method,
-    step,
-    supersample,
-    out,
-):
-    """Effective line integrals (mm^-1 x mm) of the detector tile rows row0..row1-1, cols col0..col1-1, into out.
-
-    Rays as in `ray_ends`. With supersampling, k x k sub-rays per pixel; their
-    intensities are averaged (exp(-L)) and the result is returned as -log(mean).
-    """
-    skipping = occupied.shape[0] > 0  # empty for volumes only 1 voxel thick along an axis
-    a = np.empty(3)
-    b = np.empty(3)
-    k = supersample
-    for r in range(row0, row1):
-        for c in range(col0, col1):
-            acc = 0.0
-            first = 0.0
-            for sa in range(k):
-                for sb in range(k):
-                    dr, dc = sub_ray_offset(r, c, rows_total, cols_total, sa, sb, k)
-                    length = ray_ends(
-                        to_index, source_w, center_w, u_w, v_w, dr, dc, parallel, direction_w, reach, a, b
-                    )
-                    if method == SIDDON:
-                        value = siddon(mu, a, b) * length
-                    elif skipping:
-                        value = trilinear_skipping(mu, occupied, a, b, step) * length
-                    else:
-                        value = trilinear(mu, a, b, step) * length
-                    if k == 1:
-                        first = value
-                    else:
-                        acc += math.exp(-value)
-            out[r, c] = first if k == 1 else -math.log(acc / (k * k))

@@ -20,13 +20,12 @@ import math
 import numpy as np
 
 from . import kernel
-from .drr import _clip, ray_ends, sub_ray_offset
+from .drr import _clip
 
 # a ray's float parameters: in-plane positions c + i k on the two other axes, the box extent [lo, hi]
 # along the major axis, and the parameter t per plane; its int parameters: the major axis, the planes
 # i0..i1 (inclusive) inside the box, and the planes u0..u1 (exclusive) needing no clamps
 CA, KA, CB, KB, LO, HI, SCALE = range(7)
-TILE = 16
 MAJOR, I0, I1, U0, U1 = range(5)
 
 
@@ -197,53 +196,3 @@ def joseph(mu, a, b):
         return 0.0
     flat = mu.ravel()
     return finish(flat, mu.shape, fp, ip, 0, planes_sum(flat, mu.shape, fp, ip, 0))
-
-
-@kernel
-def render_tile(
-    mu,
-    to_index,
-    source_w,
-    center_w,
-    u_w,
-    v_w,
-    rows_total,
-    cols_total,
-    row0,
-    row1,
-    col0,
-    col1,
-    parallel,
-    direction_w,
-    reach,
-    supersample,
-    out,
-):
-    """`drr.render_tile` with Joseph's projector (rays as in `drr.ray_ends`, sub-rays' intensities averaged).
-
-    A band of detector rows is one call (few calls, little dispatch); inside it,
-    rays are taken in tiles `TILE` columns wide.
-    """
-    flat = mu.ravel()
-    shape = mu.shape
-    a = np.empty(3)
-    b = np.empty(3)
-    fp = np.empty((7, 1))
-    ip = np.empty((5, 1), np.int64)
-    k = supersample
-    for tile_col in range(col0, col1, TILE):  # tiles of neighbouring rays, which read neighbouring voxels
-        for r in range(row0, row1):
-            for c in range(tile_col, min(tile_col + TILE, col1)):
-                acc = 0.0
-                value = 0.0
-                for sa in range(k):
-                    for sb in range(k):
-                        dr, dc = sub_ray_offset(r, c, rows_total, cols_total, sa, sb, k)
-                        length = ray_ends(
-                            to_index, source_w, center_w, u_w, v_w, dr, dc, parallel, direction_w, reach, a, b
-                        )
-                        value = 0.0
-                        if ray_setup(shape, a, b, fp, ip, 0):
-                            value = finish(flat, shape, fp, ip, 0, planes_sum(flat, shape, fp, ip, 0)) * length
-                        acc += math.exp(-value)
-                out[r, c] = value if k == 1 else -math.log(acc / (k * k))

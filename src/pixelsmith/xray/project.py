@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._kernels import drr as _k
-from .._kernels import joseph as _kj
+from .._kernels import render as _kr
 from .._parallel import run_each, run_in_ranges
 from .._types import ArrayLike, DrrMethod, DrrOutput
 from .._validate import (
@@ -100,38 +100,16 @@ def _render(
     parallel = direction is not None
     extent = np.linalg.norm(np.asarray(volume.shape) * volume.spacing)
     reach = float(extent + np.linalg.norm(detector.center - volume.center))
-    code = _k.SIDDON if method == "siddon" else _k.TRILINEAR
+    code = {"siddon": _kr.SIDDON, "trilinear": _kr.TRILINEAR, "joseph": _kr.JOSEPH}[method]
     src = np.zeros(3) if source is None else np.asarray(source, np.float64)
     dirv = np.zeros(3) if direction is None else np.asarray(direction, np.float64)
-    tiles = _work_items(method, rows, cols)
+    bands = _bands(rows)
 
     if occupied is None:
         occupied = _occupancy_for(mu, method)
 
-    def work(tile: tuple[int, int, int, int]) -> None:
-        r0, r1, c0, c1 = tile
-        if method == "joseph":
-            _kj.render_tile(
-                mu,
-                to_index,
-                src,
-                detector.center,
-                detector.u,
-                detector.v,
-                rows,
-                cols,
-                r0,
-                r1,
-                c0,
-                c1,
-                parallel,
-                dirv,
-                reach,
-                supersample,
-                out,
-            )
-            return
-        _k.render_tile(
+    def work(band: tuple[int, int]) -> None:
+        _kr.render_band(
             mu,
             occupied,
             to_index,
@@ -141,10 +119,8 @@ def _render(
             detector.v,
             rows,
             cols,
-            r0,
-            r1,
-            c0,
-            c1,
+            band[0],
+            band[1],
             parallel,
             dirv,
             reach,
@@ -154,29 +130,17 @@ def _render(
             out,
         )
 
-    run_each(tiles, work, progress=progress)
+    run_each(bands, work, progress=progress)
     return out
 
 
-TILE_ROWS, TILE_COLS = 16, 16
+BAND_ROWS = 16  # detector rows per kernel call; the kernel takes the band's rays in tiles of 16 columns
 DEFAULT_STEP = 0.5  # voxels between trilinear samples
 
 
-def _tiles(rows: int, cols: int) -> list[tuple[int, int, int, int]]:
-    """Detector tiles (row0, row1, col0, col1): neighbouring rays of a tile read neighbouring voxels."""
-    return [
-        (r, min(r + TILE_ROWS, rows), c, min(c + TILE_COLS, cols))
-        for r in range(0, rows, TILE_ROWS)
-        for c in range(0, cols, TILE_COLS)
-    ]
-
-
-def _work_items(method: str, rows: int, cols: int) -> list[tuple[int, int, int, int]]:
-    """The (row0, row1, col0, col1) of each kernel call: Joseph's kernel tiles a band of `TILE_ROWS`
-    rows itself (fewer calls, less dispatch); the others take one tile a call."""
-    if method == "joseph":
-        return [(r, min(r + TILE_ROWS, rows), 0, cols) for r in range(0, rows, TILE_ROWS)]
-    return _tiles(rows, cols)
+def _bands(rows: int) -> list[tuple[int, int]]:
+    """(row0, row1) of each kernel call: bands of `BAND_ROWS` detector rows."""
+    return [(r, min(r + BAND_ROWS, rows)) for r in range(0, rows, BAND_ROWS)]
 
 
 def _occupancy(mu: np.ndarray) -> np.ndarray:
@@ -334,7 +298,7 @@ def drr_sweep(
     output, i0, energy_kev, method, step, supersample
         As for `drr`.
     progress : callable, optional
-        Called with (done, total) over the tiles of every view: one bar for the sweep.
+        Called with (done, total) over the bands of rows of every view: one bar for the sweep.
 
     Returns
     -------
@@ -380,9 +344,9 @@ def drr_sweep(
     mu = _attenuation(volume, energy_kev)
     occupied = _occupancy_for(mu, method)
     out = np.empty((views, rows, cols))
-    tiles = len(_work_items(method, rows, cols))
+    bands = len(_bands(rows))
     for n, geometry in enumerate(geometries):
-        view_progress = None if progress is None else (lambda done, _, n=n: progress(n * tiles + done, views * tiles))
+        view_progress = None if progress is None else (lambda done, _, n=n: progress(n * bands + done, views * bands))
         _render(
             volume,
             mu,
