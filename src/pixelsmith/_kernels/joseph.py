@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from . import kernel
-from .drr import _clip
+from .drr import _clip, _inside  # _inside: the same sample-range test as trilinear's, on planes
 
 # a ray's float parameters: in-plane positions c + i k on the two other axes, the box extent [lo, hi]
 # along the major axis, and the parameter t per plane; its int parameters: the major axis, the planes
@@ -65,19 +65,6 @@ def _inner_value(flat, sm, sa, sb, i, pa, pb):
     e0 = v00 + fb * (v01 - v00)
     e1 = v10 + fb * (v11 - v10)
     return e0 + fa * (e1 - e0)
-
-
-@kernel(inline=True)
-def _inside(c, k, n, i0, i1):
-    """(ia, ib) within i0..i1: planes where c + i k lies in [0, n - 1) with a one-plane margin for rounding."""
-    if k == 0.0:
-        return (i0, i1) if 0.0 <= c < n - 1.0 - 1e-9 else (i0, i0)
-    a = (0.0 - c) / k
-    b = (n - 1.0 - c) / k
-    lo, hi = min(a, b), max(a, b)
-    ia = max(i0, int(math.ceil(lo)) + 1) if lo > i0 - 1 else i0
-    ib = min(i1, int(math.floor(hi)) - 1) if hi < i1 + 1 else i1
-    return ia, max(ia, ib)
 
 
 @kernel(inline=True)

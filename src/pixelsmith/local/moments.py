@@ -193,6 +193,17 @@ def _box_extreme_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> b
     return True
 
 
+def _rows_and_edge_maps(a: np.ndarray, spec: engine.WindowSpec):
+    """For the fused box kernels: `a` as a C-contiguous 2-D image (1-D as one row), the 2-D window, and for
+    rows and columns the source index of every padded position (-1: `cval`), as `spec.mode` extends the edges."""
+    from .._modes import edge_indices
+
+    image = np.ascontiguousarray(a).reshape((1,) * (2 - a.ndim) + a.shape)
+    window = (1,) * (2 - a.ndim) + tuple(spec.window)
+    maps = [edge_indices(-(w // 2), n + w - 1 - w // 2, n, spec.mode) for n, w in zip(image.shape, window, strict=True)]
+    return image, window, maps[0], maps[1]
+
+
 def _box_extreme(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype | None = None) -> np.ndarray | None:
     """Box minimum or maximum in the input's dtype, rows streamed (`_kernels/extreme.py`); None if NaN is met.
 
@@ -202,14 +213,9 @@ def _box_extreme(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype | None 
     exact: ``dtype=np.uint8`` on a uint8 image moves 1 byte a pixel, not 8).
     """
     from .._kernels import extreme as _kx
-    from .._modes import edge_indices
     from .._parallel import run_in_ranges
 
-    image = np.ascontiguousarray(a).reshape((1,) * (2 - a.ndim) + a.shape)
-    window = (1,) * (2 - a.ndim) + tuple(spec.window)
-    lo = [w // 2 for w in window]
-    row_map = edge_indices(-lo[0], image.shape[0] + window[0] - 1 - lo[0], image.shape[0], spec.mode)
-    col_map = edge_indices(-lo[1], image.shape[1] + window[1] - 1 - lo[1], image.shape[1], spec.mode)
+    image, window, row_map, col_map = _rows_and_edge_maps(a, spec)
     fill = np.asarray(spec.cval if spec.mode == "constant" else 0).astype(image.dtype)[()]
     out = np.empty(image.shape, image.dtype if dtype == image.dtype else spec.out_dtype)
     clean = []
@@ -247,14 +253,10 @@ def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | 
     if a.size < engine.SERIAL_BELOW or a.dtype.kind not in "fiu":
         return None
     from .._kernels import box as _kb
-    from .._modes import edge_indices
     from .._parallel import run_in_ranges
 
-    image = np.ascontiguousarray(a).reshape((1,) * (2 - a.ndim) + a.shape)
-    window = (1,) * (2 - a.ndim) + tuple(spec.window)
+    image, window, row_map, col_map = _rows_and_edge_maps(a, spec)
     lo = [w // 2 for w in window]
-    row_map = edge_indices(-lo[0], image.shape[0] + window[0] - 1 - lo[0], image.shape[0], spec.mode)
-    col_map = edge_indices(-lo[1], image.shape[1] + window[1] - 1 - lo[1], image.shape[1], spec.mode)
     out = np.empty(image.shape, spec.out_dtype)
     finite = []
 
