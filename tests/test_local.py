@@ -397,3 +397,134 @@ def test_box_extremes_in_the_inputs_own_integer_dtype():
                 own = func(image, size, mode=mode, cval=7, dtype=dtype)
                 assert own.dtype == dtype
                 np.testing.assert_array_equal(own, func(image, size, mode=mode, cval=7))
+
+
+def _disk(r):
+    d = np.arange(-r, r + 1)
+    return np.add.outer(d**2, d**2) <= r * r
+
+
+@pytest.mark.parametrize(
+    ("stat", "dtype"),
+    [("min", np.float32), ("max", np.uint8), ("max", np.int16), ("sum", np.float64), ("mean", np.float32)]
+    + [("mean", np.uint16), ("min", np.float64)],
+)
+def test_the_fused_footprint_path_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch):
+    """Footprints over large 1-D and 2-D arrays stream doubling tables (`_kernels/footprint.py`); the engine
+    forms run sums from the same tables in the same order, so sums agree to the bit (numpy and dask too)."""
+    import pixelsmith.local.moments as moments
+
+    rng = np.random.default_rng(23)
+    image = (rng.normal(size=(300, 257)) * 40 + 1e3).astype(dtype)
+    long_run = np.zeros((3, 40), bool)
+    long_run[0, 2:33] = True  # a run of 31: five doubling terms
+    long_run[2, ::3] = True
+    footprints = [_disk(3), _disk(7), rng.random((6, 9)) > 0.4, long_run, np.array([[1, 0, 1, 1]], bool)]
+    func = getattr(ps, f"local_{stat}")
+    cases = [(image, fp, mode) for fp in footprints for mode in MODES]
+    line = image.reshape(-1)[:70_001]
+    cases += [(line, np.array([1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1], bool), mode) for mode in MODES]
+    thin = image.reshape(-1)[: 3 * 25_000].reshape(3, 25_000)  # windows taller than the array: pads repeat
+    cases += [(thin, _disk(4), mode) for mode in MODES]
+    answered = []
+    real = moments._footprint_fused
+
+    def fused(*args):
+        result = real(*args)
+        answered.append(result is not None)
+        return result
+
+    monkeypatch.setattr(moments, "_footprint_fused", fused)
+    fast = [func(a, footprint=fp, mode=mode, cval=7.0) for a, fp, mode in cases]
+    assert len(answered) == len(cases) and all(answered)
+    monkeypatch.setattr(moments, "_footprint_applies", lambda *args: False)
+    for got, (a, fp, mode) in zip(fast, cases, strict=True):
+        want = func(a, footprint=fp, mode=mode, cval=7.0)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want, err_msg=f"{fp.shape} {mode} {a.shape}")
+
+
+def test_the_footprint_kernels_match_numpy_in_any_band_and_strip():
+    """Both kernels against tests/naive.py on uneven bands of rows and strips of columns narrower than the
+    image (as threads and the cache-sized strips split the work)."""
+    import naive
+    from pixelsmith._kernels import footprint as kf
+    from pixelsmith._modes import edge_indices
+    from pixelsmith.local import _engine as engine
+
+    rng = np.random.default_rng(24)
+    image = rng.normal(size=(41, 57)).astype(np.float32)
+    for fp, mode in ((_disk(2), "reflect"), (rng.random((7, 12)) > 0.5, "constant"), (_disk(9), "wrap")):
+        fp[fp.shape[0] // 2, 0] = True  # at least one run in the middle row, whatever the draw
+        fh, fw = fp.shape
+        row_map = edge_indices(-(fh // 2), 41 + fh - 1 - fh // 2, 41, mode)
+        col_map = edge_indices(-(fw // 2), 57 + fw - 1 - fw // 2, 57, mode)
+        runs = engine.footprint_runs(fp)
+        levels = max(n for _, _, n in runs).bit_length()
+        extremes = np.array([(row[0], s, n, n.bit_length() - 1) for row, s, n in runs], dtype=np.int64)
+        terms, sums = [], []
+        for row, s, n in runs:
+            first, offset = len(terms), 0
+            for k in range(n.bit_length() - 1, -1, -1):
+                if n >> k & 1:
+                    terms.append((k, offset))
+                    offset += 1 << k
+            sums.append((row[0], s, first, len(terms)))
+        for strip in (5, 16, 57):
+            lowest, highest, mean = (np.empty((41, 57)) for _ in range(3))
+            for r0, r1 in ((0, 6), (6, 7), (7, 30), (30, 41)):
+                for take_max, out in ((False, lowest), (True, highest)):
+                    assert kf.footprint_extreme_rows(
+                        image, row_map, col_map, fw // 2, extremes, levels, fh, fw, take_max, np.float32(2),
+                        True, strip, r0, r1, out,
+                    )  # fmt: skip
+                assert kf.footprint_sum_rows(
+                    image, row_map, col_map, fw // 2, np.array(sums), np.array(terms), levels, fh, fw, 2.0,
+                    float(fp.sum()), strip, r0, r1, mean,
+                )  # fmt: skip
+            for stat, got in (("min", lowest), ("max", highest), ("mean", mean)):
+                want = naive.local_stat(image, stat, fp.shape, footprint=fp, mode=mode, cval=2.0)
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=f"{stat} {fp.shape} {strip}")
+    holes = image.copy()
+    holes[40, 3] = np.nan  # the last row: read only by the band's last windows
+    maps = edge_indices(-1, 42, 41, "reflect"), edge_indices(-1, 58, 57, "reflect")
+    table = np.array([(0, 1, 1, 0), (1, 0, 3, 1), (2, 1, 1, 0)], dtype=np.int64)
+    out = np.empty((41, 57))
+    assert not kf.footprint_extreme_rows(holes, *maps, 1, table, 2, 3, 3, True, np.float32(0), True, 8, 0, 41, out)
+
+
+def test_doubling_run_sums_match_numpy():
+    from pixelsmith._kernels import footprint as kf
+
+    block = np.random.default_rng(25).normal(size=(3, 70))
+    for length in (1, 2, 7, 8, 31, 70):
+        out = np.empty((3, 71 - length))
+        kf.doubling_run_sums(block, length, out)
+        want = np.array([np.convolve(row, np.ones(length), mode="valid") for row in block])
+        np.testing.assert_allclose(out, want, rtol=1e-13, atol=1e-13)
+
+
+def test_footprint_sums_have_no_drift_and_leave_nan_to_the_engine():
+    """Run sums are tree sums of their own values: a 1e12 outlier leaves no residue; NaN takes the engine's rules."""
+    import naive
+
+    rng = np.random.default_rng(26)
+    values = 1.0 + rng.random((400, 300))
+    values[100, 100] = 1e12
+    disk = _disk(7)
+    got = ps.local_sum(values, footprint=disk)
+    expected = naive.local_stat(values, "sum", disk.shape, footprint=disk)
+    away = np.ones(values.shape, bool)
+    away[92:109, 92:109] = False
+    np.testing.assert_allclose(got[away], expected[away], rtol=1e-14)
+    offset = (1e4 + rng.standard_normal((300, 250))).astype(np.float32)
+    want = naive.local_stat(offset, "mean", disk.shape, footprint=disk)
+    np.testing.assert_allclose(ps.local_mean(offset, footprint=disk), want, rtol=2**-24)
+    holes = offset.copy()
+    holes[50, 60] = np.nan
+    for func in (ps.local_mean, ps.local_max):
+        assert np.isnan(func(holes, footprint=disk)[50, 67]) and not np.isnan(func(holes, footprint=disk)[50, 68])
+        omit = func(holes, footprint=disk, nan_policy="omit")
+        stat = "mean" if func is ps.local_mean else "max"
+        want = naive.local_stat(holes, stat, disk.shape, footprint=disk, nan_policy="omit")
+        np.testing.assert_allclose(omit, want, rtol=2**-24)

@@ -36,8 +36,9 @@ def _row_into(x, source, cval, into):
         for j in range(into.shape[0]):
             into[j] = cval
     else:
+        row = x[source]  # a row first: `x[source, j]` tests for a negative index in the loop
         for j in range(into.shape[0]):
-            into[j] = x[source, j]
+            into[j] = row[j]
 
 
 @kernel(inline=True)
@@ -47,8 +48,9 @@ def _row_add(x, source, cval, into):
         for j in range(into.shape[0]):
             into[j] += cval
     else:
+        row = x[source]
         for j in range(into.shape[0]):
-            into[j] += x[source, j]
+            into[j] += row[j]
 
 
 @kernel(inline=True)
@@ -92,8 +94,9 @@ def _backward_block(x, row_map, block_start, block_stop, cval, ring, w):
             for j in range(here.shape[0]):
                 here[j] = below[j] + cval
         else:
+            row = x[source]
             for j in range(here.shape[0]):
-                here[j] = below[j] + x[source, j]
+                here[j] = below[j] + row[j]
 
 
 @kernel(inline=True)
@@ -148,8 +151,9 @@ def _horizontal(vp, w, phase, fwd, bwd, n_out, out_row):
         for j in range(n_out):
             out_row[j] = vp[j]
         for k in range(1, w):
+            shifted = vp[k : k + n_out]  # a slice: `vp[j + k]` would test for a negative index in the loop
             for j in range(n_out):
-                out_row[j] += vp[j + k]
+                out_row[j] += shifted[j]
         return
     first = (w - phase % w) % w
     for b0 in range(first - w if first else 0, n, w):
@@ -161,8 +165,9 @@ def _horizontal(vp, w, phase, fwd, bwd, n_out, out_row):
         bwd[b1 - 1] = vp[b1 - 1]
         for j in range(b1 - 2, b0 - 1, -1):
             bwd[j] = bwd[j + 1] + vp[j]
+    ahead = fwd[w - 1 : w - 1 + n_out]
     for j in range(n_out):
-        out_row[j] = bwd[j] + fwd[j + w - 1]
+        out_row[j] = bwd[j] + ahead[j]
     for j in range((w - phase % w) % w, n_out, w):  # windows that are one whole block
         out_row[j] = fwd[j + w - 1]
 
@@ -216,8 +221,9 @@ def _horizontal_group(vp, rows, w, phase, fwd, bwd, n_out, sums):
         forward = fwd[r]
         backward = bwd[r]
         row = sums[r]
+        ahead = forward[w - 1 : w - 1 + n_out]  # a slice: no negative-index test in the loop
         for j in range(n_out):
-            row[j] = backward[j] + forward[j + w - 1]
+            row[j] = backward[j] + ahead[j]
         for j in range(first, n_out, w):  # windows that are one whole block (no integer division per value)
             row[j] = forward[j + w - 1]
 

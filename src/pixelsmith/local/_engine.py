@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .._kernels import footprint as kf
 from .._kernels import rank as kr
 from .._kernels import window as kw
 from .._modes import edge_indices
@@ -480,6 +481,8 @@ def _reduce_footprint(block: np.ndarray, footprint: np.ndarray, op: int, phases)
 
     Costs (number of runs) operations per pixel instead of (footprint size).
     A footprint that is flat along the last axis is moved so its runs are long.
+    Run sums come from doubling tables (`_kernels/footprint.py`): no running
+    sum, and the same additions in the same order as the fused 2-D path.
     """
     run_axis = max(ax for ax, s in enumerate(footprint.shape) if s > 1) if footprint.size > 1 else block.ndim - 1
     if run_axis != block.ndim - 1:
@@ -496,7 +499,10 @@ def _reduce_footprint(block: np.ndarray, footprint: np.ndarray, op: int, phases)
     flat_block = block.reshape(rows, n_last)
     for length, layer in layer_of.items():
         reduced = np.empty((rows, n_last - length + 1), dtype=np.float64)
-        kw.sliding_last(flat_block, length, op, phases[-1] % length, reduced)
+        if op == kw.OP_SUM:  # tree sums from doubling tables: what the fused 2-D kernel adds, bit for bit
+            kf.doubling_run_sums(flat_block, length, reduced)
+        else:
+            kw.sliding_last(flat_block, length, op, phases[-1] % length, reduced)
         stacked[layer, :, : n_last - length + 1] = reduced
     strides = np.array([s // block.itemsize for s in block.strides], dtype=np.int64)
     out_shape = tuple(b - f + 1 for b, f in zip(block.shape, footprint.shape, strict=True))

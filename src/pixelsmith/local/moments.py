@@ -164,6 +164,8 @@ def _local_stat(
         result = fused
     elif (fused := _box_sum(a, spec, crop)) is not None:
         result = fused
+    elif _footprint_applies(a, spec, crop) and (fused := _footprint_fused(a, spec, out_dtype)) is not None:
+        result = fused
     else:
         trim_lo = spec.lo if crop == "valid" else (0,) * a.ndim
         trim_hi = spec.hi if crop == "valid" else (0,) * a.ndim
@@ -191,6 +193,82 @@ def _box_extreme_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> b
         if not info.min <= spec.cval <= info.max:
             return False
     return True
+
+
+def _footprint_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> bool:
+    """The fused footprint path (`_footprint_fused`): min, max, sum or mean over a footprint of a 1-D or 2-D
+    array, 'same' extent, runs along the rows (a footprint one column wide keeps the engine's moved axis)."""
+    if spec.footprint is None or spec.stat not in ("min", "max", "sum", "mean") or spec.footprint.shape[-1] < 2:
+        return False
+    if spec.stat in ("sum", "mean"):
+        return crop == "same" and a.ndim in (1, 2) and a.size >= engine.SERIAL_BELOW and a.dtype.kind in "fiu"
+    return _box_extreme_applies(a, dataclasses.replace(spec, footprint=None), crop)
+
+
+# bytes of doubling tables a thread keeps for one strip of columns (rows x levels x strip): about L2
+_FOOTPRINT_RING_BYTES = 1 << 20
+
+
+def _footprint_fused(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype) -> np.ndarray | None:
+    """Min, max, sum or mean over a footprint, rows streamed with doubling tables (`_kernels/footprint.py`).
+
+    Extremes take two table lookups per run of the footprint (exact, in the
+    input's dtype); sums add the runs' binary blocks in float64, the engine's
+    additions in the engine's order. None when the data hold NaN (extremes)
+    or a result is not finite (sums): the engine's rules answer those.
+    """
+    from .._kernels import footprint as _kf
+    from .._parallel import run_in_ranges
+
+    image, window, row_map, col_map = _rows_and_edge_maps(a, spec)
+    footprint = spec.footprint.reshape(window)
+    runs = engine.footprint_runs(footprint)
+    longest = max(length for _, _, length in runs)
+    levels = longest.bit_length()  # tables for blocks of 1, 2, .., 2**(levels - 1) values
+    fh, fw = window
+    extreme = spec.stat in ("min", "max")
+    item = image.dtype.itemsize if extreme else 8
+    strip = max(64, _FOOTPRINT_RING_BYTES // (fh * levels * item) - fw + 1)
+    strip = min(strip, image.shape[1])
+    lo1 = fw // 2
+    if extreme:
+        table = np.array([(row[0], start, n, n.bit_length() - 1) for row, start, n in runs], dtype=np.int64)
+        fill = np.asarray(spec.cval if spec.mode == "constant" else 0).astype(image.dtype)[()]
+        out = np.empty(image.shape, image.dtype if dtype == image.dtype else spec.out_dtype)
+    else:
+        terms, table = [], []
+        for row, start, n in runs:
+            first = len(terms)
+            offset = 0
+            for k in range(n.bit_length() - 1, -1, -1):  # the set bits of the length, highest first
+                if n >> k & 1:
+                    terms.append((k, offset))
+                    offset += 1 << k
+            table.append((row[0], start, first, len(terms)))
+        table = np.array(table, dtype=np.int64)
+        terms = np.array(terms, dtype=np.int64)
+        out = np.empty(image.shape, spec.out_dtype)
+    done = []
+
+    def rows(r0: int, r1: int) -> None:
+        if extreme:
+            done.append(
+                _kf.footprint_extreme_rows(
+                    image, row_map, col_map, lo1, table, levels, fh, fw, spec.stat == "max", fill,
+                    image.dtype.kind == "f", strip, r0, r1, out,
+                )
+            )  # fmt: skip
+        else:
+            mean_of = float(spec.volume) if spec.stat == "mean" else 0.0
+            done.append(
+                _kf.footprint_sum_rows(
+                    image, row_map, col_map, lo1, table, terms, levels, fh, fw, float(spec.cval), mean_of,
+                    strip, r0, r1, out,
+                )
+            )  # fmt: skip
+
+    run_in_ranges(image.shape[0], rows, minimum=2)
+    return out.reshape(a.shape) if all(done) else None
 
 
 def _rows_and_edge_maps(a: np.ndarray, spec: engine.WindowSpec):
