@@ -303,7 +303,20 @@ def test_the_fused_box_sum_kernel_matches_numpy_in_any_band_of_rows():
         out = np.empty((61, 47))
         for r0, r1 in ((0, 7), (7, 8), (8, 40), (40, 61)):
             assert box.box_rows(
-                image, row_map, col_map, w0, w1, -(w0 // 2), -(w1 // 2), 2.0, True, w0 * w1, r0, r1, out
+                image,
+                row_map,
+                col_map,
+                w0,
+                w1,
+                -(w0 // 2),
+                -(w1 // 2),
+                2.0,
+                True,
+                w0 * w1,
+                box.CHECK_INPUT,
+                r0,
+                r1,
+                out,
             )
         expected = naive.local_stat(image, "mean", (w0, w1), mode=mode, cval=2.0)
         np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-13)
@@ -311,7 +324,13 @@ def test_the_fused_box_sum_kernel_matches_numpy_in_any_band_of_rows():
     holes[30, 20] = np.inf
     row_map = edge_indices(-1, 62, 61, "reflect")
     col_map = edge_indices(-1, 48, 47, "reflect")
-    assert not box.box_rows(holes, row_map, col_map, 3, 3, -1, -1, 0.0, False, 9.0, 0, 61, np.empty((61, 47)))
+    out = np.empty((61, 47))
+    for check in (box.CHECK_INPUT, box.CHECK_OUTPUT):  # an inf read, or an inf result
+        assert not box.box_rows(holes, row_map, col_map, 3, 3, -1, -1, 0.0, False, 9.0, check, 0, 61, out)
+    huge = np.full((61, 47), 1e308)  # finite values whose sums overflow: only the results tell
+    assert box.box_rows(huge, row_map, col_map, 3, 3, -1, -1, 0.0, False, 9.0, box.CHECK_INPUT, 0, 61, out)
+    assert not box.box_rows(huge, row_map, col_map, 3, 3, -1, -1, 0.0, False, 9.0, box.CHECK_OUTPUT, 0, 61, out)
+    assert np.all(ps.local_mean(np.full((300, 300), 1e308), 3) == 1e308)  # the engine rescales: finite
 
 
 def test_the_fused_box_sum_has_no_drift_and_hands_nan_to_the_engine():

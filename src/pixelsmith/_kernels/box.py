@@ -29,6 +29,18 @@ from . import kernel
 from .window import DIRECT_MAX
 
 
+CHECK_NONE, CHECK_INPUT, CHECK_OUTPUT = 0, 1, 2  # how box_rows finds non-finite results
+
+
+@kernel(inline=True)
+def _finite_flags(x, source, flags):
+    """flags[:] += row * 0: NaN wherever input row `source` holds NaN or inf (-1, the cval: nothing)."""
+    if source >= 0:
+        row = x[source]
+        for j in range(row.shape[0]):
+            flags[j] += row[j] * 0
+
+
 @kernel(inline=True)
 def _row_into(x, source, cval, into):
     """into[:] = float64 values of input row `source` (-1: cval everywhere)."""
@@ -229,12 +241,16 @@ def _horizontal_group(vp, rows, w, phase, fwd, bwd, n_out, sums):
 
 
 @kernel
-def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, r0, r1, out):
+def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, check, r0, r1, out):
     """Box sums (or means when `mean`) of output rows r0..r1-1 into `out`; False if any value is not finite.
 
     Output row i reads padded rows i .. i + w0 - 1 (`row_map`) and output
     column j padded columns j .. j + w1 - 1 (`col_map`). `phase0`/`phase1`:
     the global padded index of padded row / column 0 (the Gil-Werman grid).
+    `check` says how non-finite results are found: CHECK_NONE (integers and a
+    finite cval: none can arise), CHECK_INPUT (the rows read, once each: a
+    float32 sum cannot overflow float64), CHECK_OUTPUT (every result: float64
+    sums can overflow).
     """
     n1 = x.shape[1]
     n_out1 = out.shape[1]
@@ -250,11 +266,19 @@ def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, r0,
     direct = w0 <= DIRECT_MAX
     ring = np.empty((w0 if not direct else 1, n1))
     fwd = np.empty(n1)
-    flags = np.zeros(n_out1)
-    for group in range(r0, r1, GROUP):
-        rows = min(GROUP, r1 - group)
+    flags = np.zeros(max(n_out1, n1))
+    if check == CHECK_INPUT:  # the first window's rows; each later row when it enters a window
+        for p in range(r0, r0 + w0 - 1):
+            _finite_flags(x, row_map[p], flags)
+    # short row windows are summed one row at a time (its buffers stay in L1); Gil-Werman rows go
+    # GROUP at a time for their register-carried chains
+    step = 1 if w1 <= DIRECT_MAX else GROUP
+    for group in range(r0, r1, step):
+        rows = min(step, r1 - group)
         for r in range(rows):
             i = group + r
+            if check == CHECK_INPUT:
+                _finite_flags(x, row_map[i + w0 - 1], flags)
             column = padded[r, lo1 : lo1 + n1]
             if direct:  # padded rows i .. i + w0 - 1
                 _direct_rows(x, row_map, i, i + w0, cval, column)
@@ -274,18 +298,24 @@ def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, r0,
         for r in range(rows):
             out_row = out[group + r]
             row_sum = sums[r]
-            # value * 0 is NaN exactly where value is not finite; summed per column (no serial chain)
-            if mean:
+            if check == CHECK_OUTPUT:  # value * 0 is NaN exactly where value is not finite
+                if mean:
+                    for j in range(n_out1):
+                        value = row_sum[j] / count + 0.0
+                        out_row[j] = value
+                        flags[j] += value * 0.0
+                else:
+                    for j in range(n_out1):
+                        value = row_sum[j] + 0.0
+                        out_row[j] = value
+                        flags[j] += value * 0.0
+            elif mean:
                 for j in range(n_out1):
-                    value = row_sum[j] / count + 0.0
-                    out_row[j] = value
-                    flags[j] += value * 0.0
+                    out_row[j] = row_sum[j] / count + 0.0
             else:
                 for j in range(n_out1):
-                    value = row_sum[j] + 0.0
-                    out_row[j] = value
-                    flags[j] += value * 0.0
-    for j in range(n_out1):
+                    out_row[j] = row_sum[j] + 0.0
+    for j in range(flags.shape[0]):
         if flags[j] != 0.0:
             return False
     return True

@@ -290,7 +290,8 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start, scratch:
         return _order_statistic(block, spec)
     may_have_nan = x.dtype.kind == "f" or math.isnan(spec.cval)
     # a NaN anywhere makes the sum NaN (so does inf - inf, which then just takes the exact look)
-    nan_mask = np.isnan(block) if may_have_nan and math.isnan(float(block.sum())) else None
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values summing to inf are not NaN: no warning
+        nan_mask = np.isnan(block) if may_have_nan and math.isnan(float(block.sum())) else None
     if nan_mask is not None and not nan_mask.any():
         nan_mask = None
     volume = float(spec.volume)

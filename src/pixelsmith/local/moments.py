@@ -336,6 +336,12 @@ def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | 
     image, window, row_map, col_map = _rows_and_edge_maps(a, spec)
     lo = [w // 2 for w in window]
     out = np.empty(image.shape, spec.out_dtype)
+    # how the kernel finds non-finite results: integers with a finite cval have none, float32 and float16
+    # sums cannot overflow float64 (their rows read are checked), float64 sums can (every result is)
+    if not math.isfinite(spec.cval) or image.dtype.itemsize >= 8 and image.dtype.kind == "f":
+        check = _kb.CHECK_OUTPUT
+    else:
+        check = _kb.CHECK_INPUT if image.dtype.kind == "f" else _kb.CHECK_NONE
     finite = []
 
     def rows(r0: int, r1: int) -> None:
@@ -351,6 +357,7 @@ def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | 
                 float(spec.cval),
                 spec.stat == "mean",
                 float(spec.volume),
+                check,
                 r0,
                 r1,
                 out,
