@@ -6,7 +6,9 @@ windows 3, 5, 15 and 31, reflect edges (OpenCV's BORDER_REFLECT), all threads.
 Anchors, same data, same process: `cv2.blur` (mean in the input's dtype,
 rounded for integers), `cv2.boxFilter(ddepth=CV_64F)` (mean as float64, the
 like-for-like output for integer inputs, whose pixelsmith mean is float64),
-`cv2.boxFilter(normalize=False)` (sum), `cv2.erode` / `cv2.dilate` (min/max).
+`cv2.boxFilter(normalize=False)` (sum), `cv2.erode` / `cv2.dilate` (min/max),
+and for var/std the recipe users assemble, ``sqrBoxFilter - boxFilter**2``
+(in float32 for float32 data: it goes negative on the offset image).
 Max error: means and sums relative to a float64 reference on an interior
 crop; min/max against OpenCV, which is exact for them. GB/s: bytes read plus
 bytes written per second, beside the machine's copy bandwidth.
@@ -56,6 +58,18 @@ def relative_error(result: np.ndarray, image: np.ndarray, stat: str, w: int) -> 
     return float(np.max(np.abs(got - reference) / np.maximum(np.abs(reference), 1e-300)))
 
 
+def recipe_var(image: np.ndarray, w: int, depth: int) -> np.ndarray:
+    """The variance users assemble from OpenCV: E[x^2] - E[x]^2 from boxFilter and sqrBoxFilter."""
+    mean = cv2.boxFilter(image, depth, (w, w), borderType=cv2.BORDER_REFLECT)
+    mean_sq = cv2.sqrBoxFilter(image, depth, (w, w), borderType=cv2.BORDER_REFLECT)
+    return mean_sq - mean * mean
+
+
+def recipe_std(image: np.ndarray, w: int, depth: int) -> np.ndarray:
+    with np.errstate(invalid="ignore"):  # the recipe's negative variances give NaN, as they would for its users
+        return np.sqrt(recipe_var(image, w, depth))
+
+
 def calls(name: str, image: np.ndarray, w: int) -> list[tuple]:
     """(task, pixelsmith call, anchor name, anchor call) for one image and window."""
     reflect = {"borderType": cv2.BORDER_REFLECT}
@@ -74,6 +88,18 @@ def calls(name: str, image: np.ndarray, w: int) -> list[tuple]:
             lambda: ps.local_sum(image, w),
             "cv2.boxFilter normalize=False CV_64F",
             lambda: cv2.boxFilter(image, cv2.CV_64F, (w, w), normalize=False, **reflect),
+        ),
+        (
+            "local_var",
+            lambda: ps.local_var(image, w),
+            "cv2 box/sqrBox recipe",
+            lambda: recipe_var(image, w, mean_depth),
+        ),
+        (
+            "local_std",
+            lambda: ps.local_std(image, w),
+            "cv2 recipe + sqrt",
+            lambda: recipe_std(image, w, mean_depth),
         ),
         ("local_min", lambda: ps.local_min(image, w), "cv2.erode", lambda: cv2.erode(image, kernel, **reflect)),
         ("local_max", lambda: ps.local_max(image, w), "cv2.dilate", lambda: cv2.dilate(image, kernel, **reflect)),
@@ -103,10 +129,14 @@ def main() -> None:
             for task, ours_call, anchor, anchor_call in runs:
                 t_ours, ours = best_time(ours_call, repeat=5)
                 t_anchor, theirs = best_time(anchor_call, repeat=5)
+                note = ""
                 if task.startswith(("local_min", "local_max")):
                     error = float(np.max(np.abs(ours.astype(np.float64) - theirs)))
                 else:
                     error = relative_error(ours, image, task.removeprefix("local_"), w)
+                if task.startswith("local_var"):
+                    anchor_error = relative_error(theirs, image, "var", w)
+                    note = f"; recipe: {np.mean(theirs < 0):.0%} negative, error {anchor_error:.1e}"
                 moved = (image.nbytes + ours.nbytes) / t_ours / 1e9
                 table.add(
                     f"{task} w{w}",
@@ -115,7 +145,7 @@ def main() -> None:
                     anchor,
                     t_anchor,
                     error,
-                    note=f"{moved:.1f} GB/s of ~{peak:.0f}; output {ours.dtype}",
+                    note=f"{moved:.1f} GB/s of ~{peak:.0f}; output {ours.dtype}{note}",
                 )
     table.save()
 

@@ -547,3 +547,59 @@ def test_footprint_sums_have_no_drift_and_leave_nan_to_the_engine():
         stat = "mean" if func is ps.local_mean else "max"
         want = naive.local_stat(holes, stat, disk.shape, footprint=disk, nan_policy="omit")
         np.testing.assert_allclose(omit, want, rtol=2**-24)
+
+
+@pytest.mark.parametrize(
+    ("stat", "dtype"), [("var", np.float32), ("std", np.float64), ("var", np.uint8), ("std", np.int16)]
+)
+def test_the_fused_box_variance_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch):
+    """Box var/std of large 1-D and 2-D arrays run fused per tile (`_kernels/variance.py`) with the engine's
+    tiles, shifts and additions: the same bits, so numpy and dask agree exactly."""
+    import pixelsmith.local.moments as moments
+
+    rng = np.random.default_rng(27)
+    image = (rng.normal(size=(300, 1300)) * 40 + 1e3).astype(dtype)  # two tile columns, two tile rows
+    line = image.reshape(-1)[:300_001]  # two 1-D tiles
+    func = getattr(ps, f"local_{stat}")
+    cases = [(image, size, mode) for size in (3, 8, 9, 31, (4, 17), (13, 2), (1, 12), (40, 1)) for mode in MODES]
+    cases += [(line, size, mode) for size in (3, 16) for mode in MODES]
+    answered = []
+    real = moments._box_variance
+
+    def fused(*args):
+        result = real(*args)
+        answered.append(result is not None)
+        return result
+
+    monkeypatch.setattr(moments, "_box_variance", fused)
+    fast = [func(a, size, mode=mode, cval=1.5, ddof=1) for a, size, mode in cases]
+    assert len(answered) == len(cases) and all(answered)
+    monkeypatch.setattr(moments, "_box_variance", lambda *args: None)
+    for got, (a, size, mode) in zip(fast, cases, strict=True):
+        want = func(a, size, mode=mode, cval=1.5, ddof=1)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want, err_msg=f"{size} {mode} {a.shape}")
+
+
+def test_the_fused_box_variance_is_exact_on_offsets_and_leaves_nan_to_the_engine():
+    """1e4 + N(0, 1) in float32: variances within float32 rounding of the float64 two-pass reference
+    (the E[x^2] - E[x]^2 recipe in float32 loses every digit here); NaN and ddof >= n take the engine's rules."""
+    import naive
+    import pixelsmith.local.moments as moments
+
+    rng = np.random.default_rng(28)
+    offset = (1e4 + rng.standard_normal((300, 300))).astype(np.float32)
+    for size in (3, 15):
+        want = naive.local_stat(offset, "var", (size, size))
+        np.testing.assert_allclose(ps.local_var(offset, size), want, rtol=2**-23)
+    spec = moments.window_spec("var", offset.shape, offset.dtype, 5)
+    assert moments._box_variance(offset, spec, "same") is not None
+    holes = offset.copy()
+    holes[50, 60] = np.nan
+    assert moments._box_variance(holes, spec, "same") is None
+    got = ps.local_var(holes, 5, nan_policy="omit")
+    np.testing.assert_allclose(got, naive.local_stat(holes, "var", (5, 5), nan_policy="omit"), rtol=2**-22)
+    assert np.isnan(ps.local_var(holes, 5)[52, 62])
+    assert np.all(np.isnan(ps.local_var(offset, 3, ddof=9)))
+    huge = np.full((300, 300), 1e300)  # squares beyond float64: the engine rescales
+    assert np.all(ps.local_std(huge, 3) == 0)

@@ -208,7 +208,7 @@ def _gather(x: np.ndarray, tile, trim_lo, spec: WindowSpec, shift_for_var: bool,
     # the reference comes from the tile's own pixels (never the halo), so it is
     # the same whichever way the halo was obtained (in memory or dask overlap)
     core = x[tuple(slice(t + sl.start, t + sl.stop) for t, sl in zip(trim_lo, tile, strict=True))]
-    shift = _reference_value(core) if shift_for_var else 0.0
+    shift = reference_value(core) if shift_for_var else 0.0
     cval = spec.cval - shift
     padded = _pad_in_place(taken, remaps, shift, cval, scratch)
     if padded is not None:
@@ -271,7 +271,7 @@ def _pad_in_place(
     return block
 
 
-def _reference_value(core: np.ndarray) -> float:
+def reference_value(core: np.ndarray) -> float:
     """A value near the tile's data (median of a finite sample), for shifting."""
     step = [max(1, n // 7) for n in core.shape]
     sample = np.asarray(core[tuple(slice(None, None, s) for s in step)], dtype=np.float64).ravel()

@@ -164,6 +164,8 @@ def _local_stat(
         result = fused
     elif (fused := _box_sum(a, spec, crop)) is not None:
         result = fused
+    elif (fused := _box_variance(a, spec, crop)) is not None:
+        result = fused
     elif _footprint_applies(a, spec, crop) and (fused := _footprint_fused(a, spec, out_dtype)) is not None:
         result = fused
     else:
@@ -368,6 +370,41 @@ def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | 
     if not all(finite):
         return None
     return out.reshape(a.shape)
+
+
+def _box_variance(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | None:
+    """Box variance or std of a 1-D or 2-D array, fused per tile (`_kernels/variance.py`); None where it does
+    not apply or a result is not finite (the engine then answers, with its rules for NaN and overflow).
+
+    The engine's tiles, shifts and additions, so the same bits as the engine and its dask path, 2-3x faster.
+    """
+    if spec.stat not in ("var", "std") or spec.footprint is not None or crop != "same" or a.ndim not in (1, 2):
+        return None
+    if a.size < engine.SERIAL_BELOW or a.dtype.kind not in "fiu":
+        return None
+    from .._kernels import variance as _kv
+    from .._parallel import run_in_ranges
+
+    image, window, row_map, col_map = _rows_and_edge_maps(a, spec)
+    tiles, shifts = [], []
+    for tile in engine.plan_tiles((0,) * a.ndim, a.shape, engine.grid_cells(spec.window, a.shape)):
+        shifts.append(engine.reference_value(a[tile]))
+        rows = tile[0] if a.ndim == 2 else slice(0, 1)
+        tiles.append((rows.start, rows.stop, tile[-1].start, tile[-1].stop))
+    tiles, shifts = np.array(tiles, dtype=np.int64), np.array(shifts)
+    out = np.empty(image.shape, spec.out_dtype)
+    finite = []
+
+    def some_tiles(t0: int, t1: int) -> None:
+        finite.append(
+            _kv.box_var_tiles(
+                image, row_map, col_map, window[0], window[1], tiles[t0:t1], shifts[t0:t1], float(spec.cval),
+                float(spec.ddof), spec.stat == "std", out,
+            )
+        )  # fmt: skip
+
+    run_in_ranges(len(tiles), some_tiles, minimum=2)
+    return out.reshape(a.shape) if all(finite) else None
 
 
 @renamed_keywords(a="image")
