@@ -28,7 +28,6 @@ import numpy as np
 from . import kernel
 from .window import DIRECT_MAX
 
-
 CHECK_NONE, CHECK_INPUT, CHECK_OUTPUT = 0, 1, 2  # how box_rows finds non-finite results
 
 
