@@ -26,6 +26,30 @@ def test_equals_scikit_image_per_image(rng, dtype):
     np.testing.assert_allclose(ours, theirs, atol=1e-12 if dtype != np.float32 else 0, rtol=0)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.bool_])
+def test_one_byte_images_take_a_table_with_the_same_numbers(rng, dtype, monkeypatch):
+    """1-byte stacks map through one 256-entry table per image: scikit-image's numbers, and the general
+    integer kernel's bits, with and without masks (values outside a mask's range clamp)."""
+    import pixelsmith.exposure as exposure
+
+    stack = rng.integers(-100 if dtype == np.int8 else 0, 120 if dtype != np.bool_ else 2, (40, 33, 29)).astype(dtype)
+    stack[5] = stack[5, 0, 0]  # a constant image
+    shared = rng.random((33, 29)) > 0.5
+    each = rng.random(stack.shape) > 0.7
+    each[:, 0, 0] = True
+    calls = []
+    real = exposure._k.equalize_byte_rows
+    monkeypatch.setattr(exposure._k, "equalize_byte_rows", lambda *args: calls.append(1) or real(*args))
+    results = [equalize_hist(stack), equalize_hist(stack, where=shared), equalize_hist(stack, where=each)]
+    assert calls
+    as_numbers = stack.astype(np.uint8) if dtype == np.bool_ else stack
+    np.testing.assert_allclose(results[0], sk_loop(as_numbers), atol=1e-12)
+    np.testing.assert_allclose(results[1], sk_loop(as_numbers, mask=shared), atol=1e-12)
+    wide = stack.astype(np.int16)  # two bytes: the general integer kernel
+    for got, where in zip(results, (None, shared, each), strict=True):
+        np.testing.assert_array_equal(got, equalize_hist(wide, where=where))
+
+
 @pytest.mark.parametrize("nbins", [2, 17, 256, 1000])
 def test_nbins_and_constant_images(rng, nbins):
     stack = rng.random((10, 20, 20))

@@ -85,7 +85,15 @@ def equalize_hist(stack: ArrayLike, *, nbins: int = 256, axes: tuple[int, ...] =
     use = _mask_rows(where, arr.shape, rest, image_axes, rows.shape, image_shape)
 
     out = np.empty(rows.shape, np.float64)
-    if rows.dtype.kind in "iu":
+    if rows.dtype.itemsize == 1 and rows.dtype.kind in "iu":  # 256 values: one table per image, no range pass
+        bits = rows.view(np.uint8)
+        every = np.ones((1, 0), np.bool_) if where is None else use  # (1, 0): no mask to read
+        run_in_ranges(
+            len(rows),
+            lambda r0, r1: _k.equalize_byte_rows(bits, every, rows.dtype.kind == "i", out, r0, r1),
+            minimum=2 * n_threads(),
+        )
+    elif rows.dtype.kind in "iu":
         lows, highs = _integer_ranges(rows, use)
         run_in_ranges(
             len(rows), lambda r0, r1: _k.equalize_int_rows(rows, use, lows, highs, out, r0, r1), minimum=2 * n_threads()

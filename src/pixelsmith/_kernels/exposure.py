@@ -120,3 +120,48 @@ def equalize_int_rows(images, use, lows, highs, out, r0, r1):
         for p in range(row.shape[0]):
             k = row[p] - low
             out[r, p] = cdf[0] if k < 0 else (cdf[nbins - 1] if k >= nbins else cdf[k])
+
+
+@kernel
+def equalize_byte_rows(images, use, signed, out, r0, r1):
+    """1-byte integer rows (`images` as uint8 bits; `signed`: they are int8): `equalize_int_rows`' numbers
+    through a 256-entry table per image, with no range pass and no branch per pixel.
+
+    The histogram is indexed by the bits; the CDF runs over the values in
+    order (for int8, bits ``k ^ 0x80`` for the k-th smallest), from the
+    smallest counted value to the largest, and is clamped beyond them.
+    """
+    hist = np.zeros(256, np.int64)
+    table = np.empty(256)
+    flip = 0x80 if signed else 0
+    for r in range(r0, r1):
+        for b in range(256):
+            hist[b] = 0
+        row = images[r]
+        if use.shape[0] == 1 and use.shape[1] == 0:  # every pixel counts
+            for p in range(row.shape[0]):
+                hist[row[p]] += 1
+        else:
+            mask_row = use[r] if use.shape[0] > 1 else use[0]
+            for p in range(row.shape[0]):
+                hist[row[p]] += np.int64(mask_row[p])
+        low = 0
+        while hist[low ^ flip] == 0:
+            low += 1
+        high = 255
+        while hist[high ^ flip] == 0:
+            high -= 1
+        total = 0
+        for k in range(low, high + 1):
+            total += hist[k ^ flip]
+        running = 0
+        for k in range(low, high + 1):
+            running += hist[k ^ flip]
+            table[k ^ flip] = running / total
+        for k in range(low):
+            table[k ^ flip] = table[low ^ flip]
+        for k in range(high + 1, 256):
+            table[k ^ flip] = table[high ^ flip]
+        out_row = out[r]
+        for p in range(row.shape[0]):
+            out_row[p] = table[row[p]]
