@@ -166,6 +166,8 @@ def _local_stat(
         result = fused
     elif (fused := _box_variance(a, spec, crop)) is not None:
         result = fused
+    elif _median_network_applies(a, spec, crop) and (fused := _median_network(a, spec, out_dtype)) is not None:
+        result = fused
     elif _footprint_applies(a, spec, crop) and (fused := _footprint_fused(a, spec, out_dtype)) is not None:
         result = fused
     else:
@@ -405,6 +407,35 @@ def _box_variance(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarr
 
     run_in_ranges(len(tiles), some_tiles, minimum=2)
     return out.reshape(a.shape) if all(finite) else None
+
+
+def _median_network_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> bool:
+    """3x3 and 5x5 box medians of a 2-D array, 'same' extent, by comparator networks (`_median_network`)."""
+    if spec.stat != "percentile" or spec.q != 50.0 or a.ndim != 2 or spec.window not in ((3, 3), (5, 5)):
+        return False
+    return _box_extreme_applies(a, dataclasses.replace(spec, stat="max", footprint=None), crop)
+
+
+def _median_network(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype) -> np.ndarray | None:
+    """3x3 or 5x5 box median by a comparator network (`_kernels/median_network.py`); None if NaN is met.
+
+    Only min and max, so exact in the input's dtype, and written straight into
+    `dtype` when that is the input's own (``dtype=np.uint8`` moves 1 byte a pixel).
+    """
+    from .._kernels import median_network as _km
+    from .._parallel import run_in_ranges
+
+    image, _, row_map, col_map = _rows_and_edge_maps(a, spec)
+    fill = np.asarray(spec.cval if spec.mode == "constant" else 0).astype(image.dtype)[()]
+    out = np.empty(image.shape, image.dtype if dtype == image.dtype else spec.out_dtype)
+    kernel = _km.median3_rows if spec.window == (3, 3) else _km.median5_rows
+    clean = []
+
+    def rows(r0: int, r1: int) -> None:
+        clean.append(kernel(image, row_map, col_map, fill, image.dtype.kind == "f", r0, r1, out))
+
+    run_in_ranges(image.shape[0], rows, minimum=2)
+    return out if all(clean) else None
 
 
 @renamed_keywords(a="image")
