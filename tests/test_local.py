@@ -603,3 +603,48 @@ def test_the_fused_box_variance_is_exact_on_offsets_and_leaves_nan_to_the_engine
     assert np.all(np.isnan(ps.local_var(offset, 3, ddof=9)))
     huge = np.full((300, 300), 1e300)  # squares beyond float64: the engine rescales
     assert np.all(ps.local_std(huge, 3) == 0)
+
+
+def test_integer_box_sums_are_exact_in_integer_arithmetic():
+    """Integer images whose window sums stay below 2**53 are summed in int32 / int64 (running column sums,
+    row blocks by set bits): exact, so equal to the float64 reference whatever the order."""
+    import naive
+    import pixelsmith.local.moments as moments
+    from pixelsmith._kernels import box
+    from pixelsmith._modes import edge_indices
+
+    spec = moments.window_spec("sum", (10, 10), np.uint8, 31)
+    assert moments._exact_integer_accumulator(np.dtype(np.uint8), spec).dtype == np.int32
+    assert moments._exact_integer_accumulator(np.dtype(np.uint32), spec).dtype == np.int64
+    assert moments._exact_integer_accumulator(np.dtype(np.int64), spec) is None  # sums may pass 2**53
+    half = moments.window_spec("sum", (10, 10), np.uint8, 3, mode="constant", cval=0.5)
+    assert moments._exact_integer_accumulator(np.dtype(np.uint8), half) is None  # a fractional cval
+    rng = np.random.default_rng(29)
+    for dtype in (np.uint8, np.int8, np.int16, np.uint32):
+        info = np.iinfo(dtype)
+        image = rng.integers(info.min, info.max, (37, 61), endpoint=True).astype(dtype)
+        for w0, w1, mode in ((3, 9, "reflect"), (8, 16, "constant"), (5, 31, "wrap"), (1, 37, "nearest")):
+            row_map = edge_indices(-(w0 // 2), 37 + w0 - 1 - w0 // 2, 37, mode)
+            col_map = edge_indices(-(w1 // 2), 61 + w1 - 1 - w1 // 2, 61, mode)
+            accumulator = np.empty(0, np.int64 if dtype == np.uint32 else np.int32)
+            out = np.empty((37, 61))
+            for r0, r1 in ((0, 4), (4, 5), (5, 37)):
+                box.box_int_rows(
+                    image, row_map, col_map, w0, w1, accumulator.dtype.type(-3), False, 0.0, accumulator, r0, r1, out
+                )
+            expected = naive.local_stat(image, "sum", (w0, w1), mode=mode, cval=-3)
+            np.testing.assert_array_equal(out, expected, err_msg=f"{dtype} {w0} {w1} {mode}")
+
+
+def test_the_thread_pool_is_kept_and_nested_work_runs_inline():
+    from pixelsmith import _parallel
+
+    seen = []
+
+    def outer(item):
+        _parallel.run_each(list(range(4)), lambda inner: seen.append((item, inner)))
+
+    _parallel.run_each(list(range(6)), outer)
+    assert sorted(seen) == [(a, b) for a in range(6) for b in range(4)]
+    if _parallel.n_threads() > 1:
+        assert _parallel._pool(_parallel.n_threads()) is _parallel._pool(_parallel.n_threads())

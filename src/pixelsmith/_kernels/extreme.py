@@ -130,14 +130,17 @@ def _row_windows(v, w, take_max, pairs, spare, out):
         _copy_into(out, v)
         return
     _pair_into(pairs[: n - 1], v[: n - 1], v[1:], take_max)  # pairs[j] = extreme of v[j .. j + span - 1]
-    span = 2
+    span, flip = 2, False
     while 2 * span <= w:
+        # chosen by a flag: swapping the two array variables instead runs 2.5x slower in numba
+        now, other = (spare, pairs) if flip else (pairs, spare)
         m = n - 2 * span + 1
-        _pair_into(spare[:m], pairs[:m], pairs[span : span + m], take_max)
-        pairs, spare = spare, pairs
+        _pair_into(other[:m], now[:m], now[span : span + m], take_max)
+        flip = not flip
         span *= 2
+    now = spare if flip else pairs
     shift = w - span
-    _pair_into(out, pairs[:n_out], pairs[shift : shift + n_out], take_max)
+    _pair_into(out, now[:n_out], now[shift : shift + n_out], take_max)
 
 
 @kernel(inline=True)

@@ -338,8 +338,19 @@ def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | 
     from .._parallel import run_in_ranges
 
     image, window, row_map, col_map = _rows_and_edge_maps(a, spec)
-    lo = [w // 2 for w in window]
     out = np.empty(image.shape, spec.out_dtype)
+    if (accumulator := _exact_integer_accumulator(image.dtype, spec)) is not None:
+        constant = accumulator.dtype.type(spec.cval if spec.mode == "constant" else 0)
+
+        def integer_rows(r0: int, r1: int) -> None:
+            _kb.box_int_rows(
+                image, row_map, col_map, window[0], window[1], constant, spec.stat == "mean", float(spec.volume),
+                accumulator, r0, r1, out,
+            )  # fmt: skip
+
+        run_in_ranges(image.shape[0], integer_rows, minimum=2)
+        return out.reshape(a.shape)
+    lo = [w // 2 for w in window]
     # how the kernel finds non-finite results: integers with a finite cval have none, float32 and float16
     # sums cannot overflow float64 (their rows read are checked), float64 sums can (every result is)
     if not math.isfinite(spec.cval) or image.dtype.itemsize >= 8 and image.dtype.kind == "f":
@@ -372,6 +383,21 @@ def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | 
     if not all(finite):
         return None
     return out.reshape(a.shape)
+
+
+def _exact_integer_accumulator(dtype: np.dtype, spec: engine.WindowSpec) -> np.ndarray | None:
+    """An empty int32 or int64 array (its dtype is the accumulator) when every window sum of this integer
+    image is an integer below 2**53, so any order of additions gives the engine's float64 bits; else None."""
+    if dtype.kind not in "iu" or dtype.itemsize > 4:
+        return None
+    cval = spec.cval if spec.mode == "constant" else 0.0
+    if cval != int(cval):  # a fractional (or NaN) constant: float sums
+        return None
+    info = np.iinfo(dtype)
+    largest = max(abs(int(info.min)), int(info.max), abs(int(cval))) * spec.volume
+    if largest >= 2**53:
+        return None
+    return np.empty(0, np.int32 if largest < 2**31 else np.int64)
 
 
 def _box_variance(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | None:
