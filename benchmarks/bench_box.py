@@ -108,11 +108,23 @@ def calls(name: str, image: np.ndarray, w: int) -> list[tuple]:
         if name == "f32"
         else [  # extremes are exact: dtype= the input's own dtype writes it directly (the default is float64)
             (
+                "local_mean dtype=float32",
+                lambda: ps.local_mean(image, w, dtype=np.float32),
+                "cv2.boxFilter CV_32F",
+                lambda: cv2.boxFilter(image, cv2.CV_32F, (w, w), **reflect),
+            ),
+            (
+                "local_min dtype=input",
+                lambda: ps.local_min(image, w, dtype=image.dtype),
+                "cv2.erode",
+                lambda: cv2.erode(image, kernel, **reflect),
+            ),
+            (
                 "local_max dtype=input",
                 lambda: ps.local_max(image, w, dtype=image.dtype),
                 "cv2.dilate",
                 lambda: cv2.dilate(image, kernel, **reflect),
-            )
+            ),
         ]
     )
 
@@ -133,7 +145,7 @@ def main() -> None:
                 if task.startswith(("local_min", "local_max")):
                     error = float(np.max(np.abs(ours.astype(np.float64) - theirs)))
                 else:
-                    error = relative_error(ours, image, task.removeprefix("local_"), w)
+                    error = relative_error(ours, image, task.split()[0].removeprefix("local_"), w)
                 if task.startswith("local_var"):
                     anchor_error = relative_error(theirs, image, "var", w)
                     note = f"; recipe: {np.mean(theirs < 0):.0%} negative, error {anchor_error:.1e}"

@@ -28,3 +28,23 @@ def disk_full_on_write(monkeypatch):
         monkeypatch.setattr(rasterio.io.DatasetWriter, "write", write)
 
     return arm
+
+
+@pytest.fixture
+def answered(monkeypatch):
+    """``record = answered(module, "name")``: wraps ``module.name`` so that each call appends whether it
+    answered (returned something other than None), for tests that a fast path really ran."""
+
+    def wrap(module, name):
+        record = []
+        real = getattr(module, name)
+
+        def spy(*args):
+            result = real(*args)
+            record.append(result is not None)
+            return result
+
+        monkeypatch.setattr(module, name, spy)
+        return record
+
+    return wrap

@@ -428,7 +428,7 @@ def _disk(r):
     [("min", np.float32), ("max", np.uint8), ("max", np.int16), ("sum", np.float64), ("mean", np.float32)]
     + [("mean", np.uint16), ("min", np.float64)],
 )
-def test_the_fused_footprint_path_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch):
+def test_the_fused_footprint_path_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch, answered):
     """Footprints over large 1-D and 2-D arrays stream doubling tables (`_kernels/footprint.py`); the engine
     forms run sums from the same tables in the same order, so sums agree to the bit (numpy and dask too)."""
     import pixelsmith.local.moments as moments
@@ -445,17 +445,9 @@ def test_the_fused_footprint_path_equals_the_engine_bit_for_bit(stat, dtype, mon
     cases += [(line, np.array([1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1], bool), mode) for mode in MODES]
     thin = image.reshape(-1)[: 3 * 25_000].reshape(3, 25_000)  # windows taller than the array: pads repeat
     cases += [(thin, _disk(4), mode) for mode in MODES]
-    answered = []
-    real = moments._footprint_fused
-
-    def fused(*args):
-        result = real(*args)
-        answered.append(result is not None)
-        return result
-
-    monkeypatch.setattr(moments, "_footprint_fused", fused)
+    record = answered(moments, "_footprint_fused")
     fast = [func(a, footprint=fp, mode=mode, cval=7.0) for a, fp, mode in cases]
-    assert len(answered) == len(cases) and all(answered)
+    assert len(record) == len(cases) and all(record)
     monkeypatch.setattr(moments, "_footprint_applies", lambda *args: False)
     for got, (a, fp, mode) in zip(fast, cases, strict=True):
         want = func(a, footprint=fp, mode=mode, cval=7.0)
@@ -552,7 +544,7 @@ def test_footprint_sums_have_no_drift_and_leave_nan_to_the_engine():
 @pytest.mark.parametrize(
     ("stat", "dtype"), [("var", np.float32), ("std", np.float64), ("var", np.uint8), ("std", np.int16)]
 )
-def test_the_fused_box_variance_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch):
+def test_the_fused_box_variance_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch, answered):
     """Box var/std of large 1-D and 2-D arrays run fused per tile (`_kernels/variance.py`) with the engine's
     tiles, shifts and additions: the same bits, so numpy and dask agree exactly."""
     import pixelsmith.local.moments as moments
@@ -563,17 +555,9 @@ def test_the_fused_box_variance_equals_the_engine_bit_for_bit(stat, dtype, monke
     func = getattr(ps, f"local_{stat}")
     cases = [(image, size, mode) for size in (3, 8, 9, 31, (4, 17), (13, 2), (1, 12), (40, 1)) for mode in MODES]
     cases += [(line, size, mode) for size in (3, 16) for mode in MODES]
-    answered = []
-    real = moments._box_variance
-
-    def fused(*args):
-        result = real(*args)
-        answered.append(result is not None)
-        return result
-
-    monkeypatch.setattr(moments, "_box_variance", fused)
+    record = answered(moments, "_box_variance")
     fast = [func(a, size, mode=mode, cval=1.5, ddof=1) for a, size, mode in cases]
-    assert len(answered) == len(cases) and all(answered)
+    assert len(record) == len(cases) and all(record)
     monkeypatch.setattr(moments, "_box_variance", lambda *args: None)
     for got, (a, size, mode) in zip(fast, cases, strict=True):
         want = func(a, size, mode=mode, cval=1.5, ddof=1)

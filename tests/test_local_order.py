@@ -158,7 +158,7 @@ def test_large_boxes_take_the_ranked_kernel_and_match_brute_force(mode, monkeypa
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.float32, np.float64])
-def test_3x3_and_5x5_medians_by_network_equal_the_engine(dtype, monkeypatch):
+def test_3x3_and_5x5_medians_by_network_equal_the_engine(dtype, monkeypatch, answered):
     """Box medians of 3x3 and 5x5 windows run comparator networks (`_kernels/median_network.py`): the
     engine's values (ties, every mode, windows taller than the array), in the input's dtype when asked."""
     import pixelsmith.local.moments as moments
@@ -167,18 +167,10 @@ def test_3x3_and_5x5_medians_by_network_equal_the_engine(dtype, monkeypatch):
     image = rng.integers(0, 40, (260, 300)).astype(dtype)  # few values: many ties
     thin = rng.integers(0, 200, (2, 40_000)).astype(dtype)
     cases = [(a, size, mode) for a in (image, thin) for size in (3, 5) for mode in MODES]
-    answered = []
-    real = moments._median_network
-
-    def network(*args):
-        result = real(*args)
-        answered.append(result is not None)
-        return result
-
-    monkeypatch.setattr(moments, "_median_network", network)
+    record = answered(moments, "_median_network")
     fast = [ps.local_median(a, size, mode=mode, cval=7) for a, size, mode in cases]
     own = [ps.local_median(a, size, mode=mode, cval=7, dtype=dtype) for a, size, mode in cases]
-    assert len(answered) == 2 * len(cases) and all(answered)
+    assert len(record) == 2 * len(cases) and all(record)
     monkeypatch.setattr(moments, "_median_network_applies", lambda *args: False)
     for got, mine, (a, size, mode) in zip(fast, own, cases, strict=True):
         want = ps.local_median(a, size, mode=mode, cval=7)

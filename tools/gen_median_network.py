@@ -189,7 +189,7 @@ def module_source() -> str:
         "import numpy as np",
         "",
         "from . import kernel",
-        "from .extreme import _nan_flags",
+        "from .extreme import _nan_flags, all_zero",
         "from .footprint import _padded_row",
     ]
     return "\n".join(header) + kernel_source(3) + kernel_source(5) + "\n"

@@ -48,7 +48,10 @@ DOCS = {
         a ``(T, H, W)`` stack.""",
     "dtype": """dtype : numpy dtype, optional
         Output dtype. Default: float32 for float32 (and float16) input,
-        float64 otherwise. Accumulation is always float64.""",
+        float64 otherwise. Accumulation is always float64 (integer sums
+        below 2**53: exact integers). Min, max, and 3x3 / 5x5 medians
+        are values of the input: ``dtype=image.dtype`` keeps an integer
+        image's dtype, exactly, and writes 1-2 bytes a pixel instead of 8.""",
 }
 
 

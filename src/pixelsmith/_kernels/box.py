@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
-from .extreme import _copy_into
+from .extreme import _copy_into, _source_into, all_zero
 from .window import DIRECT_MAX
 
 CHECK_NONE, CHECK_INPUT, CHECK_OUTPUT = 0, 1, 2  # how box_rows finds non-finite results
@@ -39,18 +39,6 @@ def _finite_flags(x, source, flags):
         row = x[source]
         for j in range(row.shape[0]):
             flags[j] += row[j] * 0
-
-
-@kernel(inline=True)
-def _row_into(x, source, cval, into):
-    """into[:] = float64 values of input row `source` (-1: cval everywhere)."""
-    if source < 0:
-        for j in range(into.shape[0]):
-            into[j] = cval
-    else:
-        row = x[source]  # a row first: `x[source, j]` tests for a negative index in the loop
-        for j in range(into.shape[0]):
-            into[j] = row[j]
 
 
 @kernel(inline=True)
@@ -72,7 +60,7 @@ def _direct_rows(x, row_map, p0, p1, cval, into):
     for p in range(p0, p1):
         constant |= row_map[p] < 0
     if constant or p1 - p0 < 2:
-        _row_into(x, row_map[p0], cval, into)
+        _source_into(x, row_map[p0], cval, into)
         for p in range(p0 + 1, p1):
             _row_add(x, row_map[p], cval, into)
         return
@@ -97,7 +85,7 @@ def _direct_rows(x, row_map, p0, p1, cval, into):
 def _backward_block(x, row_map, block_start, block_stop, cval, ring, w):
     """ring[p % w] = sum of padded rows p .. block_stop - 1 (added from the bottom up), for p in the block."""
     last = block_stop - 1
-    _row_into(x, row_map[last], cval, ring[last % w])
+    _source_into(x, row_map[last], cval, ring[last % w])
     for p in range(last - 1, block_start - 1, -1):
         below = ring[(p + 1) % w]
         here = ring[p % w]
@@ -126,14 +114,14 @@ def _gil_werman_columns(x, row_map, s, w, phase, cval, starting, fwd, ring, colu
     combined = False
     if starting:
         block_e = e - (e + phase) % w
-        _row_into(x, row_map[block_e], cval, fwd)
+        _source_into(x, row_map[block_e], cval, fwd)
         for p in range(block_e + 1, e + 1):
             _row_add(x, row_map[p], cval, fwd)
         if not whole_block:
             block_s = s - (s + phase) % w
             _backward_block(x, row_map, max(block_s, 0), block_s + w, cval, ring, w)
     elif (e + phase) % w == 0:
-        _row_into(x, row_map[e], cval, fwd)
+        _source_into(x, row_map[e], cval, fwd)
     elif not whole_block and row_map[e] >= 0:  # the common case: advance fwd and combine in one pass
         here = ring[s % w]
         below = x[row_map[e]]
@@ -315,10 +303,7 @@ def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, che
             else:
                 for j in range(n_out1):
                     out_row[j] = row_sum[j] + 0.0
-    for j in range(flags.shape[0]):
-        if flags[j] != 0.0:
-            return False
-    return True
+    return all_zero(flags)
 
 
 @kernel(inline=True)

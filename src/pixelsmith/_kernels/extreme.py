@@ -34,6 +34,15 @@ def _copy_into(into, source):
 
 
 @kernel(inline=True)
+def all_zero(flags):
+    """True if every flag is 0 (streamed kernels add ``value * 0`` per column: NaN where a value was NaN or inf)."""
+    for j in range(flags.shape[0]):
+        if flags[j] != 0:
+            return False
+    return True
+
+
+@kernel(inline=True)
 def _source_into(x, source, fill, into):
     if source < 0:
         for j in range(into.shape[0]):
@@ -208,8 +217,4 @@ def box_extreme_rows(x, row_map, col_map, w0, w1, take_max, fill, check_nan, r0,
             source = col_map[jp]
             padded[jp] = column[source] if source >= 0 else fill
         _row_windows(padded, w1, take_max, pairs, spare, out[i])
-    if check_nan:
-        for j in range(n1):
-            if flags[j] != 0:
-                return False
-    return True
+    return not check_nan or all_zero(flags)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
-from .extreme import _copy_into, _pair_into
+from .extreme import _copy_into, _pair_into, all_zero
 
 
 @kernel(inline=True)
@@ -117,11 +117,7 @@ def footprint_extreme_rows(
                     for j in range(n):
                         a[j] = min(a[j], min(u[j], v[j]))
             _copy_into(out[i, c0 : c0 + n], acc)
-    if check_nan:
-        for jj in range(flags.shape[0]):
-            if flags[jj] != 0:
-                return False
-    return True
+    return not check_nan or all_zero(flags)
 
 
 @kernel(inline=True)
@@ -202,10 +198,7 @@ def footprint_sum_rows(x, row_map, col_map, lo1, runs, terms, levels, fh, fw, fi
                     value = a[j] + 0.0
                     checked[j] += value * 0
                     target[j] = value
-    for j in range(check.shape[0]):
-        if check[j] != 0:
-            return False
-    return True
+    return all_zero(check)
 
 
 @kernel

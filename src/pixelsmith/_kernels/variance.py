@@ -22,6 +22,7 @@ import numpy as np
 
 from . import kernel
 from .box import GROUP, _direct_rows, _gil_werman_columns, _horizontal, _horizontal_group
+from .extreme import all_zero
 from .window import DIRECT_MAX
 
 
@@ -146,7 +147,4 @@ def box_var_tiles(x, row_map, col_map, w0, w1, tiles, shifts, cval, ddof, std, o
                         v = np.sqrt(v)
                     checked[j] += v * 0.0
                     target[j] = v
-    for j in range(flags.shape[0]):
-        if flags[j] != 0.0:
-            return False
-    return True
+    return all_zero(flags)
