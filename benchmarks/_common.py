@@ -27,12 +27,29 @@ def best_time(func, *, repeat: int = 3, warmup: int = 1):
     return best, result
 
 
+def bandwidth_gb_s() -> float:
+    """The machine's copy bandwidth (bytes read plus written per second) on a 512 MiB array, best of 3."""
+    import numpy as np
+
+    a = np.ones(2**26)
+    b = np.empty_like(a)
+    t, _ = best_time(lambda: np.copyto(b, a), repeat=3)
+    return 2 * a.nbytes / t / 1e9
+
+
 class Table:
     def __init__(self, name: str):
         self.name = name
         self.rows: list[dict] = []
+        self.peak: float | None = None
 
-    def add(self, task, size, ours_s, anchor, anchor_s, max_error, note=""):
+    def add(self, task, size, ours_s, anchor, anchor_s, max_error, note="", moved=None):
+        """One row; `moved` (bytes pixelsmith reads plus writes) adds its GB/s beside the machine's bandwidth."""
+        if moved is not None:
+            if self.peak is None:
+                self.peak = bandwidth_gb_s()
+            rate = f"{moved / ours_s / 1e9:.1f} GB/s of ~{self.peak:.0f}"
+            note = f"{rate}; {note}" if note else rate
         row = {
             "task": task,
             "size": size,

@@ -26,18 +26,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 import naive  # noqa: E402
 import pixelsmith as ps  # noqa: E402
-from _common import Table, best_time  # noqa: E402
+from _common import Table, bandwidth_gb_s, best_time  # noqa: E402
 
 SIDE = 4000
 WINDOWS = (3, 5, 15, 31)
 CROP = ((1500, 1600), (2000, 2100))
-
-
-def bandwidth_gb_s() -> float:
-    a = np.ones(2**26)  # 512 MiB
-    b = np.empty_like(a)
-    t, _ = best_time(lambda: np.copyto(b, a), repeat=3)
-    return 2 * a.nbytes / t / 1e9
 
 
 def images() -> dict[str, np.ndarray]:

@@ -23,8 +23,7 @@ from scipy import ndimage as ndi
 
 sys.path.insert(0, str(Path(__file__).parent))
 import pixelsmith as ps  # noqa: E402
-from _common import Table, best_time  # noqa: E402
-from bench_box import bandwidth_gb_s  # noqa: E402
+from _common import Table, bandwidth_gb_s, best_time  # noqa: E402
 
 SIDE = 4000
 RADII = (3, 7, 15)
