@@ -13,6 +13,9 @@ table without any further pass over the data:
   (``T[k1][j + s] + T[k2][j + s + 2**k1] + ...``). Every window sum adds only
   its own values in a fixed tree, so there is no running sum and no drift,
   and a value does not depend on where the image was cut into bands or chunks.
+  Bound: a window's float64 sum is within about ``(log2(L_max) + 2 * runs) * eps64``
+  of the sum of its |values| (tree depth plus the adds across runs), whatever
+  the image size; tested with a 1e12 outlier and a 1e4 offset.
   The engine (`local._engine`) adds the same terms in the same order, so the
   two agree bit for bit.
 
