@@ -632,3 +632,32 @@ def test_the_thread_pool_is_kept_and_nested_work_runs_inline():
     assert sorted(seen) == [(a, b) for a in range(6) for b in range(4)]
     if _parallel.n_threads() > 1:
         assert _parallel._pool(_parallel.n_threads()) is _parallel._pool(_parallel.n_threads())
+
+
+def test_stacks_take_the_fused_kernels_frame_by_frame(answered, monkeypatch):
+    """A (bands, H, W) stack with a window over the last two axes runs each frame through the fused kernels,
+    into one output: the engine's bits; a NaN in one frame hands the whole stack to the engine's rules."""
+    import pixelsmith.local.moments as moments
+
+    rng = np.random.default_rng(30)
+    stack = (rng.normal(size=(3, 260, 270)) * 30 + 500).astype(np.float32)
+    disk = _disk(3)[None]
+    calls = (
+        (ps.local_mean, {"size": (1, 5, 5)}),
+        (ps.local_var, {"size": 9, "axes": (1, 2)}),
+        (ps.local_max, {"size": (1, 15, 3), "mode": "wrap"}),
+        (ps.local_median, {"size": (1, 5, 5), "mode": "nearest"}),
+        (ps.local_min, {"footprint": disk, "mode": "constant", "cval": 2.0}),
+        (ps.local_sum, {"footprint": disk}),
+    )
+    record = answered(moments, "_fused")
+    fast = [func(stack, **kwargs) for func, kwargs in calls]
+    assert len(record) >= len(calls) and all(record)
+    holes = stack.copy()
+    holes[2, 10, 10] = np.nan
+    with_nan = [func(holes, **kwargs) for func, kwargs in calls]
+    monkeypatch.setattr(moments, "_fused_frames", lambda *args: None)
+    for got, nan_got, (func, kwargs) in zip(fast, with_nan, calls, strict=True):
+        np.testing.assert_array_equal(got, func(stack, **kwargs), err_msg=f"{func.__name__} {kwargs}")
+        np.testing.assert_array_equal(nan_got, func(holes, **kwargs), err_msg=f"{func.__name__} NaN")
+    assert np.isnan(with_nan[0][2, 10, 10]) and not np.isnan(with_nan[0][1, 10, 10])

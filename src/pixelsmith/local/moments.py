@@ -160,15 +160,7 @@ def _local_stat(
         from ._dask import map_window
 
         result = map_window(a, spec, crop)
-    elif _box_extreme_applies(a, spec, crop) and (fused := _box_extreme(a, spec, out_dtype)) is not None:
-        result = fused
-    elif (fused := _box_sum(a, spec, crop)) is not None:
-        result = fused
-    elif (fused := _box_variance(a, spec, crop)) is not None:
-        result = fused
-    elif _median_network_applies(a, spec, crop) and (fused := _median_network(a, spec, out_dtype)) is not None:
-        result = fused
-    elif _footprint_applies(a, spec, crop) and (fused := _footprint_fused(a, spec, out_dtype)) is not None:
+    elif (fused := _fused_frames(a, spec, crop, out_dtype)) is not None:
         result = fused
     else:
         trim_lo = spec.lo if crop == "valid" else (0,) * a.ndim
@@ -177,6 +169,50 @@ def _local_stat(
     if result.dtype != out_dtype:
         result = result.astype(out_dtype)
     return result
+
+
+def _fused(a: np.ndarray, spec: engine.WindowSpec, crop: str, out_dtype: np.dtype, into=None) -> np.ndarray | None:
+    """The one-pass kernel for a 1-D or 2-D array where one applies (written into `into` when given), else None."""
+    if _box_extreme_applies(a, spec, crop):
+        return _box_extreme(a, spec, out_dtype, into)
+    if spec.footprint is None and spec.stat in ("sum", "mean"):
+        return _box_sum(a, spec, crop, into)
+    if spec.footprint is None and spec.stat in ("var", "std"):
+        return _box_variance(a, spec, crop, into)
+    if _median_network_applies(a, spec, crop):
+        return _median_network(a, spec, out_dtype, into)
+    if _footprint_applies(a, spec, crop):
+        return _footprint_fused(a, spec, out_dtype, into)
+    return None
+
+
+def _fused_frames(a: np.ndarray, spec: engine.WindowSpec, crop: str, out_dtype: np.dtype) -> np.ndarray | None:
+    """`_fused` for a 1-D or 2-D array, and frame by frame for a stack whose window spans only its last two
+    axes (bands of a raster, frames of a movie), each frame written into its place in one output."""
+    if a.ndim <= 2:
+        return _fused(a, spec, crop, out_dtype)
+    if crop != "same" or any(w != 1 for w in spec.window[:-2]):
+        return None
+    frame_spec = dataclasses.replace(
+        spec,
+        window=spec.window[-2:],
+        footprint=None if spec.footprint is None else spec.footprint.reshape(spec.footprint.shape[-2:]),
+    )
+    frames = np.ascontiguousarray(a).reshape(-1, *a.shape[-2:])
+    first = _fused(frames[0], frame_spec, crop, out_dtype)
+    if first is None:
+        return None
+    out = np.empty(frames.shape, first.dtype)
+    out[0] = first
+    for k in range(1, len(frames)):
+        if _fused(frames[k], frame_spec, crop, out_dtype, out[k]) is None:  # NaN in a frame: the engine's rules
+            return None
+    return out.reshape(a.shape)
+
+
+def _output(image: np.ndarray, dtype: np.dtype, into: np.ndarray | None) -> np.ndarray:
+    """The fused kernels' output: `into` (a frame of a stack's output, that dtype) or a new array."""
+    return np.empty(image.shape, dtype) if into is None else into.reshape(image.shape)
 
 
 def _box_extreme_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> bool:
@@ -213,7 +249,7 @@ def _footprint_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> boo
 _FOOTPRINT_RING_BYTES = 1 << 20
 
 
-def _footprint_fused(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype) -> np.ndarray | None:
+def _footprint_fused(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype, into=None) -> np.ndarray | None:
     """Min, max, sum or mean over a footprint, rows streamed with doubling tables (`_kernels/footprint.py`).
 
     Extremes take two table lookups per run of the footprint (exact, in the
@@ -238,7 +274,7 @@ def _footprint_fused(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype) ->
     if extreme:
         table = np.array([(row[0], start, n, n.bit_length() - 1) for row, start, n in runs], dtype=np.int64)
         fill = np.asarray(spec.cval if spec.mode == "constant" else 0).astype(image.dtype)[()]
-        out = np.empty(image.shape, image.dtype if dtype == image.dtype else spec.out_dtype)
+        out = _output(image, image.dtype if dtype == image.dtype else spec.out_dtype, into)
     else:
         terms, table = [], []
         for row, start, n in runs:
@@ -251,7 +287,7 @@ def _footprint_fused(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype) ->
             table.append((row[0], start, first, len(terms)))
         table = np.array(table, dtype=np.int64)
         terms = np.array(terms, dtype=np.int64)
-        out = np.empty(image.shape, spec.out_dtype)
+        out = _output(image, spec.out_dtype, into)
     done = []
 
     def rows(r0: int, r1: int) -> None:
@@ -286,7 +322,7 @@ def _rows_and_edge_maps(a: np.ndarray, spec: engine.WindowSpec):
     return image, window, maps[0], maps[1]
 
 
-def _box_extreme(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype | None = None) -> np.ndarray | None:
+def _box_extreme(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype | None = None, into=None) -> np.ndarray | None:
     """Box minimum or maximum in the input's dtype, rows streamed (`_kernels/extreme.py`); None if NaN is met.
 
     Edges come from index maps (no padded copy); direct comparisons for
@@ -299,7 +335,7 @@ def _box_extreme(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype | None 
 
     image, window, row_map, col_map = _rows_and_edge_maps(a, spec)
     fill = np.asarray(spec.cval if spec.mode == "constant" else 0).astype(image.dtype)[()]
-    out = np.empty(image.shape, image.dtype if dtype == image.dtype else spec.out_dtype)
+    out = _output(image, image.dtype if dtype == image.dtype else spec.out_dtype, into)
     clean = []
 
     def rows(r0: int, r1: int) -> None:
@@ -323,7 +359,7 @@ def _box_extreme(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype | None 
     return out.reshape(a.shape) if all(clean) else None
 
 
-def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | None:
+def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str, into=None) -> np.ndarray | None:
     """Box sum or mean of a 1-D or 2-D array in one fused pass (`_kernels/box.py`); None where it does not apply.
 
     The same arithmetic as the engine, bit for bit, without gathering tiles:
@@ -338,7 +374,7 @@ def _box_sum(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | 
     from .._parallel import run_in_ranges
 
     image, window, row_map, col_map = _rows_and_edge_maps(a, spec)
-    out = np.empty(image.shape, spec.out_dtype)
+    out = _output(image, spec.out_dtype, into)
     if (accumulator := _exact_integer_accumulator(image.dtype, spec)) is not None:
         constant = accumulator.dtype.type(spec.cval if spec.mode == "constant" else 0)
 
@@ -400,7 +436,7 @@ def _exact_integer_accumulator(dtype: np.dtype, spec: engine.WindowSpec) -> np.n
     return np.empty(0, np.int32 if largest < 2**31 else np.int64)
 
 
-def _box_variance(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarray | None:
+def _box_variance(a: np.ndarray, spec: engine.WindowSpec, crop: str, into=None) -> np.ndarray | None:
     """Box variance or std of a 1-D or 2-D array, fused per tile (`_kernels/variance.py`); None where it does
     not apply or a result is not finite (the engine then answers, with its rules for NaN and overflow).
 
@@ -420,7 +456,7 @@ def _box_variance(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> np.ndarr
         rows = tile[0] if a.ndim == 2 else slice(0, 1)
         tiles.append((rows.start, rows.stop, tile[-1].start, tile[-1].stop))
     tiles, shifts = np.array(tiles, dtype=np.int64), np.array(shifts)
-    out = np.empty(image.shape, spec.out_dtype)
+    out = _output(image, spec.out_dtype, into)
     finite = []
 
     def some_tiles(t0: int, t1: int) -> None:
@@ -442,7 +478,7 @@ def _median_network_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -
     return _box_extreme_applies(a, dataclasses.replace(spec, stat="max", footprint=None), crop)
 
 
-def _median_network(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype) -> np.ndarray | None:
+def _median_network(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype, into=None) -> np.ndarray | None:
     """3x3 or 5x5 box median by a comparator network (`_kernels/median_network.py`); None if NaN is met.
 
     Only min and max, so exact in the input's dtype, and written straight into
@@ -453,7 +489,7 @@ def _median_network(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype) -> 
 
     image, _, row_map, col_map = _rows_and_edge_maps(a, spec)
     fill = np.asarray(spec.cval if spec.mode == "constant" else 0).astype(image.dtype)[()]
-    out = np.empty(image.shape, image.dtype if dtype == image.dtype else spec.out_dtype)
+    out = _output(image, image.dtype if dtype == image.dtype else spec.out_dtype, into)
     kernel = _km.median3_rows if spec.window == (3, 3) else _km.median5_rows
     clean = []
 
