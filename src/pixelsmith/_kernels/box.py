@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
-from .extreme import _copy_into, _source_into, all_zero
+from .extreme import _copy_into, _source_into, all_zero, fill_edges
 from .window import DIRECT_MAX
 
 CHECK_NONE, CHECK_INPUT, CHECK_OUTPUT = 0, 1, 2  # how box_rows finds non-finite results
@@ -272,12 +272,7 @@ def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, che
                 _direct_rows(x, row_map, i, i + w0, cval, column)
             else:
                 _gil_werman_columns(x, row_map, i, w0, phase0, cval, i == r0, fwd, ring, column)
-            for jp in range(lo1):
-                source = col_map[jp]
-                padded[r, jp] = padded[r, lo1 + source] if source >= 0 else constant_column
-            for jp in range(lo1 + n1, width):
-                source = col_map[jp]
-                padded[r, jp] = padded[r, lo1 + source] if source >= 0 else constant_column
+            fill_edges(padded[r], col_map, lo1, n1, constant_column)
         if w1 <= DIRECT_MAX:
             for r in range(rows):
                 _horizontal(padded[r], w1, phase1, fwd_h[0], bwd_h[0], n_out1, sums[r])
@@ -355,12 +350,7 @@ def box_int_rows(x, row_map, col_map, w0, w1, cval, mean, count, acc, r0, r1, ou
         inner = padded[lo1 : lo1 + n1]
         for j in range(n1):
             inner[j] = column[j]
-        for jp in range(lo1):
-            source = col_map[jp]
-            padded[jp] = column[source] if source >= 0 else constant
-        for jp in range(lo1 + n1, width):
-            source = col_map[jp]
-            padded[jp] = column[source] if source >= 0 else constant
+        fill_edges(padded, col_map, lo1, n1, constant)
         total = sums[:n_out]
         if w1 <= DIRECT_MAX:
             first = padded[:n_out]

@@ -34,6 +34,18 @@ def _copy_into(into, source):
 
 
 @kernel(inline=True)
+def fill_edges(padded, col_map, lo1, n1, fill):
+    """The padded columns outside lo1 .. lo1 + n1 - 1 of a row whose inside is filled: copies of the inside
+    column `col_map` names, or `fill` for -1 (the edge `mode`, applied after the columns' reduction)."""
+    for jp in range(lo1):
+        source = col_map[jp]
+        padded[jp] = padded[lo1 + source] if source >= 0 else fill
+    for jp in range(lo1 + n1, col_map.shape[0]):
+        source = col_map[jp]
+        padded[jp] = padded[lo1 + source] if source >= 0 else fill
+
+
+@kernel(inline=True)
 def all_zero(flags):
     """True if every flag is 0 (streamed kernels add ``value * 0`` per column: NaN where a value was NaN or inf)."""
     for j in range(flags.shape[0]):
@@ -210,11 +222,6 @@ def box_extreme_rows(x, row_map, col_map, w0, w1, take_max, fill, check_nan, r0,
                 _copy_into(column, fwd)
             if (e + 1) % w0 == 0:
                 _suffix_block(x, row_map, e + 1 - w0, e + 1, fill, take_max, ring, w0)
-        for jp in range(lo1):
-            source = col_map[jp]
-            padded[jp] = column[source] if source >= 0 else fill
-        for jp in range(lo1 + n1, width):
-            source = col_map[jp]
-            padded[jp] = column[source] if source >= 0 else fill
+        fill_edges(padded, col_map, lo1, n1, fill)
         _row_windows(padded, w1, take_max, pairs, spare, out[i])
     return not check_nan or all_zero(flags)
