@@ -661,3 +661,20 @@ def test_stacks_take_the_fused_kernels_frame_by_frame(answered, monkeypatch):
         np.testing.assert_array_equal(got, func(stack, **kwargs), err_msg=f"{func.__name__} {kwargs}")
         np.testing.assert_array_equal(nan_got, func(holes, **kwargs), err_msg=f"{func.__name__} NaN")
     assert np.isnan(with_nan[0][2, 10, 10]) and not np.isnan(with_nan[0][1, 10, 10])
+
+
+def test_a_footprint_near_the_image_size_takes_the_engine_not_huge_rings(monkeypatch):
+    """Rings of doubling tables beyond _FOOTPRINT_RING_LIMIT a thread (64 MB; here lowered to 1 MB) are not
+    made: the engine's tiles answer, whose memory window_spec checked before anything was allocated."""
+    import pixelsmith.local.moments as moments
+
+    monkeypatch.setattr(moments, "_FOOTPRINT_RING_LIMIT", 1 << 20)
+    image = np.random.default_rng(33).random((400, 400))
+    big = np.ones((301, 301), bool)
+    big[150, 150] = False  # not a full box
+    spec = moments.window_spec("max", image.shape, image.dtype, footprint=big)
+    assert moments._footprint_applies(image, spec, "same")
+    assert moments._footprint_fused(image, spec, spec.out_dtype) is None  # 301 x 9 x 364 x 8 bytes > 1 MB
+    small = moments.window_spec("max", image.shape, image.dtype, footprint=_disk(15))
+    assert moments._footprint_fused(image, small, small.out_dtype) is not None
+    np.testing.assert_array_equal(ps.local_max(image, footprint=big)[200, 200], image[50:351, 50:351][big].max())

@@ -247,6 +247,8 @@ def _footprint_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> boo
 
 # bytes of doubling tables a thread keeps for one strip of columns (rows x levels x strip): about L2
 _FOOTPRINT_RING_BYTES = 1 << 20
+# ... and the most a thread may hold when the footprint is too large for that (e.g. 1000 x 1000)
+_FOOTPRINT_RING_LIMIT = 1 << 26
 
 
 def _footprint_fused(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype, into=None) -> np.ndarray | None:
@@ -270,6 +272,8 @@ def _footprint_fused(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype, in
     item = image.dtype.itemsize if extreme else 8
     strip = max(64, _FOOTPRINT_RING_BYTES // (fh * levels * item) - fw + 1)
     strip = min(strip, image.shape[1])
+    if fh * levels * (strip + fw - 1) * item > _FOOTPRINT_RING_LIMIT:  # a footprint near the image's size:
+        return None  # the engine's tiles, whose memory window_spec has checked, rather than huge rings
     lo1 = fw // 2
     if extreme:
         table = np.array([(row[0], start, n, n.bit_length() - 1) for row, start, n in runs], dtype=np.int64)
