@@ -26,19 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
-from .extreme import _copy_into, _source_into, all_zero, fill_edges
+from .extreme import _copy_into, _nan_flags, _source_into, all_zero, fill_edges
 from .window import DIRECT_MAX
 
 CHECK_NONE, CHECK_INPUT, CHECK_OUTPUT = 0, 1, 2  # how box_rows finds non-finite results
-
-
-@kernel(inline=True)
-def _finite_flags(x, source, flags):
-    """flags[:] += row * 0: NaN wherever input row `source` holds NaN or inf (-1, the cval: nothing)."""
-    if source >= 0:
-        row = x[source]
-        for j in range(row.shape[0]):
-            flags[j] += row[j] * 0
 
 
 @kernel(inline=True)
@@ -257,7 +248,7 @@ def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, che
     flags = np.zeros(max(n_out1, n1))
     if check == CHECK_INPUT:  # the first window's rows; each later row when it enters a window
         for p in range(r0, r0 + w0 - 1):
-            _finite_flags(x, row_map[p], flags)
+            _nan_flags(x, row_map[p], flags)
     # short row windows are summed one row at a time (its buffers stay in L1); Gil-Werman rows go
     # GROUP at a time for their register-carried chains
     step = 1 if w1 <= DIRECT_MAX else GROUP
@@ -266,7 +257,7 @@ def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, che
         for r in range(rows):
             i = group + r
             if check == CHECK_INPUT:
-                _finite_flags(x, row_map[i + w0 - 1], flags)
+                _nan_flags(x, row_map[i + w0 - 1], flags)
             column = padded[r, lo1 : lo1 + n1]
             if direct:  # padded rows i .. i + w0 - 1
                 _direct_rows(x, row_map, i, i + w0, cval, column)

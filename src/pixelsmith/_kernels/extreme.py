@@ -92,7 +92,9 @@ def _extreme_source(x, source, fill, take_max, into):
 
 @kernel(inline=True)
 def _nan_flags(x, source, flags):
-    """flags[:] += row * 0: NaN wherever the row held NaN (inf * 0 too; inf is fine for extremes but rare)."""
+    """flags[:] += row * 0: NaN wherever input row `source` holds NaN or inf (-1, the cval: nothing).
+
+    Extremes could take inf, but it is rare and the engine answers it; box sums need it caught."""
     if source >= 0:
         row = x[source]
         for j in range(flags.shape[0]):
