@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DIR ?= build/gallery
 
-.PHONY: demo test bench lint docs clean
+.PHONY: demo test test-fast warmup bench lint docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/pixelsmith gallery --out $(DEMO_DIR)
 
-test: $(STAMP)
+# kernels are compiled first, in parallel processes, into numba's cache: the tests then load them
+# (and a test's hang guard never waits on the compiler)
+test: warmup
 	$(BIN)/python -m pytest -n 2 -q
+
+# the quick lane while working: everything but the slow end-to-end checks (memory, scale, signals)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+# compile every kernel for this machine (numba's on-disk cache); fast when already cached
+warmup: $(STAMP)
+	$(BIN)/pixelsmith warmup --quiet
 
 # the API reference (docstrings), cookbook, conventions and gallery as one HTML site
 docs: $(STAMP)

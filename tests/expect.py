@@ -15,3 +15,63 @@ def raises_naming(exception: type[BaseException], argument: str) -> Iterator[pyt
         yield caught
     assert type(caught.value) is exception, f"{type(caught.value).__name__} raised, {exception.__name__} expected"
     assert f"`{argument}`" in str(caught.value), f"the message does not name `{argument}`: {caught.value}"
+
+
+class _CompileWatch:
+    """Counts numba compilations (started, and under way now) in this process, for `time_limit`."""
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.active = 0
+        self.listener = None
+
+    def install(self) -> None:
+        if self.listener is not None:
+            return
+        from numba.core import event
+
+        watch = self
+
+        class Listener(event.Listener):
+            def on_start(self, ev):
+                watch.started += 1
+                watch.active += 1
+
+            def on_end(self, ev):
+                watch.active -= 1
+
+        self.listener = Listener()
+        event.register("numba:compile", self.listener)
+
+
+compile_watch = _CompileWatch()
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Fail a call that runs `seconds` with no numba compilation under way or started meanwhile: a hang.
+
+    A wall-clock guard must not measure the compiler (on a busy machine a first call compiles for
+    longer than any hang guard), so when the alarm finds numba compiling, or finds that it compiled
+    since the last look, it looks again `seconds` later (SIGALRM: tests run in the main thread).
+    """
+    import signal
+
+    compile_watch.install()
+    seen = compile_watch.started
+
+    def expire(signum, frame):
+        nonlocal seen
+        if compile_watch.active > 0 or compile_watch.started != seen:
+            seen = compile_watch.started
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            return
+        raise TimeoutError(f"no answer within {seconds} s (compilation excluded): a hang")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -8,32 +8,14 @@ fails. Every call runs under a time limit, so a hang fails instead of blocking C
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import warnings
 
 import numpy as np
 import pytest
 
 import pixelsmith as ps
-from expect import raises_naming
+from expect import raises_naming, time_limit
 from pixelsmith import PixelsmithError
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    """Fail a call that runs longer than `seconds` (SIGALRM: tests run in the main thread)."""
-
-    def expire(signum, frame):
-        raise TimeoutError(f"no answer within {seconds} s: a hang")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _image(shape=(24, 30), seed=0) -> np.ndarray:

@@ -61,7 +61,7 @@ def _start(raster, output, *extra):
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_temporary(folder, name, process, timeout=60.0):
+def _wait_for_temporary(folder, name, process, timeout=300.0):  # a first run may compile kernels
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = [p for p in folder.iterdir() if p.name.startswith(f".{name}.pixelsmith-")]

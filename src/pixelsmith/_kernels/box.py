@@ -32,7 +32,7 @@ from .window import DIRECT_MAX
 CHECK_NONE, CHECK_INPUT, CHECK_OUTPUT = 0, 1, 2  # how box_rows finds non-finite results
 
 
-@kernel(inline=True)
+@kernel
 def _row_add(x, source, cval, into):
     """into[:] += float64 values of input row `source` (-1: cval)."""
     if source < 0:
@@ -44,7 +44,7 @@ def _row_add(x, source, cval, into):
             into[j] += row[j]
 
 
-@kernel(inline=True)
+@kernel
 def _direct_rows(x, row_map, p0, p1, cval, into):
     """into[:] = the sum of padded rows p0 .. p1 - 1, added top to bottom; two rows a pass where no row is cval."""
     constant = False
@@ -72,7 +72,7 @@ def _direct_rows(x, row_map, p0, p1, cval, into):
             into[j] += a[j]
 
 
-@kernel(inline=True)
+@kernel
 def _backward_block(x, row_map, block_start, block_stop, cval, ring, w):
     """ring[p % w] = sum of padded rows p .. block_stop - 1 (added from the bottom up), for p in the block."""
     last = block_stop - 1
@@ -90,7 +90,7 @@ def _backward_block(x, row_map, block_start, block_stop, cval, ring, w):
                 here[j] = below[j] + row[j]
 
 
-@kernel(inline=True)
+@kernel
 def _gil_werman_columns(x, row_map, s, w, phase, cval, starting, fwd, ring, column):
     """column[:] = the sum down each column of padded rows s .. s + w - 1, Gil-Werman style.
 
@@ -134,7 +134,7 @@ def _gil_werman_columns(x, row_map, s, w, phase, cval, starting, fwd, ring, colu
         _backward_block(x, row_map, e + 1 - w, e + 1, cval, ring, w)
 
 
-@kernel(inline=True)
+@kernel
 def _horizontal(vp, w, phase, fwd, bwd, n_out, out_row):
     """out_row[j] = sum of vp[j .. j + w - 1], as `window.sliding_last` computes it (direct or Gil-Werman)."""
     n = vp.shape[0]
@@ -166,7 +166,7 @@ def _horizontal(vp, w, phase, fwd, bwd, n_out, out_row):
 GROUP = 8  # output rows whose column sums are formed together: 8 independent dependency chains
 
 
-@kernel(inline=True)
+@kernel
 def _horizontal_group(vp, rows, w, phase, fwd, bwd, n_out, sums):
     """`_horizontal` (Gil-Werman) for the GROUP rows of vp at once, with the same additions in the same order.
 
@@ -292,7 +292,7 @@ def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, che
     return all_zero(flags)
 
 
-@kernel(inline=True)
+@kernel
 def _int_row_add(x, source, cval, subtract, into):
     """into[:] += (or -= when `subtract`) input row `source`, or `cval` for -1, in `into`'s integer type."""
     if source < 0:

@@ -13,7 +13,7 @@ import numpy as np
 from . import kernel
 
 
-@kernel(inline=True)
+@kernel
 def _bin_of(v, e, first, scale, nbins):
     """numpy.histogram's bin of v (first <= v <= last): an arithmetic guess (within one bin),
     corrected against the edges as numpy corrects it; branch-free for speed."""

@@ -26,14 +26,14 @@ from . import kernel
 DIRECT_MAX = 8  # windows up to this length: extreme of the values directly (w - 1 comparisons, vectorised)
 
 
-@kernel(inline=True)
+@kernel
 def _copy_into(into, source):
     """into[:] = source as a plain loop: numba's slice assignment of an array does not vectorise."""
     for j in range(into.shape[0]):
         into[j] = source[j]
 
 
-@kernel(inline=True)
+@kernel
 def fill_edges(padded, col_map, lo1, n1, fill):
     """The padded columns outside lo1 .. lo1 + n1 - 1 of a row whose inside is filled: copies of the inside
     column `col_map` names, or `fill` for -1 (the edge `mode`, applied after the columns' reduction)."""
@@ -45,7 +45,7 @@ def fill_edges(padded, col_map, lo1, n1, fill):
         padded[jp] = padded[lo1 + source] if source >= 0 else fill
 
 
-@kernel(inline=True)
+@kernel
 def all_zero(flags):
     """True if every flag is 0 (streamed kernels add ``value * 0`` per column: NaN where a value was NaN or inf)."""
     for j in range(flags.shape[0]):
@@ -54,7 +54,7 @@ def all_zero(flags):
     return True
 
 
-@kernel(inline=True)
+@kernel
 def _source_into(x, source, fill, into):
     if source < 0:
         for j in range(into.shape[0]):
@@ -65,7 +65,7 @@ def _source_into(x, source, fill, into):
             into[j] = row[j]
 
 
-@kernel(inline=True)
+@kernel
 def _extreme_with(into, other, take_max):
     """into[:] = extreme(into, other): one branch outside the loop, so it vectorises."""
     if take_max:
@@ -76,7 +76,7 @@ def _extreme_with(into, other, take_max):
             into[j] = min(into[j], other[j])
 
 
-@kernel(inline=True)
+@kernel
 def _extreme_source(x, source, fill, take_max, into):
     """into[:] = extreme(into, row `source` of x, or `fill` for -1)."""
     if source < 0:
@@ -90,7 +90,7 @@ def _extreme_source(x, source, fill, take_max, into):
         _extreme_with(into, x[source], take_max)
 
 
-@kernel(inline=True)
+@kernel
 def _nan_flags(x, source, flags):
     """flags[:] += row * 0: NaN wherever input row `source` holds NaN or inf (-1, the cval: nothing).
 
@@ -101,7 +101,7 @@ def _nan_flags(x, source, flags):
             flags[j] += row[j] * 0
 
 
-@kernel(inline=True)
+@kernel
 def _pair_into(into, a, b, take_max):
     """into[:] = extreme(a, b) elementwise (branch outside the loop: it vectorises)."""
     if take_max:
@@ -112,7 +112,7 @@ def _pair_into(into, a, b, take_max):
             into[j] = min(a[j], b[j])
 
 
-@kernel(inline=True)
+@kernel
 def _direct_extreme(x, row_map, p0, p1, fill, take_max, into):
     """into[:] = extreme of padded rows p0 .. p1 - 1: two rows a pass where no row is `fill`."""
     constant = False
@@ -139,7 +139,7 @@ def _direct_extreme(x, row_map, p0, p1, fill, take_max, into):
         _extreme_with(into, x[row_map[p]], take_max)
 
 
-@kernel(inline=True)
+@kernel
 def _row_windows(v, w, take_max, pairs, spare, out):
     """out[j] = extreme of v[j .. j + w - 1], by doubling: windows of 2, 4, 8, .. (overlapping halves give
     any length, extremes being idempotent), so about log2(w) + 1 vectorised passes instead of w.
@@ -166,7 +166,7 @@ def _row_windows(v, w, take_max, pairs, spare, out):
     _pair_into(out, now[:n_out], now[shift : shift + n_out], take_max)
 
 
-@kernel(inline=True)
+@kernel
 def _suffix_block(x, row_map, block_start, block_stop, fill, take_max, ring, w):
     """ring[p % w] = extreme of padded rows p .. block_stop - 1, for p in the block."""
     last = block_stop - 1

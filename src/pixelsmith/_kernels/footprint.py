@@ -33,7 +33,7 @@ from . import kernel
 from .extreme import _copy_into, _pair_into, all_zero
 
 
-@kernel(inline=True)
+@kernel
 def _padded_row(x, source, col_map, lo1, c0, fill, into):
     """into[jj] = padded column c0 + jj of input row `source` (-1: all `fill`); interior copied contiguously."""
     wp = into.shape[0]
@@ -57,7 +57,7 @@ def _padded_row(x, source, col_map, lo1, c0, fill, into):
         into[jj] = row[c] if c >= 0 else fill
 
 
-@kernel(inline=True)
+@kernel
 def _doublings(table, wp, op):
     """table[k][j] = op over table[0][j .. j + 2**k - 1], for j < wp - 2**k + 1 (op 0 sum, 1 min, 2 max)."""
     half = 1
@@ -123,7 +123,7 @@ def footprint_extreme_rows(
     return not check_nan or all_zero(flags)
 
 
-@kernel(inline=True)
+@kernel
 def _term(rows, terms, t, s, n):
     """The `n` table values of term `t` of a run starting at column `s` (a slice of its level)."""
     offset = s + terms[t, 1]

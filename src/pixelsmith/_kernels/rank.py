@@ -23,7 +23,7 @@ OP_MAJORITY = 2
 OP_VARIETY = 3
 
 
-@kernel(inline=True)
+@kernel
 def _swap(buf, i, j):
     t = buf[i]
     buf[i] = buf[j]
@@ -176,7 +176,7 @@ def window_apply(block, offsets, bases, n_last, func, omit_nan, out):
             out[r, j] = func(buf[:n]) if n else np.nan
 
 
-@kernel(inline=True)
+@kernel
 def _bisect_left(sorted_values, n, v):
     if n <= 64:  # small windows: a branch-free count vectorises and never mispredicts
         count = 0
@@ -192,7 +192,7 @@ def _bisect_left(sorted_values, n, v):
     return base + (sorted_values[base] < v)
 
 
-@kernel(inline=True)
+@kernel
 def _replace(sorted_values, n, old, new):
     """Replace one entry equal to `old` by `new`, keeping sorted_values[:n] sorted (one shift of the span between)."""
     i = _bisect_left(sorted_values, n, old)
@@ -207,7 +207,7 @@ def _replace(sorted_values, n, old, new):
         sorted_values[j] = new
 
 
-@kernel(inline=True)
+@kernel
 def _insert(sorted_values, n, v):
     j = _bisect_left(sorted_values, n, v)
     for t in range(n, j, -1):
@@ -215,14 +215,14 @@ def _insert(sorted_values, n, v):
     sorted_values[j] = v
 
 
-@kernel(inline=True)
+@kernel
 def _remove(sorted_values, n, v):
     i = _bisect_left(sorted_values, n, v)
     for t in range(i, n - 1):
         sorted_values[t] = sorted_values[t + 1]
 
 
-@kernel(inline=True)
+@kernel
 def _sorted_percentile(sorted_values, n, q):
     position = q / 100.0 * (n - 1)  # the same arithmetic as _percentile: identical results
     k = int(np.floor(position))
@@ -283,7 +283,7 @@ def box_percentile(block, column, bases, n_last, width, q, omit_nan, out):
                 out[r, j] = _sorted_percentile(values, n, q)
 
 
-@kernel(inline=True)
+@kernel
 def _tree_add(tree, index, delta):
     """Fenwick (binary indexed) tree: add `delta` at 0-based `index`."""
     i = index + 1
@@ -292,7 +292,7 @@ def _tree_add(tree, index, delta):
         i += i & (-i)
 
 
-@kernel(inline=True)
+@kernel
 def _tree_kth(tree, k, top):
     """0-based index of the k-th (0-based) present element; `top` is the largest power of two <= size."""
     position = 0

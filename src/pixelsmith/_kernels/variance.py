@@ -26,7 +26,7 @@ from .extreme import all_zero
 from .window import DIRECT_MAX
 
 
-@kernel(inline=True)
+@kernel
 def _shifted_row(x, source, col_map, c0, lo1, shift, cval_shifted, values, squares):
     """values[jj] = x[source, padded column c0 + jj] - shift (cval - shift for -1), squares = values**2."""
     width = values.shape[0]

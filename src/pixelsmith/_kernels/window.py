@@ -19,7 +19,7 @@ OP_MIN = 1
 OP_MAX = 2
 
 
-@kernel(inline=True)
+@kernel
 def _combine(a, b, op):
     if op == 0:
         return a + b

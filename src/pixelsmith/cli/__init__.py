@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import color_cmd, document_cmd, gallery_cmd, images_cmd, local_cmd, render_cmd, sources_cmd, xray_cmd
+from . import color_cmd, document_cmd, gallery_cmd, images_cmd, local_cmd, render_cmd, sources_cmd, warmup_cmd, xray_cmd
 
 app = typer.Typer(
     name="pixelsmith",
@@ -45,6 +45,9 @@ color_cmd.register(app)
 document_cmd.register(app)
 xray_cmd.register(app)
 gallery_cmd.register(app)
+app.command(
+    "warmup", epilog="Example:  pixelsmith warmup   (then NUMBA_CACHE_DIR, or the package folder, holds the cache)"
+)(warmup_cmd.warmup)
 
 
 def _run_one_line_usage_errors() -> int:

@@ -35,13 +35,64 @@ def one_line_errors(command: Callable) -> Callable:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        with _gdal_messages() as gdal:
+        with _gdal_messages() as gdal, compile_notice(quiet=bool(kwargs.get("quiet"))):
             try:
                 return command(*args, **kwargs)
             except BaseException as exc:
                 _explain(exc, gdal, kwargs.get("output"))
 
     return wrapper
+
+
+COMPILING = "compiling kernels for this machine, first run only (`pixelsmith warmup` does it ahead of time)"
+
+
+def _compile_notice_listener() -> Any:
+    """A numba event listener that prints `COMPILING` on stderr, once, when numba starts compiling a
+    kernel that is not in its cache yet, instead of seconds of silence before the progress bar moves.
+
+    Loading a cached kernel raises no compile event, so a warm machine prints nothing. A plain line,
+    not a second spinner: the command's own progress bar is the live display (two would fight over
+    the terminal). Made on demand: numba is imported only by a command that runs.
+    """
+    import threading
+
+    from numba.core import event
+
+    class CompileNotice(event.Listener):
+        def __init__(self) -> None:
+            self.lock = threading.Lock()  # kernels also compile in the thread pool's workers
+            self.said = False
+
+        def on_start(self, ev: Any) -> None:
+            with self.lock:
+                if not self.said:
+                    self.said = True
+                    typer.echo(f"pixelsmith: {COMPILING}", err=True)
+
+        def on_end(self, ev: Any) -> None:
+            pass
+
+    return CompileNotice()
+
+
+@contextlib.contextmanager
+def compile_notice(quiet: bool = False) -> Iterator[None]:
+    """Say on stderr when numba compiles during the command (the first run on a machine)."""
+    if quiet:
+        yield
+        return
+    try:
+        from numba.core import event
+    except ImportError:  # the kernels cannot run either; their own error says why
+        yield
+        return
+    notice = _compile_notice_listener()
+    event.register("numba:compile", notice)
+    try:
+        yield
+    finally:
+        event.unregister("numba:compile", notice)
 
 
 class _Recorder(logging.Handler):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Section"]
+__all__ = ["Section", "Timing", "timed"]
 
 
 @dataclass
@@ -17,6 +20,39 @@ class Section:
     code: str
     images: list[tuple[str, str]] = field(default_factory=list)  # (file name, caption)
     figures: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A section's timing: `seconds` warm (machine code loaded), and what compiling cost its first run."""
+
+    seconds: float
+    compile_seconds: float = 0.0
+
+    def figures(self, label: str, digits: int = 3) -> dict[str, str]:
+        """``{label: warm seconds}``, plus a line for the compilation when the first run paid one."""
+        rows = {label: f"{self.seconds:.{digits}f}"}
+        if self.compile_seconds > 0:
+            rows["first run on this machine: compiling kernels (s, once; cached after)"] = f"{self.compile_seconds:.1f}"
+        return rows
+
+
+def timed(work: Callable[[], Any]) -> tuple[Any, Timing]:
+    """``work()`` and its warm time: a first run that compiled kernels is run again, so the gallery
+    publishes what a user's second call costs, and says apart how long compiling took (issue 26)."""
+    from numba.core import event
+
+    spent = event.TimingListener()
+    t0 = time.perf_counter()
+    with event.install_listener("numba:compile", spent):
+        result = work()
+    seconds = time.perf_counter() - t0
+    compile_seconds = spent.duration if spent.done else 0.0
+    if compile_seconds > 0:
+        t0 = time.perf_counter()
+        result = work()
+        seconds = time.perf_counter() - t0
+    return result, Timing(seconds, compile_seconds)
 
 
 def _pyplot():

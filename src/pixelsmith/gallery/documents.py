@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 
-from ._common import Section, _pyplot, _save_figure
+from ._common import Section, _pyplot, _save_figure, timed
 
 
 def section_document(out: Path) -> Section:
@@ -17,9 +16,7 @@ def section_document(out: Path) -> Section:
     from ..document import order_curve_points, page_blocks, straighten, unshuffle_strips
 
     sample = synthetic_page((1400, 1000), seed=2, noise=1e-4, skew_degrees=0.5)
-    t0 = time.perf_counter()
-    layout = page_blocks(sample.image)
-    t_layout = time.perf_counter() - t0
+    layout, t_layout = timed(lambda: page_blocks(sample.image))
 
     photo = _grace_hopper()
     rng = np.random.default_rng(3)
@@ -29,9 +26,7 @@ def section_document(out: Path) -> Section:
     bounds = np.r_[0, np.cumsum(widths)]
     pieces = [photo[:, a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     shuffled = np.concatenate([pieces[i] for i in rng.permutation(12)], axis=1)
-    t0 = time.perf_counter()
-    restored = unshuffle_strips(shuffled, n_strips=12)
-    t_strips = time.perf_counter() - t0
+    restored, t_strips = timed(lambda: unshuffle_strips(shuffled, n_strips=12))
 
     page = synthetic_page((300, 700), seed=4).image.astype(np.float64)
     rows, cols = np.mgrid[: page.shape[0] + 60, : page.shape[1]].astype(float)
@@ -85,9 +80,9 @@ def section_document(out: Path) -> Section:
         images=[(name, "page blocks, strips before and after, a bent line straightened")],
         figures={
             "blocks right (within 2 rows) / true": f"{right} / {len(sample.blocks)}",
-            "page_blocks time (s)": f"{t_layout:.2f}",
+            **t_layout.figures("page_blocks time (s)", 2),
             "strips restored exactly": str(bool(np.array_equal(restored.image, photo))),
-            "unshuffle time (s)": f"{t_strips:.2f}",
+            **t_strips.figures("unshuffle time (s)", 2),
         },
     )
 

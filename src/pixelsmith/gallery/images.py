@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 
-from ._common import Section, _pyplot, _save_figure, _save_panels
+from ._common import Section, _pyplot, _save_figure, _save_panels, timed
 
 
 def section_fill(out: Path) -> Section:
@@ -17,9 +16,7 @@ def section_fill(out: Path) -> Section:
     dem = jacksboro_dem().elevation.astype(np.float64)
     mask = blob_holes(dem.shape, 0.1, radii=(2, 8), seed=5)
     holes = np.where(mask, np.nan, dem)
-    t0 = time.perf_counter()
-    filled = {m: fill_nans(holes, method=m) for m in ("biharmonic", "harmonic", "nearest")}
-    elapsed = time.perf_counter() - t0
+    filled, timing = timed(lambda: {m: fill_nans(holes, method=m) for m in ("biharmonic", "harmonic", "nearest")})
     rmse = {m: float(np.sqrt(np.mean((f[mask] - dem[mask]) ** 2))) for m, f in filled.items()}
     name = "fill.png"
     _save_panels(
@@ -39,7 +36,7 @@ def section_fill(out: Path) -> Section:
             "# CLI: pixelsmith fill dem_with_gaps.tif dem_filled.tif --method harmonic"
         ),
         images=[(name, "holes, biharmonic fill, errors of harmonic and biharmonic")],
-        figures={**{f"RMSE {m} (m)": f"{v:.3f}" for m, v in rmse.items()}, "three fills (s)": f"{elapsed:.3f}"},
+        figures={**{f"RMSE {m} (m)": f"{v:.3f}" for m, v in rmse.items()}, **timing.figures("three fills (s)")},
     )
 
 
@@ -51,10 +48,7 @@ def section_correlation(out: Path) -> Section:
     template = dem[120:160, 200:250].copy()
     rng = np.random.default_rng(6)
     scene = dem + rng.normal(0, 5, dem.shape)
-    t0 = time.perf_counter()
-    surface = ncc(scene, template, crop="same")
-    best = find_matches(scene, template)
-    elapsed = time.perf_counter() - t0
+    (surface, best), timing = timed(lambda: (ncc(scene, template, crop="same"), find_matches(scene, template)))
     t = np.arange(400)
     y = np.sin(t / 13.0) + 0.5 * rng.normal(size=400)
     x = np.roll(y, 12) + 0.3 * rng.normal(size=400)
@@ -82,7 +76,7 @@ def section_correlation(out: Path) -> Section:
             "best match (top-left, true 120, 200)": f"{best.coords[0][0]:.2f}, {best.coords[0][1]:.2f}",
             "score": f"{best.scores[0]:.4f}",
             "best lag of a series shifted by 12": f"{lag} (r = {r:.3f})",
-            "ncc + match time (s)": f"{elapsed:.3f}",
+            **timing.figures("ncc + match time (s)"),
         },
     )
 
@@ -94,9 +88,7 @@ def section_equalize(out: Path) -> Section:
     stack = noisy_stack(200, (96, 96))
     rng = np.random.default_rng(8)
     stack = (stack - stack.min()) ** (1 + 2 * rng.random((200, 1, 1)))  # each frame its own contrast
-    t0 = time.perf_counter()
-    equalized = equalize_hist(stack)
-    elapsed = time.perf_counter() - t0
+    equalized, timing = timed(lambda: equalize_hist(stack))
     try:  # the anchor is in the [bench] extra
         from skimage.exposure import equalize_hist as sk_equalize
 
@@ -119,7 +111,7 @@ def section_equalize(out: Path) -> Section:
         code="equalized = equalize_hist(stack)   # each image on its own, one vectorized pass\n"
         "# CLI: pixelsmith equalize frames.tif frames_eq.tif",
         images=[(name, "two frames before and after")],
-        figures={"200 frames (s)": f"{elapsed:.4f}", "max |difference| from skimage per frame": err_text},
+        figures={**timing.figures("200 frames (s)", 4), "max |difference| from skimage per frame": err_text},
     )
 
 
@@ -134,9 +126,7 @@ def section_colour_and_outlines(out: Path) -> Section:
     shot = np.rint(colormaps["jet"]((dem - lo) / (hi - lo))[..., :3] * 255).astype(np.uint8)
     shot[:12] = 255  # a white title band
     shot[150:154, 40:200] = 0  # black "text"
-    t0 = time.perf_counter()
-    back = invert_colormap(shot, "jet", vmin=lo, vmax=hi)
-    elapsed = time.perf_counter() - t0
+    back, timing = timed(lambda: invert_colormap(shot, "jet", vmin=lo, vmax=hi))
     valid = np.isfinite(back)
     err = float(np.max(np.abs(back[valid] - dem[valid])))
     labels = np.digitize(dem, [450, 650, 850])
@@ -169,6 +159,6 @@ def section_colour_and_outlines(out: Path) -> Section:
             "max error (m) / one colormap step (m)": f"{err:.2f} / {(hi - lo) / 256:.2f}",
             "pixels marked not-data (border + text)": f"{int((~valid).sum())}",
             "outline paths (outer + holes)": f"{len(paths)}",
-            "inversion time (s)": f"{elapsed:.3f}",
+            **timing.figures("inversion time (s)"),
         },
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 
-from ._common import Section, _save_panels
+from ._common import Section, _save_panels, timed
 
 
 def section_local_statistics(out: Path) -> Section:
@@ -15,12 +14,14 @@ def section_local_statistics(out: Path) -> Section:
     from ..datasets import jacksboro_dem
 
     dem = jacksboro_dem().elevation.astype(np.float32)
-    t0 = time.perf_counter()
-    mean = local_mean(dem, 9)
-    rough = local_std(dem, 5)
     yy, xx = np.mgrid[-6:7, -6:7]
-    relief = local_max(dem, footprint=yy**2 + xx**2 <= 36) - local_min(dem, footprint=yy**2 + xx**2 <= 36)
-    elapsed = time.perf_counter() - t0
+    disk = yy**2 + xx**2 <= 36
+
+    def measure():
+        relief = local_max(dem, footprint=disk) - local_min(dem, footprint=disk)
+        return local_mean(dem, 9), local_std(dem, 5), relief
+
+    (mean, rough, relief), timing = timed(measure)
     from scipy import ndimage as ndi
 
     reference = ndi.generic_filter(dem.astype(np.float64), np.std, size=5, mode="reflect")
@@ -47,7 +48,7 @@ def section_local_statistics(out: Path) -> Section:
         ),
         images=[(name, "DEM, 9x9 mean, 5x5 std, disk relief")],
         figures={
-            "time for all four (s)": f"{elapsed:.3f}",
+            **timing.figures("time for all four (s)"),
             "max |local_std - generic_filter(np.std)| (m)": f"{err:.2e}",
         },
     )
@@ -132,13 +133,17 @@ def section_order_statistics(out: Path) -> Section:
     dem = jacksboro_dem().elevation.astype(np.float32)
     gappy = dem.copy()
     gappy[np.random.default_rng(0).random(dem.shape) < 0.1] = np.nan  # 10 % nodata
-    t0 = time.perf_counter()
-    median = local_median(gappy, 7, nan_policy="omit")
-    p90 = local_percentile(gappy, 90, 7, nan_policy="omit")
     classes = np.digitize(dem, np.percentile(dem, [20, 40, 60, 80])).astype(np.uint8)  # a 5-class "land cover"
-    majority = local_majority(classes, 7)
-    variety = local_variety(classes, 7)
-    elapsed = time.perf_counter() - t0
+
+    def measure():
+        return (
+            local_median(gappy, 7, nan_policy="omit"),
+            local_percentile(gappy, 90, 7, nan_policy="omit"),
+            local_majority(classes, 7),
+            local_variety(classes, 7),
+        )
+
+    (median, p90, majority, variety), timing = timed(measure)
     crop = gappy[:80, :80].astype(np.float64)
     reference = ndi.generic_filter(crop, np.nanmedian, size=7, mode="reflect")
     err = float(np.nanmax(np.abs(local_median(crop, 7, nan_policy="omit") - reference)))
@@ -164,7 +169,7 @@ def section_order_statistics(out: Path) -> Section:
         ),
         images=[(name, "nodata DEM, median, 90th percentile, majority class, number of classes")],
         figures={
-            "time for all four (s)": f"{elapsed:.3f}",
+            **timing.figures("time for all four (s)"),
             "max |local_median - generic_filter(np.nanmedian)| (m)": f"{err:.2e}",
         },
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 
-from ._common import Section, _save_panels
+from ._common import Section, _save_panels, timed
 
 
 def section_drr(out: Path) -> Section:
@@ -15,12 +14,15 @@ def section_drr(out: Path) -> Section:
 
     shape, spacing = (128, 128, 128), (1.5, 1.5, 1.5)
     volume = phantom(shape, spacing)
-    t0 = time.perf_counter()
-    views = {}
-    for angle in (0.0, 90.0):
-        geometry = Geometry.c_arm(volume, sid=600, sdd=1000, angle=angle, shape=(256, 256), pixel_spacing=1.4)
-        views[angle] = (geometry, drr(volume, geometry, output="line_integral"))
-    elapsed = time.perf_counter() - t0
+
+    def measure():
+        views = {}
+        for angle in (0.0, 90.0):
+            geometry = Geometry.c_arm(volume, sid=600, sdd=1000, angle=angle, shape=(256, 256), pixel_spacing=1.4)
+            views[angle] = (geometry, drr(volume, geometry, output="line_integral"))
+        return views
+
+    views, timing = timed(measure)
     geometry, integrals = views[0.0]
     pixels = geometry.detector.pixel_centers().reshape(-1, 3)
     exact = phantom_line_integrals(np.repeat(geometry.source[None], len(pixels), 0), pixels, shape, spacing).reshape(
@@ -62,7 +64,7 @@ def section_drr(out: Path) -> Section:
             )
         ],
         figures={
-            "two 256 x 256 DRRs of 128^3 (s)": f"{elapsed:.2f}",
+            **timing.figures("two 256 x 256 DRRs of 128^3 (s)", 2),
             "mean relative error vs closed form (AP)": f"{error:.2%}",
             "the same with method='siddon'": f"{float(np.mean(np.abs(siddon[body] - exact[body]) / exact[body])):.2%}",
         },

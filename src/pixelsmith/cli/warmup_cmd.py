@@ -1,0 +1,49 @@
+"""`pixelsmith warmup`: compile every kernel into numba's cache, for images, nodes and CI caches."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+
+from ._common import fail, one_line_errors
+
+
+@one_line_errors
+def warmup(
+    group: list[str] = typer.Option(None, "--group", help="Compile only this family (repeatable); default: all."),
+    processes: int = typer.Option(None, "--processes", min=1, help="Worker processes; default: one per CPU."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Compile every kernel for this machine now, so that no later first call waits for the compiler.
+
+    Run it once where numba's cache outlives the process: in a Docker image, on each cluster node (or in
+    the dask worker image), in a CI cache. NUMBA_CACHE_DIR names the cache folder (by default numba
+    writes beside the installed package, or under ~/.cache when that is read-only).
+    """
+    from .. import _warmup
+
+    names = group or list(_warmup.WARMUP_GROUPS)
+    unknown = [n for n in names if n not in _warmup.WARMUP_GROUPS]
+    if unknown:
+        fail(f"--group {unknown[0]!r} is not a kernel family; choose from {', '.join(_warmup.WARMUP_GROUPS)}")
+    t0 = time.perf_counter()
+    if quiet:
+        _warmup.warmup(names, processes=processes)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("warmup: {task.description:<22}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=False,
+        ) as bar:
+            task = bar.add_task("compiling", total=len(names))
+
+            def step(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, description=f"{name} done")
+
+            _warmup.warmup(names, processes=processes, progress=step)
+        typer.echo(f"compiled {len(names)} kernel families in {time.perf_counter() - t0:.0f} s", err=True)

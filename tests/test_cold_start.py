@@ -1,0 +1,172 @@
+"""Fast from the first call (issue 26): a light import, `warmup` into numba's cache, a warm cache on
+dask workers, the CLI's compile notice, and guards and timings that leave compilation out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import pixelsmith as ps
+from expect import compile_watch, time_limit
+
+# counts numba compilations in a fresh process: the code runs after this prologue, then the count prints
+_COUNTING = """
+import json, sys
+from numba.core import event
+compiled = []
+class Count(event.Listener):
+    def on_start(self, ev):
+        compiled.append(ev.data["dispatcher"].py_func.__qualname__)
+    def on_end(self, ev):
+        pass
+event.register("numba:compile", Count())
+import numpy as np, pixelsmith as ps
+{code}
+print(json.dumps(compiled))
+"""
+
+
+def _compiles_in_fresh_process(code: str, cache) -> list[str]:
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache))
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNTING.format(code=code)], env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_import_pixelsmith_loads_neither_numba_nor_scipy():
+    code = (
+        "import sys, pixelsmith as ps; "
+        "heavy = sorted(m for m in ('numba', 'scipy', 'matplotlib', 'dask') if m in sys.modules); "
+        "print(','.join(heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+def test_every_public_name_loads_on_first_use():
+    code = (
+        "import pixelsmith as ps; missing = [n for n in ps.__all__ if getattr(ps, n, None) is None]; "
+        "from pixelsmith import local_std, find_peaks; print(missing, sorted(set(ps.__all__) - set(dir(ps))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] []"
+    with pytest.raises(AttributeError, match="no attribute 'local_nonesuch'"):
+        ps.local_nonesuch  # noqa: B018
+
+
+def test_warmup_fills_the_cache_that_a_new_process_loads(tmp_path):
+    cache = tmp_path / "numba-cache"
+    warm = _compiles_in_fresh_process("ps.warmup(['blocks and stacks'], processes=1)", cache)
+    assert any("block" in name for name in warm), warm  # the cache was empty: the kernels compiled
+    image = "np.random.default_rng(1).random((40, 48), np.float32)"
+    assert _compiles_in_fresh_process(f"ps.block_reduce({image}, 4); ps.density_map({image} > 0.5, 8)", cache) == []
+
+
+def test_warmup_refuses_unknown_groups_and_process_counts():
+    with pytest.raises(ps.PixelsmithValueError, match="`groups`"):
+        ps.warmup(["nonesuch"])
+    with pytest.raises(ps.PixelsmithValueError, match="`processes`"):
+        ps.warmup(["stamps"], processes=0)
+
+
+def test_warmup_command_and_its_one_line_error(tmp_path):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    run = [sys.executable, "-m", "pixelsmith", "warmup"]
+    done = subprocess.run([*run, "--group", "nonesuch"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--group 'nonesuch'" in done.stderr
+    done = subprocess.run(
+        [*run, "--group", "blocks and stacks", "--processes", "2"], env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr
+    assert "compiled 1 kernel families" in done.stderr
+
+
+@pytest.mark.slow
+def test_dask_workers_load_a_warm_cache(tmp_path, monkeypatch):
+    """A cluster's worker processes share the cache (NUMBA_CACHE_DIR on shared storage, or warmup run in
+    the worker image): the first task on a fresh worker compiles nothing."""
+    from distributed import Client, LocalCluster
+
+    cache = tmp_path / "shared-cache"
+    _compiles_in_fresh_process("ps.warmup(['blocks and stacks'], processes=1)", cache)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(cache))  # the workers' environment
+
+    def first_task():
+        from numba.core import event
+
+        import pixelsmith
+
+        listener = event.RecordingListener()
+        with event.install_listener("numba:compile", listener):
+            reduced = pixelsmith.block_reduce(np.arange(40 * 48, dtype=np.float32).reshape(40, 48), 4)
+        return len(listener.buffer), float(reduced.sum())
+
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        compiled, total = client.submit(first_task, pure=False).result(timeout=600)
+    assert compiled == 0
+    assert total == pytest.approx(float(np.arange(40 * 48).sum()) / 16)
+
+
+def test_the_command_says_when_it_compiles_and_is_silent_when_cached(tmp_path):
+    np.save(tmp_path / "in.npy", np.random.default_rng(0).random((40, 50)).astype(np.float32))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+
+    def run(output):
+        command = [sys.executable, "-m", "pixelsmith", "local", "in.npy", output, "--stat", "max", "--size", "3"]
+        done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    first = run("a.npy")
+    assert first.count("compiling kernels for this machine, first run only") == 1, first
+    assert "compiling" not in run("b.npy")
+    np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"))
+
+
+def test_time_limit_leaves_compilation_out():
+    compile_watch.install()
+    with pytest.raises(TimeoutError, match="a hang"), time_limit(0.2):
+        time.sleep(1.0)
+    with time_limit(0.2):  # numba "compiling" for 1 s: the guard waits, it does not fire
+        compile_watch.active += 1
+        try:
+            time.sleep(1.0)
+        finally:
+            compile_watch.active -= 1
+
+
+def test_gallery_timing_is_warm_and_names_the_compilation():
+    from numba import njit
+
+    from pixelsmith.gallery._common import timed
+
+    calls = []
+
+    @njit(cache=False)
+    def doubled(x):
+        return 2 * x
+
+    def work():
+        calls.append(1)
+        return doubled(21)
+
+    result, timing = timed(work)
+    assert result == 42 and len(calls) == 2  # compiled on the first run, so timed again warm
+    assert timing.compile_seconds > 0 and "compiling kernels" in " ".join(timing.figures("t (s)"))
+    result, timing = timed(work)
+    assert len(calls) == 3 and timing.compile_seconds == 0 and list(timing.figures("t (s)")) == ["t (s)"]
