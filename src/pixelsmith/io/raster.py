@@ -19,14 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from .._readers import register_reader
 from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array, require
 from ._atomic import atomic_path
 
 __all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster", "map_raster", "pixel_to_map"]
-
-# dask arrays made by read_raster(chunks=...) -> their reader: window statistics of such an array read
-# each block plus its halo straight from the file (pixelsmith.local._dask.map_window) instead of via neighbours
-_READERS: dict[str, RasterReader] = {}
 
 WRITE_CACHE_MB = 128
 
@@ -330,8 +327,8 @@ def read_raster(
             fancy=False,
             name=f"read-raster-{Path(path).name}-{abs(hash((str(path), bands, rc)))}",
         )
-        if squeeze:
-            _READERS[data.name] = reader
+        if squeeze:  # window statistics of this array read each block plus halo straight from the file
+            register_reader(data.name, reader)
     mask = None
     if meta.nodata is not None:
         mask = ~np.isnan(data) if data.dtype.kind == "f" else None

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._modes import edge_indices
+from .._readers import reader_behind
 from .._runs import index_runs
 from .._validate import require
 from . import _engine as engine
@@ -52,7 +53,7 @@ def map_window(a: Any, spec: engine.WindowSpec, crop: str) -> Any:
     """Apply the engine blockwise to dask array `a`; same chunks as `a` for 'same'."""
     da = require("dask.array", "dask", "working on dask arrays")
 
-    reader = _raster_reader_behind(a)
+    reader = reader_behind(a)
     if reader is not None and crop == "same" and a.ndim == 2 and all(len(set(c[:-1])) <= 1 for c in a.chunks):
         # a raster read lazily: each task reads its block plus halo from the file, no neighbour is read
         return map_window_reader(reader, spec, (a.chunks[0][0], a.chunks[1][0]))
@@ -114,14 +115,6 @@ def map_window(a: Any, spec: engine.WindowSpec, crop: str) -> Any:
     if crop == "same" and result.chunks != a.chunks:
         result = result.rechunk(a.chunks)
     return result
-
-
-def _raster_reader_behind(a: Any) -> Any:
-    """The RasterReader of a dask array made by read_raster(chunks=...), if `a` is one (unchanged)."""
-    import sys
-
-    raster = sys.modules.get("pixelsmith.io.raster")  # never imported here just to look
-    return None if raster is None else raster._READERS.get(getattr(a, "name", None))
 
 
 def map_window_reader(reader: Any, spec: engine.WindowSpec, chunks: tuple[int, int]) -> Any:
