@@ -27,34 +27,37 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 RESULTS = Path(__file__).parent / "results"
 
+# the setup most calls share: a 300 x 300 float32 image
+F32 = "img = np.random.default_rng(0).random((300, 300), np.float32)"
+
 # one small, typical call per public function: (name, setup, call)
 CALLS: dict[str, tuple[str, str]] = {
-    "local_mean": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_mean(img, 5)"),
-    "local_sum": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_sum(img, 5)"),
-    "local_std": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_std(img, 5)"),
+    "local_mean": (F32, "ps.local_mean(img, 5)"),
+    "local_sum": (F32, "ps.local_sum(img, 5)"),
+    "local_std": (F32, "ps.local_std(img, 5)"),
     "local_std uint8": (
         "img = np.random.default_rng(0).integers(0, 255, (300, 300), np.uint8)",
         "ps.local_std(img, 5)",
     ),
-    "local_var w15": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_var(img, 15)"),
-    "local_max": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_max(img, 5)"),
-    "local_min w15": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_min(img, 15)"),
+    "local_var w15": (F32, "ps.local_var(img, 15)"),
+    "local_max": (F32, "ps.local_max(img, 5)"),
+    "local_min w15": (F32, "ps.local_min(img, 15)"),
     "local_max disk": (
-        "img = np.random.default_rng(0).random((300, 300), np.float32); yy, xx = np.mgrid[-3:4, -3:4]",
+        F32 + "; yy, xx = np.mgrid[-3:4, -3:4]",
         "ps.local_max(img, footprint=yy**2 + xx**2 <= 9)",
     ),
     "local_mean disk": (
-        "img = np.random.default_rng(0).random((300, 300), np.float32); yy, xx = np.mgrid[-3:4, -3:4]",
+        F32 + "; yy, xx = np.mgrid[-3:4, -3:4]",
         "ps.local_mean(img, footprint=yy**2 + xx**2 <= 9)",
     ),
-    "local_count": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_count(img > 0.5, 5)"),
-    "local_median": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_median(img, 5)"),
-    "local_median w7": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_median(img, 7)"),
+    "local_count": (F32, "ps.local_count(img > 0.5, 5)"),
+    "local_median": (F32, "ps.local_median(img, 5)"),
+    "local_median w7": (F32, "ps.local_median(img, 7)"),
     "local_percentile": (
-        "img = np.random.default_rng(0).random((300, 300), np.float32)",
+        F32,
         "ps.local_percentile(img, 90, 7)",
     ),
-    "local_range": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.local_range(img, 5)"),
+    "local_range": (F32, "ps.local_range(img, 5)"),
     "local_majority": (
         "img = np.random.default_rng(0).integers(0, 5, (300, 300)).astype(np.int16)",
         "ps.local_majority(img, 5)",
@@ -64,10 +67,10 @@ CALLS: dict[str, tuple[str, str]] = {
         "ps.local_variety(img, 5)",
     ),
     "local_apply": (
-        "img = np.random.default_rng(0).random((300, 300), np.float32)",
+        F32,
         "ps.local_apply(img, lambda v: v.max() - v.mean(), 5)",
     ),
-    "block_reduce": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.block_reduce(img, 4)"),
+    "block_reduce": (F32, "ps.block_reduce(img, 4)"),
     "density_map": ("img = np.random.default_rng(0).random((300, 300)) > 0.5", "ps.density_map(img, 8)"),
     "StackStats": (
         "frames = np.random.default_rng(0).random((5, 64, 64), np.float32)",
@@ -94,21 +97,21 @@ CALLS: dict[str, tuple[str, str]] = {
         "pts = np.random.default_rng(0).normal(2.0, 0.3, (500, 2))",
         "ps.cluster_center(pts)",
     ),
-    "robust_noise": ("img = np.random.default_rng(0).random((300, 300), np.float32)", "ps.robust_noise(img)"),
+    "robust_noise": (F32, "ps.robust_noise(img)"),
     "fill_nans": (
         "img = np.random.default_rng(0).random((300, 300)); img[100:110, 100:110] = np.nan",
         "ps.fill_nans(img)",
     ),
     "ncc": (
-        "img = np.random.default_rng(0).random((300, 300), np.float32)",
+        F32,
         "ps.ncc(img, img[100:130, 100:140])",
     ),
     "find_matches": (
-        "img = np.random.default_rng(0).random((300, 300), np.float32)",
+        F32,
         "ps.find_matches(img, img[100:130, 100:140])",
     ),
     "equalize_hist": (
-        "img = np.random.default_rng(0).random((300, 300), np.float32)",
+        F32,
         "ps.equalize_hist(img)",
     ),
     "equalize_hist uint8": (
