@@ -122,7 +122,7 @@ def save_output(output: Path, result: Any, source: Source, progress) -> None:
         write_raster(output, result, like=like, progress=progress, nodata=default_nodata(like, result.dtype))
         return
     if is_dask_array(result):
-        from ..io.raster import iter_computed_blocks
+        from ..scale import iter_computed_blocks
 
         out = np.empty(result.shape, result.dtype)
         for done, total, index, block in iter_computed_blocks(result):

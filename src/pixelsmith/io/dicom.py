@@ -168,7 +168,7 @@ def read_dicom_series(
     """
     pydicom = require("pydicom", "dicom", "reading DICOM")
 
-    from ..xray.volume import Volume
+    from ..volume import Volume
 
     check_choice(uneven, "uneven", ("error", "resample"))
     folder = Path(path)

@@ -67,7 +67,7 @@ def read_nifti(path: str | os.PathLike, *, units: str = "hu"):
     ((2, 3, 4), [2.0, 1.0, 0.5], True)
     """
     nibabel = require("nibabel", "nifti", "reading NIfTI volumes")
-    from ..xray.volume import Volume
+    from ..volume import Volume
 
     check_choice(units, "units", ("hu", "mu"))
     p = Path(path)
@@ -130,7 +130,7 @@ def write_nifti(path: str | os.PathLike, volume: Any) -> Path:
     See `read_nifti`.
     """
     nibabel = require("nibabel", "nifti", "writing NIfTI volumes")
-    from ..xray.volume import Volume
+    from ..volume import Volume
 
     if not isinstance(volume, Volume):
         raise PixelsmithTypeError(f"`volume` must be a pixelsmith.xray.Volume, got {type(volume).__name__}")

@@ -1,7 +1,8 @@
 """Simulated X-rays (DRR) from CT volumes: geometry, physics, projectors, phantoms.
 
-Names load on first use, so `pixelsmith.xray.volume.Volume` (what the DICOM and
-NIfTI readers build) comes without the projectors and their kernels.
+Names load on first use, so `pixelsmith.xray.Volume` comes without the projectors
+and their kernels. `Volume` itself lives in `pixelsmith.volume`, a neutral place that
+the DICOM and NIfTI readers build it from without importing this package.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 _WHERE = {
     "Detector": "geometry",
     "Geometry": "geometry",
-    "Volume": "volume",
+    "Volume": "..volume",
     "drr": "project",
     "drr_sweep": "project",
     "project_parallel": "project",
@@ -29,7 +30,8 @@ __all__ = sorted(_WHERE)
 
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
-        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        where = _WHERE[name]
+        value = getattr(importlib.import_module(where if where.startswith("..") else f".{where}", __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'pixelsmith.xray' has no attribute {name!r}")

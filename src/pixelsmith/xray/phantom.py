@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._validate import PixelsmithValueError, check_positive_int
-from .volume import Volume
+from ..volume import Volume
 
 __all__ = ["phantom", "phantom_ellipsoids", "phantom_line_integrals"]
 

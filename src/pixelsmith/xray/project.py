@@ -22,9 +22,9 @@ from .._validate import (
     check_positive_int,
 )
 from .._xarray import labelled
+from ..volume import Volume
 from .geometry import Detector, Geometry
 from .physics import hu_to_mu
-from .volume import Volume
 
 __all__ = ["drr", "drr_sweep", "project_parallel", "to_display"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithValueError, as_image_array, check_choice
+from ._validate import PixelsmithValueError, as_image_array, check_choice
 
 __all__ = ["Volume"]
 

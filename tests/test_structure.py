@@ -1,0 +1,46 @@
+"""The import graph the design promises (issue 29): data flows file -> io -> array -> operation -> io -> file."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "pixelsmith"
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module `path` imports, anywhere in the file (function-level imports too), as absolute names."""
+    module = "pixelsmith." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                root = ".".join(base + ([node.module] if node.module else []))
+            else:
+                root = node.module or ""
+            found.add(root)
+            found.update(f"{root}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_io_imports_no_operation():
+    """io reads and writes: it never imports the window statistics, the X-ray projectors or the kernels."""
+    forbidden = ("pixelsmith.local", "pixelsmith.xray", "pixelsmith._kernels", "pixelsmith._parallel")
+    for path in sorted((PACKAGE / "io").glob("*.py")):
+        bad = sorted(m for m in _imports(path) if m.startswith(forbidden))
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_no_module_reaches_another_through_sys_modules():
+    users = [p.name for p in PACKAGE.rglob("*.py") if "sys.modules" in p.read_text()]
+    assert users == []
+
+
+def test_the_import_helper_resolves_relative_imports():
+    names = _imports(PACKAGE / "io" / "dicom.py")
+    assert "pixelsmith.volume.Volume" in names and "pixelsmith._validate" in names
