@@ -239,7 +239,7 @@ def test_properties_var_nonnegative_and_ordering(a, size, mode):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.uint16, np.int16])
 def test_the_box_extreme_path_equals_the_general_engine(stat, dtype, monkeypatch):
     """Box min/max of large 1-D and 2-D arrays run van Herk / Gil-Werman in the input's dtype: same answers."""
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
     rng = np.random.default_rng(7)
     image = (rng.normal(size=(300, 257)) * 40 + 100).astype(dtype)
@@ -250,8 +250,8 @@ def test_the_box_extreme_path_equals_the_general_engine(stat, dtype, monkeypatch
     thin = image.reshape(-1)[: 3 * 25_000].reshape(3, 25_000)  # windows longer than an axis: pads repeat
     cases += [(thin, size, mode) for size in ((9, 3), (7, 4)) for mode in MODES]
     fast = [func(a, size, mode=mode, cval=7.0) for a, size, mode in cases]
-    assert moments._box_extreme_applies(image, moments.window_spec(stat, image.shape, image.dtype, 9), "same")
-    monkeypatch.setattr(moments, "_box_extreme_applies", lambda *args: False)
+    assert plan._box_extreme_applies(image, plan.window_spec(stat, image.shape, image.dtype, 9), "same")
+    monkeypatch.setattr(plan, "_box_extreme_applies", lambda *args: False)
     for got, (a, size, mode) in zip(fast, cases, strict=True):
         want = func(a, size, mode=mode, cval=7.0)
         assert got.dtype == want.dtype
@@ -264,7 +264,7 @@ def test_the_box_extreme_path_equals_the_general_engine(stat, dtype, monkeypatch
 def test_the_fused_box_sum_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch):
     """Box sums and means of large 1-D and 2-D arrays run one fused pass (`_kernels/box.py`) with the
     engine's own arithmetic: the same bits, so numpy and dask (which tiles with the engine) agree exactly."""
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
     rng = np.random.default_rng(17)
     image = (rng.normal(size=(300, 257)) * 40 + 1e4).astype(dtype) if dtype != np.uint8 else None
@@ -278,11 +278,11 @@ def test_the_fused_box_sum_equals_the_engine_bit_for_bit(stat, dtype, monkeypatc
     thin = image.reshape(-1)[: 3 * 25_000].reshape(3, 25_000)  # windows longer than an axis: pads repeat
     cases += [(thin, size, mode) for size in ((9, 3), (7, 11)) for mode in MODES]
     calls = []
-    real = moments._box_sum
-    monkeypatch.setattr(moments, "_box_sum", lambda *args: calls.append(1) or real(*args))
+    real = plan._box_sum
+    monkeypatch.setattr(plan, "_box_sum", lambda *args: calls.append(1) or real(*args))
     fast = [func(a, size, mode=mode, cval=1.5) for a, size, mode in cases]
     assert len(calls) == len(cases)
-    monkeypatch.setattr(moments, "_box_sum", lambda *args: None)
+    monkeypatch.setattr(plan, "_box_sum", lambda *args: None)
     for got, (a, size, mode) in zip(fast, cases, strict=True):
         want = func(a, size, mode=mode, cval=1.5)
         assert got.dtype == want.dtype
@@ -360,20 +360,20 @@ def test_the_fused_box_sum_has_no_drift_and_hands_nan_to_the_engine():
 
 
 def test_the_box_extreme_path_leaves_nan_and_unholdable_cvals_to_the_engine():
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
     image = np.random.default_rng(8).random((300, 300))
-    spec = moments.window_spec("max", image.shape, image.dtype, 9)
-    assert moments._box_extreme_applies(image, spec, "same")
-    assert moments._box_extreme(image, spec) is not None
+    spec = plan.window_spec("max", image.shape, image.dtype, 9)
+    assert plan._box_extreme_applies(image, spec, "same")
+    assert plan._box_extreme(image, spec) is not None
     holes = image.copy()
     holes[5, 5] = np.nan
-    assert moments._box_extreme(holes, spec) is None  # the kernel reports the NaN; the engine answers
+    assert plan._box_extreme(holes, spec) is None  # the kernel reports the NaN; the engine answers
     assert np.isnan(ps.local_max(holes, 9)[5, 5]) and np.isnan(ps.local_max(holes, 9)[7, 7])
     assert not np.isnan(ps.local_max(holes, 9)[5, 10])
     counts = (image * 200).astype(np.uint8)
-    half = moments.window_spec("max", counts.shape, counts.dtype, 9, mode="constant", cval=0.5)
-    assert not moments._box_extreme_applies(counts, half, "same")
+    half = plan.window_spec("max", counts.shape, counts.dtype, 9, mode="constant", cval=0.5)
+    assert not plan._box_extreme_applies(counts, half, "same")
     assert ps.local_max(counts * 0, 9, mode="constant", cval=0.5)[0, 0] == 0.5
 
 
@@ -431,7 +431,7 @@ def _disk(r):
 def test_the_fused_footprint_path_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch, answered):
     """Footprints over large 1-D and 2-D arrays stream doubling tables (`_kernels/footprint.py`); the engine
     forms run sums from the same tables in the same order, so sums agree to the bit (numpy and dask too)."""
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
     rng = np.random.default_rng(23)
     image = (rng.normal(size=(300, 257)) * 40 + 1e3).astype(dtype)
@@ -445,10 +445,10 @@ def test_the_fused_footprint_path_equals_the_engine_bit_for_bit(stat, dtype, mon
     cases += [(line, np.array([1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1], bool), mode) for mode in MODES]
     thin = image.reshape(-1)[: 3 * 25_000].reshape(3, 25_000)  # windows taller than the array: pads repeat
     cases += [(thin, _disk(4), mode) for mode in MODES]
-    record = answered(moments, "_footprint_fused")
+    record = answered(plan, "_footprint_fused")
     fast = [func(a, footprint=fp, mode=mode, cval=7.0) for a, fp, mode in cases]
     assert len(record) == len(cases) and all(record)
-    monkeypatch.setattr(moments, "_footprint_applies", lambda *args: False)
+    monkeypatch.setattr(plan, "_footprint_applies", lambda *args: False)
     for got, (a, fp, mode) in zip(fast, cases, strict=True):
         want = func(a, footprint=fp, mode=mode, cval=7.0)
         assert got.dtype == want.dtype
@@ -547,7 +547,7 @@ def test_footprint_sums_have_no_drift_and_leave_nan_to_the_engine():
 def test_the_fused_box_variance_equals_the_engine_bit_for_bit(stat, dtype, monkeypatch, answered):
     """Box var/std of large 1-D and 2-D arrays run fused per tile (`_kernels/variance.py`) with the engine's
     tiles, shifts and additions: the same bits, so numpy and dask agree exactly."""
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
     rng = np.random.default_rng(27)
     image = (rng.normal(size=(300, 1300)) * 40 + 1e3).astype(dtype)  # two tile columns, two tile rows
@@ -555,10 +555,10 @@ def test_the_fused_box_variance_equals_the_engine_bit_for_bit(stat, dtype, monke
     func = getattr(ps, f"local_{stat}")
     cases = [(image, size, mode) for size in (3, 8, 9, 31, (4, 17), (13, 2), (1, 12), (40, 1)) for mode in MODES]
     cases += [(line, size, mode) for size in (3, 16) for mode in MODES]
-    record = answered(moments, "_box_variance")
+    record = answered(plan, "_box_variance")
     fast = [func(a, size, mode=mode, cval=1.5, ddof=1) for a, size, mode in cases]
     assert len(record) == len(cases) and all(record)
-    monkeypatch.setattr(moments, "_box_variance", lambda *args: None)
+    monkeypatch.setattr(plan, "_box_variance", lambda *args: None)
     for got, (a, size, mode) in zip(fast, cases, strict=True):
         want = func(a, size, mode=mode, cval=1.5, ddof=1)
         assert got.dtype == want.dtype
@@ -569,18 +569,18 @@ def test_the_fused_box_variance_is_exact_on_offsets_and_leaves_nan_to_the_engine
     """1e4 + N(0, 1) in float32: variances within float32 rounding of the float64 two-pass reference
     (the E[x^2] - E[x]^2 recipe in float32 loses every digit here); NaN and ddof >= n take the engine's rules."""
     import naive
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
     rng = np.random.default_rng(28)
     offset = (1e4 + rng.standard_normal((300, 300))).astype(np.float32)
     for size in (3, 15):
         want = naive.local_stat(offset, "var", (size, size))
         np.testing.assert_allclose(ps.local_var(offset, size), want, rtol=2**-23)
-    spec = moments.window_spec("var", offset.shape, offset.dtype, 5)
-    assert moments._box_variance(offset, spec, "same") is not None
+    spec = plan.window_spec("var", offset.shape, offset.dtype, 5)
+    assert plan._box_variance(offset, spec, "same") is not None
     holes = offset.copy()
     holes[50, 60] = np.nan
-    assert moments._box_variance(holes, spec, "same") is None
+    assert plan._box_variance(holes, spec, "same") is None
     got = ps.local_var(holes, 5, nan_policy="omit")
     np.testing.assert_allclose(got, naive.local_stat(holes, "var", (5, 5), nan_policy="omit"), rtol=2**-22)
     assert np.isnan(ps.local_var(holes, 5)[52, 62])
@@ -593,16 +593,16 @@ def test_integer_box_sums_are_exact_in_integer_arithmetic():
     """Integer images whose window sums stay below 2**53 are summed in int32 / int64 (running column sums,
     row blocks by set bits): exact, so equal to the float64 reference whatever the order."""
     import naive
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
     from pixelsmith._kernels import box
     from pixelsmith._modes import edge_indices
 
-    spec = moments.window_spec("sum", (10, 10), np.uint8, 31)
-    assert moments._exact_integer_accumulator(np.dtype(np.uint8), spec).dtype == np.int32
-    assert moments._exact_integer_accumulator(np.dtype(np.uint32), spec).dtype == np.int64
-    assert moments._exact_integer_accumulator(np.dtype(np.int64), spec) is None  # sums may pass 2**53
-    half = moments.window_spec("sum", (10, 10), np.uint8, 3, mode="constant", cval=0.5)
-    assert moments._exact_integer_accumulator(np.dtype(np.uint8), half) is None  # a fractional cval
+    spec = plan.window_spec("sum", (10, 10), np.uint8, 31)
+    assert plan._exact_integer_accumulator(np.dtype(np.uint8), spec).dtype == np.int32
+    assert plan._exact_integer_accumulator(np.dtype(np.uint32), spec).dtype == np.int64
+    assert plan._exact_integer_accumulator(np.dtype(np.int64), spec) is None  # sums may pass 2**53
+    half = plan.window_spec("sum", (10, 10), np.uint8, 3, mode="constant", cval=0.5)
+    assert plan._exact_integer_accumulator(np.dtype(np.uint8), half) is None  # a fractional cval
     rng = np.random.default_rng(29)
     for dtype in (np.uint8, np.int8, np.int16, np.uint32):
         info = np.iinfo(dtype)
@@ -637,7 +637,7 @@ def test_the_thread_pool_is_kept_and_nested_work_runs_inline():
 def test_stacks_take_the_fused_kernels_frame_by_frame(answered, monkeypatch):
     """A (bands, H, W) stack with a window over the last two axes runs each frame through the fused kernels,
     into one output: the engine's bits; a NaN in one frame hands the whole stack to the engine's rules."""
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
     rng = np.random.default_rng(30)
     stack = (rng.normal(size=(3, 260, 270)) * 30 + 500).astype(np.float32)
@@ -650,13 +650,13 @@ def test_stacks_take_the_fused_kernels_frame_by_frame(answered, monkeypatch):
         (ps.local_min, {"footprint": disk, "mode": "constant", "cval": 2.0}),
         (ps.local_sum, {"footprint": disk}),
     )
-    record = answered(moments, "_fused")
+    record = answered(plan, "_fused")
     fast = [func(stack, **kwargs) for func, kwargs in calls]
     assert len(record) >= len(calls) and all(record)
     holes = stack.copy()
     holes[2, 10, 10] = np.nan
     with_nan = [func(holes, **kwargs) for func, kwargs in calls]
-    monkeypatch.setattr(moments, "_fused_frames", lambda *args: None)
+    monkeypatch.setattr(plan, "_fused_frames", lambda *args: None)
     for got, nan_got, (func, kwargs) in zip(fast, with_nan, calls, strict=True):
         np.testing.assert_array_equal(got, func(stack, **kwargs), err_msg=f"{func.__name__} {kwargs}")
         np.testing.assert_array_equal(nan_got, func(holes, **kwargs), err_msg=f"{func.__name__} NaN")
@@ -666,15 +666,15 @@ def test_stacks_take_the_fused_kernels_frame_by_frame(answered, monkeypatch):
 def test_a_footprint_near_the_image_size_takes_the_engine_not_huge_rings(monkeypatch):
     """Rings of doubling tables beyond _FOOTPRINT_RING_LIMIT a thread (64 MB; here lowered to 1 MB) are not
     made: the engine's tiles answer, whose memory window_spec checked before anything was allocated."""
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
-    monkeypatch.setattr(moments, "_FOOTPRINT_RING_LIMIT", 1 << 20)
+    monkeypatch.setattr(plan, "_FOOTPRINT_RING_LIMIT", 1 << 20)
     image = np.random.default_rng(33).random((400, 400))
     big = np.ones((301, 301), bool)
     big[150, 150] = False  # not a full box
-    spec = moments.window_spec("max", image.shape, image.dtype, footprint=big)
-    assert moments._footprint_applies(image, spec, "same")
-    assert moments._footprint_fused(image, spec, spec.out_dtype) is None  # 301 x 9 x 364 x 8 bytes > 1 MB
-    small = moments.window_spec("max", image.shape, image.dtype, footprint=_disk(15))
-    assert moments._footprint_fused(image, small, small.out_dtype) is not None
+    spec = plan.window_spec("max", image.shape, image.dtype, footprint=big)
+    assert plan._footprint_applies(image, spec, "same")
+    assert plan._footprint_fused(image, spec, spec.out_dtype) is None  # 301 x 9 x 364 x 8 bytes > 1 MB
+    small = plan.window_spec("max", image.shape, image.dtype, footprint=_disk(15))
+    assert plan._footprint_fused(image, small, small.out_dtype) is not None
     np.testing.assert_array_equal(ps.local_max(image, footprint=big)[200, 200], image[50:351, 50:351][big].max())

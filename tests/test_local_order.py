@@ -161,17 +161,17 @@ def test_large_boxes_take_the_ranked_kernel_and_match_brute_force(mode, monkeypa
 def test_3x3_and_5x5_medians_by_network_equal_the_engine(dtype, monkeypatch, answered):
     """Box medians of 3x3 and 5x5 windows run comparator networks (`_kernels/median_network.py`): the
     engine's values (ties, every mode, windows taller than the array), in the input's dtype when asked."""
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
     rng = np.random.default_rng(31)
     image = rng.integers(0, 40, (260, 300)).astype(dtype)  # few values: many ties
     thin = rng.integers(0, 200, (2, 40_000)).astype(dtype)
     cases = [(a, size, mode) for a in (image, thin) for size in (3, 5) for mode in MODES]
-    record = answered(moments, "_median_network")
+    record = answered(plan, "_median_network")
     fast = [ps.local_median(a, size, mode=mode, cval=7) for a, size, mode in cases]
     own = [ps.local_median(a, size, mode=mode, cval=7, dtype=dtype) for a, size, mode in cases]
     assert len(record) == 2 * len(cases) and all(record)
-    monkeypatch.setattr(moments, "_median_network_applies", lambda *args: False)
+    monkeypatch.setattr(plan, "_median_network_applies", lambda *args: False)
     for got, mine, (a, size, mode) in zip(fast, own, cases, strict=True):
         want = ps.local_median(a, size, mode=mode, cval=7)
         assert got.dtype == want.dtype and mine.dtype == dtype
@@ -185,14 +185,14 @@ def test_median_networks_hand_nan_to_the_engine_and_are_proved_on_zero_one_input
     import sys
     from pathlib import Path
 
-    import pixelsmith.local.moments as moments
+    import pixelsmith.local._plan as plan
 
     image = np.random.default_rng(32).random((300, 300))
-    spec = moments.window_spec("percentile", image.shape, image.dtype, 5)
-    assert moments._median_network_applies(image, spec, "same")
+    spec = plan.window_spec("percentile", image.shape, image.dtype, 5)
+    assert plan._median_network_applies(image, spec, "same")
     holes = image.copy()
     holes[299, 7] = np.nan  # the last row: read only by the last windows
-    assert moments._median_network(holes, spec, np.dtype(np.float64)) is None
+    assert plan._median_network(holes, spec, np.dtype(np.float64)) is None
     got = ps.local_median(holes, 5, nan_policy="omit")
     np.testing.assert_array_equal(got, naive.local_order(holes, "percentile", (5, 5), nan_policy="omit"))
     # the networks: sorting every 0-1 column, and the median of every 0-1 window of sorted columns
@@ -207,5 +207,5 @@ def test_median_networks_hand_nan_to_the_engine_and_are_proved_on_zero_one_input
         np.testing.assert_array_equal(gen.apply(gen.column_sort(m), columns), np.sort(columns, axis=0))
     assert (
         gen.module_source().splitlines()[0]
-        == Path(moments.__file__).parent.parent.joinpath("_kernels", "median_network.py").read_text().splitlines()[0]
+        == Path(plan.__file__).parent.parent.joinpath("_kernels", "median_network.py").read_text().splitlines()[0]
     )

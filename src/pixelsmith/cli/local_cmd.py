@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Moving-window statistic (mean, sum, var, std, min, max, count, median, percentile, range,
         majority, variety) of a raster or image."""
-        from ..local.moments import window_spec
+        from ..local._plan import window_spec
 
         check_paths([input], output, overwrite)
         name, q = parse_stat(stat)

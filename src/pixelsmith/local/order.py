@@ -20,7 +20,7 @@ from .._docstrings import fill_doc
 from .._types import ArrayLike, Crop, Mode, NanPolicy
 from .._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_scalar
 from .._xarray import labelled
-from .moments import _local_stat
+from ._plan import run_statistic
 
 __all__ = ["local_median", "local_percentile", "local_range", "local_majority", "local_variety", "local_apply"]
 
@@ -70,7 +70,7 @@ def local_median(
     >>> local_median(np.array([1.0, np.nan, 5.0, 6.0]), 3, nan_policy="omit")
     array([1. , 3. , 5.5, 6. ])
     """
-    return _local_stat("percentile", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=50.0)
+    return run_statistic("percentile", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=50.0)
 
 
 @renamed_keywords(a="image")
@@ -120,7 +120,7 @@ def local_percentile(
     q = check_finite_scalar(q, "q")
     if not 0 <= q <= 100:
         raise PixelsmithValueError(f"`q` must be a percentile in 0..100, got {q}")
-    return _local_stat("percentile", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=q)
+    return run_statistic("percentile", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, q=q)
 
 
 @renamed_keywords(a="image")
@@ -163,7 +163,7 @@ def local_range(
     >>> local_range(np.array([1.0, 4.0, 2.0, 8.0]), 3)
     array([3., 3., 6., 6.])
     """
-    return _local_stat("range", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return run_statistic("range", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
 @renamed_keywords(a="image")
@@ -209,7 +209,7 @@ def local_majority(
     >>> local_majority(np.array([3, 3, 1, 1, 1, 2], np.uint8), 3)
     array([3, 3, 1, 1, 1, 2], dtype=uint8)
     """
-    return _local_stat("majority", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return run_statistic("majority", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
 @renamed_keywords(a="image")
@@ -254,7 +254,7 @@ def local_variety(
     >>> local_variety(np.array([3, 3, 1, 2, 2, 2]), 3)
     array([1, 2, 3, 2, 1, 1])
     """
-    return _local_stat("variety", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return run_statistic("variety", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
 @renamed_keywords(a="image")
@@ -305,7 +305,7 @@ def local_apply(
     >>> local_apply(np.array([1.0, 4.0, 2.0, 8.0]), spread, 3)
     array([2.        , 1.66666667, 3.33333333, 2.        ])
     """
-    return _local_stat(
+    return run_statistic(
         "apply", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, reducer=_compiled(func)
     )
 
