@@ -164,14 +164,14 @@ def kernel_source(m: int) -> str:
         f"    ranks = np.empty(({m}, width), x.dtype)  # ranks[r, q]: the r-th smallest of padded column q",
         "    flags = np.zeros(n1)",
         f"    for p in range(r0, r0 + {m - 1}):",
-        f"        _padded_row(x, row_map[p], col_map, {m // 2}, 0, fill, ring[p % {m}])",
+        f"        padded_row(x, row_map[p], col_map, {m // 2}, 0, fill, ring[p % {m}])",
         "        if check_nan:",
-        "            _nan_flags(x, row_map[p], flags)",
+        "            nan_flags(x, row_map[p], flags)",
         "    for i in range(r0, r1):",
         f"        e = i + {m - 1}",
-        f"        _padded_row(x, row_map[e], col_map, {m // 2}, 0, fill, ring[e % {m}])",
+        f"        padded_row(x, row_map[e], col_map, {m // 2}, 0, fill, ring[e % {m}])",
         "        if check_nan:",
-        "            _nan_flags(x, row_map[e], flags)",
+        "            nan_flags(x, row_map[e], flags)",
     ]
     body += [f"        a{r} = ring[(i + {r}) % {m}]" for r in range(m)]
     body += [f"        s{r} = ranks[{r}]" for r in range(m)]
@@ -205,8 +205,7 @@ def module_source() -> str:
         "import numpy as np",
         "",
         "from . import kernel",
-        "from .extreme import _nan_flags, all_zero",
-        "from .footprint import _padded_row",
+        "from .rows import all_zero, nan_flags, padded_row",
     ]
     return "\n".join(header) + kernel_source(3) + kernel_source(5) + "\n"
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
-from .extreme import _copy_into, _nan_flags, _source_into, all_zero, fill_edges
+from .rows import all_zero, copy_into, fill_edges, nan_flags, source_into
 from .window import DIRECT_MAX
 
 CHECK_NONE, CHECK_INPUT, CHECK_OUTPUT = 0, 1, 2  # how box_rows finds non-finite results
@@ -45,13 +45,13 @@ def _row_add(x, source, cval, into):
 
 
 @kernel
-def _direct_rows(x, row_map, p0, p1, cval, into):
+def direct_rows(x, row_map, p0, p1, cval, into):
     """into[:] = the sum of padded rows p0 .. p1 - 1, added top to bottom; two rows a pass where no row is cval."""
     constant = False
     for p in range(p0, p1):
         constant |= row_map[p] < 0
     if constant or p1 - p0 < 2:
-        _source_into(x, row_map[p0], cval, into)
+        source_into(x, row_map[p0], cval, into)
         for p in range(p0 + 1, p1):
             _row_add(x, row_map[p], cval, into)
         return
@@ -76,7 +76,7 @@ def _direct_rows(x, row_map, p0, p1, cval, into):
 def _backward_block(x, row_map, block_start, block_stop, cval, ring, w):
     """ring[p % w] = sum of padded rows p .. block_stop - 1 (added from the bottom up), for p in the block."""
     last = block_stop - 1
-    _source_into(x, row_map[last], cval, ring[last % w])
+    source_into(x, row_map[last], cval, ring[last % w])
     for p in range(last - 1, block_start - 1, -1):
         below = ring[(p + 1) % w]
         here = ring[p % w]
@@ -91,7 +91,7 @@ def _backward_block(x, row_map, block_start, block_stop, cval, ring, w):
 
 
 @kernel
-def _gil_werman_columns(x, row_map, s, w, phase, cval, starting, fwd, ring, column):
+def gil_werman_columns(x, row_map, s, w, phase, cval, starting, fwd, ring, column):
     """column[:] = the sum down each column of padded rows s .. s + w - 1, Gil-Werman style.
 
     `fwd` holds the forward sums of the block of the window's last row e up to
@@ -105,14 +105,14 @@ def _gil_werman_columns(x, row_map, s, w, phase, cval, starting, fwd, ring, colu
     combined = False
     if starting:
         block_e = e - (e + phase) % w
-        _source_into(x, row_map[block_e], cval, fwd)
+        source_into(x, row_map[block_e], cval, fwd)
         for p in range(block_e + 1, e + 1):
             _row_add(x, row_map[p], cval, fwd)
         if not whole_block:
             block_s = s - (s + phase) % w
             _backward_block(x, row_map, max(block_s, 0), block_s + w, cval, ring, w)
     elif (e + phase) % w == 0:
-        _source_into(x, row_map[e], cval, fwd)
+        source_into(x, row_map[e], cval, fwd)
     elif not whole_block and row_map[e] >= 0:  # the common case: advance fwd and combine in one pass
         here = ring[s % w]
         below = x[row_map[e]]
@@ -135,7 +135,7 @@ def _gil_werman_columns(x, row_map, s, w, phase, cval, starting, fwd, ring, colu
 
 
 @kernel
-def _horizontal(vp, w, phase, fwd, bwd, n_out, out_row):
+def horizontal_sums(vp, w, phase, fwd, bwd, n_out, out_row):
     """out_row[j] = sum of vp[j .. j + w - 1], as `window.sliding_last` computes it (direct or Gil-Werman)."""
     n = vp.shape[0]
     if w <= DIRECT_MAX:
@@ -167,8 +167,8 @@ GROUP = 8  # output rows whose column sums are formed together: 8 independent de
 
 
 @kernel
-def _horizontal_group(vp, rows, w, phase, fwd, bwd, n_out, sums):
-    """`_horizontal` (Gil-Werman) for the GROUP rows of vp at once, with the same additions in the same order.
+def horizontal_group(vp, rows, w, phase, fwd, bwd, n_out, sums):
+    """`horizontal_sums` (Gil-Werman) for the GROUP rows of vp at once, with the same additions in the same order.
 
     A row's partial sums are a chain of dependent additions. The GROUP chains
     are carried side by side in registers (8 named accumulators), so the adder
@@ -248,7 +248,7 @@ def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, che
     flags = np.zeros(max(n_out1, n1))
     if check == CHECK_INPUT:  # the first window's rows; each later row when it enters a window
         for p in range(r0, r0 + w0 - 1):
-            _nan_flags(x, row_map[p], flags)
+            nan_flags(x, row_map[p], flags)
     # short row windows are summed one row at a time (its buffers stay in L1); Gil-Werman rows go
     # GROUP at a time for their register-carried chains
     step = 1 if w1 <= DIRECT_MAX else GROUP
@@ -257,18 +257,18 @@ def box_rows(x, row_map, col_map, w0, w1, phase0, phase1, cval, mean, count, che
         for r in range(rows):
             i = group + r
             if check == CHECK_INPUT:
-                _nan_flags(x, row_map[i + w0 - 1], flags)
+                nan_flags(x, row_map[i + w0 - 1], flags)
             column = padded[r, lo1 : lo1 + n1]
             if direct:  # padded rows i .. i + w0 - 1
-                _direct_rows(x, row_map, i, i + w0, cval, column)
+                direct_rows(x, row_map, i, i + w0, cval, column)
             else:
-                _gil_werman_columns(x, row_map, i, w0, phase0, cval, i == r0, fwd, ring, column)
+                gil_werman_columns(x, row_map, i, w0, phase0, cval, i == r0, fwd, ring, column)
             fill_edges(padded[r], col_map, lo1, n1, constant_column)
         if w1 <= DIRECT_MAX:
             for r in range(rows):
-                _horizontal(padded[r], w1, phase1, fwd_h[0], bwd_h[0], n_out1, sums[r])
+                horizontal_sums(padded[r], w1, phase1, fwd_h[0], bwd_h[0], n_out1, sums[r])
         else:
-            _horizontal_group(padded, rows, w1, phase1, fwd_h, bwd_h, n_out1, sums)
+            horizontal_group(padded, rows, w1, phase1, fwd_h, bwd_h, n_out1, sums)
         for r in range(rows):
             out_row = out[group + r]
             row_sum = sums[r]
@@ -357,7 +357,7 @@ def box_int_rows(x, row_map, col_map, w0, w1, cval, mean, count, acc, r0, r1, ou
             # each pass reading one buffer and writing the other (so it vectorises)
             for j in range(n_out):
                 total[j] = 0
-            _copy_into(level, padded)
+            copy_into(level, padded)
             span, offset, flip = 1, 0, False
             while span <= w1:
                 # chosen by a flag: swapping the two array variables instead runs 2.5x slower in numba

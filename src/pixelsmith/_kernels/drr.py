@@ -17,7 +17,7 @@ from . import kernel
 
 
 @kernel
-def _clip(a, b, shape):
+def clip(a, b, shape):
     """Parameters (t_in, t_out) where the segment a->b is inside the volume's box; t_in >= t_out: a miss."""
     t_in = 0.0
     t_out = 1.0
@@ -58,7 +58,7 @@ def siddon(mu, a, b):
     it would step out of the volume along any axis.
     """
     n0, n1, n2 = mu.shape
-    t_in, t_out = _clip(a, b, mu.shape)
+    t_in, t_out = clip(a, b, mu.shape)
     if t_in >= t_out:
         return 0.0
     flat = mu.ravel()
@@ -130,7 +130,7 @@ def _trilinear_at(mu, p0, p1, p2):
 @kernel
 def trilinear(mu, a, b, step):
     """Trapezoid rule over samples every `step` voxels (index space) of the clipped segment."""
-    t_in, t_out = _clip(a, b, mu.shape)
+    t_in, t_out = clip(a, b, mu.shape)
     if t_in >= t_out:
         return 0.0
     length = math.sqrt((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2 + (b[2] - a[2]) ** 2) * (t_out - t_in)
@@ -226,7 +226,7 @@ def _inner_samples(flat, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
 
 
 @kernel(inline=True)
-def _inside(x, s, n, k0, k1):
+def inside(x, s, n, k0, k1):
     """(ka, kb) within k0..k1: samples x + k s there are in [0, n - 1) with a one-sample margin for rounding."""
     if s == 0.0:
         return (k0, k1) if 0.0 <= x < n - 1.0 - 1e-9 else (k0, k0)
@@ -241,9 +241,9 @@ def _inside(x, s, n, k0, k1):
 @kernel
 def _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     """`total` plus the trilinear samples k0..k1-1: clamped near the volume's faces, unclamped inside."""
-    ka, kb = _inside(x0, s0, n0, k0, k1)
-    a1, b1 = _inside(x1, s1, n1, k0, k1)
-    a2, b2 = _inside(x2, s2, n2, k0, k1)
+    ka, kb = inside(x0, s0, n0, k0, k1)
+    a1, b1 = inside(x1, s1, n1, k0, k1)
+    a2, b2 = inside(x2, s2, n2, k0, k1)
     ka, kb = max(ka, a1, a2), min(kb, b1, b2)
     if kb <= ka:
         return _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total)
@@ -274,7 +274,7 @@ def trilinear_skipping(mu, occupied, a, b, step):
     equals the sum of every sample up to the order of the float64 additions.
     """
     n0, n1, n2 = mu.shape
-    t_in, t_out = _clip(a, b, mu.shape)
+    t_in, t_out = clip(a, b, mu.shape)
     if t_in >= t_out:
         return 0.0
     flat = mu.ravel()

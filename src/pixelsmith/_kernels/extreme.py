@@ -22,47 +22,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
+from .rows import all_zero, copy_into, fill_edges, nan_flags, pair_into, source_into
 
 DIRECT_MAX = 8  # windows up to this length: extreme of the values directly (w - 1 comparisons, vectorised)
-
-
-@kernel
-def _copy_into(into, source):
-    """into[:] = source as a plain loop: numba's slice assignment of an array does not vectorise."""
-    for j in range(into.shape[0]):
-        into[j] = source[j]
-
-
-@kernel
-def fill_edges(padded, col_map, lo1, n1, fill):
-    """The padded columns outside lo1 .. lo1 + n1 - 1 of a row whose inside is filled: copies of the inside
-    column `col_map` names, or `fill` for -1 (the edge `mode`, applied after the columns' reduction)."""
-    for jp in range(lo1):
-        source = col_map[jp]
-        padded[jp] = padded[lo1 + source] if source >= 0 else fill
-    for jp in range(lo1 + n1, col_map.shape[0]):
-        source = col_map[jp]
-        padded[jp] = padded[lo1 + source] if source >= 0 else fill
-
-
-@kernel
-def all_zero(flags):
-    """True if every flag is 0 (streamed kernels add ``value * 0`` per column: NaN where a value was NaN or inf)."""
-    for j in range(flags.shape[0]):
-        if flags[j] != 0:
-            return False
-    return True
-
-
-@kernel
-def _source_into(x, source, fill, into):
-    if source < 0:
-        for j in range(into.shape[0]):
-            into[j] = fill
-    else:
-        row = x[source]
-        for j in range(into.shape[0]):
-            into[j] = row[j]
 
 
 @kernel
@@ -91,39 +53,17 @@ def _extreme_source(x, source, fill, take_max, into):
 
 
 @kernel
-def _nan_flags(x, source, flags):
-    """flags[:] += row * 0: NaN wherever input row `source` holds NaN or inf (-1, the cval: nothing).
-
-    Extremes could take inf, but it is rare and the engine answers it; box sums need it caught."""
-    if source >= 0:
-        row = x[source]
-        for j in range(flags.shape[0]):
-            flags[j] += row[j] * 0
-
-
-@kernel
-def _pair_into(into, a, b, take_max):
-    """into[:] = extreme(a, b) elementwise (branch outside the loop: it vectorises)."""
-    if take_max:
-        for j in range(into.shape[0]):
-            into[j] = max(a[j], b[j])
-    else:
-        for j in range(into.shape[0]):
-            into[j] = min(a[j], b[j])
-
-
-@kernel
 def _direct_extreme(x, row_map, p0, p1, fill, take_max, into):
     """into[:] = extreme of padded rows p0 .. p1 - 1: two rows a pass where no row is `fill`."""
     constant = False
     for p in range(p0, p1):
         constant |= row_map[p] < 0
     if constant or p1 - p0 < 2:
-        _source_into(x, row_map[p0], fill, into)
+        source_into(x, row_map[p0], fill, into)
         for p in range(p0 + 1, p1):
             _extreme_source(x, row_map[p], fill, take_max, into)
         return
-    _pair_into(into, x[row_map[p0]], x[row_map[p0 + 1]], take_max)
+    pair_into(into, x[row_map[p0]], x[row_map[p0 + 1]], take_max)
     p = p0 + 2
     while p + 1 < p1:
         a = x[row_map[p]]
@@ -150,30 +90,30 @@ def _row_windows(v, w, take_max, pairs, spare, out):
     n_out = out.shape[0]
     n = v.shape[0]
     if w == 1:
-        _copy_into(out, v)
+        copy_into(out, v)
         return
-    _pair_into(pairs[: n - 1], v[: n - 1], v[1:], take_max)  # pairs[j] = extreme of v[j .. j + span - 1]
+    pair_into(pairs[: n - 1], v[: n - 1], v[1:], take_max)  # pairs[j] = extreme of v[j .. j + span - 1]
     span, flip = 2, False
     while 2 * span <= w:
         # chosen by a flag: swapping the two array variables instead runs 2.5x slower in numba
         now, other = (spare, pairs) if flip else (pairs, spare)
         m = n - 2 * span + 1
-        _pair_into(other[:m], now[:m], now[span : span + m], take_max)
+        pair_into(other[:m], now[:m], now[span : span + m], take_max)
         flip = not flip
         span *= 2
     now = spare if flip else pairs
     shift = w - span
-    _pair_into(out, now[:n_out], now[shift : shift + n_out], take_max)
+    pair_into(out, now[:n_out], now[shift : shift + n_out], take_max)
 
 
 @kernel
 def _suffix_block(x, row_map, block_start, block_stop, fill, take_max, ring, w):
     """ring[p % w] = extreme of padded rows p .. block_stop - 1, for p in the block."""
     last = block_stop - 1
-    _source_into(x, row_map[last], fill, ring[last % w])
+    source_into(x, row_map[last], fill, ring[last % w])
     for p in range(last - 1, block_start - 1, -1):
         here = ring[p % w]
-        _copy_into(here, ring[(p + 1) % w])
+        copy_into(here, ring[(p + 1) % w])
         _extreme_source(x, row_map[p], fill, take_max, here)
 
 
@@ -197,12 +137,12 @@ def box_extreme_rows(x, row_map, col_map, w0, w1, take_max, fill, check_nan, r0,
     flags = np.zeros(n1)
     if check_nan:  # every row the band reads, once: the first window's rows, then each new last row
         for p in range(r0, r0 + w0 - 1):
-            _nan_flags(x, row_map[p], flags)
+            nan_flags(x, row_map[p], flags)
     column = padded[lo1 : lo1 + n1]
     for i in range(r0, r1):
         e = i + w0 - 1
         if check_nan:
-            _nan_flags(x, row_map[e], flags)
+            nan_flags(x, row_map[e], flags)
         if direct:
             _direct_extreme(x, row_map, i, e + 1, fill, take_max, column)
         else:
@@ -210,7 +150,7 @@ def box_extreme_rows(x, row_map, col_map, w0, w1, take_max, fill, check_nan, r0,
             # of the block of i (made when the previous block ended)
             if i == r0 or (e % w0) == 0:
                 block_e = e - e % w0
-                _source_into(x, row_map[block_e], fill, fwd)
+                source_into(x, row_map[block_e], fill, fwd)
                 for p in range(block_e + 1, e + 1):
                     _extreme_source(x, row_map[p], fill, take_max, fwd)
                 if i == r0 and i % w0 != 0:
@@ -219,9 +159,9 @@ def box_extreme_rows(x, row_map, col_map, w0, w1, take_max, fill, check_nan, r0,
             else:
                 _extreme_source(x, row_map[e], fill, take_max, fwd)
             if i % w0 != 0:
-                _pair_into(column, fwd, ring[i % w0], take_max)
+                pair_into(column, fwd, ring[i % w0], take_max)
             else:
-                _copy_into(column, fwd)
+                copy_into(column, fwd)
             if (e + 1) % w0 == 0:
                 _suffix_block(x, row_map, e + 1 - w0, e + 1, fill, take_max, ring, w0)
         fill_edges(padded, col_map, lo1, n1, fill)

@@ -30,31 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
-from .extreme import _copy_into, _pair_into, all_zero
-
-
-@kernel
-def _padded_row(x, source, col_map, lo1, c0, fill, into):
-    """into[jj] = padded column c0 + jj of input row `source` (-1: all `fill`); interior copied contiguously."""
-    wp = into.shape[0]
-    if source < 0:
-        for jj in range(wp):
-            into[jj] = fill
-        return
-    row = x[source]
-    n1 = row.shape[0]
-    first = min(max(lo1 - c0, 0), wp)  # padded columns before the input's first column
-    last = min(max(lo1 + n1 - c0, first), wp)  # ... and after its last
-    for jj in range(first):
-        c = col_map[c0 + jj]
-        into[jj] = row[c] if c >= 0 else fill
-    offset = c0 - lo1
-    inside, source_part = into[first:last], row[first + offset : last + offset]
-    for jj in range(last - first):
-        inside[jj] = source_part[jj]
-    for jj in range(last, wp):
-        c = col_map[c0 + jj]
-        into[jj] = row[c] if c >= 0 else fill
+from .rows import all_zero, copy_into, padded_row, pair_into
 
 
 @kernel
@@ -70,7 +46,7 @@ def _doublings(table, wp, op):
             for j in range(n):
                 here[j] = prev[j] + later[j]
         else:
-            _pair_into(here, prev, later, op == 2)
+            pair_into(here, prev, later, op == 2)
         half *= 2
 
 
@@ -95,7 +71,7 @@ def footprint_extreme_rows(
         wp = n + fw - 1
         for p in range(r0, r1 + fh - 1):
             table = ring[p % fh]  # the whole slot: a C-contiguous view keeps the loops vectorised
-            _padded_row(x, row_map[p], col_map, lo1, c0, fill, table[0, :wp])
+            padded_row(x, row_map[p], col_map, lo1, c0, fill, table[0, :wp])
             if check_nan:
                 row = table[0, :wp]
                 for jj in range(wp):
@@ -112,14 +88,14 @@ def footprint_extreme_rows(
                 # wrap test into the loop and keep it from vectorising (5x slower)
                 u, v, a = t[s : s + n], t[s2 : s2 + n], acc[:n]
                 if r == 0:
-                    _pair_into(a, u, v, take_max)
+                    pair_into(a, u, v, take_max)
                 elif take_max:
                     for j in range(n):
                         a[j] = max(a[j], max(u[j], v[j]))
                 else:
                     for j in range(n):
                         a[j] = min(a[j], min(u[j], v[j]))
-            _copy_into(out[i, c0 : c0 + n], acc)
+            copy_into(out[i, c0 : c0 + n], acc)
     return not check_nan or all_zero(flags)
 
 
@@ -150,7 +126,7 @@ def footprint_sum_rows(x, row_map, col_map, lo1, runs, terms, levels, fh, fw, fi
         wp = n + fw - 1
         for p in range(r0, r1 + fh - 1):
             table = ring[p % fh]  # the whole slot: a C-contiguous view keeps the loops vectorised
-            _padded_row(x, row_map[p], col_map, lo1, c0, fill, table[0, :wp])
+            padded_row(x, row_map[p], col_map, lo1, c0, fill, table[0, :wp])
             _doublings(table, wp, 0)
             i = p - fh + 1
             if i < r0:
@@ -164,7 +140,7 @@ def footprint_sum_rows(x, row_map, col_map, lo1, runs, terms, levels, fh, fw, fi
                 u = _term(rows, terms, t0, s, n)
                 if t1 - t0 == 1:
                     if r == 0:
-                        _copy_into(a, u)
+                        copy_into(a, u)
                     else:
                         for j in range(n):
                             a[j] += u[j]
@@ -214,11 +190,11 @@ def doubling_run_sums(block, length, out):
         levels += 1
     table = np.empty((levels, n))
     for r in range(n_rows):
-        _copy_into(table[0], block[r])
+        copy_into(table[0], block[r])
         _doublings(table, n, 0)
         top = levels - 1
         into = out[r]
-        _copy_into(into, table[top, :n_out])
+        copy_into(into, table[top, :n_out])
         offset = 1 << top
         for k in range(top - 1, -1, -1):
             if length & (1 << k):

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from . import kernel
-from .drr import _clip, _inside  # _inside: the same sample-range test as trilinear's, on planes
+from .drr import clip, inside  # inside: the same sample-range test as trilinear's, on planes
 
 # a ray's float parameters: in-plane positions c + i k on the two other axes, the box extent [lo, hi]
 # along the major axis, and the parameter t per plane; its int parameters: the major axis, the planes
@@ -80,7 +80,7 @@ def _axes(shape, m):
 @kernel(inline=True)
 def ray_setup(shape, a, b, fp, ip, j):
     """Joseph parameters of the segment a -> b (index space) into fp[:, j] and ip[:, j]; False: a miss."""
-    t_in, t_out = _clip(a, b, shape)
+    t_in, t_out = clip(a, b, shape)
     if t_in >= t_out:
         return False
     d0, d1, d2 = abs(b[0] - a[0]), abs(b[1] - a[1]), abs(b[2] - a[2])
@@ -101,8 +101,8 @@ def ray_setup(shape, a, b, fp, ip, j):
         lo, hi = hi, lo
     i0 = int(math.ceil(lo))
     i1 = int(math.floor(hi))
-    u0, u1 = _inside(ca, ka, shape[ax], i0, i1 + 1)
-    v0, v1 = _inside(cb, kb, shape[bx], i0, i1 + 1)
+    u0, u1 = inside(ca, ka, shape[ax], i0, i1 + 1)
+    v0, v1 = inside(cb, kb, shape[bx], i0, i1 + 1)
     fp[CA, j], fp[KA, j], fp[CB, j], fp[KB, j] = ca, ka, cb, kb
     fp[LO, j], fp[HI, j], fp[SCALE, j] = lo, hi, 1.0 / abs(dm)
     ip[MAJOR, j], ip[I0, j], ip[I1, j] = m, i0, i1

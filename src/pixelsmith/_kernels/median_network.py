@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
-from .extreme import _nan_flags, all_zero
-from .footprint import _padded_row
+from .rows import all_zero, nan_flags, padded_row
 
 
 @kernel
@@ -30,14 +29,14 @@ def median3_rows(x, row_map, col_map, fill, check_nan, r0, r1, out):
     ranks = np.empty((3, width), x.dtype)  # ranks[r, q]: the r-th smallest of padded column q
     flags = np.zeros(n1)
     for p in range(r0, r0 + 2):
-        _padded_row(x, row_map[p], col_map, 1, 0, fill, ring[p % 3])
+        padded_row(x, row_map[p], col_map, 1, 0, fill, ring[p % 3])
         if check_nan:
-            _nan_flags(x, row_map[p], flags)
+            nan_flags(x, row_map[p], flags)
     for i in range(r0, r1):
         e = i + 2
-        _padded_row(x, row_map[e], col_map, 1, 0, fill, ring[e % 3])
+        padded_row(x, row_map[e], col_map, 1, 0, fill, ring[e % 3])
         if check_nan:
-            _nan_flags(x, row_map[e], flags)
+            nan_flags(x, row_map[e], flags)
         a0 = ring[(i + 0) % 3]
         a1 = ring[(i + 1) % 3]
         a2 = ring[(i + 2) % 3]
@@ -105,14 +104,14 @@ def median5_rows(x, row_map, col_map, fill, check_nan, r0, r1, out):
     ranks = np.empty((5, width), x.dtype)  # ranks[r, q]: the r-th smallest of padded column q
     flags = np.zeros(n1)
     for p in range(r0, r0 + 4):
-        _padded_row(x, row_map[p], col_map, 2, 0, fill, ring[p % 5])
+        padded_row(x, row_map[p], col_map, 2, 0, fill, ring[p % 5])
         if check_nan:
-            _nan_flags(x, row_map[p], flags)
+            nan_flags(x, row_map[p], flags)
     for i in range(r0, r1):
         e = i + 4
-        _padded_row(x, row_map[e], col_map, 2, 0, fill, ring[e % 5])
+        padded_row(x, row_map[e], col_map, 2, 0, fill, ring[e % 5])
         if check_nan:
-            _nan_flags(x, row_map[e], flags)
+            nan_flags(x, row_map[e], flags)
         a0 = ring[(i + 0) % 5]
         a1 = ring[(i + 1) % 5]
         a2 = ring[(i + 2) % 5]

@@ -11,9 +11,9 @@ the dask path's, which tiles the same way).
 
 Each padded row of a tile (edges through `row_map` / `col_map`) is turned
 into ``v`` and ``v * v`` once, into a ring of ``2 * w0`` rows that
-`box._direct_rows` / `box._gil_werman_columns` read as if it were the image
+`box.direct_rows` / `box.gil_werman_columns` read as if it were the image
 (`ring_map` sends a padded row to its slot); the column sums then go through
-`box._horizontal` along the row.
+`box.horizontal_sums` along the row.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
-from .box import GROUP, _direct_rows, _gil_werman_columns, _horizontal, _horizontal_group
-from .extreme import all_zero
+from .box import GROUP, direct_rows, gil_werman_columns, horizontal_group, horizontal_sums
+from .rows import all_zero
 from .window import DIRECT_MAX
 
 
@@ -123,18 +123,18 @@ def box_var_tiles(x, row_map, col_map, w0, w1, tiles, shifts, cval, ddof, std, o
                 c1v, c2v = col1[r, :wp], col2[r, :wp]
                 # whole ring rows (C-contiguous, so the loops vectorise); only the first wp columns are used
                 if direct:
-                    _direct_rows(values, ring_map, i, e + 1, 0.0, c1v)
-                    _direct_rows(squares, ring_map, i, e + 1, 0.0, c2v)
+                    direct_rows(values, ring_map, i, e + 1, 0.0, c1v)
+                    direct_rows(squares, ring_map, i, e + 1, 0.0, c2v)
                 else:
-                    _gil_werman_columns(values, ring_map, i, w0, phase0, 0.0, i == r0, fwd1[:wp], ring1, c1v)
-                    _gil_werman_columns(squares, ring_map, i, w0, phase0, 0.0, i == r0, fwd2[:wp], ring2, c2v)
+                    gil_werman_columns(values, ring_map, i, w0, phase0, 0.0, i == r0, fwd1[:wp], ring1, c1v)
+                    gil_werman_columns(squares, ring_map, i, w0, phase0, 0.0, i == r0, fwd2[:wp], ring2, c2v)
             if w1 <= DIRECT_MAX:
                 for r in range(rows):
-                    _horizontal(col1[r, :wp], w1, phase1 + c0, fwd_h[0], bwd_h[0], n_out, s1[r, :n_out])
-                    _horizontal(col2[r, :wp], w1, phase1 + c0, fwd_h[0], bwd_h[0], n_out, s2[r, :n_out])
+                    horizontal_sums(col1[r, :wp], w1, phase1 + c0, fwd_h[0], bwd_h[0], n_out, s1[r, :n_out])
+                    horizontal_sums(col2[r, :wp], w1, phase1 + c0, fwd_h[0], bwd_h[0], n_out, s2[r, :n_out])
             else:  # eight rows' Gil-Werman chains side by side (the same additions in the same order)
-                _horizontal_group(col1, rows, w1, phase1 + c0, fwd_h, bwd_h, n_out, s1)
-                _horizontal_group(col2, rows, w1, phase1 + c0, fwd_h, bwd_h, n_out, s2)
+                horizontal_group(col1, rows, w1, phase1 + c0, fwd_h, bwd_h, n_out, s1)
+                horizontal_group(col2, rows, w1, phase1 + c0, fwd_h, bwd_h, n_out, s2)
             for r in range(rows):
                 a, b = s1[r, :n_out], s2[r, :n_out]
                 target = out[group + r, c0:c1]
