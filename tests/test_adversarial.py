@@ -47,6 +47,7 @@ PUBLIC = {
     "local_majority": (lambda a: ps.local_majority(a, 3), "image"),
     "local_variety": (lambda a: ps.local_variety(a, 3, mode="constant"), "image"),
     "local_apply": (lambda a: ps.local_apply(a, _spread, 3), "image"),
+    "local_stat": (lambda a: ps.local_stat(a, "percentile", 3, q=75), "image"),
     "block_reduce": (lambda a: ps.block_reduce(a, 3, "mean"), "image"),
     "block_reduce var": (lambda a: ps.block_reduce(a, (2, 3), "var"), "image"),
     "density_map": (lambda a: ps.density_map(a, 3), "image"),

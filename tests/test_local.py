@@ -11,6 +11,7 @@ from scipy import ndimage as ndi
 
 import naive
 import pixelsmith as ps
+from expect import raises_naming
 from pixelsmith import PixelsmithTypeError, PixelsmithValueError
 
 STATS = ["mean", "sum", "var", "std", "min", "max", "count"]
@@ -678,3 +679,22 @@ def test_a_footprint_near_the_image_size_takes_the_engine_not_huge_rings(monkeyp
     small = plan.window_spec("max", image.shape, image.dtype, footprint=_disk(15))
     assert plan._footprint_fused(image, small, small.out_dtype) is not None
     np.testing.assert_array_equal(ps.local_max(image, footprint=big)[200, 200], image[50:351, 50:351][big].max())
+
+
+@pytest.mark.parametrize("stat", ["mean", "sum", "var", "std", "min", "max", "count", "median", "range", "variety"])
+def test_local_stat_by_name_is_the_named_function(stat):
+    image = np.random.default_rng(7).integers(0, 9, (30, 40)).astype(np.float64)
+    want = getattr(ps, f"local_{stat}")(image, 5, mode="nearest")
+    np.testing.assert_array_equal(ps.local_stat(image, stat, 5, mode="nearest"), want)
+
+
+def test_local_stat_passes_q_and_ddof_and_refuses_them_elsewhere():
+    image = np.random.default_rng(8).random((20, 30))
+    np.testing.assert_array_equal(ps.local_stat(image, "percentile", 3, q=90), ps.local_percentile(image, 90, 3))
+    np.testing.assert_array_equal(ps.local_stat(image, "std", 3, ddof=1), ps.local_std(image, 3, ddof=1))
+    with raises_naming(ps.PixelsmithValueError, "q"):
+        ps.local_stat(image, "mean", 3, q=90)
+    with raises_naming(ps.PixelsmithValueError, "ddof"):
+        ps.local_stat(image, "max", 3, ddof=1)
+    with raises_naming(ps.PixelsmithValueError, "stat"):
+        ps.local_stat(image, "mode", 3)

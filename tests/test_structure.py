@@ -44,3 +44,18 @@ def test_no_module_reaches_another_through_sys_modules():
 def test_the_import_helper_resolves_relative_imports():
     names = _imports(PACKAGE / "io" / "dicom.py")
     assert "pixelsmith.volume.Volume" in names and "pixelsmith._validate" in names
+
+
+def test_command_line_choices_are_the_library_literals():
+    """The CLI builds its option choices from pixelsmith.types, and the library checks the same names."""
+    from typing import get_args
+
+    from pixelsmith import types
+    from pixelsmith.blocks import BLOCK_FUNCS
+    from pixelsmith.cli import _options
+    from pixelsmith.local.by_name import STATISTICS
+
+    for name in ("Mode", "NanPolicy", "FillMethod", "BlockFunc"):
+        assert [m.value for m in getattr(_options, name)] == list(get_args(getattr(types, name)))
+    assert sorted(BLOCK_FUNCS) == sorted(get_args(types.BlockFunc))
+    assert STATISTICS == get_args(types.Statistic)

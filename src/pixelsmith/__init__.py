@@ -48,6 +48,7 @@ _LAZY_NAMES = {
     "local_percentile": ".local.order",
     "local_range": ".local.order",
     "local_variety": ".local.order",
+    "local_stat": ".local.by_name",
     "outline_paths": ".outline",
     "plot_outline": ".outline",
     "add_stamp": ".place",
@@ -61,10 +62,10 @@ _LAZY_NAMES = {
     "warmup": "._warmup",
 }
 # subpackages, also loaded on first use: `ps.xray.drr` or `ps.io.read_raster` work without importing them
-_LAZY_SUBPACKAGES = ("datasets", "document", "io", "xray", "gallery", "cli")
+_LAZY_SUBPACKAGES = ("datasets", "document", "footprints", "io", "xray", "gallery", "cli")
 
 if TYPE_CHECKING:  # what static tools and IDEs see
-    from . import datasets, document, io, xray
+    from . import datasets, document, footprints, io, xray
     from ._warmup import warmup
     from .blocks import StackStats, block_reduce, density_map
     from .color import ChannelStats, as_rgb, invert_colormap, masked_stats
@@ -72,6 +73,7 @@ if TYPE_CHECKING:  # what static tools and IDEs see
     from .exposure import equalize_hist
     from .fill import fill_nans
     from .local import local_count, local_max, local_mean, local_min, local_std, local_sum, local_var
+    from .local.by_name import local_stat
     from .local.order import (
         local_apply,
         local_majority,
@@ -147,10 +149,12 @@ __all__ = [
     "local_majority",
     "local_variety",
     "local_apply",
+    "local_stat",
     "warmup",
     "__version__",
     "datasets",
     "document",
     "io",
     "xray",
+    "footprints",
 ]

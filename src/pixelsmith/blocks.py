@@ -12,7 +12,6 @@ import numpy as np
 from ._deprecate import renamed_keywords
 from ._kernels.blocks import block_reduce_rows
 from ._parallel import n_threads, run_each
-from ._types import ArrayLike, Boundary
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -24,6 +23,7 @@ from ._validate import (
     result_float_dtype,
 )
 from ._xarray import coarsened
+from .types import ArrayLike, BlockFunc, Boundary
 
 __all__ = ["block_reduce", "density_map", "StackStats"]
 
@@ -69,7 +69,7 @@ def _normalize_block(block: Any, ndim: int) -> tuple[int, ...]:
 def block_reduce(
     image: ArrayLike,
     block: int | tuple[int, ...],
-    func: str | Callable = "mean",
+    func: BlockFunc | Callable = "mean",
     *,
     boundary: Boundary = "trim",
     cval: float = 0.0,

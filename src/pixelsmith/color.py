@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from ._deprecate import renamed_keywords
-from ._types import ArrayLike
 from ._validate import (
     WHOLE_PICTURE,
     PixelsmithTypeError,
@@ -17,6 +16,7 @@ from ._validate import (
     check_bool_mask,
     check_finite_scalar,
 )
+from .types import ArrayLike
 
 __all__ = ["invert_colormap", "as_rgb", "masked_stats", "ChannelStats"]
 

@@ -11,7 +11,6 @@ import numpy as np
 
 from ._deprecate import renamed_attribute, renamed_function, renamed_keywords
 from ._parallel import n_threads, run_each
-from ._types import ArrayLike, NccCrop
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -23,6 +22,7 @@ from ._validate import (
     result_float_dtype,
 )
 from ._xarray import labelled
+from .types import ArrayLike, NccCrop
 
 __all__ = ["ncc", "find_matches", "match_template", "Matches", "ccf", "best_lag", "CrossCorrelation", "BestLag"]
 

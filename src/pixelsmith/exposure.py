@@ -9,7 +9,6 @@ import numpy as np
 from ._deprecate import renamed_keywords
 from ._kernels import exposure as _k
 from ._parallel import n_threads, run_in_ranges
-from ._types import ArrayLike
 from ._validate import (
     PixelsmithValueError,
     as_image_array,
@@ -20,6 +19,7 @@ from ._validate import (
     result_float_dtype,
 )
 from ._xarray import labelled
+from .types import ArrayLike
 
 __all__ = ["equalize_hist"]
 

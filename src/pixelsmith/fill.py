@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from ._deprecate import renamed_keywords
-from ._types import ArrayLike, FillMethod
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -26,6 +25,7 @@ from ._validate import (
     result_float_dtype,
 )
 from ._xarray import labelled
+from .types import ArrayLike, FillMethod
 
 __all__ = ["fill_nans"]
 

@@ -265,7 +265,6 @@ def parse_footprint(text: str | None):
     """
     if text is None:
         return None
-    import numpy as np
 
     usage = f"--footprint must be disk:R, annulus:R1,R2 or box:N with 0 <= R < {_MAX_DISK_RADIUS} (e.g. disk:3)"
     kind, _, value = text.partition(":")
@@ -283,10 +282,9 @@ def parse_footprint(text: str | None):
     inner, outer = (0.0, numbers[0]) if kind == "disk" else (numbers[0], numbers[1])
     if outer < inner:
         fail(f"--footprint annulus:R1,R2 needs R1 <= R2, got {text!r}")
-    r = int(np.floor(outer))
-    yy, xx = np.mgrid[-r : r + 1, -r : r + 1]
-    d2 = yy**2 + xx**2
-    footprint = (d2 <= outer**2) & (d2 >= inner**2)
+    from .. import footprints
+
+    footprint = footprints.disk(outer) if kind == "disk" else footprints.annulus(inner, outer)
     if not footprint.any():
         fail(f"--footprint {text!r} holds no pixel")
     return footprint

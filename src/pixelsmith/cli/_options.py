@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import Enum
+from typing import Annotated, Any, get_args
 
 import typer
+
+from .. import types
+
+
+def choices(name: str, literal: Any) -> Any:
+    """A typer choice (a str Enum) of the values a library Literal type allows, so the two cannot drift."""
+    values = get_args(literal)
+    return Enum(name, [(value, value) for value in values], type=str)
+
+
+Mode = choices("Mode", types.Mode)
+NanPolicy = choices("NanPolicy", types.NanPolicy)
+FillMethod = choices("FillMethod", types.FillMethod)
+BlockFunc = choices("BlockFunc", types.BlockFunc)
 
 Band = Annotated[int | None, typer.Option("--band", help="Band to use (1-based); default: the first.")]
 Hdu = Annotated[

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -11,16 +10,9 @@ import typer
 
 from ._common import check_paths, fail, one_line_errors, parse_hdu, progress_bar
 from ._files import check_output_format, load_input, load_planes, save_planes, stack_planes
-from ._options import Band, Bands, Frames, Hdu, Json, Overwrite, Quiet
+from ._options import Band, Bands, FillMethod, Frames, Hdu, Json, Overwrite, Quiet
 
 COLOUR_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp"}
-
-
-class FillMethod(str, Enum):
-    harmonic = "harmonic"
-    biharmonic = "biharmonic"
-    nearest = "nearest"
-    gaussian = "gaussian"
 
 
 def _read_mask(path: Path | None, shape: tuple[int, ...]) -> np.ndarray | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -20,31 +19,7 @@ from ._common import (
     progress_bar,
 )
 from ._files import Planes, check_output_format, load_planes, save_planes, stack_planes
-from ._options import Bands, Chunks, Frames, Hdu, Overwrite, Quiet, Scheduler, Workers
-
-
-class Mode(str, Enum):
-    reflect = "reflect"
-    mirror = "mirror"
-    nearest = "nearest"
-    wrap = "wrap"
-    constant = "constant"
-
-
-class NanPolicy(str, Enum):
-    propagate = "propagate"
-    omit = "omit"
-
-
-class BlockFunc(str, Enum):
-    mean = "mean"
-    sum = "sum"
-    var = "var"
-    std = "std"
-    min = "min"
-    max = "max"
-    count_nonzero = "count_nonzero"
-    fraction_nonzero = "fraction_nonzero"
+from ._options import Bands, BlockFunc, Chunks, Frames, Hdu, Mode, NanPolicy, Overwrite, Quiet, Scheduler, Workers
 
 
 def register(app: typer.Typer) -> None:
@@ -118,7 +93,10 @@ def register(app: typer.Typer) -> None:
         options = {"footprint": fp, "mode": mode.value, "cval": cval, "nan_policy": nan.value}
 
         def statistic(data):
-            return _local_statistic(data, name, q, window, ddof, options)
+            from .. import local_stat
+
+            extra = {"q": q} if name == "percentile" else {"ddof": ddof} if name in ("var", "std") else {}
+            return local_stat(data, name, window, **extra, **options)
 
         with dask_cluster(workers, scheduler, quiet):
             if chunks and _streams(planes, output):
@@ -181,20 +159,6 @@ def register(app: typer.Typer) -> None:
             ]
             coarse = planes.sources[0].coarsened(sizes)
             _save(output, stack_planes(results, planes), planes, f"blocks {func.value}", quiet, source=coarse)
-
-
-def _local_statistic(data, name, q, window, ddof, options):
-    """One plane's window statistic through the public functions (numpy or dask, lazily)."""
-    from ..local import moments as local_module
-    from ..local import order as local_order
-
-    if name in ("var", "std"):
-        return getattr(local_module, f"local_{name}")(data, window, ddof=ddof, **options)
-    if name == "percentile":
-        return local_order.local_percentile(data, q, window, **options)
-    if name in ("range", "majority", "variety"):
-        return getattr(local_order, f"local_{name}")(data, window, **options)
-    return getattr(local_module, f"local_{name}")(data, window, **options)
 
 
 def _streams(planes: Planes, output: Path) -> bool:

@@ -69,7 +69,7 @@ def _write_sweep(folder: Path, angles: list[float], images: np.ndarray, tif: Pat
     from ..xray import to_display
 
     for n, image in enumerate(images):
-        write_image(folder / _view_name(n), to_display(image))  # atomic, one file per view
+        write_image(folder / _view_name(n), to_display(image, intensity=kind == "intensity"))  # atomic, one a view
     write_csv(
         folder / "views.csv",
         {
@@ -79,8 +79,7 @@ def _write_sweep(folder: Path, angles: list[float], images: np.ndarray, tif: Pat
         },
     )
     if tif is not None:
-        values = images if kind == "intensity" else -np.log(np.clip(images, 1e-300, None))
-        write_image(tif, values.astype(np.float32))
+        write_image(tif, images.astype(np.float32))
 
 
 def register(app: typer.Typer) -> None:
@@ -184,7 +183,13 @@ def register(app: typer.Typer) -> None:
             ]
             with progress_bar(f"projecting {len(sweep)} views", quiet) as update:
                 images = drr_sweep(
-                    volume, geometries, energy_kev=energy, method=method, supersample=supersample, progress=update
+                    volume,
+                    geometries,
+                    output=output_kind,
+                    energy_kev=energy,
+                    method=method,
+                    supersample=supersample,
+                    progress=update,
                 )
             _write_sweep(output, sweep, images, tif, output_kind)
             if not quiet:
@@ -197,12 +202,17 @@ def register(app: typer.Typer) -> None:
         else:
             geometry = Geometry.c_arm(volume, sid, sdd, angle, tilt, shape=(rows, cols), pixel_spacing=pixel_spacing)
         with progress_bar("projecting", quiet) as update:
-            intensity = drr(
-                volume, geometry, energy_kev=energy, method=method, supersample=supersample, progress=update
+            values = drr(
+                volume,
+                geometry,
+                output=output_kind,
+                energy_kev=energy,
+                method=method,
+                supersample=supersample,
+                progress=update,
             )
-        write_image(output, to_display(intensity))  # atomic
+        write_image(output, to_display(values, intensity=output_kind == "intensity"))  # atomic
         if tif is not None:
-            values = intensity if output_kind == "intensity" else -np.log(np.clip(intensity, 1e-300, None))
             write_image(tif, values.astype(np.float32))
         if not quiet:
             shape_text = "x".join(str(s) for s in volume.shape)

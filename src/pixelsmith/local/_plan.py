@@ -25,7 +25,6 @@ import numpy as np
 
 from .._modes import MODE_ALIASES
 from .._parallel import n_threads, run_in_ranges
-from .._types import Crop, Mode, NanPolicy
 from .._validate import (
     PixelsmithValueError,
     as_image_array,
@@ -39,6 +38,7 @@ from .._validate import (
     normalize_window,
     result_float_dtype,
 )
+from ..types import Crop, Mode, NanPolicy
 from . import _engine as engine
 
 __all__ = ["window_spec", "run_statistic"]

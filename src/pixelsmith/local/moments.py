@@ -13,8 +13,8 @@ from typing import Any
 
 from .._deprecate import renamed_keywords
 from .._docstrings import fill_doc
-from .._types import ArrayLike, Crop, Mode, NanPolicy
 from .._xarray import labelled
+from ..types import ArrayLike, Crop, Mode, NanPolicy
 from ._plan import run_statistic
 
 __all__ = [

@@ -17,9 +17,9 @@ import numpy as np
 
 from .._deprecate import renamed_keywords
 from .._docstrings import fill_doc
-from .._types import ArrayLike, Crop, Mode, NanPolicy
 from .._validate import PixelsmithTypeError, PixelsmithValueError, check_finite_scalar
 from .._xarray import labelled
+from ..types import ArrayLike, Crop, Mode, NanPolicy
 from ._plan import run_statistic
 
 __all__ = ["local_median", "local_percentile", "local_range", "local_majority", "local_variety", "local_apply"]

@@ -11,7 +11,6 @@ import numpy as np
 from .._deprecate import renamed_keywords
 from .._kernels import apertures as _k
 from .._parallel import n_threads, run_in_ranges
-from .._types import ArrayLike, NanPolicy
 from .._validate import (
     PixelsmithValueError,
     as_image_array,
@@ -22,6 +21,7 @@ from .._validate import (
     check_positive_int,
     is_dask_array,
 )
+from ..types import ArrayLike, NanPolicy
 from ._tables import TableMixin
 
 __all__ = ["ApertureSums", "aperture_sums"]

@@ -11,8 +11,8 @@ import numpy as np
 from .._deprecate import renamed_keywords
 from .._kernels import peaks as _k
 from .._robust import MAD_TO_SIGMA
-from .._types import ArrayLike
 from .._validate import PixelsmithValueError, as_image_array, check_finite_scalar
+from ..types import ArrayLike
 from ._tables import TableMixin
 
 __all__ = ["Peaks", "find_peaks", "robust_noise"]

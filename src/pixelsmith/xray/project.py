@@ -10,7 +10,6 @@ import numpy as np
 from .._kernels import drr as _k
 from .._kernels import render as _kr
 from .._parallel import run_each, run_in_ranges
-from .._types import ArrayLike, DrrMethod, DrrOutput
 from .._validate import (
     WHOLE_PICTURE,
     PixelsmithTypeError,
@@ -22,6 +21,7 @@ from .._validate import (
     check_positive_int,
 )
 from .._xarray import labelled
+from ..types import ArrayLike, DrrMethod, DrrOutput
 from ..volume import Volume
 from .geometry import Detector, Geometry
 from .physics import hu_to_mu
