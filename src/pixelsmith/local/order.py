@@ -61,6 +61,21 @@ def local_median(
     numpy.ndarray or dask.array.Array
         Window medians; float32 input stays float32 (a median is one of the values, or the mean of two).
 
+    Notes
+    -----
+    3 x 3 and 5 x 5 boxes of 2-D arrays use comparator networks: each column sorted once per row,
+    then the median of the sorted columns, derived from Batcher's merge network [1]_ by pruning
+    every comparator the median does not need and proved on every 0-1 input (the 3 x 3 one is the
+    classic median of the largest column minimum, the median of medians and the smallest column
+    maximum [2]_). Only min and max: exact in any dtype. Other windows use a ranked window kernel.
+
+    References
+    ----------
+    .. [1] K. E. Batcher, "Sorting networks and their applications", AFIPS Spring Joint Computer
+           Conference, 307-314 (1968). https://doi.org/10.1145/1468075.1468121
+    .. [2] A. W. Paeth, "Median finding on a 3x3 grid", in Graphics Gems, A. S. Glassner (ed.), Academic
+           Press, 171-175 (1990).
+
     Examples
     --------
     >>> import numpy as np

@@ -243,6 +243,22 @@ def drr(
     numpy.ndarray, detector shape, float64
         Intensities, or line integrals ``-log(I / i0)`` (dimensionless).
 
+    Notes
+    -----
+    The default method is Joseph's projector [1]_: one bilinear sample in each volume plane a ray
+    crosses. 'siddon' computes the exact path length through every voxel [2]_, by Jacobs'
+    incremental walk [3]_.
+
+    References
+    ----------
+    .. [1] P. M. Joseph, "An improved algorithm for reprojecting rays through pixel images", IEEE
+           Transactions on Medical Imaging 1(3), 192-196 (1982). https://doi.org/10.1109/TMI.1982.4307572
+    .. [2] R. L. Siddon, "Fast calculation of the exact radiological path for a three-dimensional CT
+           array", Medical Physics 12(2), 252-255 (1985). https://doi.org/10.1118/1.595715
+    .. [3] F. Jacobs, E. Sundermann, B. De Sutter, M. Christiaens and I. Lemahieu, "A fast algorithm to
+           calculate the exact radiological path through a pixel or voxel space", Journal of Computing and
+           Information Technology 6(1), 89-94 (1998).
+
     Examples
     --------
     >>> import numpy as np
