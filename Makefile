@@ -45,6 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/python tools/check_docstrings.py
+	$(BIN)/mypy --follow-imports=silent --ignore-missing-imports tests/typing/public_api.py
 
 clean:
 	rm -rf build .pytest_cache

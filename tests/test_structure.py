@@ -59,3 +59,10 @@ def test_command_line_choices_are_the_library_literals():
         assert [m.value for m in getattr(_options, name)] == list(get_args(getattr(types, name)))
     assert sorted(BLOCK_FUNCS) == sorted(get_args(types.BlockFunc))
     assert STATISTICS == get_args(types.Statistic)
+
+
+def test_the_xray_names_listed_are_the_names_loaded():
+    from pixelsmith import xray
+
+    assert sorted(xray.__all__) == sorted(xray._WHERE)
+    assert all(getattr(xray, name) is not None for name in xray.__all__)

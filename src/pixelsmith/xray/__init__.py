@@ -8,7 +8,14 @@ the DICOM and NIfTI readers build it from without importing this package.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what static tools and IDEs see
+    from ..volume import Volume
+    from .geometry import Detector, Geometry
+    from .phantom import phantom, phantom_ellipsoids, phantom_line_integrals
+    from .physics import hu_to_mu, water_and_air_mu
+    from .project import drr, drr_sweep, project_parallel, to_display
 
 _WHERE = {
     "Detector": "geometry",
@@ -25,7 +32,20 @@ _WHERE = {
     "phantom_line_integrals": "phantom",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "Detector",
+    "Geometry",
+    "Volume",
+    "drr",
+    "drr_sweep",
+    "hu_to_mu",
+    "phantom",
+    "phantom_ellipsoids",
+    "phantom_line_integrals",
+    "project_parallel",
+    "to_display",
+    "water_and_air_mu",
+]
 
 
 def __getattr__(name: str) -> Any:
