@@ -48,3 +48,36 @@ def answered(monkeypatch):
         return record
 
     return wrap
+
+
+def write_geotiff(path, data, *, transform=None, crs="EPSG:32633", nodata=None, band_names=(), tags=None):
+    """Write `data` ((rows, cols) or (bands, rows, cols)) as a GeoTIFF through rasterio itself, not through
+    pixelsmith's writer, so reader tests do not lean on the code they test. Returns `path`."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    data = np.asarray(data)
+    stack = data[None] if data.ndim == 2 else data
+    profile = dict(
+        driver="GTiff",
+        width=stack.shape[2],
+        height=stack.shape[1],
+        count=stack.shape[0],
+        dtype=stack.dtype.name,
+        crs=crs,
+        transform=transform if transform is not None else from_origin(500000, 4000000, 10, 10),
+        nodata=nodata,
+    )
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(stack)
+        for band, name in enumerate(band_names, 1):
+            dst.set_band_description(band, name)
+        if tags:
+            dst.update_tags(**tags)
+    return path
+
+
+@pytest.fixture
+def geotiff_writer():
+    """The `write_geotiff` helper, as a fixture for the tests that make GeoTIFF inputs."""
+    return write_geotiff

@@ -20,24 +20,10 @@ TRANSFORM = from_origin(401000.0, 5120000.0, 10.0, 10.0)
 
 
 @pytest.fixture
-def raster(tmp_path, rng):
+def raster(tmp_path, rng, geotiff_writer):
     data = (800 + rng.normal(size=(300, 260))).astype(np.float32)
     data[40:50, 60:75] = -32768
-    path = tmp_path / "in.tif"
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=260,
-        height=300,
-        count=1,
-        dtype="float32",
-        crs="EPSG:32633",
-        transform=TRANSFORM,
-        nodata=-32768,
-    ) as dst:
-        dst.write(data, 1)
-    return path
+    return geotiff_writer(tmp_path / "in.tif", data, transform=TRANSFORM, nodata=-32768)
 
 
 def _invoke(*args):

@@ -8,23 +8,11 @@ import sys
 import numpy as np
 import pytest
 import rasterio
-from rasterio.transform import from_origin
 
 
 @pytest.fixture
-def folder(tmp_path):
-    with rasterio.open(
-        tmp_path / "in.tif",
-        "w",
-        driver="GTiff",
-        width=120,
-        height=100,
-        count=1,
-        dtype="float32",
-        crs="EPSG:32633",
-        transform=from_origin(500000, 4000000, 10, 10),
-    ) as dst:
-        dst.write(np.random.default_rng(0).normal(size=(100, 120)).astype(np.float32), 1)
+def folder(tmp_path, geotiff_writer):
+    geotiff_writer(tmp_path / "in.tif", np.random.default_rng(0).normal(size=(100, 120)).astype(np.float32))
     np.save(tmp_path / "psf.npy", np.ones((5, 5), np.float32))
     (tmp_path / "stars.csv").write_text("row,col\n10,10\n")
     (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 20)
@@ -64,7 +52,6 @@ def test_one_clear_line_and_no_output(folder, args, words):
 
 def test_gdal_write_failure_says_why_in_one_line(folder, monkeypatch):
     """GDAL reports a full disk as 'Write failed. See previous exception', the reason chained."""
-    import rasterio
     from rasterio.errors import RasterioIOError
     from typer.testing import CliRunner
 

@@ -16,29 +16,13 @@ import time
 
 import numpy as np
 import pytest
-import rasterio
-from rasterio.transform import from_origin
 
 from pixelsmith.io._atomic import atomic_path, create_exclusively
 
 
 @pytest.fixture
-def big_raster(tmp_path):
-    path = tmp_path / "in.tif"
-    data = np.random.default_rng(0).normal(size=(3000, 3000)).astype(np.float32)
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=3000,
-        height=3000,
-        count=1,
-        dtype="float32",
-        crs="EPSG:32633",
-        transform=from_origin(500000, 4000000, 10, 10),
-    ) as dst:
-        dst.write(data, 1)
-    return path
+def big_raster(tmp_path, geotiff_writer):
+    return geotiff_writer(tmp_path / "in.tif", np.random.default_rng(0).normal(size=(3000, 3000)).astype(np.float32))
 
 
 def _start(raster, output, *extra):

@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-import rasterio
 from rasterio.transform import from_origin
 from typer.testing import CliRunner
 
@@ -50,22 +49,9 @@ def test_peaks_json_and_stdout(field):
     assert plain.output.splitlines()[0] == "row,col,height" and len(plain.output.splitlines()) == 3
 
 
-def test_peaks_of_a_geotiff_get_map_coordinates(tmp_path, field):
+def test_peaks_of_a_geotiff_get_map_coordinates(tmp_path, field, geotiff_writer):
     _, stars = field
-    path = tmp_path / "g.tif"
-    transform = from_origin(1000.0, 2000.0, 2.0, 2.0)
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=160,
-        height=128,
-        count=1,
-        dtype="float32",
-        crs="EPSG:32633",
-        transform=transform,
-    ) as dst:
-        dst.write(stars.image, 1)
+    path = geotiff_writer(tmp_path / "g.tif", stars.image, transform=from_origin(1000.0, 2000.0, 2.0, 2.0))
     res = _invoke("peaks", path, "--nsigma", "5", "--max-peaks", "1", "--json")
     row = json.loads(res.output)[0]
     assert row["map_x"] == pytest.approx(1000.0 + 2.0 * (row["col"] + 0.5))

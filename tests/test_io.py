@@ -15,24 +15,12 @@ TRANSFORM = from_origin(512345.0, 4987654.0, 30.0, 20.0)
 
 
 @pytest.fixture
-def geotiff(tmp_path, rng):
+def geotiff(tmp_path, rng, geotiff_writer):
     data = (500 + 10 * rng.normal(size=(70, 90))).astype(np.float32)
     data[5:9, 7:12] = -9999
-    path = tmp_path / "dem.tif"
-    profile = dict(
-        driver="GTiff",
-        width=90,
-        height=70,
-        count=1,
-        dtype="float32",
-        crs="EPSG:32633",
-        transform=TRANSFORM,
-        nodata=-9999,
+    path = geotiff_writer(
+        tmp_path / "dem.tif", data, transform=TRANSFORM, nodata=-9999, band_names=["elevation"], tags={"source": "test"}
     )
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(data, 1)
-        dst.set_band_description(1, "elevation")
-        dst.update_tags(source="test")
     return path, data
 
 
