@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DIR ?= build/gallery
 
-.PHONY: demo test test-fast warmup bench lint docs clean
+.PHONY: demo test test-fast warmup bench lint docs dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,5 +47,11 @@ lint: $(STAMP)
 	$(BIN)/python tools/check_docstrings.py
 	$(BIN)/mypy --follow-imports=silent --ignore-missing-imports tests/typing/public_api.py
 
+# an sdist and a wheel built from it (so a file missing from the sdist is caught), in dist/
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	@ls dist
+
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build dist .pytest_cache
