@@ -65,6 +65,7 @@ def test_local_footprint_and_modes(raster, tmp_path):
     np.testing.assert_array_equal(read_raster(out).data, expected)
 
 
+@pytest.mark.slow  # a real cluster or process
 def test_local_with_a_real_local_cluster(raster, tmp_path):
     mem, dist = tmp_path / "mem.tif", tmp_path / "dist.tif"
     assert _invoke("local", raster, mem, "--stat", "var", "--size", "7", "-q").exit_code == 0
@@ -73,6 +74,7 @@ def test_local_with_a_real_local_cluster(raster, tmp_path):
     np.testing.assert_array_equal(read_raster(dist).data, read_raster(mem).data)
 
 
+@pytest.mark.slow  # a real cluster or process
 def test_local_with_an_existing_scheduler(raster, tmp_path):
     from distributed import LocalCluster
 
@@ -160,6 +162,7 @@ def test_version_and_help_examples():
         assert "Example" in text and f"pixelsmith {command}" in text
 
 
+@pytest.mark.slow  # a real cluster or process
 def test_console_script_as_subprocess(raster, tmp_path):
     out = tmp_path / "sub.tif"
     done = subprocess.run(

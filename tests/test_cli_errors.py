@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 import rasterio
 
+pytestmark = pytest.mark.slow  # every case a real `python -m pixelsmith` process (make test-fast skips it)
+
 
 @pytest.fixture
 def folder(tmp_path, geotiff_writer):

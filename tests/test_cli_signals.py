@@ -19,6 +19,8 @@ import pytest
 
 from pixelsmith.io._atomic import atomic_path, create_exclusively
 
+pytestmark = pytest.mark.slow  # real processes, signals and a 3000^2 raster (make test-fast skips it)
+
 
 @pytest.fixture
 def big_raster(tmp_path, geotiff_writer):

@@ -64,6 +64,7 @@ def test_every_public_name_loads_on_first_use():
         ps.local_nonesuch  # noqa: B018
 
 
+@pytest.mark.slow
 def test_warmup_fills_the_cache_that_a_new_process_loads(tmp_path):
     cache = tmp_path / "numba-cache"
     warm = _compiles_in_fresh_process("ps.warmup(['blocks and stacks'], processes=1)", cache)
@@ -79,6 +80,7 @@ def test_warmup_refuses_unknown_groups_and_process_counts():
         ps.warmup(["stamps"], processes=0)
 
 
+@pytest.mark.slow
 def test_warmup_command_and_its_one_line_error(tmp_path):
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
     run = [sys.executable, "-m", "pixelsmith", "warmup"]
@@ -122,6 +124,7 @@ def test_dask_workers_load_a_warm_cache(tmp_path, monkeypatch):
     assert total == pytest.approx(float(np.arange(40 * 48).sum()) / 16)
 
 
+@pytest.mark.slow
 def test_the_command_says_when_it_compiles_and_is_silent_when_cached(tmp_path):
     np.save(tmp_path / "in.npy", np.random.default_rng(0).random((40, 50)).astype(np.float32))
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))

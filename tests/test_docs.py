@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a whole Sphinx build (make test-fast skips it)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

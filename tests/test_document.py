@@ -66,6 +66,7 @@ def _illumination(shape, kind, depth):
     )
 
 
+@pytest.mark.slow  # 36 pages
 @pytest.mark.parametrize("kind", ["left-right", "right-left", "top-bottom", "diagonal", "vignette", "gutter"])
 @pytest.mark.parametrize(
     "variant",
@@ -184,6 +185,7 @@ def cut_and_shuffle(image, n, seed):
 @pytest.mark.parametrize("name", list(PHOTOS))
 @pytest.mark.parametrize("n", [6, 12, 24])
 # 24 strips of the smooth camera photo are narrow: the result is exact, and saying the evidence is weak is fair
+@pytest.mark.slow  # real photographs in 6-24 strips
 @pytest.mark.filterwarnings("ignore::pixelsmith.PixelsmithWarning")
 def test_real_photographs_come_back_exactly(name, n):
     for seed in range(3):
@@ -281,6 +283,7 @@ def bent_page(amplitude, wavelength):
     return page, bent.reshape(rr.shape), curve, int(centre)
 
 
+@pytest.mark.slow  # a full page
 @pytest.mark.parametrize("quantized", [False, True])
 def test_straighten_undoes_a_known_sinusoidal_bend(quantized):
     page, bent, curve, centre = bent_page(8.0, 300.0)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from matplotlib.image import imread
 
 from pixelsmith import gallery
+
+pytestmark = pytest.mark.slow  # renders every section (make test-fast skips it)
 
 
 def test_gallery_renders_every_section(tmp_path):

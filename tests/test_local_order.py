@@ -157,6 +157,7 @@ def test_large_boxes_take_the_ranked_kernel_and_match_brute_force(mode, monkeypa
         np.testing.assert_array_equal(got, ps.local_percentile(a, q, window, mode=mode, cval=0.5, nan_policy=policy))
 
 
+@pytest.mark.slow  # every mode and dtype against the slow engine
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.float32, np.float64])
 def test_3x3_and_5x5_medians_by_network_equal_the_engine(dtype, monkeypatch, answered):
     """Box medians of 3x3 and 5x5 windows run comparator networks (`_kernels/median_network.py`): the
@@ -181,6 +182,7 @@ def test_3x3_and_5x5_medians_by_network_equal_the_engine(dtype, monkeypatch, ans
     np.testing.assert_array_equal(fast[MODES.index("wrap") + len(MODES)], expected)
 
 
+@pytest.mark.slow  # the 0-1 proof
 def test_median_networks_hand_nan_to_the_engine_and_are_proved_on_zero_one_inputs():
     import sys
     from pathlib import Path
