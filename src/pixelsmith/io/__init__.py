@@ -1,7 +1,9 @@
 """Readers and writers: GeoTIFF (rasterio, windowed), FITS (astropy), images and arrays, CT volumes
-(DICOM, NIfTI). I/O never computes."""
+(DICOM, NIfTI), and any of them in with the result written like it (`read_any`, `write_like`). I/O never
+computes."""
 
 from .dicom import list_dicom_series, read_dicom_series
+from .files import Planes, Source, check_writable, read_any, read_plane, write_like
 from .fits import FitsImage, read_fits, write_fits
 from .image import read_image, write_figure, write_image
 from .nifti import read_nifti, write_nifti
@@ -10,6 +12,12 @@ from .table import write_grid_csv
 from .volume import read_volume
 
 __all__ = [
+    "read_any",
+    "read_plane",
+    "write_like",
+    "check_writable",
+    "Planes",
+    "Source",
     "Raster",
     "read_raster",
     "write_raster",
