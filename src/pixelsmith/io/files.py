@@ -47,7 +47,25 @@ RASTER_SUFFIXES = {".tif", ".tiff", ".vrt", ".img", ".jp2"}
 
 @dataclass(frozen=True)
 class Source:
-    """An opened input: either a georeferenced raster (lazy reader) or a plain image."""
+    """One opened plane of an input: a georeferenced raster band (read lazily) or an image in memory.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file.
+    shape : tuple of int
+        (rows, cols).
+    dtype : numpy.dtype
+        The pixels' dtype as read (nodata as NaN for a raster with nodata).
+    reader : RasterReader or None
+        Windowed reader of a georeferenced raster band.
+    raster : Raster or None
+        Its georeferencing (transform, CRS, nodata, band names), without pixels.
+    image : numpy.ndarray or None
+        The pixels of any other input.
+    fits : FitsImage or None
+        Header and WCS of a FITS input.
+    """
 
     path: Path
     shape: tuple[int, ...]
@@ -207,7 +225,20 @@ def _write_source_like(output: Path, result: Any, source: Source, progress) -> N
 
 @dataclass(frozen=True)
 class Planes:
-    """The planes a command processes one by one: raster bands, or frames of a stack (TIFF pages, FITS cube)."""
+    """The planes of an input, processed one by one: raster bands, frames of a stack, or colour channels.
+
+    Attributes
+    ----------
+    sources : list of Source
+        One a plane.
+    numbers : list of int
+        Their 1-based numbers in the file.
+    kind : {'band', 'frame'}
+        What the planes are.
+    channels_last : bool
+        The planes were the channels of a colour image (results are stacked
+        along the last axis again).
+    """
 
     sources: list[Source]
     numbers: list[int]  # 1-based band or frame numbers, as `band` counts
