@@ -698,3 +698,20 @@ def test_local_stat_passes_q_and_ddof_and_refuses_them_elsewhere():
         ps.local_stat(image, "max", 3, ddof=1)
     with raises_naming(ps.PixelsmithValueError, "stat"):
         ps.local_stat(image, "mode", 3)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "stat", "extra"),
+    [(np.uint8, "max", {}), (np.uint8, "max", {"dtype": np.uint8}), (np.float32, "std", {}), (np.int16, "median", {})],
+)
+def test_local_stat_dtype_is_the_dtype_local_stat_returns(dtype, stat, extra):
+    image = (np.random.default_rng(9).random((20, 24)) * 100).astype(dtype)
+    assert (
+        ps.local.local_stat_dtype(image.shape, image.dtype, stat, 3, **extra)
+        == ps.local_stat(image, stat, 3, **extra).dtype
+    )
+
+
+def test_local_stat_dtype_checks_before_anything_is_read():
+    with raises_naming(ps.PixelsmithValueError, "size"):
+        ps.local.local_stat_dtype((300, 400), np.float32, "mean", 10**7)

@@ -66,3 +66,19 @@ def test_the_xray_names_listed_are_the_names_loaded():
 
     assert sorted(xray.__all__) == sorted(xray._WHERE)
     assert all(getattr(xray, name) is not None for name in xray.__all__)
+
+
+def test_the_command_line_imports_public_names_only():
+    """cli/ glues public functions: no private module or name of the library (its own _common etc. aside)."""
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        for name in _imports(path):
+            if not name.startswith("pixelsmith.") or name.startswith("pixelsmith.cli."):
+                continue
+            private = [part for part in name.split(".")[1:] if part.startswith("_") and not part.startswith("__")]
+            assert not private, f"{path.name} imports {name}"
+
+
+def test_commands_are_defined_at_module_level():
+    for path in sorted((PACKAGE / "cli").glob("*_cmd.py")):
+        text = path.read_text()
+        assert "def register(" not in text and "\n@commands.command(" in text, path.name

@@ -16,7 +16,16 @@ from numpydoc.validate import validate
 # GL08 no docstring, PR01 a parameter undocumented, PR02 a documented one that does not exist,
 # RT01 no Returns, EX01 no Examples
 CHECKS = ("GL08", "PR01", "PR02", "RT01", "EX01")
-MODULES = ("pixelsmith", "pixelsmith.io", "pixelsmith.xray", "pixelsmith.document", "pixelsmith.datasets")
+MODULES = (
+    "pixelsmith",
+    "pixelsmith.io",
+    "pixelsmith.xray",
+    "pixelsmith.document",
+    "pixelsmith.datasets",
+    "pixelsmith.footprints",
+    "pixelsmith.limits",
+    "pixelsmith.local",
+)
 
 
 def problems() -> list[str]:

@@ -189,7 +189,18 @@ def check_finite_scalar(value: Any, name: str) -> float:
 
 
 def memory_budget() -> int:
-    """Bytes one call may allocate: half the machine's physical memory (1 GiB where it cannot be read)."""
+    """Bytes one call may allocate: half the machine's physical memory (1 GiB where it cannot be read).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from pixelsmith.limits import memory_budget
+    >>> memory_budget() > 0
+    True
+    """
     try:
         return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) // 2
     except (AttributeError, ValueError, OSError):
@@ -200,6 +211,29 @@ def check_allocation(nbytes: float, name: str, value: Any, what: str, fix: str) 
     """Refuse, before allocating, a parameter value whose work needs more memory than the budget.
 
     The message names the argument, its value, what it would allocate, and the fix.
+
+    Parameters
+    ----------
+    nbytes : float
+        The estimate (inf and NaN are refused too).
+    name : str
+        The parameter (an argument name, or a command-line option).
+    value : object
+        Its value, as the user gave it.
+    what : str
+        What the memory is for.
+    fix : str
+        What to do instead.
+
+    Raises
+    ------
+    PixelsmithValueError
+        When `nbytes` exceeds `memory_budget()`.
+
+    Examples
+    --------
+    >>> from pixelsmith.limits import check_allocation
+    >>> check_allocation(1e6, "size", 5, "the windows", "use a smaller size")   # a megabyte: fine
     """
     budget = memory_budget()
     if not nbytes <= budget:  # also catches inf and NaN estimates

@@ -221,7 +221,8 @@ def warmup(
         Which families to compile; default: all of them ('box variance',
         'medians and ranks', 'box mean and sum', 'box min and max',
         'NaN-aware windows', 'footprints', 'blocks and stacks', 'peaks and
-        apertures', 'stamps', 'images and pictures', 'simulated X-rays').
+        apertures', 'stamps', 'images and pictures', 'simulated X-rays'), also
+        listed in ``warmup.groups``.
     processes : int, optional
         Worker processes; default: the number of CPUs (at most the number of
         groups). 1 runs the groups in this process.
@@ -263,3 +264,6 @@ def warmup(
             if progress is not None:
                 progress(len(done), len(names), done[-1])
     return done
+
+
+warmup.groups = tuple(WARMUP_GROUPS)  # type: ignore[attr-defined]  # the family names, for tools and the CLI

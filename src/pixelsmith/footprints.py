@@ -49,10 +49,10 @@ def disk(radius: float, spacing: Any = (1.0, 1.0)) -> np.ndarray:
     >>> disk(150.0, spacing=(30.0, 30.0)).shape   # 150 m on a 30 m grid: radius 5 pixels
     (11, 11)
     """
-    return annulus(0.0, radius, spacing, _name="radius")
+    return _ring(0.0, radius, spacing, "radius")
 
 
-def annulus(inner: float, outer: float, spacing: Any = (1.0, 1.0), *, _name: str = "outer") -> np.ndarray:
+def annulus(inner: float, outer: float, spacing: Any = (1.0, 1.0)) -> np.ndarray:
     """A ring: the pixels whose centres lie between `inner` and `outer` (both included) from the centre's.
 
     Parameters
@@ -75,6 +75,11 @@ def annulus(inner: float, outer: float, spacing: Any = (1.0, 1.0), *, _name: str
            [1, 0, 1],
            [0, 1, 0]])
     """
+    return _ring(inner, outer, spacing, "outer")
+
+
+def _ring(inner: float, outer: float, spacing: Any, _name: str) -> np.ndarray:
+    """The pixels between `inner` and `outer` from the centre; `_name` is what the caller calls `outer`."""
     dy, dx = _spacing(spacing)
     inner = check_finite_scalar(inner, "inner")
     outer = check_finite_scalar(outer, _name)

@@ -37,17 +37,10 @@ def root(
     """pixelsmith: moving-window statistics, block reductions and more, on rasters and images."""
 
 
-local_cmd.register(app)
-render_cmd.register(app)
-sources_cmd.register(app)
-images_cmd.register(app)
-color_cmd.register(app)
-document_cmd.register(app)
-xray_cmd.register(app)
-gallery_cmd.register(app)
-app.command(
-    "warmup", epilog="Example:  pixelsmith warmup   (then NUMBA_CACHE_DIR, or the package folder, holds the cache)"
-)(warmup_cmd.warmup)
+# each command module declares its commands at module level (as rasterio's `rio` does); the app holds them all
+_MODULES = (local_cmd, render_cmd, sources_cmd, images_cmd, color_cmd, document_cmd, xray_cmd, gallery_cmd, warmup_cmd)
+for _module in _MODULES:
+    app.registered_commands.extend(_module.commands.registered_commands)
 
 
 def _run_one_line_usage_errors() -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from .._validate import PixelsmithError
+from .. import PixelsmithError
 
 EXIT_USAGE = 2  # bad arguments or refused paths
 EXIT_FAILURE = 1  # the work itself failed (I/O, disk full, ...)
@@ -187,7 +187,7 @@ def check_paths(inputs: list[Path], output: Path, overwrite: bool) -> None:
             fail(f"output {str(output)!r} is the input; choose another output path")
     if output.exists() and not overwrite:
         fail(f"output {str(output)!r} exists; pass --overwrite to replace it")
-    from ..io._atomic import create_exclusively
+    from ..io import create_exclusively
 
     # without --overwrite, if another run creates the output meanwhile, fail at the end instead of replacing it
     create_exclusively(output, exclusive=not overwrite)

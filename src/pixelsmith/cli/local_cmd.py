@@ -21,144 +21,138 @@ from ._common import (
 from ._files import Planes, check_output_format, load_planes, save_planes, stack_planes
 from ._options import Bands, BlockFunc, Chunks, Frames, Hdu, Mode, NanPolicy, Overwrite, Quiet, Scheduler, Workers
 
+# this module's commands, defined at module level; `pixelsmith.cli` adds them to the one app
+commands = typer.Typer()
 
-def register(app: typer.Typer) -> None:
-    @app.command(
-        "local",
-        epilog=(
-            "Examples:\n\n"
-            "  pixelsmith local dem.tif roughness.tif --stat std --size 3\n\n"
-            "  pixelsmith local big.tif var5.tif --stat var --size 5 --chunks 2048 --workers 2\n\n"
-            "  pixelsmith local img.png mean.tif --stat mean --footprint disk:4 --nan omit\n\n"
-            "  pixelsmith local landcover.tif diversity.tif --stat variety --footprint annulus:2,5\n\n"
-            "  pixelsmith local dem.tif p90.tif --stat percentile:90 --footprint box:15\n\n"
-            "  pixelsmith local landsat.tif smooth.tif --stat mean --size 5 --band all\n\n"
-            "  pixelsmith local cube.fits cube_med.fits --stat median --size 3 --frames"
+
+@commands.command(
+    "local",
+    epilog=(
+        "Examples:\n\n"
+        "  pixelsmith local dem.tif roughness.tif --stat std --size 3\n\n"
+        "  pixelsmith local big.tif var5.tif --stat var --size 5 --chunks 2048 --workers 2\n\n"
+        "  pixelsmith local img.png mean.tif --stat mean --footprint disk:4 --nan omit\n\n"
+        "  pixelsmith local landcover.tif diversity.tif --stat variety --footprint annulus:2,5\n\n"
+        "  pixelsmith local dem.tif p90.tif --stat percentile:90 --footprint box:15\n\n"
+        "  pixelsmith local landsat.tif smooth.tif --stat mean --size 5 --band all\n\n"
+        "  pixelsmith local cube.fits cube_med.fits --stat median --size 3 --frames"
+    ),
+)
+@one_line_errors
+def local(
+    input: Path = typer.Argument(..., help="Input raster (GeoTIFF...) or image (.png, .tif, .npy)."),
+    output: Path = typer.Argument(..., help="Output file (.tif keeps georeferencing; .npy)."),
+    stat: str = typer.Option(
+        "mean",
+        "--stat",
+        help=(
+            "Statistic of each window: mean, sum, var, std, min, max, count, median, percentile:Q, range, "
+            "majority, variety."
         ),
-    )
-    @one_line_errors
-    def local(
-        input: Path = typer.Argument(..., help="Input raster (GeoTIFF...) or image (.png, .tif, .npy)."),
-        output: Path = typer.Argument(..., help="Output file (.tif keeps georeferencing; .npy)."),
-        stat: str = typer.Option(
-            "mean",
-            "--stat",
-            help=(
-                "Statistic of each window: mean, sum, var, std, min, max, count, median, percentile:Q, range, "
-                "majority, variety."
-            ),
-        ),
-        size: str = typer.Option("3", "--size", help="Window size: N or ROWS,COLS."),
-        footprint: str = typer.Option(
-            None, "--footprint", help=("Window shape instead of --size: disk:R, annulus:R1,R2 or box:N.")
-        ),
-        mode: Mode = typer.Option(Mode.reflect, "--mode", help="How edges are extended (scipy.ndimage)."),
-        cval: float = typer.Option(0.0, "--cval", help="Value beyond the edges for --mode constant."),
-        nan: NanPolicy = typer.Option(NanPolicy.propagate, "--nan", help="NaN/nodata: propagate or omit."),
-        ddof: float = typer.Option(0.0, "--ddof", help="Delta degrees of freedom for var/std."),
-        band: Bands = None,
-        frames: Frames = False,
-        hdu: Hdu = None,
-        chunks: Chunks = None,
-        workers: Workers = None,
-        scheduler: Scheduler = None,
-        overwrite: Overwrite = False,
-        quiet: Quiet = False,
-    ) -> None:
-        """Moving-window statistic (mean, sum, var, std, min, max, count, median, percentile, range,
-        majority, variety) of a raster or image."""
-        from ..local._plan import window_spec
+    ),
+    size: str = typer.Option("3", "--size", help="Window size: N or ROWS,COLS."),
+    footprint: str = typer.Option(
+        None, "--footprint", help=("Window shape instead of --size: disk:R, annulus:R1,R2 or box:N.")
+    ),
+    mode: Mode = typer.Option(Mode.reflect, "--mode", help="How edges are extended (scipy.ndimage)."),
+    cval: float = typer.Option(0.0, "--cval", help="Value beyond the edges for --mode constant."),
+    nan: NanPolicy = typer.Option(NanPolicy.propagate, "--nan", help="NaN/nodata: propagate or omit."),
+    ddof: float = typer.Option(0.0, "--ddof", help="Delta degrees of freedom for var/std."),
+    band: Bands = None,
+    frames: Frames = False,
+    hdu: Hdu = None,
+    chunks: Chunks = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+) -> None:
+    """Moving-window statistic (mean, sum, var, std, min, max, count, median, percentile, range,
+    majority, variety) of a raster or image."""
+    from ..local import local_stat_dtype
 
-        check_paths([input], output, overwrite)
-        name, q = parse_stat(stat)
-        fp = parse_footprint(footprint)
-        window = parse_size(size)
-        if isinstance(fp, int):  # box:N is a plain window size
-            window, fp = fp, None
-        planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
-        source = planes.sources[0]
-        spec = window_spec(
-            name,
-            source.shape,
-            source.dtype,
-            size=window,
-            footprint=fp,
-            mode=mode.value,
-            cval=cval,
-            nan_policy=nan.value,
-            ddof=ddof,
-            q=q,
-        )
-        check_output_format(output, spec.out_dtype, len(planes.sources))  # before the work, not after it
-        options = {"footprint": fp, "mode": mode.value, "cval": cval, "nan_policy": nan.value}
+    check_paths([input], output, overwrite)
+    name, q = parse_stat(stat)
+    fp = parse_footprint(footprint)
+    window = parse_size(size)
+    if isinstance(fp, int):  # box:N is a plain window size
+        window, fp = fp, None
+    planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
+    source = planes.sources[0]
+    # every argument checked against the input, and the output format against the result, before the work
+    out_dtype = local_stat_dtype(
+        source.shape, source.dtype, name, window, footprint=fp, mode=mode.value, cval=cval, nan_policy=nan.value,
+        ddof=ddof, q=q,
+    )  # fmt: skip
+    check_output_format(output, out_dtype, len(planes.sources))
+    options = {"footprint": fp, "mode": mode.value, "cval": cval, "nan_policy": nan.value}
 
-        def statistic(data):
-            from .. import local_stat
+    def statistic(data):
+        from .. import local_stat
 
-            extra = {"q": q} if name == "percentile" else {"ddof": ddof} if name in ("var", "std") else {}
-            return local_stat(data, name, window, **extra, **options)
+        extra = {"q": q} if name == "percentile" else {"ddof": ddof} if name in ("var", "std") else {}
+        return local_stat(data, name, window, **extra, **options)
 
-        with dask_cluster(workers, scheduler, quiet):
-            if chunks and _streams(planes, output):
-                _map_raster(statistic, input, output, planes, chunks, f"local {stat}", quiet)
-                return
-            distributed = chunks or workers or scheduler
-            results = [
-                statistic(plane.lazy(chunks or 2048) if distributed else plane.array()) for plane in planes.sources
-            ]
-            _save(output, stack_planes(results, planes), planes, f"local {stat}", quiet)
+    with dask_cluster(workers, scheduler, quiet):
+        if chunks and _streams(planes, output):
+            _map_raster(statistic, input, output, planes, chunks, f"local {stat}", quiet)
+            return
+        distributed = chunks or workers or scheduler
+        results = [statistic(plane.lazy(chunks or 2048) if distributed else plane.array()) for plane in planes.sources]
+        _save(output, stack_planes(results, planes), planes, f"local {stat}", quiet)
 
-    @app.command(
-        "blocks",
-        epilog=(
-            "Examples:\n\n"
-            "  pixelsmith blocks mask.tif density.tif --block 8 --func fraction_nonzero\n\n"
-            "  pixelsmith blocks dem.tif coarse.tif --block 4 --func mean --chunks 2048"
-        ),
-    )
-    @one_line_errors
-    def blocks(
-        input: Path = typer.Argument(..., help="Input raster or image."),
-        output: Path = typer.Argument(..., help="Output file; a GeoTIFF gets the coarser pixel size."),
-        block: str = typer.Option("8", "--block", help="Block size: N or ROWS,COLS."),
-        func: BlockFunc = typer.Option(BlockFunc.mean, "--func", help="Reduction of each block."),
-        boundary: str = typer.Option("trim", "--boundary", help="Partial blocks: trim or pad."),
-        band: Bands = None,
-        frames: Frames = False,
-        hdu: Hdu = None,
-        chunks: Chunks = None,
-        workers: Workers = None,
-        scheduler: Scheduler = None,
-        overwrite: Overwrite = False,
-        quiet: Quiet = False,
-    ) -> None:
-        """Block reduction (density maps, block means...) of a raster or image."""
-        from ..blocks import block_reduce
 
-        check_paths([input], output, overwrite)
-        if boundary not in ("trim", "pad"):
-            fail(f"--boundary must be trim or pad, got {boundary!r}")
-        sizes = parse_size(block)
-        sizes = (sizes, sizes) if isinstance(sizes, int) else sizes
-        planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
-        check_output_format(output, np.float64, len(planes.sources))  # block statistics are float
-        with dask_cluster(workers, scheduler, quiet):
-            if chunks and _streams(planes, output):
+@commands.command(
+    "blocks",
+    epilog=(
+        "Examples:\n\n"
+        "  pixelsmith blocks mask.tif density.tif --block 8 --func fraction_nonzero\n\n"
+        "  pixelsmith blocks dem.tif coarse.tif --block 4 --func mean --chunks 2048"
+    ),
+)
+@one_line_errors
+def blocks(
+    input: Path = typer.Argument(..., help="Input raster or image."),
+    output: Path = typer.Argument(..., help="Output file; a GeoTIFF gets the coarser pixel size."),
+    block: str = typer.Option("8", "--block", help="Block size: N or ROWS,COLS."),
+    func: BlockFunc = typer.Option(BlockFunc.mean, "--func", help="Reduction of each block."),
+    boundary: str = typer.Option("trim", "--boundary", help="Partial blocks: trim or pad."),
+    band: Bands = None,
+    frames: Frames = False,
+    hdu: Hdu = None,
+    chunks: Chunks = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+) -> None:
+    """Block reduction (density maps, block means...) of a raster or image."""
+    from ..blocks import block_reduce
 
-                def reduce(data):
-                    return block_reduce(data, sizes, func.value, boundary=boundary)
+    check_paths([input], output, overwrite)
+    if boundary not in ("trim", "pad"):
+        fail(f"--boundary must be trim or pad, got {boundary!r}")
+    sizes = parse_size(block)
+    sizes = (sizes, sizes) if isinstance(sizes, int) else sizes
+    planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
+    check_output_format(output, np.float64, len(planes.sources))  # block statistics are float
+    with dask_cluster(workers, scheduler, quiet):
+        if chunks and _streams(planes, output):
 
-                _map_raster(reduce, input, output, planes, chunks, f"blocks {func.value}", quiet, block=sizes)
-                return
-            distributed = chunks or workers or scheduler
-            results = [
-                block_reduce(
-                    plane.lazy(chunks or 2048) if distributed else plane.array(), sizes, func.value, boundary=boundary
-                )
-                for plane in planes.sources
-            ]
-            coarse = planes.sources[0].coarsened(sizes)
-            _save(output, stack_planes(results, planes), planes, f"blocks {func.value}", quiet, source=coarse)
+            def reduce(data):
+                return block_reduce(data, sizes, func.value, boundary=boundary)
+
+            _map_raster(reduce, input, output, planes, chunks, f"blocks {func.value}", quiet, block=sizes)
+            return
+        distributed = chunks or workers or scheduler
+        results = [
+            block_reduce(
+                plane.lazy(chunks or 2048) if distributed else plane.array(), sizes, func.value, boundary=boundary
+            )
+            for plane in planes.sources
+        ]
+        coarse = planes.sources[0].coarsened(sizes)
+        _save(output, stack_planes(results, planes), planes, f"blocks {func.value}", quiet, source=coarse)
 
 
 def _streams(planes: Planes, output: Path) -> bool:
@@ -183,4 +177,4 @@ def _save(output: Path, result, planes: Planes, what: str, quiet: bool, *, sourc
         typer.echo(f"wrote {output}", err=True)
 
 
-__all__ = ["register"]
+__all__ = ["commands"]

@@ -104,125 +104,129 @@ def _peak_table(found, source) -> dict[str, np.ndarray]:
     return table
 
 
-def register(app: typer.Typer) -> None:
-    @app.command(
-        "peaks",
-        epilog=(
-            "Writes row,col,height (strongest first); a GeoTIFF adds map_x,map_y, a FITS file with a "
-            "celestial WCS ra,dec (degrees). With --band all or --frames, a first column band (from 1) or "
-            "frame (from 0) says where each peak was found.\n\n"
-            "Examples:\n\n"
-            "  pixelsmith peaks field.tif --nsigma 5 --min-distance 3 --out peaks.csv\n\n"
-            "  pixelsmith peaks image.png --band 1 --sigma 1.5 --subpixel --json"
-        ),
-    )
-    @one_line_errors
-    def peaks(
-        image: Path = typer.Argument(..., help="Image or raster to search."),
-        out: Path = typer.Option(None, "--out", help="CSV to write; default: print to stdout."),
-        nsigma: float = typer.Option(None, "--nsigma", help="Threshold: median + N x robust noise."),
-        threshold: float = typer.Option(None, "--threshold", help="Absolute threshold."),
-        min_distance: float = typer.Option(1.0, "--min-distance", help="Minimum distance between peaks (px)."),
-        sigma: float = typer.Option(
-            None, "--sigma", "--smooth", help="Gaussian sigma (px) applied first (--smooth: old name)."
-        ),
-        subpixel: bool = typer.Option(False, "--subpixel", help="Refine positions to sub-pixel precision."),
-        max_count: int = typer.Option(
-            None, "--max-count", "--max-peaks", help="Keep at most this many (--max-peaks: old name)."
-        ),
-        exclude_border: int = typer.Option(1, "--exclude-border", help="Ignore peaks this close to an edge."),
-        band: Bands = None,
-        frames: Frames = False,
-        hdu: Hdu = None,
-        as_json: Json = False,
-        overwrite: Overwrite = False,
-        quiet: Quiet = False,
-    ) -> None:
-        """Find peaks (local maxima) above a threshold, strongest first (per band or frame with several)."""
-        from ..sources import find_peaks
-
-        _check_out([image], out, overwrite)
-        planes = load_planes(image, band=band, hdu=parse_hdu(hdu), frames=frames)
-        tables = []
-        for number, source in zip(planes.numbers, planes.sources, strict=True):
-            found = find_peaks(
-                source.array(),
-                min_distance=min_distance,
-                threshold=threshold,
-                nsigma=nsigma,
-                sigma=sigma,
-                exclude_border=exclude_border,
-                max_count=max_count,
-                subpixel=subpixel,
-            )
-            # bands count from 1 (GDAL, --band); frames from 0, as apertures' frame column and numpy index a stack
-            label = number if planes.kind == "band" else number - 1
-            table = {} if planes.single else {planes.kind: np.full(len(found.heights), label)}
-            table.update(_peak_table(found, source))
-            tables.append(table)
-            if not quiet and (out is not None):
-                noise = f", noise {found.noise:.4g}" if found.noise is not None else ""
-                where = "" if planes.single else f"{planes.kind} {number}: "
-                typer.echo(f"{where}threshold {found.threshold:.4g}{noise}", err=True)
-        table = {name: np.concatenate([t[name] for t in tables]) for name in tables[0]}
-        _emit(table, out, as_json, quiet, "peaks")
-
-    @app.command(
-        "apertures",
-        epilog=(
-            "Writes id,row,col,sum,area[,background,net]; a stack adds a frame column (long format).\n\n"
-            "Examples:\n\n"
-            "  pixelsmith apertures field.tif --at peaks.csv --radius 5 --annulus 8,12 --out sums.csv\n\n"
-            "  pixelsmith apertures stack.tif --at stars.csv --radius 3 --method center --json\n\n"
-            "  pixelsmith apertures cube.fits --at catalog.csv --radius 4   (catalog with ra,dec columns)"
-        ),
-    )
-    @one_line_errors
-    def apertures(
-        data: Path = typer.Argument(..., help="Image, or stack (multi-page TIFF, FITS cube, .npy of shape T,H,W)."),
-        at: Path = typer.Option(
-            ..., "--at", help="CSV with row,col columns (e.g. from pixelsmith peaks), or ra,dec for a FITS with WCS."
-        ),
-        radius: float = typer.Option(..., "--radius", help="Aperture radius in pixels."),
-        annulus: str = typer.Option(None, "--annulus", help="Background annulus R_IN,R_OUT (pixels)."),
-        method: str = typer.Option("exact", "--method", help="exact, center or subpixel (as photutils)."),
-        nan: str = typer.Option("propagate", "--nan", help="NaN pixels: propagate or omit."),
-        out: Path = typer.Option(None, "--out", help="CSV to write; default: print to stdout."),
-        band: Band = None,
-        hdu: Hdu = None,
-        as_json: Json = False,
-        overwrite: Overwrite = False,
-        quiet: Quiet = False,
-    ) -> None:
-        """Sum pixels in circular apertures (exact overlap) in an image or every frame of a stack."""
-        from ..sources import aperture_sums
-
-        _check_out([data, at], out, overwrite)
-        ring = None
-        if annulus is not None:
-            try:
-                ring = tuple(float(v) for v in annulus.split(","))
-            except ValueError:
-                fail(f"--annulus must be R_IN,R_OUT (e.g. 8,12), got {annulus!r}")
-        pixels, fits_image = _load_data(data, band, parse_hdu(hdu))
-        centers, sky = _catalog_centers(at, fits_image)
-        res = aperture_sums(pixels, centers, radius, annulus=ring, method=method, nan_policy=nan)
-        n = len(centers)
-        frames = res.sums.shape[0] if res.sums.ndim == 2 else 1
-        table = {}
-        if res.sums.ndim == 2:
-            table["frame"] = np.repeat(np.arange(frames), n)
-        table["id"] = np.tile(np.arange(n), frames)
-        table["row"] = np.tile(centers[:, 0], frames)
-        table["col"] = np.tile(centers[:, 1], frames)
-        for name, values in sky.items():  # the catalog's own sky positions, beside the pixels they fell on
-            table[name] = np.tile(values, frames)
-        table["sum"] = res.sums.ravel()
-        table["area"] = res.areas.ravel()
-        if ring is not None:
-            table["background"] = res.background.ravel()
-            table["net"] = res.net.ravel()
-        _emit(table, out, as_json, quiet, "aperture sums")
+# this module's commands, defined at module level; `pixelsmith.cli` adds them to the one app
+commands = typer.Typer()
 
 
-__all__ = ["register"]
+@commands.command(
+    "peaks",
+    epilog=(
+        "Writes row,col,height (strongest first); a GeoTIFF adds map_x,map_y, a FITS file with a "
+        "celestial WCS ra,dec (degrees). With --band all or --frames, a first column band (from 1) or "
+        "frame (from 0) says where each peak was found.\n\n"
+        "Examples:\n\n"
+        "  pixelsmith peaks field.tif --nsigma 5 --min-distance 3 --out peaks.csv\n\n"
+        "  pixelsmith peaks image.png --band 1 --sigma 1.5 --subpixel --json"
+    ),
+)
+@one_line_errors
+def peaks(
+    image: Path = typer.Argument(..., help="Image or raster to search."),
+    out: Path = typer.Option(None, "--out", help="CSV to write; default: print to stdout."),
+    nsigma: float = typer.Option(None, "--nsigma", help="Threshold: median + N x robust noise."),
+    threshold: float = typer.Option(None, "--threshold", help="Absolute threshold."),
+    min_distance: float = typer.Option(1.0, "--min-distance", help="Minimum distance between peaks (px)."),
+    sigma: float = typer.Option(
+        None, "--sigma", "--smooth", help="Gaussian sigma (px) applied first (--smooth: old name)."
+    ),
+    subpixel: bool = typer.Option(False, "--subpixel", help="Refine positions to sub-pixel precision."),
+    max_count: int = typer.Option(
+        None, "--max-count", "--max-peaks", help="Keep at most this many (--max-peaks: old name)."
+    ),
+    exclude_border: int = typer.Option(1, "--exclude-border", help="Ignore peaks this close to an edge."),
+    band: Bands = None,
+    frames: Frames = False,
+    hdu: Hdu = None,
+    as_json: Json = False,
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+) -> None:
+    """Find peaks (local maxima) above a threshold, strongest first (per band or frame with several)."""
+    from ..sources import find_peaks
+
+    _check_out([image], out, overwrite)
+    planes = load_planes(image, band=band, hdu=parse_hdu(hdu), frames=frames)
+    tables = []
+    for number, source in zip(planes.numbers, planes.sources, strict=True):
+        found = find_peaks(
+            source.array(),
+            min_distance=min_distance,
+            threshold=threshold,
+            nsigma=nsigma,
+            sigma=sigma,
+            exclude_border=exclude_border,
+            max_count=max_count,
+            subpixel=subpixel,
+        )
+        # bands count from 1 (GDAL, --band); frames from 0, as apertures' frame column and numpy index a stack
+        label = number if planes.kind == "band" else number - 1
+        table = {} if planes.single else {planes.kind: np.full(len(found.heights), label)}
+        table.update(_peak_table(found, source))
+        tables.append(table)
+        if not quiet and (out is not None):
+            noise = f", noise {found.noise:.4g}" if found.noise is not None else ""
+            where = "" if planes.single else f"{planes.kind} {number}: "
+            typer.echo(f"{where}threshold {found.threshold:.4g}{noise}", err=True)
+    table = {name: np.concatenate([t[name] for t in tables]) for name in tables[0]}
+    _emit(table, out, as_json, quiet, "peaks")
+
+
+@commands.command(
+    "apertures",
+    epilog=(
+        "Writes id,row,col,sum,area[,background,net]; a stack adds a frame column (long format).\n\n"
+        "Examples:\n\n"
+        "  pixelsmith apertures field.tif --at peaks.csv --radius 5 --annulus 8,12 --out sums.csv\n\n"
+        "  pixelsmith apertures stack.tif --at stars.csv --radius 3 --method center --json\n\n"
+        "  pixelsmith apertures cube.fits --at catalog.csv --radius 4   (catalog with ra,dec columns)"
+    ),
+)
+@one_line_errors
+def apertures(
+    data: Path = typer.Argument(..., help="Image, or stack (multi-page TIFF, FITS cube, .npy of shape T,H,W)."),
+    at: Path = typer.Option(
+        ..., "--at", help="CSV with row,col columns (e.g. from pixelsmith peaks), or ra,dec for a FITS with WCS."
+    ),
+    radius: float = typer.Option(..., "--radius", help="Aperture radius in pixels."),
+    annulus: str = typer.Option(None, "--annulus", help="Background annulus R_IN,R_OUT (pixels)."),
+    method: str = typer.Option("exact", "--method", help="exact, center or subpixel (as photutils)."),
+    nan: str = typer.Option("propagate", "--nan", help="NaN pixels: propagate or omit."),
+    out: Path = typer.Option(None, "--out", help="CSV to write; default: print to stdout."),
+    band: Band = None,
+    hdu: Hdu = None,
+    as_json: Json = False,
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+) -> None:
+    """Sum pixels in circular apertures (exact overlap) in an image or every frame of a stack."""
+    from ..sources import aperture_sums
+
+    _check_out([data, at], out, overwrite)
+    ring = None
+    if annulus is not None:
+        try:
+            ring = tuple(float(v) for v in annulus.split(","))
+        except ValueError:
+            fail(f"--annulus must be R_IN,R_OUT (e.g. 8,12), got {annulus!r}")
+    pixels, fits_image = _load_data(data, band, parse_hdu(hdu))
+    centers, sky = _catalog_centers(at, fits_image)
+    res = aperture_sums(pixels, centers, radius, annulus=ring, method=method, nan_policy=nan)
+    n = len(centers)
+    frames = res.sums.shape[0] if res.sums.ndim == 2 else 1
+    table = {}
+    if res.sums.ndim == 2:
+        table["frame"] = np.repeat(np.arange(frames), n)
+    table["id"] = np.tile(np.arange(n), frames)
+    table["row"] = np.tile(centers[:, 0], frames)
+    table["col"] = np.tile(centers[:, 1], frames)
+    for name, values in sky.items():  # the catalog's own sky positions, beside the pixels they fell on
+        table[name] = np.tile(values, frames)
+    table["sum"] = res.sums.ravel()
+    table["area"] = res.areas.ravel()
+    if ring is not None:
+        table["background"] = res.background.ravel()
+        table["net"] = res.net.ravel()
+    _emit(table, out, as_json, quiet, "aperture sums")
+
+
+__all__ = ["commands"]

@@ -8,7 +8,13 @@ import typer
 
 from ._common import fail, one_line_errors
 
+# this module's commands, defined at module level; `pixelsmith.cli` adds them to the one app
+commands = typer.Typer()
 
+
+@commands.command(
+    "warmup", epilog="Example:  pixelsmith warmup   (then NUMBA_CACHE_DIR, or the package folder, holds the cache)"
+)
 @one_line_errors
 def warmup(
     group: list[str] = typer.Option(None, "--group", help="Compile only this family (repeatable); default: all."),
@@ -21,15 +27,15 @@ def warmup(
     the dask worker image), in a CI cache. NUMBA_CACHE_DIR names the cache folder (by default numba
     writes beside the installed package, or under ~/.cache when that is read-only).
     """
-    from .. import _warmup
+    from .. import warmup as compile_all
 
-    names = group or list(_warmup.WARMUP_GROUPS)
-    unknown = [n for n in names if n not in _warmup.WARMUP_GROUPS]
+    names = group or list(compile_all.groups)
+    unknown = [n for n in names if n not in compile_all.groups]
     if unknown:
-        fail(f"--group {unknown[0]!r} is not a kernel family; choose from {', '.join(_warmup.WARMUP_GROUPS)}")
+        fail(f"--group {unknown[0]!r} is not a kernel family; choose from {', '.join(compile_all.groups)}")
     t0 = time.perf_counter()
     if quiet:
-        _warmup.warmup(names, processes=processes)
+        compile_all(names, processes=processes)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -45,5 +51,5 @@ def warmup(
             def step(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, description=f"{name} done")
 
-            _warmup.warmup(names, processes=processes, progress=step)
+            compile_all(names, processes=processes, progress=step)
         typer.echo(f"compiled {len(names)} kernel families in {time.perf_counter() - t0:.0f} s", err=True)

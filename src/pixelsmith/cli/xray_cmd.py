@@ -82,144 +82,146 @@ def _write_sweep(folder: Path, angles: list[float], images: np.ndarray, tif: Pat
         write_image(tif, images.astype(np.float32))
 
 
-def register(app: typer.Typer) -> None:
-    @app.command(
-        "drr",
-        epilog=(
-            "Geometry: either a C-arm view around the volume centre (--angle, --tilt, --sid, --sdd) or\n"
-            "explicit vectors in patient mm (--source, --detector-center, --detector-u, --detector-v,\n"
-            "u and v being one pixel step along a detector row and down a column).\n\n"
-            "Examples:\n\n"
-            "  pixelsmith drr ct_series/ ap.png --angle 0 --sid 1000 --sdd 1500 --shape 512,512\n\n"
-            "  pixelsmith drr ct_series/ lat.png --angle 90 --tif lat_line_integrals.tif --output line_integral\n\n"
-            "  pixelsmith drr --phantom phantom.png\n\n"
-            "A sweep (C-arm rotation): --angles START:STOP:STEP (degrees, STOP excluded) or A,B,C writes\n"
-            "OUTPUT/view_0000.png ... and OUTPUT/views.csv (index, angle, file) into the folder OUTPUT;\n"
-            "--tif then writes every view as one (views, rows, cols) float32 TIFF stack:\n\n"
-            "  pixelsmith drr ct.nii.gz sweep/ --angles 0:360:2 --tif sweep.tif"
-        ),
-    )
-    @one_line_errors
-    def drr_cmd(
-        series: Path = typer.Argument(
-            None, help="CT volume: DICOM series folder, DICOM file (Enhanced too) or .nii/.nii.gz."
-        ),
-        output: Path = typer.Argument(None, help="Output picture (.png, 8-bit, bone bright)."),
-        phantom: bool = typer.Option(False, "--phantom", help="Use the built-in 3-D Shepp-Logan-like phantom."),
-        series_uid: str = typer.Option(None, "--series", help="SeriesInstanceUID when the folder holds several."),
-        angle: float = typer.Option(0.0, "--angle", help="C-arm angle in degrees (0 = AP, 90 = lateral)."),
-        angles: str = typer.Option(
-            None, "--angles", help="A sweep of C-arm angles: START:STOP:STEP or A,B,C; OUTPUT is then a folder."
-        ),
-        tilt: float = typer.Option(0.0, "--tilt", help="Cranial tilt in degrees."),
-        sid: float = typer.Option(1000.0, "--sid", help="Source to isocentre distance (mm)."),
-        sdd: float = typer.Option(1500.0, "--sdd", help="Source to detector distance (mm)."),
-        source: str = typer.Option(None, "--source", help="Source position x,y,z (mm)."),
-        detector_center: str = typer.Option(None, "--detector-center", help="Detector centre x,y,z (mm)."),
-        detector_u: str = typer.Option(None, "--detector-u", help="One pixel step along a detector row (mm)."),
-        detector_v: str = typer.Option(None, "--detector-v", help="One pixel step down a detector column (mm)."),
-        shape: str = typer.Option("512,512", "--shape", help="Detector rows,cols."),
-        pixel_spacing: float = typer.Option(0.8, "--pixel-spacing", help="Detector pixel size (mm), C-arm mode."),
-        method: str = typer.Option(
-            "joseph",
-            "--method",
-            help="joseph (one bilinear sample per volume plane; fastest, no moire), trilinear (samples every "
-            "0.5 voxel) or siddon (exact voxel path lengths).",
-        ),
-        supersample: int = typer.Option(1, "--supersample", help="k x k rays per pixel."),
-        energy: float = typer.Option(70.0, "--energy", help="Photon energy (keV) for HU -> mu."),
-        output_kind: str = typer.Option("intensity", "--output", help="intensity or line_integral (for --tif)."),
-        tif: Path = typer.Option(None, "--tif", help="Also write the float values as a TIFF."),
-        overwrite: Overwrite = False,
-        quiet: Quiet = False,
-    ) -> None:
-        """Simulated X-ray (DRR): perspective projection of a CT volume from a source to a detector."""
-        from ..io import read_volume, write_image
-        from ..xray import Detector, Geometry, drr, drr_sweep, to_display
-        from ..xray import phantom as make_phantom
+# this module's commands, defined at module level; `pixelsmith.cli` adds them to the one app
+commands = typer.Typer()
 
-        if phantom and output is None:
-            series, output = None, series
-        if output is None:
-            fail("give an OUTPUT .png (and a SERIES folder, or --phantom)")
-        sweep = _parse_angles(angles)
-        if sweep is None and output.suffix.lower() != ".png":
-            fail(f"output {str(output)!r} must be .png; use --tif for float values")
-        if not phantom and series is None:
-            fail("give a CT volume (DICOM series folder, DICOM file or NIfTI), or --phantom")
-        if output_kind not in ("intensity", "line_integral"):
-            fail(f"--output must be intensity or line_integral, got {output_kind!r}")
-        inputs = [] if phantom else [series]
-        if sweep is not None:
-            _check_sweep_folder(output, len(sweep), overwrite)
-        else:
-            check_paths(inputs, output, overwrite)
-        if tif is not None:
-            check_paths(inputs, tif, overwrite)
-        try:
-            rows, cols = (int(v) for v in shape.split(","))
-        except ValueError:
-            fail(f"--shape must be ROWS,COLS (e.g. 512,512), got {shape!r}")
-        if phantom:
-            volume = make_phantom((160, 160, 160), (1.25, 1.25, 1.25))
-        else:
-            with progress_bar(f"reading {series.name}", quiet) as update:
-                volume = read_volume(series, series=series_uid, progress=update)
-        vectors = [
-            _triple(v, n)
-            for v, n in (
-                (source, "--source"),
-                (detector_center, "--detector-center"),
-                (detector_u, "--detector-u"),
-                (detector_v, "--detector-v"),
-            )
-        ]
-        if sweep is not None:
-            if any(v is not None for v in vectors):
-                fail("--angles sweeps the C-arm around the volume; it cannot be combined with --source/--detector-*")
-            geometries = [
-                Geometry.c_arm(volume, sid, sdd, a, tilt, shape=(rows, cols), pixel_spacing=pixel_spacing)
-                for a in sweep
-            ]
-            with progress_bar(f"projecting {len(sweep)} views", quiet) as update:
-                images = drr_sweep(
-                    volume,
-                    geometries,
-                    output=output_kind,
-                    energy_kev=energy,
-                    method=method,
-                    supersample=supersample,
-                    progress=update,
-                )
-            _write_sweep(output, sweep, images, tif, output_kind)
-            if not quiet:
-                typer.echo(f"wrote {len(sweep)} views to {output}" + (f" and {tif}" if tif else ""), err=True)
-            return
+
+@commands.command(
+    "drr",
+    epilog=(
+        "Geometry: either a C-arm view around the volume centre (--angle, --tilt, --sid, --sdd) or\n"
+        "explicit vectors in patient mm (--source, --detector-center, --detector-u, --detector-v,\n"
+        "u and v being one pixel step along a detector row and down a column).\n\n"
+        "Examples:\n\n"
+        "  pixelsmith drr ct_series/ ap.png --angle 0 --sid 1000 --sdd 1500 --shape 512,512\n\n"
+        "  pixelsmith drr ct_series/ lat.png --angle 90 --tif lat_line_integrals.tif --output line_integral\n\n"
+        "  pixelsmith drr --phantom phantom.png\n\n"
+        "A sweep (C-arm rotation): --angles START:STOP:STEP (degrees, STOP excluded) or A,B,C writes\n"
+        "OUTPUT/view_0000.png ... and OUTPUT/views.csv (index, angle, file) into the folder OUTPUT;\n"
+        "--tif then writes every view as one (views, rows, cols) float32 TIFF stack:\n\n"
+        "  pixelsmith drr ct.nii.gz sweep/ --angles 0:360:2 --tif sweep.tif"
+    ),
+)
+@one_line_errors
+def drr_cmd(
+    series: Path = typer.Argument(
+        None, help="CT volume: DICOM series folder, DICOM file (Enhanced too) or .nii/.nii.gz."
+    ),
+    output: Path = typer.Argument(None, help="Output picture (.png, 8-bit, bone bright)."),
+    phantom: bool = typer.Option(False, "--phantom", help="Use the built-in 3-D Shepp-Logan-like phantom."),
+    series_uid: str = typer.Option(None, "--series", help="SeriesInstanceUID when the folder holds several."),
+    angle: float = typer.Option(0.0, "--angle", help="C-arm angle in degrees (0 = AP, 90 = lateral)."),
+    angles: str = typer.Option(
+        None, "--angles", help="A sweep of C-arm angles: START:STOP:STEP or A,B,C; OUTPUT is then a folder."
+    ),
+    tilt: float = typer.Option(0.0, "--tilt", help="Cranial tilt in degrees."),
+    sid: float = typer.Option(1000.0, "--sid", help="Source to isocentre distance (mm)."),
+    sdd: float = typer.Option(1500.0, "--sdd", help="Source to detector distance (mm)."),
+    source: str = typer.Option(None, "--source", help="Source position x,y,z (mm)."),
+    detector_center: str = typer.Option(None, "--detector-center", help="Detector centre x,y,z (mm)."),
+    detector_u: str = typer.Option(None, "--detector-u", help="One pixel step along a detector row (mm)."),
+    detector_v: str = typer.Option(None, "--detector-v", help="One pixel step down a detector column (mm)."),
+    shape: str = typer.Option("512,512", "--shape", help="Detector rows,cols."),
+    pixel_spacing: float = typer.Option(0.8, "--pixel-spacing", help="Detector pixel size (mm), C-arm mode."),
+    method: str = typer.Option(
+        "joseph",
+        "--method",
+        help="joseph (one bilinear sample per volume plane; fastest, no moire), trilinear (samples every "
+        "0.5 voxel) or siddon (exact voxel path lengths).",
+    ),
+    supersample: int = typer.Option(1, "--supersample", help="k x k rays per pixel."),
+    energy: float = typer.Option(70.0, "--energy", help="Photon energy (keV) for HU -> mu."),
+    output_kind: str = typer.Option("intensity", "--output", help="intensity or line_integral (for --tif)."),
+    tif: Path = typer.Option(None, "--tif", help="Also write the float values as a TIFF."),
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+) -> None:
+    """Simulated X-ray (DRR): perspective projection of a CT volume from a source to a detector."""
+    from ..io import read_volume, write_image
+    from ..xray import Detector, Geometry, drr, drr_sweep, to_display
+    from ..xray import phantom as make_phantom
+
+    if phantom and output is None:
+        series, output = None, series
+    if output is None:
+        fail("give an OUTPUT .png (and a SERIES folder, or --phantom)")
+    sweep = _parse_angles(angles)
+    if sweep is None and output.suffix.lower() != ".png":
+        fail(f"output {str(output)!r} must be .png; use --tif for float values")
+    if not phantom and series is None:
+        fail("give a CT volume (DICOM series folder, DICOM file or NIfTI), or --phantom")
+    if output_kind not in ("intensity", "line_integral"):
+        fail(f"--output must be intensity or line_integral, got {output_kind!r}")
+    inputs = [] if phantom else [series]
+    if sweep is not None:
+        _check_sweep_folder(output, len(sweep), overwrite)
+    else:
+        check_paths(inputs, output, overwrite)
+    if tif is not None:
+        check_paths(inputs, tif, overwrite)
+    try:
+        rows, cols = (int(v) for v in shape.split(","))
+    except ValueError:
+        fail(f"--shape must be ROWS,COLS (e.g. 512,512), got {shape!r}")
+    if phantom:
+        volume = make_phantom((160, 160, 160), (1.25, 1.25, 1.25))
+    else:
+        with progress_bar(f"reading {series.name}", quiet) as update:
+            volume = read_volume(series, series=series_uid, progress=update)
+    vectors = [
+        _triple(v, n)
+        for v, n in (
+            (source, "--source"),
+            (detector_center, "--detector-center"),
+            (detector_u, "--detector-u"),
+            (detector_v, "--detector-v"),
+        )
+    ]
+    if sweep is not None:
         if any(v is not None for v in vectors):
-            if any(v is None for v in vectors):
-                fail("explicit geometry needs all of --source, --detector-center, --detector-u, --detector-v")
-            geometry = Geometry(vectors[0], Detector(vectors[1], vectors[2], vectors[3], (rows, cols)))
-        else:
-            geometry = Geometry.c_arm(volume, sid, sdd, angle, tilt, shape=(rows, cols), pixel_spacing=pixel_spacing)
-        with progress_bar("projecting", quiet) as update:
-            values = drr(
+            fail("--angles sweeps the C-arm around the volume; it cannot be combined with --source/--detector-*")
+        geometries = [
+            Geometry.c_arm(volume, sid, sdd, a, tilt, shape=(rows, cols), pixel_spacing=pixel_spacing) for a in sweep
+        ]
+        with progress_bar(f"projecting {len(sweep)} views", quiet) as update:
+            images = drr_sweep(
                 volume,
-                geometry,
+                geometries,
                 output=output_kind,
                 energy_kev=energy,
                 method=method,
                 supersample=supersample,
                 progress=update,
             )
-        write_image(output, to_display(values, intensity=output_kind == "intensity"))  # atomic
-        if tif is not None:
-            write_image(tif, values.astype(np.float32))
+        _write_sweep(output, sweep, images, tif, output_kind)
         if not quiet:
-            shape_text = "x".join(str(s) for s in volume.shape)
-            typer.echo(
-                f"projected a {shape_text} volume onto {rows}x{cols}; wrote {output}" + (f" and {tif}" if tif else ""),
-                err=True,
-            )
+            typer.echo(f"wrote {len(sweep)} views to {output}" + (f" and {tif}" if tif else ""), err=True)
+        return
+    if any(v is not None for v in vectors):
+        if any(v is None for v in vectors):
+            fail("explicit geometry needs all of --source, --detector-center, --detector-u, --detector-v")
+        geometry = Geometry(vectors[0], Detector(vectors[1], vectors[2], vectors[3], (rows, cols)))
+    else:
+        geometry = Geometry.c_arm(volume, sid, sdd, angle, tilt, shape=(rows, cols), pixel_spacing=pixel_spacing)
+    with progress_bar("projecting", quiet) as update:
+        values = drr(
+            volume,
+            geometry,
+            output=output_kind,
+            energy_kev=energy,
+            method=method,
+            supersample=supersample,
+            progress=update,
+        )
+    write_image(output, to_display(values, intensity=output_kind == "intensity"))  # atomic
+    if tif is not None:
+        write_image(tif, values.astype(np.float32))
+    if not quiet:
+        shape_text = "x".join(str(s) for s in volume.shape)
+        typer.echo(
+            f"projected a {shape_text} volume onto {rows}x{cols}; wrote {output}" + (f" and {tif}" if tif else ""),
+            err=True,
+        )
 
 
-__all__ = ["register"]
+__all__ = ["commands"]

@@ -27,9 +27,26 @@ _MARK = ".pixelsmith-"
 
 
 def create_exclusively(path: str | os.PathLike, exclusive: bool = True) -> None:
-    """The next write of `path` fails if it exists by the time the data is complete (False: it replaces it).
+    """Make the next write of `path` fail if a file appears there before the data is complete.
 
-    A registration lasts for one write: `atomic_path` releases it when the write ends.
+    Of two processes writing the same new output, the second then fails
+    clearly instead of silently replacing the first. A registration lasts for
+    one write: the atomic writer releases it when the write ends.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The output the next `write_*` call of `pixelsmith.io` will write.
+    exclusive : bool, default True
+        False withdraws the registration (the write may replace a file).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from pixelsmith.io import create_exclusively, write_image
+    >>> path = os.path.join(tempfile.mkdtemp(), "out.npy")
+    >>> create_exclusively(path)
+    >>> _ = write_image(path, np.zeros(3))   # nothing was there: written
     """
     if exclusive:
         _EXCLUSIVE.add(Path(path).absolute())

@@ -9,7 +9,7 @@
 - `_dask`: the engine blockwise on dask arrays, bit-identical to memory.
 """
 
-from .by_name import local_stat  # noqa: I001 (after the functions it dispatches to)
+from .by_name import local_stat, local_stat_dtype  # noqa: I001 (after the functions it dispatches to)
 from .moments import local_count, local_max, local_mean, local_min, local_std, local_sum, local_var
 from .order import local_apply, local_majority, local_median, local_percentile, local_range, local_variety
 
@@ -28,4 +28,5 @@ __all__ = [
     "local_variety",
     "local_apply",
     "local_stat",
+    "local_stat_dtype",
 ]

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
+import numpy as np
+
 from .._docstrings import fill_doc
 from .._validate import check_choice
 from ..types import ArrayLike, Crop, Mode, NanPolicy, Statistic
 from . import moments, order
 
-__all__ = ["STATISTICS", "local_stat"]
+__all__ = ["STATISTICS", "local_stat", "local_stat_dtype"]
 
 STATISTICS: tuple[str, ...] = get_args(Statistic)
 
@@ -80,6 +82,62 @@ def local_stat(
         return order.local_percentile(image, q, size, **options)
     module = moments if hasattr(moments, f"local_{stat}") else order
     return getattr(module, f"local_{stat}")(image, size, **options)
+
+
+def local_stat_dtype(
+    shape: tuple[int, ...],
+    image_dtype: Any,
+    stat: Statistic,
+    size: int | tuple[int, ...] = 3,
+    *,
+    q: float = 50.0,
+    ddof: float = 0.0,
+    footprint: Any = None,
+    mode: Mode = "reflect",
+    cval: float = 0.0,
+    crop: Crop = "same",
+    nan_policy: NanPolicy = "propagate",
+    axes: Any = None,
+    dtype: Any = None,
+) -> np.dtype:
+    """Check a `local_stat` call on an image of `shape` and `image_dtype` without computing it.
+
+    Every argument is checked as `local_stat` checks it (a window too large
+    for memory is refused here, before any pixel is read), and the dtype of the
+    result comes back: a tool can refuse an output format that cannot hold
+    it before it reads a large file.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The image's shape.
+    image_dtype : dtype
+        The image's dtype.
+    stat, size, q, ddof, footprint, mode, cval, crop, nan_policy, axes, dtype
+        As for `local_stat`.
+
+    Returns
+    -------
+    numpy.dtype
+        The dtype `local_stat` would return.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixelsmith.local import local_stat_dtype
+    >>> local_stat_dtype((4000, 4000), np.uint8, "max", 5)
+    dtype('float64')
+    >>> local_stat_dtype((4000, 4000), np.uint8, "max", 5, dtype=np.uint8)
+    dtype('uint8')
+    """
+    from ._plan import window_spec
+
+    check_choice(stat, "stat", STATISTICS)
+    name = "percentile" if stat == "median" else stat
+    spec = window_spec(
+        name, tuple(shape), np.dtype(image_dtype), size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof, q
+    )
+    return spec.out_dtype
 
 
 def _unused(name: str, value: float, stat: str, which: str) -> Exception:
