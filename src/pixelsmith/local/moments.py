@@ -62,19 +62,7 @@ def local_mean(
     numpy.ndarray or dask.array.Array
         Window means, the input's shape for ``crop='same'``.
 
-    Notes
-    -----
-    Long windows are summed by van Herk and Gil-Werman's blocks [1]_ [2]_: two partial sums of the
-    window's own values, in blocks aligned to a global grid, so no running sum ever subtracts (no
-    drift, and an outlier leaves no residue) and tiles and dask chunks give the same bits.
-
-    References
-    ----------
-    .. [1] M. van Herk, "A fast algorithm for local minimum and maximum filters on rectangular and
-           octagonal kernels", Pattern Recognition Letters 13(7), 517-521 (1992).
-           https://doi.org/10.1016/0167-8655(92)90069-C
-    .. [2] J. Gil and M. Werman, "Computing 2-D min, median, and max filters", IEEE Transactions on Pattern
-           Analysis and Machine Intelligence 15(5), 504-507 (1993). https://doi.org/10.1109/34.211471
+    {sum_notes}
 
     Examples
     --------
@@ -125,19 +113,7 @@ def local_sum(
     numpy.ndarray or dask.array.Array
         Window sums.
 
-    Notes
-    -----
-    Long windows are summed by van Herk and Gil-Werman's blocks [1]_ [2]_: two partial sums of the
-    window's own values, in blocks aligned to a global grid, so no running sum ever subtracts (no
-    drift, and an outlier leaves no residue) and tiles and dask chunks give the same bits.
-
-    References
-    ----------
-    .. [1] M. van Herk, "A fast algorithm for local minimum and maximum filters on rectangular and
-           octagonal kernels", Pattern Recognition Letters 13(7), 517-521 (1992).
-           https://doi.org/10.1016/0167-8655(92)90069-C
-    .. [2] J. Gil and M. Werman, "Computing 2-D min, median, and max filters", IEEE Transactions on Pattern
-           Analysis and Machine Intelligence 15(5), 504-507 (1993). https://doi.org/10.1109/34.211471
+    {sum_notes}
 
     Examples
     --------
@@ -297,24 +273,7 @@ def local_min(
     numpy.ndarray or dask.array.Array
         Window minima (float, by the dtype rule; integers up to 2**53 are exact).
 
-    Notes
-    -----
-    A full box is computed by van Herk and Gil-Werman's method [1]_ [2]_: three comparisons per
-    value whatever the window, in blocks aligned to a global grid so that tiles and dask chunks give
-    the same answer. A footprint (a disk, an annulus) is cut into runs along the rows, each run read
-    from tables of doublings, as Urbach and Wilkinson describe [3]_. Extremes are exact in any
-    dtype.
-
-    References
-    ----------
-    .. [1] M. van Herk, "A fast algorithm for local minimum and maximum filters on rectangular and
-           octagonal kernels", Pattern Recognition Letters 13(7), 517-521 (1992).
-           https://doi.org/10.1016/0167-8655(92)90069-C
-    .. [2] J. Gil and M. Werman, "Computing 2-D min, median, and max filters", IEEE Transactions on Pattern
-           Analysis and Machine Intelligence 15(5), 504-507 (1993). https://doi.org/10.1109/34.211471
-    .. [3] E. R. Urbach and M. H. F. Wilkinson, "Efficient 2-D grayscale morphological transformations with
-           arbitrary flat structuring elements", IEEE Transactions on Image Processing 17(1), 1-8 (2008).
-           https://doi.org/10.1109/TIP.2007.912582
+    {extreme_notes}
 
     Examples
     --------
@@ -360,24 +319,7 @@ def local_max(
     numpy.ndarray or dask.array.Array
         Window maxima.
 
-    Notes
-    -----
-    A full box is computed by van Herk and Gil-Werman's method [1]_ [2]_: three comparisons per
-    value whatever the window, in blocks aligned to a global grid so that tiles and dask chunks give
-    the same answer. A footprint (a disk, an annulus) is cut into runs along the rows, each run read
-    from tables of doublings, as Urbach and Wilkinson describe [3]_. Extremes are exact in any
-    dtype.
-
-    References
-    ----------
-    .. [1] M. van Herk, "A fast algorithm for local minimum and maximum filters on rectangular and
-           octagonal kernels", Pattern Recognition Letters 13(7), 517-521 (1992).
-           https://doi.org/10.1016/0167-8655(92)90069-C
-    .. [2] J. Gil and M. Werman, "Computing 2-D min, median, and max filters", IEEE Transactions on Pattern
-           Analysis and Machine Intelligence 15(5), 504-507 (1993). https://doi.org/10.1109/34.211471
-    .. [3] E. R. Urbach and M. H. F. Wilkinson, "Efficient 2-D grayscale morphological transformations with
-           arbitrary flat structuring elements", IEEE Transactions on Image Processing 17(1), 1-8 (2008).
-           https://doi.org/10.1109/TIP.2007.912582
+    {extreme_notes}
 
     Examples
     --------
