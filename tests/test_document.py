@@ -38,6 +38,7 @@ PHOTOS = photographs()
 # --- page blocks ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # exhaustive grid: make test runs it, make test-fast skips it
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("variant", [{}, {"noise": 2e-4}, {"light_on_dark": True}])
 def test_synthetic_pages_give_the_exact_blocks(seed, variant):
@@ -90,6 +91,7 @@ def test_uneven_illumination_gives_the_same_blocks(kind, variant):
             assert found == evenly_lit, (kind, depth)
 
 
+@pytest.mark.slow  # exhaustive grid: make test runs it, make test-fast skips it
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_a_figure_includes_its_light_toned_parts(seed):
     """Issue 20: a photo whose top is light (a ~190 grey sky on white paper) lost that part."""
@@ -342,6 +344,7 @@ def _best_ncc(band, straight, first_col):
     return best
 
 
+@pytest.mark.slow  # exhaustive grid: make test runs it, make test-fast skips it
 @pytest.mark.parametrize(
     ("seed", "amplitude", "period"), [(0, 12, 700), (1, 20, 900), (2, 8, 400), (3, 15, 600), (5, 10, 300)]
 )

@@ -236,6 +236,7 @@ def test_properties_var_nonnegative_and_ordering(a, size, mode):
     assert np.all(lo <= mean + tol) and np.all(mean <= hi + tol)
 
 
+@pytest.mark.slow  # exhaustive grid: make test runs it, make test-fast skips it
 @pytest.mark.parametrize("stat", ["min", "max"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.uint16, np.int16])
 def test_the_box_extreme_path_equals_the_general_engine(stat, dtype, monkeypatch):
@@ -542,6 +543,7 @@ def test_footprint_sums_have_no_drift_and_leave_nan_to_the_engine():
         np.testing.assert_allclose(omit, want, rtol=2**-24)
 
 
+@pytest.mark.slow  # exhaustive grid: make test runs it, make test-fast skips it
 @pytest.mark.parametrize(
     ("stat", "dtype"), [("var", np.float32), ("std", np.float64), ("var", np.uint8), ("std", np.int16)]
 )

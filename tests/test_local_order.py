@@ -138,6 +138,7 @@ def test_bad_arguments_are_named(call, argument):
     assert argument in str(caught.value)
 
 
+@pytest.mark.slow  # exhaustive grid: make test runs it, make test-fast skips it
 @pytest.mark.parametrize("mode", MODES)
 def test_large_boxes_take_the_ranked_kernel_and_match_brute_force(mode, monkeypatch):
     """Boxes of 64+ values count ranks in a Fenwick tree: the same order statistics, the same bits as sorting."""

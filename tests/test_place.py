@@ -72,6 +72,7 @@ def test_matches_reference_shift_zoom_rotation(rng, order, flux):
         np.testing.assert_allclose(frame, ref, atol=1e-12, rtol=0, err_msg=f"zoom={zoom} rot={rotation}")
 
 
+@pytest.mark.slow  # exhaustive grid: make test runs it, make test-fast skips it
 @pytest.mark.parametrize("order", [1, 3, "lanczos3"])
 def test_matches_reference_3d(rng, order):
     stamp = rng.uniform(0, 1, size=(4, 5, 3))

@@ -172,6 +172,7 @@ def test_peaks_bad_input(call, words):
 # --- cluster centres -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # exhaustive grid: make test runs it, make test-fast skips it
 def test_cluster_centre_within_five_hundredths_of_sigma_for_any_bin_size(rng):
     for _ in range(4):
         centre, sigma = rng.uniform(-5, 5, 2), 0.7

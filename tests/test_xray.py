@@ -240,6 +240,7 @@ def _mean_relative_error(ours, exact):
     return float(np.mean(np.abs(ours[body] - exact[body]) / exact[body]))
 
 
+@pytest.mark.slow  # exhaustive grid: make test runs it, make test-fast skips it
 @pytest.mark.parametrize("method", ["siddon", "trilinear", "joseph"])
 def test_cone_beam_line_integrals_match_the_closed_form(fine_head, method):
     volume, shape, spacing = fine_head
