@@ -131,9 +131,15 @@ def test_stack_stats_of_3d_volumes_is_per_voxel(rng):
     """Issue 20: (10, 10, 10) volumes fed one by one gave a (10, 10) result (the first axis taken as frames)."""
     volumes = rng.normal(5.0, 2.0, size=(10, 10, 10, 7))  # the asker's [x, y, z, k]
     stats = ps.StackStats()
-    for k in range(volumes.shape[-1]):
-        stats.add(volumes[..., k])
+    with pytest.warns(ps.PixelsmithWarning, match=r"add_many\(stack, axis=0\)"):  # issue 27: say both readings
+        stats.add(volumes[..., 0])
+    for k in range(1, volumes.shape[-1]):
+        stats.add(volumes[..., k])  # once: the frame shape is set now
     assert stats.var().shape == (10, 10, 10)
+    stated = ps.StackStats(shape=(10, 10, 10))  # the frame shape stated: no doubt, no warning
+    for k in range(volumes.shape[-1]):
+        stated.add(volumes[..., k])
+    np.testing.assert_array_equal(stated.var(), stats.var())
     np.testing.assert_allclose(stats.var(), np.var(volumes, axis=-1), rtol=1e-12)
     along_last = ps.StackStats().add_many(volumes, axis=-1)
     np.testing.assert_allclose(along_last.var(), stats.var(), rtol=1e-12)
@@ -147,3 +153,18 @@ def test_stack_stats_add_of_a_chunk_is_a_deprecated_alias_of_add_many(rng):
     with pytest.warns(DeprecationWarning, match="add_many"):
         stats.add(stack[1:])
     np.testing.assert_allclose(stats.var(), np.var(stack, axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [5, (512, 512), [3, 4, 5]])
+def test_stack_stats_takes_a_shape_as_int_or_sequence(shape):
+    stats = ps.StackStats(shape=shape)
+    stats.add(np.ones((5,) if shape == 5 else tuple(shape)))
+    assert stats.var().shape == ((5,) if shape == 5 else tuple(shape))
+
+
+@pytest.mark.parametrize("shape", ["512", (5.5, 3), (-1, 4), object()])
+def test_stack_stats_refuses_a_shape_that_is_not_one_naming_it(shape):
+    from expect import raises_naming
+
+    with raises_naming(PixelsmithValueError, "shape"):
+        ps.StackStats(shape=shape)

@@ -7,7 +7,7 @@ import pytest
 from rasterio.transform import from_origin
 
 import pixelsmith as ps
-from pixelsmith import PixelsmithError
+from pixelsmith import PixelsmithError, PixelsmithValueError
 from pixelsmith.io import map_raster, read_raster, write_raster
 
 
@@ -58,3 +58,21 @@ def test_unclear_results_are_refused(dem, tmp_path):
     with pytest.raises(PixelsmithError, match="`func` must return"):
         map_raster(lambda a: float(a.sum()), dem, tmp_path / "b.tif")
     assert not (tmp_path / "a.tif").exists() and not (tmp_path / "b.tif").exists()
+
+
+@pytest.mark.parametrize("chunks", [1, (4, 2048), (2048, 8)])
+def test_chunks_too_small_to_pay_for_their_tasks_are_refused_with_the_count(dem, tmp_path, chunks):
+    """Issue 27: chunks=1 on a 150 x 130 raster ran for minutes; the CLI's --chunks minimum is the same rule."""
+    from expect import raises_naming, time_limit
+
+    with time_limit(10), raises_naming(PixelsmithValueError, "chunks") as caught:
+        map_raster(lambda a: ps.local_mean(a, 3), dem, tmp_path / "out.tif", chunks=chunks)
+    assert "tasks for a 150 x 130 raster" in str(caught.value)
+    assert not (tmp_path / "out.tif").exists()
+
+
+def test_a_chunk_larger_than_a_small_raster_is_one_task(tmp_path):
+    path = tmp_path / "tiny.tif"
+    write_raster(path, np.ones((10, 12), np.float32), transform=from_origin(0, 100, 10, 10), crs="EPSG:32633")
+    map_raster(lambda a: ps.local_mean(a, 3), path, tmp_path / "out.tif", chunks=5000)
+    np.testing.assert_array_equal(read_raster(tmp_path / "out.tif").data, np.ones((10, 12), np.float32))

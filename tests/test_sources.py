@@ -355,3 +355,16 @@ def test_results_as_pandas_and_astropy_tables():
     one = aperture_sums(field.image, peaks.coords, 3.0).to_table()
     assert one.colnames == ["id", "sum", "area"]
     assert find_peaks(np.array([0.0, 3.0, 0.0, 1.0, 0.0])).to_pandas().columns.tolist() == ["index", "height"]
+
+
+@pytest.mark.parametrize("sigma", [1e6, 1e7, 41.0])
+def test_a_smoothing_wider_than_the_image_is_refused_up_front(sigma):
+    """Issue 27: sigma=1e6 ran for 56 s inside scipy; now refused at once, with the estimate."""
+    from expect import raises_naming, time_limit
+
+    with time_limit(5), raises_naming(ps.PixelsmithValueError, "sigma") as caught:
+        ps.find_peaks(np.random.default_rng(0).random((40, 36)), sigma=sigma)
+    assert "taps per axis" in str(caught.value)
+    assert (
+        ps.find_peaks(np.random.default_rng(0).random((40, 36)), sigma=40.0) is not None
+    )  # as wide as the image: answered

@@ -15,6 +15,7 @@ from ._parallel import n_threads, run_each
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
+    PixelsmithWarning,
     as_image_array,
     as_real,
     check_choice,
@@ -277,7 +278,7 @@ class StackStats:
     ...     _ = chunked.add_many(chunk)
     >>> bool(np.allclose(chunked.var(), stats.var(), rtol=1e-12))
     True
-    >>> volumes = StackStats()                    # 3-D frames: [x, y, z] volumes, k of them
+    >>> volumes = StackStats(shape=(4, 5, 6))     # 3-D frames: [x, y, z] volumes, k of them
     >>> for volume in rng.normal(size=(10, 4, 5, 6)):
     ...     _ = volumes.add(volume)
     >>> volumes.var().shape
@@ -285,7 +286,20 @@ class StackStats:
     """
 
     def __init__(self, shape: tuple[int, ...] | None = None):
-        self._shape = tuple(shape) if shape is not None else None
+        if shape is not None:
+            sizes = [shape] if isinstance(shape, (int, np.integer)) else shape
+            try:
+                ok = not isinstance(sizes, (str, bytes)) and all(
+                    isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in sizes
+                )
+            except TypeError:
+                ok = False
+            if not ok:
+                raise PixelsmithValueError(
+                    f"`shape` must be the frame shape, non-negative ints such as (512, 512), got {shape!r}"
+                )
+            shape = tuple(int(n) for n in sizes)
+        self._shape = shape
         self._count: np.ndarray | None = None  # finite values per pixel: the moments' count
         self._seen: np.ndarray | None = None  # non-NaN values per pixel, infinities included
         self._plus_inf: np.ndarray | None = None  # a +inf was seen (the mean is then +inf, or NaN with -inf)
@@ -330,6 +344,14 @@ class StackStats:
                 stacklevel=2,
             )
             return self.add_many(frame)
+        if self._shape is None and frame.ndim == 3:  # one volume, or a stack of frames? say both readings once
+            warnings.warn(
+                f"StackStats.add() took the 3-D array of shape {frame.shape} as ONE frame (a volume); if it holds "
+                f"{frame.shape[0]} frames of {frame.shape[1:]}, use add_many(stack, axis=0), or state the frame "
+                f"shape with StackStats(shape=...) (this warning then goes)",
+                PixelsmithWarning,
+                stacklevel=2,
+            )
         return self._add_chunk(frame[np.newaxis])
 
     def add_many(self, frames: Any, *, axis: int = 0) -> StackStats:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, get_args
 import typer
 
 from .. import types
+from ..io.raster import MIN_CHUNK
 
 
 def choices(name: str, literal: Any) -> Any:
@@ -28,7 +29,9 @@ Hdu = Annotated[
 ]
 Chunks = Annotated[
     int | None,
-    typer.Option("--chunks", min=16, help="Process out-of-core in chunks of this many rows and columns (e.g. 2048)."),
+    typer.Option(
+        "--chunks", min=MIN_CHUNK, help="Process out-of-core in chunks of this many rows and columns (e.g. 2048)."
+    ),
 ]
 Workers = Annotated[
     int | None,

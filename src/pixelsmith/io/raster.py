@@ -27,6 +27,10 @@ __all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster
 
 WRITE_CACHE_MB = 128
 
+# chunks smaller than this along an axis (that is longer than it) cost more in scheduling than in work:
+# map_raster and the command line's --chunks refuse them alike
+MIN_CHUNK = 16
+
 
 @dataclass(frozen=True)
 class Raster:
@@ -539,6 +543,15 @@ def map_raster(
     >>> read_raster(os.path.join(folder, "coarse.tif")).transform.a
     40.0
     """
+    rows_chunk, cols_chunk = _check_chunks(chunks)
+    with _open(src) as probe:
+        height, width = probe.height, probe.width
+    if min(rows_chunk, height) < min(MIN_CHUNK, height) or min(cols_chunk, width) < min(MIN_CHUNK, width):
+        tasks = -(-height // rows_chunk) * -(-width // cols_chunk)
+        raise PixelsmithValueError(
+            f"`chunks` {chunks!r} would make {tasks} tasks for a {height} x {width} raster, each costing more to "
+            f"schedule than to compute; use chunks of at least {MIN_CHUNK} rows and columns (e.g. 2048)"
+        )
     raster = read_raster(src, band, chunks=chunks)
     result = func(raster.data)
     if not hasattr(result, "shape") or np.ndim(result) not in (2, 3):

@@ -232,6 +232,13 @@ def find_peaks(
         sigma = check_finite_scalar(sigma, "sigma")
         if sigma < 0:
             raise PixelsmithValueError(f"`sigma` must be >= 0 (a Gaussian sigma in pixels), got {sigma}")
+        if sigma > max(data.shape):  # refused before scipy spends minutes on a kernel wider than the image
+            taps = 2 * int(4 * sigma + 0.5) + 1
+            raise PixelsmithValueError(
+                f"`sigma` {sigma:g} is wider than the image {tuple(data.shape)}: its Gaussian kernel would have "
+                f"{taps:.3g} taps per axis ({float(taps) * data.size * data.ndim:.3g} multiply-adds) and flatten "
+                "every peak; use a sigma near the PSF's, in pixels (a few)"
+            )
         if sigma > 0:
             from scipy.ndimage import gaussian_filter
 
