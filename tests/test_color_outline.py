@@ -7,7 +7,15 @@ import pytest
 from matplotlib import colormaps
 from scipy import ndimage as ndi
 
-from pixelsmith import PixelsmithError, as_rgb, invert_colormap, masked_stats, outline_paths, plot_outline
+from pixelsmith import (
+    PixelsmithError,
+    PixelsmithValueError,
+    as_rgb,
+    invert_colormap,
+    masked_stats,
+    outline_paths,
+    plot_outline,
+)
 from pixelsmith.outline import _shoelace
 
 PALETTE = [
@@ -220,3 +228,21 @@ def test_eight_bit_codes_kernel_matches_numpy():
     rgba[3, 2, 1] += 0.3 / 255
     assert not eight_bit_codes(rgba[..., :3], 1e-3)[1]
     assert not eight_bit_codes(np.full((1, 1, 3), np.nan), 1e-3)[1]
+
+
+@pytest.mark.parametrize("extent", [(0, 1), "left", (0, 1, 2, np.nan)])
+def test_plot_outline_names_a_bad_extent(extent):
+    """Issue 27: extent=(0, 1) gave 'not enough values to unpack'."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from expect import raises_naming
+
+    fig, ax = plt.subplots()
+    try:
+        with raises_naming(PixelsmithValueError, "extent"):
+            plot_outline(ax, np.eye(4, dtype=bool), extent=extent)
+    finally:
+        plt.close(fig)

@@ -9,7 +9,7 @@ from astropy.wcs import WCS
 from typer.testing import CliRunner
 
 import pixelsmith as ps
-from pixelsmith import PixelsmithError
+from pixelsmith import PixelsmithError, PixelsmithValueError
 from pixelsmith.cli import app
 from pixelsmith.io import read_fits, read_image, write_fits
 
@@ -149,3 +149,30 @@ def test_astropy_s_own_files_read_in_native_order_with_their_scaling(name, hdu):
     np.testing.assert_array_equal(image.data, want)
     if image.data.ndim == 2 and min(image.data.shape) >= 3:
         np.testing.assert_array_equal(ps.local_mean(image.data, 3), ps.local_mean(np.asarray(want), 3))
+
+
+def test_tables_are_skipped_by_default_and_refused_by_name(tmp_path):
+    """Issue 27: a catalog HDU gave AttributeError: 'BinTableHDU' object has no attribute 'shape'."""
+    from astropy.io import fits
+    from astropy.table import Table
+
+    from expect import raises_naming
+
+    image = np.arange(20.0).reshape(4, 5)
+    table = fits.table_to_hdu(Table({"x": [1.0, 2.0], "y": [3.0, 4.0]}))
+    table.name = "CAT"
+    fits.HDUList([fits.PrimaryHDU(), table, fits.ImageHDU(image, name="SCI")]).writeto(tmp_path / "mix.fits")
+    np.testing.assert_array_equal(read_fits(tmp_path / "mix.fits").data, image)  # the table is passed over
+    for choice in (1, "CAT"):
+        with raises_naming(PixelsmithValueError, "hdu") as caught:
+            read_fits(tmp_path / "mix.fits", hdu=choice)
+        assert "is a table (BinTableHDU)" in str(caught.value) and "2: SCI (4x5)" in str(caught.value)
+
+
+def test_float16_is_written_as_float32_exactly(tmp_path):
+    """Issue 27: write_fits of float16 raised astropy's KeyError: 'float16'."""
+    values = np.linspace(-3, 3, 12, dtype=np.float16).reshape(3, 4)
+    write_fits(tmp_path / "half.fits", values)
+    back = read_fits(tmp_path / "half.fits").data
+    assert back.dtype == np.float32
+    np.testing.assert_array_equal(back, values.astype(np.float32))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import naive
-from pixelsmith import PixelsmithError
+from pixelsmith import PixelsmithError, PixelsmithValueError
 from pixelsmith.xray import (
     Detector,
     Geometry,
@@ -501,3 +501,12 @@ def test_views_along_each_array_axis_match_the_references(rng, axis, method):
         else:
             expected = naive.joseph_ray(mu, a, b) * length
         assert image[r, c] == pytest.approx(expected, rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("volume", [np.zeros((16, 16, 16)), "head", [1.0, 2.0]])
+def test_c_arm_names_a_volume_that_is_not_one(volume):
+    """Issue 27: Geometry.c_arm(ndarray, ...) gave 'operands could not be broadcast'."""
+    from expect import raises_naming
+
+    with raises_naming(PixelsmithValueError, "volume"):
+        Geometry.c_arm(volume, sid=600, sdd=1000, angle=0, shape=(8, 8), pixel_spacing=1.0)

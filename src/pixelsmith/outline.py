@@ -121,7 +121,14 @@ def plot_outline(
     h, w = shape
     if extent is None:
         extent = (-0.5, w - 0.5, h - 0.5, -0.5) if origin == "upper" else (-0.5, w - 0.5, -0.5, h - 0.5)
-    left, right, bottom, top = (float(v) for v in extent)
+    try:
+        left, right, bottom, top = (float(v) for v in extent)
+    except (TypeError, ValueError):
+        raise PixelsmithValueError(
+            f"`extent` must be (left, right, bottom, top) as for ax.imshow, got {extent!r}"
+        ) from None
+    if not np.all(np.isfinite([left, right, bottom, top])):
+        raise PixelsmithValueError(f"`extent` must be finite (left, right, bottom, top), got {extent!r}")
     style = {"color": "red", "linewidth": 1.5}
     style.update(line_kwargs)
     lines = []

@@ -88,8 +88,18 @@ class FitsImage:
 
 def _choose_hdu(hdus: Any, hdu: Any, path: Path) -> int:
     def describe(i: int, h: Any) -> str:
+        if not getattr(h, "is_image", False):  # a table: rows, not a shape
+            return f"{i}: {h.name or 'PRIMARY'} (a {type(h).__name__}, {len(h.data) if h.data is not None else 0} rows)"
         shape = "x".join(map(str, h.shape)) if getattr(h, "data", None) is not None else "no data"
         return f"{i}: {h.name or 'PRIMARY'} ({shape})"
+
+    def image(index: int) -> int:
+        if not getattr(hdus[index], "is_image", False):
+            raise PixelsmithValueError(
+                f"`hdu` {hdu!r} of {str(path)!r} is a table ({type(hdus[index]).__name__}), not an image; "
+                f"choose an image HDU: {listing}"
+            )
+        return index
 
     listing = ", ".join(describe(i, h) for i, h in enumerate(hdus))
     if hdu is None:
@@ -100,10 +110,10 @@ def _choose_hdu(hdus: Any, hdu: Any, path: Path) -> int:
     if isinstance(hdu, (int, np.integer)) and not isinstance(hdu, bool):
         if not 0 <= hdu < len(hdus):
             raise PixelsmithValueError(f"`hdu` {hdu} is not in {str(path)!r}; its HDUs: {listing}")
-        return int(hdu)
+        return image(int(hdu))
     key = hdu if isinstance(hdu, tuple) else (str(hdu), 1)
     try:
-        return hdus.index_of(key)
+        return image(hdus.index_of(key))
     except KeyError:
         raise PixelsmithValueError(f"`hdu` {hdu!r} is not in {str(path)!r}; its HDUs: {listing}") from None
 
@@ -191,6 +201,8 @@ def write_fits(path: str | os.PathLike, data: Any, *, header: Any = None, like: 
         raise PixelsmithValueError(f"`data` must be numeric to write FITS, got dtype {array.dtype}")
     if array.dtype == bool:
         array = array.astype(np.uint8)
+    if array.dtype == np.float16:  # FITS has no 16-bit float; float32 holds every float16 value exactly
+        array = array.astype(np.float32)
     source = like.header if like is not None else header
     copied = fits.Header()
     if source is not None:

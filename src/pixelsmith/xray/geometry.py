@@ -127,7 +127,16 @@ class Geometry:
         the patient's left to right, a lateral); `tilt` (degrees) turns them
         toward the head (cranial) about the detector's row direction.
         """
-        center = np.asarray(getattr(volume, "center", volume), dtype=np.float64)
+        try:
+            center = np.asarray(getattr(volume, "center", volume), dtype=np.float64)
+        except (TypeError, ValueError):
+            center = np.empty(0)
+        if center.shape != (3,) or not np.all(np.isfinite(center)):
+            raise PixelsmithValueError(
+                f"`volume` must be a Volume (or its centre, 3 finite patient-mm coordinates), got "
+                f"{type(volume).__name__}{' of shape ' + str(np.shape(volume)) if hasattr(volume, 'shape') else ''}; "
+                "pass the Volume the view is of (pixelsmith.io.read_volume, xray.phantom)"
+            )
         sid = check_finite_scalar(sid, "sid")
         sdd = check_finite_scalar(sdd, "sdd")
         if not 0 < sid < sdd:
