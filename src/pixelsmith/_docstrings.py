@@ -11,6 +11,14 @@ from typing import TypeVar
 
 F = TypeVar("F", bound=Callable)
 
+# the papers behind the box extremes and block sums, cited by several docstrings
+_VAN_HERK_GIL_WERMAN = """\
+    .. [1] M. van Herk, "A fast algorithm for local minimum and maximum filters on rectangular and
+           octagonal kernels", Pattern Recognition Letters 13(7), 517-521 (1992).
+           https://doi.org/10.1016/0167-8655(92)90069-C
+    .. [2] J. Gil and M. Werman, "Computing 2-D min, median, and max filters", IEEE Transactions on Pattern
+           Analysis and Machine Intelligence 15(5), 504-507 (1993). https://doi.org/10.1109/34.211471"""
+
 DOCS = {
     "extreme_notes": """Notes
     -----
@@ -22,11 +30,9 @@ DOCS = {
 
     References
     ----------
-    .. [1] M. van Herk, "A fast algorithm for local minimum and maximum filters on rectangular and
-           octagonal kernels", Pattern Recognition Letters 13(7), 517-521 (1992).
-           https://doi.org/10.1016/0167-8655(92)90069-C
-    .. [2] J. Gil and M. Werman, "Computing 2-D min, median, and max filters", IEEE Transactions on Pattern
-           Analysis and Machine Intelligence 15(5), 504-507 (1993). https://doi.org/10.1109/34.211471
+"""
+    + _VAN_HERK_GIL_WERMAN
+    + """
     .. [3] E. R. Urbach and M. H. F. Wilkinson, "Efficient 2-D grayscale morphological transformations with
            arbitrary flat structuring elements", IEEE Transactions on Image Processing 17(1), 1-8 (2008).
            https://doi.org/10.1109/TIP.2007.912582""",
@@ -38,11 +44,8 @@ DOCS = {
 
     References
     ----------
-    .. [1] M. van Herk, "A fast algorithm for local minimum and maximum filters on rectangular and
-           octagonal kernels", Pattern Recognition Letters 13(7), 517-521 (1992).
-           https://doi.org/10.1016/0167-8655(92)90069-C
-    .. [2] J. Gil and M. Werman, "Computing 2-D min, median, and max filters", IEEE Transactions on Pattern
-           Analysis and Machine Intelligence 15(5), 504-507 (1993). https://doi.org/10.1109/34.211471""",
+"""
+    + _VAN_HERK_GIL_WERMAN,
     "image": """image : array_like, dask.array.Array or xarray.DataArray
         Input array, any number of dimensions, real dtype (bool, int, float).
         A dask array gives a dask array with the same chunks; a DataArray a
