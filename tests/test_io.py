@@ -140,3 +140,31 @@ def test_outputs_get_normal_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("damage", ["png-chunk", "tiff-truncated"])
+def test_a_damaged_image_is_named_with_what_is_wrong(tmp_path, damage):
+    """Issue 27: a corrupt PNG gave 'unexpected SyntaxError: broken PNG file', a truncated TIFF 'Error -5'."""
+    import tifffile
+    from typer.testing import CliRunner
+
+    from pixelsmith.cli import app
+    from pixelsmith.io import read_image, write_image
+
+    if damage == "png-chunk":
+        write_image(tmp_path / "ok.png", np.zeros((20, 20), np.uint8))
+        raw = (tmp_path / "ok.png").read_bytes()
+        path = tmp_path / "bad.png"
+        path.write_bytes(raw[:40] + b"\x00" * 20 + raw[60:])
+    else:
+        tifffile.imwrite(tmp_path / "ok.tif", np.random.default_rng(0).random((200, 200)), compression="zlib")
+        raw = (tmp_path / "ok.tif").read_bytes()
+        path = tmp_path / "bad.tif"
+        path.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(
+        PixelsmithValueError, match="could not be read as .* \\(damaged or not that format\\)"
+    ) as caught:
+        read_image(path)
+    assert str(path) in str(caught.value)
+    result = CliRunner().invoke(app, ["equalize", str(path), str(tmp_path / "eq.tif"), "-q"])
+    assert result.exit_code != 0 and "unexpected" not in result.output and "damaged" in result.output

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithTypeError, PixelsmithValueError, require
+from .._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError, require
 from ._atomic import atomic_path
 
 __all__ = ["read_image", "write_image", "IMAGE_SUFFIXES"]
@@ -90,8 +90,15 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         iio = require("imageio.v3", "cli", "reading and writing PNG/JPEG images")
 
         return np.asarray(iio.imread(p))
-    except (ValueError, OSError) as exc:
-        raise PixelsmithValueError(f"input {str(p)!r} could not be read as {suffix}: {exc}") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a decoder's any failure (PIL's SyntaxError, zlib.error, ...) is a bad file
+        if isinstance(exc, PixelsmithError):
+            raise
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PixelsmithValueError(
+            f"input {str(p)!r} could not be read as {suffix} (damaged or not that format): {reason}"
+        ) from None
 
 
 def write_image(path: str | os.PathLike, array: Any) -> Path:
