@@ -120,3 +120,30 @@ def test_a_sweep_writes_one_picture_per_angle_a_listing_and_a_stack(tmp_path, rn
     for bad in ("0:360:0", "90:0:10", "a,b"):
         res = _invoke("drr", "--phantom", tmp_path / "x", "--angles", bad, "-q")
         assert res.exit_code == 2 and "--angles" in res.output, res.output
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--tif", "stack.png"], ["--shape", "0,0"], ["--method", "bogus"], ["--source", "1,2,3"], ["--angles", "inf,0"]],
+)
+def test_a_refused_sweep_creates_no_folder(tmp_path, extra):
+    """Issue 27: the sweep's folder was created before anything was validated, and --tif x.png refused last."""
+    args = ["drr", "--phantom", tmp_path / "views", "--angles", "0,90", "--shape", "8,8", *extra, "-q"]
+    res = _invoke(*[str(tmp_path / a) if a == "stack.png" else a for a in args])
+    assert res.exit_code != 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], res.output
+
+
+def test_a_sweep_that_fails_while_writing_leaves_nothing(tmp_path, monkeypatch):
+    """Issue 27: a full disk left 37 files behind; now the views live in a temporary folder until all are done."""
+    import errno
+
+    import pixelsmith.io.table as table
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(table, "write_csv", full)
+    res = _invoke("drr", "--phantom", tmp_path / "views", "--angles", "0:360:30", "--shape", "8,8", "-q")
+    assert res.exit_code != 0 and res.output.count("\n") == 1, res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -8,6 +8,7 @@ import numpy as np
 import typer
 
 from ._common import check_paths, fail, one_line_errors, progress_bar
+from ._files import check_output_format
 from ._options import Overwrite, Quiet
 
 
@@ -49,13 +50,14 @@ def _view_name(index: int) -> str:
 
 
 def _check_sweep_folder(folder: Path, count: int, overwrite: bool) -> None:
-    """The sweep's folder: created if missing; existing views are replaced only with --overwrite."""
+    """The sweep's folder, checked without touching it (it is written whole at the end): existing views
+    are replaced only with --overwrite."""
     if folder.exists() and not folder.is_dir():
         fail(f"output {str(folder)!r} must be a folder for --angles (it will hold view_0000.png ...)")
+    if not folder.parent.exists():
+        fail(f"output folder {str(folder.parent)!r} does not exist")
     if not folder.exists():
-        if not folder.parent.exists():
-            fail(f"output folder {str(folder.parent)!r} does not exist")
-        folder.mkdir()
+        return
     clashes = [folder / _view_name(n) for n in range(count) if (folder / _view_name(n)).exists()]
     if (folder / "views.csv").exists():
         clashes.append(folder / "views.csv")
@@ -63,13 +65,24 @@ def _check_sweep_folder(folder: Path, count: int, overwrite: bool) -> None:
         fail(f"output {str(clashes[0])!r} exists (and {len(clashes) - 1} more); pass --overwrite to replace them")
 
 
-def _write_sweep(folder: Path, angles: list[float], images: np.ndarray, tif: Path | None, kind: str) -> None:
+def _write_sweep(output: Path, angles: list[float], images: np.ndarray, tif: Path | None, kind: str) -> None:
+    """Every view, views.csv and the --tif stack, as one output: all written into a temporary folder (and
+    the stack atomically) before anything is moved into place, so a failure leaves nothing new."""
+    from ..io import atomic_folder, write_image
+
+    with atomic_folder(output) as folder:
+        _write_views(folder, angles, images, kind)
+        if tif is not None:
+            write_image(tif, images.astype(np.float32))
+
+
+def _write_views(folder: Path, angles: list[float], images: np.ndarray, kind: str) -> None:
     from ..io import write_image
     from ..io.table import write_csv
     from ..xray import to_display
 
     for n, image in enumerate(images):
-        write_image(folder / _view_name(n), to_display(image, intensity=kind == "intensity"))  # atomic, one a view
+        write_image(folder / _view_name(n), to_display(image, intensity=kind == "intensity"))
     write_csv(
         folder / "views.csv",
         {
@@ -78,8 +91,6 @@ def _write_sweep(folder: Path, angles: list[float], images: np.ndarray, tif: Pat
             "file": np.array([_view_name(n) for n in range(len(angles))]),
         },
     )
-    if tif is not None:
-        write_image(tif, images.astype(np.float32))
 
 
 # this module's commands, defined at module level; `pixelsmith.cli` adds them to the one app
@@ -159,6 +170,7 @@ def drr_cmd(
         check_paths(inputs, output, overwrite)
     if tif is not None:
         check_paths(inputs, tif, overwrite)
+        check_output_format(tif, np.float32, len(sweep) if sweep is not None else 1)  # before any view is drawn
     try:
         rows, cols = (int(v) for v in shape.split(","))
     except ValueError:

@@ -2,7 +2,7 @@
 (DICOM, NIfTI), and any of them in with the result written like it (`read_any`, `write_like`). I/O never
 computes."""
 
-from ._atomic import create_exclusively
+from ._atomic import atomic_folder, create_exclusively
 from .dicom import list_dicom_series, read_dicom_series
 from .files import Planes, Source, check_writable, read_any, read_plane, write_like
 from .fits import FitsImage, read_fits, write_fits
@@ -18,6 +18,7 @@ __all__ = [
     "write_like",
     "check_writable",
     "create_exclusively",
+    "atomic_folder",
     "Planes",
     "Source",
     "Raster",

@@ -133,3 +133,54 @@ def _link_exclusively(tmp: Path, dest: Path) -> None:
                 "nothing was replaced (pass --overwrite to replace it)"
             ) from None
         os.replace(tmp, dest)
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
+    """Write many files as one output: into a temporary folder beside `path`, moved into `path` at the end.
+
+    If `path` does not exist yet, the finished folder is renamed into place in
+    one step, so it appears complete or not at all; if it exists, each finished
+    file replaces its namesake there. On any failure inside the block (a full
+    disk, an error, Ctrl-C, SIGTERM in the command line) the temporary folder
+    is removed, and nothing new remains.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The output folder; its parent must exist.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary folder to write into.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from pixelsmith.io import atomic_folder, write_image
+    >>> views = os.path.join(tempfile.mkdtemp(), "views")
+    >>> with atomic_folder(views) as folder:
+    ...     for n in range(3):
+    ...         _ = write_image(folder / f"view_{n}.npy", np.full(4, n))
+    >>> sorted(os.listdir(views))
+    ['view_0.npy', 'view_1.npy', 'view_2.npy']
+    """
+    import shutil
+
+    dest = Path(path)
+    parent = dest.parent if str(dest.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"output folder {str(parent)!r} does not exist; create it first")
+    tmp = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix(dest)}{os.getpid()}-", dir=parent))
+    try:
+        yield tmp
+        if not dest.exists():
+            os.rename(tmp, dest)  # one step: the folder appears complete
+            return
+        for item in sorted(tmp.iterdir()):
+            os.replace(item, dest / item.name)
+        tmp.rmdir()
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
