@@ -265,3 +265,30 @@ def test_shell_completion_completes_commands_and_options():
     assert complete("pixelsmith lo", 1).split() == ["local"]
     assert "--stat" in complete("pixelsmith local in.tif out.tif --st", 4).split()
     assert "--install-completion" in _invoke("--help").output
+
+
+def test_library_warnings_are_one_line_each_and_go_with_a_failure(tmp_path, monkeypatch):
+    """Issue 27: astropy's and the library's warnings reached stderr in Python's two-line form."""
+    import warnings
+
+    np.save(tmp_path / "in.npy", np.ones((20, 30), np.float32))
+    real = ps.local_stat
+
+    def warning_twice(*args, **kwargs):
+        for _ in range(2):
+            warnings.warn("weak evidence\nsecond line", ps.PixelsmithWarning, stacklevel=2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ps, "local_stat", warning_twice)
+    res = _invoke("local", tmp_path / "in.npy", tmp_path / "out.npy", "-q")
+    assert res.exit_code == 0, res.output
+    assert res.output.count("warning: weak evidence") == 1 and "second line" not in res.output
+    assert "warnings.warn" not in res.output
+
+    def warning_then_failing(*args, **kwargs):
+        warnings.warn("noise", ps.PixelsmithWarning, stacklevel=2)
+        raise ps.PixelsmithValueError("`size` is wrong")
+
+    monkeypatch.setattr(ps, "local_stat", warning_then_failing)
+    res = _invoke("local", tmp_path / "in.npy", tmp_path / "out2.npy", "-q")
+    assert res.exit_code == 2 and res.output.strip().splitlines() == ["error: `size` is wrong"]

@@ -147,3 +147,13 @@ def test_a_sweep_that_fails_while_writing_leaves_nothing(tmp_path, monkeypatch):
     res = _invoke("drr", "--phantom", tmp_path / "views", "--angles", "0:360:30", "--shape", "8,8", "-q")
     assert res.exit_code != 0 and res.output.count("\n") == 1, res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_sweep_of_billions_of_views_is_refused_before_they_are_counted_out(tmp_path):
+    """Issue 27: --angles 0:3e9:1 allocated 24 GB of angles and died with a MemoryError pointing at --chunks."""
+    from expect import time_limit
+
+    with time_limit(20):
+        res = _invoke("drr", "--phantom", tmp_path / "views", "--angles", "0:3e9:1", "-q")
+    assert res.exit_code == 2 and "3000000000 views" in res.output and "--chunks" not in res.output
+    assert not (tmp_path / "views").exists()

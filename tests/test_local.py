@@ -717,3 +717,13 @@ def test_local_stat_dtype_is_the_dtype_local_stat_returns(dtype, stat, extra):
 def test_local_stat_dtype_checks_before_anything_is_read():
     with raises_naming(ps.PixelsmithValueError, "size"):
         ps.local.local_stat_dtype((300, 400), np.float32, "mean", 10**7)
+
+
+def test_a_footprint_far_beyond_the_array_is_refused_with_its_real_cost():
+    """Issue 27: --footprint disk:5999 on 300 x 400 passed the check, then died allocating 3.89 TiB
+    (the engine stacks one reduced copy per distinct run length, which the estimate now counts)."""
+    from expect import time_limit
+
+    with time_limit(60), raises_naming(PixelsmithValueError, "footprint") as caught:
+        ps.local_max(np.zeros((300, 400), np.float32), footprint=ps.footprints.disk(5999))
+    assert "TiB" in str(caught.value) and "no larger than the array" in str(caught.value)

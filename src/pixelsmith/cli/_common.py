@@ -35,13 +35,35 @@ def one_line_errors(command: Callable) -> Callable:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        with _gdal_messages() as gdal, compile_notice(quiet=bool(kwargs.get("quiet"))):
+        import warnings
+
+        with (
+            _gdal_messages() as gdal,
+            compile_notice(quiet=bool(kwargs.get("quiet"))),
+            warnings.catch_warnings(record=True) as caught,
+        ):
+            warnings.simplefilter("always")
             try:
-                return command(*args, **kwargs)
+                result = command(*args, **kwargs)
             except BaseException as exc:
-                _explain(exc, gdal, kwargs.get("output"))
+                _explain(exc, gdal, kwargs.get("output"))  # a failure says one line: its warnings go with it
+                raise
+        _say_warnings(caught)
+        return result
 
     return wrapper
+
+
+def _say_warnings(caught: list) -> None:
+    """Each distinct warning a command raised (pixelsmith's, astropy's, GDAL's...) as one stderr line,
+    instead of Python's two-line form with a source line."""
+    seen = set()
+    for record in caught:
+        text = str(record.message).strip().splitlines()[0] if str(record.message).strip() else ""
+        key = (record.category.__name__, text)
+        if text and key not in seen:
+            seen.add(key)
+            typer.echo(f"warning: {text}", err=True)
 
 
 COMPILING = "compiling kernels for this machine, first run only (`pixelsmith warmup` does it ahead of time)"

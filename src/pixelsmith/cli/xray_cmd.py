@@ -24,6 +24,9 @@ def _triple(text: str | None, name: str) -> np.ndarray | None:
     return values
 
 
+_MAX_VIEWS = 100_000  # views in one sweep
+
+
 def _parse_angles(text: str | None) -> list[float] | None:
     """``0:360:2`` -> [0, 2, ..., 358] (STOP excluded, as Python's range); ``0,90,180`` -> those."""
     if text is None:
@@ -33,6 +36,9 @@ def _parse_angles(text: str | None) -> list[float] | None:
             start, stop, step = (float(v) for v in text.split(":"))
             if step == 0 or not np.isfinite([start, stop, step]).all():
                 raise ValueError
+            count = max(0, int(np.ceil((stop - start) / step)))
+            if count > _MAX_VIEWS:  # counted before np.arange allocates them (0:3e9:1 would be 24 GB)
+                fail(f"--angles {text!r} gives {count} views, more than {_MAX_VIEWS} in one sweep; split the sweep")
             values = list(np.arange(start, stop, step))
         else:
             values = [float(v) for v in text.split(",")]
@@ -40,8 +46,8 @@ def _parse_angles(text: str | None) -> list[float] | None:
         fail(f"--angles must be START:STOP:STEP (e.g. 0:360:2) or A,B,C in degrees, got {text!r}")
     if not values:
         fail(f"--angles {text!r} gives no angle; STOP is excluded (0:360:2 gives 0, 2, ..., 358)")
-    if len(values) > 100_000:
-        fail(f"--angles {text!r} gives {len(values)} views; split the sweep")
+    if len(values) > _MAX_VIEWS:
+        fail(f"--angles {text!r} gives {len(values)} views, more than {_MAX_VIEWS} in one sweep; split the sweep")
     return [round(float(v), 10) for v in values]
 
 

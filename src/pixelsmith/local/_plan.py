@@ -108,8 +108,10 @@ def window_spec(
     cells = engine.grid_cells(tuple(int(w) for w in window), tuple(shape))
     tile_values = math.prod(min(c, max(n, 1)) + w - 1 for c, n, w in zip(cells, shape, window, strict=True))
     name, value = ("footprint", f"of shape {tuple(window)}") if footprint is not None else ("size", size)
+    # a footprint's tile also stacks one reduced copy per distinct run length (a disk of radius R: about R)
+    layers = 4 + (_distinct_run_lengths(fp) if fp is not None else 0)
     check_allocation(
-        4 * 8 * tile_values * min(2, n_threads()),
+        layers * 8 * tile_values * min(2, n_threads()),
         name,
         value,
         f"the windows of an array of shape {tuple(shape)}",
@@ -127,6 +129,14 @@ def window_spec(
         q=float(q),
         reducer=reducer,
     )
+
+
+def _distinct_run_lengths(footprint: np.ndarray) -> int:
+    """How many distinct lengths the runs of True along the footprint's last axis have (vectorised)."""
+    rows = footprint.reshape(-1, footprint.shape[-1]).astype(np.int8)
+    edges = np.diff(np.pad(rows, ((0, 0), (1, 1))), axis=1)
+    starts, stops = np.nonzero(edges == 1)[1], np.nonzero(edges == -1)[1]
+    return int(np.unique(stops - starts).size)
 
 
 def run_statistic(
