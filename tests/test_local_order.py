@@ -212,3 +212,26 @@ def test_median_networks_hand_nan_to_the_engine_and_are_proved_on_zero_one_input
         gen.module_source().splitlines()[0]
         == Path(plan.__file__).parent.parent.joinpath("_kernels", "median_network.py").read_text().splitlines()[0]
     )
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_majority_and_variety_are_exact_for_labels_beyond_two_to_the_53(dtype):
+    """Issue 27: 2**53 + 1 and 2**53 read as one label in float64 (variety 1, majority 2**53); a uint64 label
+    2**64 - 1 came back as 0. Labels keep their value and dtype end to end."""
+    base = 2**53 if dtype == np.int64 else 2**64 - 7
+    rng = np.random.default_rng(3)
+    labels = (np.array(base, dtype) + rng.integers(0, 4, (12, 15)).astype(dtype)).astype(dtype)
+    majority = ps.local_majority(labels, 3, mode="nearest")
+    variety = ps.local_variety(labels, 3, mode="nearest")
+    assert majority.dtype == dtype
+    padded = np.pad(labels, 1, mode="edge")
+    for i in range(labels.shape[0]):
+        for j in range(labels.shape[1]):
+            window = [int(v) for v in padded[i : i + 3, j : j + 3].ravel()]
+            counts = {v: window.count(v) for v in set(window)}
+            best = max(counts.values())
+            assert int(majority[i, j]) == min(v for v, c in counts.items() if c == best)  # ties: the smallest
+            assert int(variety[i, j]) == len(counts)
+    exact = np.array([[2**53 + 1, 2**53, 2**53 + 1]])
+    assert ps.local_variety(exact, 3).tolist() == [[2, 2, 2]]
+    assert ps.local_majority(exact, 3).tolist() == [[2**53 + 1] * 3]

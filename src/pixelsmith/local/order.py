@@ -224,7 +224,7 @@ def local_majority(
     >>> local_majority(np.array([3, 3, 1, 1, 1, 2], np.uint8), 3)
     array([3, 3, 1, 1, 1, 2], dtype=uint8)
     """
-    return run_statistic("majority", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _categorical("majority", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
 @renamed_keywords(a="image")
@@ -269,7 +269,7 @@ def local_variety(
     >>> local_variety(np.array([3, 3, 1, 2, 2, 2]), 3)
     array([1, 2, 3, 2, 1, 1])
     """
-    return run_statistic("variety", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    return _categorical("variety", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
 
 
 @renamed_keywords(a="image")
@@ -323,6 +323,39 @@ def local_apply(
     return run_statistic(
         "apply", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, reducer=_compiled(func)
     )
+
+
+def _categorical(stat: str, image: Any, size, footprint, mode, cval, crop, nan_policy, axes, dtype):
+    """Majority or variety, exact for any integer labels.
+
+    The window engine counts in float64, where integers beyond 2**53 collide
+    (2**53 + 1 reads as 2**53). Such labels (64-bit integer images) are first
+    replaced by their rank among the values present, which keeps their order
+    (ties still go to the smallest label) and fits float64 exactly; a majority
+    is mapped back to the label itself, in the input's dtype.
+    """
+    a = image if isinstance(image, np.ndarray) else None
+    if a is None or a.dtype.kind not in "iu" or a.dtype.itemsize < 8 or a.size == 0:
+        return run_statistic(stat, image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    if -(2**53) <= int(a.min()) and int(a.max()) <= 2**53:
+        return run_statistic(stat, image, size, footprint, mode, cval, crop, nan_policy, axes, dtype)
+    values = np.unique(a)
+    constant = mode in ("constant", "grid-constant")
+    if constant:  # the edge value is a label too
+        info = np.iinfo(a.dtype)
+        if not (isinstance(cval, (int, np.integer)) or float(cval).is_integer()) or not info.min <= cval <= info.max:
+            raise PixelsmithValueError(
+                f"`cval` {cval!r} is not a label of the {a.dtype} image (an integer in its range); "
+                "pass an integer cval, or another mode"
+            )
+        values = np.union1d(values, np.array([int(cval)], dtype=a.dtype))
+    ranks = np.searchsorted(values, a).astype(np.int64)
+    rank_cval = float(np.searchsorted(values, np.array(int(cval), dtype=a.dtype))) if constant else cval
+    if stat == "variety":
+        return run_statistic(stat, ranks, size, footprint, mode, rank_cval, crop, nan_policy, axes, dtype)
+    winners = run_statistic(stat, ranks, size, footprint, mode, rank_cval, crop, nan_policy, axes, None)
+    labels = values[winners.astype(np.int64)]
+    return labels if dtype is None else labels.astype(dtype)
 
 
 def _compiled(func: Any):
