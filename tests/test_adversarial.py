@@ -467,3 +467,46 @@ def test_ncc_keeps_float32_when_both_inputs_are_float32():
     image = _image().astype(np.float32)
     assert ps.ncc(image, image[3:9, 4:12]).dtype == np.float32
     assert ps.ncc(image, image[3:9, 4:12].astype(np.float64)).dtype == np.float64
+
+
+def _masked(values, every=3):
+    """A numpy masked array with some masked values (the mask is what a user meant, never to be dropped)."""
+    values = np.asarray(values)
+    mask = np.zeros(values.shape, bool)
+    mask.flat[::every] = True
+    return np.ma.MaskedArray(values, mask=mask)
+
+
+_IMG = _image((24, 30))
+SECONDARY_MASKED = {
+    "ncc where": (lambda: ps.ncc(_IMG, TEMPLATE, where=_masked(np.ones(_IMG.shape, bool))), "where"),
+    "equalize_hist where": (lambda: ps.equalize_hist(_IMG, where=_masked(np.ones(_IMG.shape, bool))), "where"),
+    "masked_stats mask": (
+        lambda: ps.masked_stats(np.ones((24, 30, 3), np.uint8), _masked(np.ones((24, 30), bool))),
+        "where",
+    ),
+    "fill_nans mask": (lambda: ps.fill_nans(_IMG, mask=_masked(_IMG > 0.5)), "mask"),
+    "footprint": (lambda: ps.local_mean(_IMG, footprint=_masked(np.ones((3, 3), bool))), "footprint"),
+    "stamp centres": (
+        lambda: ps.add_stamps(np.zeros((30, 30)), np.ones((3, 3)), _masked(np.full((4, 2), 10.0))),
+        "centers",
+    ),
+    "stamp weights": (
+        lambda: ps.add_stamps(np.zeros((30, 30)), np.ones((3, 3)), np.full((4, 2), 10.0), weights=_masked(np.ones(4))),
+        "weights",
+    ),
+    "cluster points": (lambda: ps.cluster_center(_masked(np.random.default_rng(0).normal(size=(50, 2)))), "points"),
+    "curve points": (lambda: ps.document.order_curve_points(_masked(np.full((10, 2), 3.0))), "points"),
+    "write_image data": (lambda: ps.io.write_image("never.npy", _masked(_IMG)), "array"),
+}
+
+
+@pytest.mark.parametrize("name", list(SECONDARY_MASKED))
+def test_a_masked_secondary_argument_is_refused_like_a_masked_image(name, tmp_path, monkeypatch):
+    """Issue 27: 16 places dropped the mask of a masked array passed as a secondary argument."""
+    monkeypatch.chdir(tmp_path)
+    call, argument = SECONDARY_MASKED[name]
+    with raises_naming(ps.PixelsmithTypeError, argument) as caught:
+        call()
+    assert "masked array" in str(caught.value) and ".data to ignore the mask" in str(caught.value)
+    assert not (tmp_path / "never.npy").exists()

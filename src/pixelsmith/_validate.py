@@ -84,6 +84,21 @@ def _shape_text(shape: Sequence[int]) -> str:
 WHOLE_PICTURE = "a picture is processed whole (it fits in memory by nature)"
 
 
+def unmasked(value: Any, name: str, fill: str) -> Any:
+    """`value` without a numpy mask: a masked array with masked values is refused, naming `name` and the two
+    fixes (`fill`, the filled array that says what the mask means, or ``.data`` to ignore it); one without
+    masked values passes as its data. Every array argument goes through here, the image and the rest alike."""
+    if isinstance(value, np.ma.MaskedArray):
+        masked = int(np.ma.count_masked(value))
+        if masked:
+            raise PixelsmithTypeError(
+                f"`{name}` is a numpy masked array with {masked} masked value(s), and a mask is never applied "
+                f"silently: pass {fill}, or {name}.data to ignore the mask"
+            )
+        return np.ma.getdata(value)
+    return value
+
+
 def as_image_array(
     a: Any,
     name: str,
@@ -110,15 +125,10 @@ def as_image_array(
     """
     if a is None:
         raise PixelsmithTypeError(f"`{name}` must be an array, got None")
-    if isinstance(a, np.ma.MaskedArray):
-        masked = int(np.ma.count_masked(a))
-        if masked:
-            raise PixelsmithTypeError(
-                f"`{name}` is a numpy masked array with {masked} masked value(s), and a mask is never applied "
-                f"silently: pass {name}.filled(np.nan) to treat masked values as missing (with "
-                f"nan_policy='omit' where the function has it), or {name}.data to ignore the mask"
-            )
-        a = np.ma.getdata(a)
+    a = unmasked(
+        a, name, f"{name}.filled(np.nan) to treat masked values as missing (with nan_policy='omit' where the function "
+        "has it)"
+    )  # fmt: skip
     if not (allow_dask is True and is_dask_array(a)):
         if is_dask_array(a):
             reason = allow_dask if isinstance(allow_dask, str) else "this function needs the whole array in memory"
@@ -314,7 +324,7 @@ def normalize_window(size: Any, axes: tuple[int, ...], ndim: int, name: str = "s
 
 def check_footprint(footprint: Any, axes: tuple[int, ...], ndim: int) -> np.ndarray:
     """A boolean footprint over `axes`, returned expanded to the array's ndim."""
-    fp = np.asarray(footprint)
+    fp = np.asarray(unmasked(footprint, "footprint", "footprint.filled(False) to leave masked elements out"))
     if fp.dtype.kind not in "biu":
         raise PixelsmithTypeError(f"`footprint` must be a boolean array, got dtype {fp.dtype}; pass footprint > 0")
     if fp.ndim != len(axes):
@@ -340,7 +350,7 @@ def check_bool_mask(
     PixelsmithTypeError (dtype) or PixelsmithValueError (shape, nothing
     selected) naming the argument; `meaning` says what True means.
     """
-    mask = np.asarray(value)
+    mask = np.asarray(unmasked(value, name, f"{name}.filled(False) to count masked pixels as False"))
     if mask.dtype != bool:
         raise PixelsmithTypeError(
             f"`{name}` must be boolean (True = {meaning}), got dtype {mask.dtype}; e.g. labels == 3 or ~np.isnan(x)"
@@ -395,6 +405,7 @@ def as_points(
             f"`{name}` must be real (row, col[, ...]) positions, got complex numbers; "
             "for x + iy positions pass np.column_stack([z.imag, z.real])"
         )
+    points = unmasked(points, name, f"{name}[~np.ma.getmaskarray({name}).any(axis=-1)].data to drop masked rows")
     try:
         arr = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError):

@@ -34,6 +34,7 @@ from ._validate import (
     check_choice,
     check_finite_scalar,
     is_dask_array,
+    unmasked,
 )
 
 __all__ = ["add_stamp", "add_stamps"]
@@ -399,8 +400,9 @@ def add_stamps(
     if weights is None:
         w = np.ones(len(points))
     else:
+        weights = unmasked(weights, "weights", "weights.filled(0.0) to give masked stamps no flux")
         try:
-            w = np.asarray(weights, dtype=np.float64)
+            w = np.asarray(weights, np.float64)
         except (TypeError, ValueError):
             raise PixelsmithTypeError(f"`weights` must be numbers, got {weights!r}") from None
         if w.shape != (len(points),):

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithValueError, require
+from .._validate import PixelsmithValueError, require, unmasked
 from ._atomic import atomic_path
 
 __all__ = ["FitsImage", "read_fits", "write_fits", "is_fits_path"]
@@ -196,7 +196,7 @@ def write_fits(path: str | os.PathLike, data: Any, *, header: Any = None, like: 
     See `read_fits`.
     """
     fits = require("astropy.io.fits", "astro", "writing FITS files")
-    array = np.asarray(data)
+    array = np.asarray(unmasked(data, "data", "data.filled(np.nan) to write masked values as NaN"))
     if array.dtype.kind not in "biuf":
         raise PixelsmithValueError(f"`data` must be numeric to write FITS, got dtype {array.dtype}")
     if array.dtype == bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError, require
+from .._validate import PixelsmithError, PixelsmithTypeError, PixelsmithValueError, require, unmasked
 from ._atomic import atomic_path
 
 __all__ = ["read_image", "write_image", "IMAGE_SUFFIXES"]
@@ -127,7 +127,7 @@ def write_image(path: str | os.PathLike, array: Any) -> Path:
     if is_fits_path(path):
         return write_fits(path, array)
     suffix = _suffix(path, "path")
-    a = np.asarray(array)
+    a = np.asarray(unmasked(array, "array", "array.filled(value) with the value masked pixels should hold"))
     if a.dtype.kind not in "biuf":
         raise PixelsmithTypeError(f"`array` must be numeric to write an image, got dtype {a.dtype}")
     kind = IMAGE_SUFFIXES[suffix]

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._readers import register_reader
-from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array, require
+from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array, require, unmasked
 from ._atomic import atomic_path
 
 __all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster", "map_raster", "pixel_to_map"]
@@ -396,7 +396,7 @@ def write_raster(
     else:
         data = raster_or_array
     if not is_dask_array(data):
-        data = np.asarray(data)
+        data = np.asarray(unmasked(data, "data", "data.filled(np.nan) to write masked values as nodata"))
     if data.ndim not in (2, 3):
         raise PixelsmithValueError(
             f"raster data must be 2-D (rows, cols) or 3-D (bands, rows, cols), got shape {tuple(data.shape)}"
