@@ -125,3 +125,19 @@ def test_raster_to_xarray_is_what_rioxarray_reads_and_survives_the_api(tmp_path)
         coarse = ps.block_reduce(labelled, (1, 2, 2))
         assert coarse.rio.transform().a == 60 and coarse.rio.transform().c == 500000
         np.testing.assert_array_equal(smooth.values, ps.local_mean(values, 3, axes=(1, 2)))
+
+
+def test_a_where_data_array_is_paired_by_dimension_name_not_position():
+    """Issue 27: where= with dims ("x", "y") was applied by position to an image with dims ("y", "x")."""
+    import xarray as xr
+
+    rng = np.random.default_rng(4)
+    image = xr.DataArray(rng.random((20, 30)), dims=("y", "x"))
+    use = rng.random((20, 30)) > 0.3
+    by_position = ps.equalize_hist(image, where=use)
+    transposed = xr.DataArray(use.T, dims=("x", "y"))
+    np.testing.assert_array_equal(ps.equalize_hist(image, where=transposed).values, by_position.values)
+    from expect import raises_naming
+
+    with raises_naming(ps.PixelsmithValueError, "where"):
+        ps.equalize_hist(image, where=xr.DataArray(use, dims=("row", "col")))

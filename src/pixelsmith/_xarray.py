@@ -55,6 +55,33 @@ def _unwrapped(first: str, args: tuple, kwargs: dict) -> tuple[Any, tuple, dict]
     return a, args, {**kwargs, first: a.data}
 
 
+# per-pixel arguments that pair with the image pixel by pixel: a DataArray is matched by dimension name
+_ALIGNED_ARGUMENTS = ("where", "mask")
+
+
+def _aligned(a: Any, value: Any, name: str) -> Any:
+    """A DataArray `value` (where=, mask=) in the image's dimension order, by name; plain arrays as they are.
+
+    Pairing by position would pair (x, y) with (y, x) silently; names that differ from the image's are
+    refused, as is a size that differs along a named dimension.
+    """
+    if not is_data_array(value):
+        return value
+    from ._validate import PixelsmithValueError
+
+    if set(value.dims) != set(a.dims):
+        raise PixelsmithValueError(
+            f"`{name}` has dimensions {tuple(value.dims)} and the image {tuple(a.dims)}; a DataArray is paired "
+            f"with the image by dimension name: rename its dimensions (or pass {name}.values to pair by position)"
+        )
+    value = value.transpose(*a.dims)
+    if value.shape != a.shape:
+        raise PixelsmithValueError(
+            f"`{name}` has sizes {dict(value.sizes)} and the image {dict(a.sizes)}; they must match by name"
+        )
+    return value.data
+
+
 def labelled(func: F) -> F:
     """Let `func` (first argument: the array, by position or by name) take and return xarray DataArrays."""
     first = _first_parameter(func)
@@ -66,6 +93,9 @@ def labelled(func: F) -> F:
             return func(*args, **kwargs)
         if "axes" in kwargs:
             kwargs["axes"] = _named_axes(a, kwargs["axes"])
+        for name in _ALIGNED_ARGUMENTS:
+            if name in kwargs:
+                kwargs[name] = _aligned(a, kwargs[name], name)
         result = func(*args, **kwargs)
         if getattr(result, "shape", None) == a.shape:
             return a.copy(data=result)  # dims, coords, attrs and name kept; dask data stays lazy
