@@ -235,3 +235,15 @@ def test_majority_and_variety_are_exact_for_labels_beyond_two_to_the_53(dtype):
     exact = np.array([[2**53 + 1, 2**53, 2**53 + 1]])
     assert ps.local_variety(exact, 3).tolist() == [[2, 2, 2]]
     assert ps.local_majority(exact, 3).tolist() == [[2**53 + 1] * 3]
+
+
+def test_local_apply_refuses_a_function_that_reads_outside_its_window():
+    """Issue 27: v[100] on a 5 x 5 window returned garbage (compiled code does not check indices)."""
+    from expect import raises_naming
+
+    image = np.random.default_rng(5).random((20, 20))
+    with raises_naming(ps.PixelsmithValueError, "func") as caught:
+        ps.local_apply(image, lambda v: v[100], 5)
+    assert "window of 25 values" in str(caught.value)
+    last = ps.local_apply(image, lambda v: v[24], 5)  # the last value of the window: fine
+    np.testing.assert_array_equal(last, ps.local_apply(image, lambda v: v[-1], 5))

@@ -320,9 +320,9 @@ def local_apply(
     >>> local_apply(np.array([1.0, 4.0, 2.0, 8.0]), spread, 3)
     array([2.        , 1.66666667, 3.33333333, 2.        ])
     """
-    return run_statistic(
-        "apply", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, reducer=_compiled(func)
-    )
+    reducer = _compiled(func)
+    _reads_within_its_window(func, image, size, footprint, axes)
+    return run_statistic("apply", image, size, footprint, mode, cval, crop, nan_policy, axes, dtype, reducer=reducer)
 
 
 def _categorical(stat: str, image: Any, size, footprint, mode, cval, crop, nan_policy, axes, dtype):
@@ -356,6 +356,27 @@ def _categorical(stat: str, image: Any, size, footprint, mode, cval, crop, nan_p
     winners = run_statistic(stat, ranks, size, footprint, mode, rank_cval, crop, nan_policy, axes, None)
     labels = values[winners.astype(np.int64)]
     return labels if dtype is None else labels.astype(dtype)
+
+
+def _reads_within_its_window(func: Any, image: Any, size: Any, footprint: Any, axes: Any) -> None:
+    """Run `func` once in Python on a window's worth of values: compiled code does not check indices, so
+    ``v[100]`` on a 5 x 5 window would read whatever lies beyond it, silently. Refused here, by name."""
+    from ._plan import window_spec
+
+    shape = tuple(np.shape(image))
+    if not shape:
+        return  # the input's own check says what is wrong with it
+    spec = window_spec("apply", shape, np.float64, size, footprint, "reflect", 0.0, "same", "propagate", axes)
+    count = int(spec.volume)
+    try:
+        getattr(func, "py_func", func)(np.linspace(0.0, 1.0, count))
+    except IndexError as exc:
+        raise PixelsmithValueError(
+            f"`func` {getattr(func, '__name__', func)!r} reads outside its window of {count} values ({exc}); "
+            f"index only within len(values) (a window of size {size} holds {count})"
+        ) from None
+    except Exception:  # noqa: BLE001 - any other trouble of the Python trial is not ours to judge; numba ran it
+        return
 
 
 def _compiled(func: Any):
