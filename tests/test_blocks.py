@@ -77,7 +77,7 @@ def test_density_map(rng):
     "call, error, words",
     [
         (lambda: ps.block_reduce(np.ones((4, 4)), 0), PixelsmithValueError, "`block`"),
-        (lambda: ps.block_reduce(np.ones((4, 4)), (2, 2, 2)), PixelsmithValueError, "one size per axis"),
+        (lambda: ps.block_reduce(np.ones((4, 4)), (2, 2, 2)), PixelsmithValueError, "one size per reduced axis"),
         (lambda: ps.block_reduce(np.ones((4, 4)), 2, "median"), PixelsmithValueError, "`func`"),
         (lambda: ps.block_reduce(np.ones((4, 4)), 8), PixelsmithValueError, "larger than axis"),
         (lambda: ps.block_reduce(np.ones((4, 4)), 2, boundary="x"), PixelsmithValueError, "`boundary`"),
@@ -168,3 +168,14 @@ def test_stack_stats_refuses_a_shape_that_is_not_one_naming_it(shape):
 
     with raises_naming(PixelsmithValueError, "shape"):
         ps.StackStats(shape=shape)
+
+
+def test_block_reduce_axes_choose_the_reduced_axes():
+    cube = np.random.default_rng(7).random((3, 8, 10))
+    np.testing.assert_array_equal(ps.block_reduce(cube, 2, axes=(1, 2)), ps.block_reduce(cube, (1, 2, 2)))
+    np.testing.assert_array_equal(
+        ps.block_reduce(cube, (4, 5), "max", axes=(-2, -1)), ps.block_reduce(cube, (1, 4, 5), "max")
+    )
+    np.testing.assert_array_equal(ps.density_map(cube > 0.5, 2, axes=2), ps.density_map(cube > 0.5, (1, 1, 2)))
+    with pytest.raises(ps.PixelsmithValueError, match="one size per reduced axis"):
+        ps.block_reduce(cube, (2, 2, 2), axes=(1, 2))

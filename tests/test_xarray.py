@@ -141,3 +141,52 @@ def test_a_where_data_array_is_paired_by_dimension_name_not_position():
 
     with raises_naming(ps.PixelsmithValueError, "where"):
         ps.equalize_hist(image, where=xr.DataArray(use, dims=("row", "col")))
+
+
+def test_a_computed_result_drops_the_inputs_encoding_and_statistics_so_rioxarray_writes_floats(
+    tmp_path, geotiff_writer
+):
+    """Issue 28: local_std of an int16 DEM opened masked came back with the int16 encoding: 22.32 written as 22."""
+    import rioxarray
+
+    rng = np.random.default_rng(5)
+    elevation = (1000 + rng.normal(0, 30, (40, 50))).astype(np.int16)
+    elevation[3, 4] = -9999
+    source = geotiff_writer(
+        tmp_path / "elev.tif", elevation, nodata=-9999, tags={"STATISTICS_MEAN": "1000.1", "units": "m"}
+    )
+    dem = rioxarray.open_rasterio(source, masked=True).squeeze("band", drop=True)
+    assert dem.encoding["dtype"] == "int16" and "STATISTICS_MEAN" in dem.attrs
+    spread = ps.local_std(dem, 3, axes=("y", "x"), nan_policy="omit")
+    assert spread.encoding == {} and "STATISTICS_MEAN" not in spread.attrs and spread.attrs["units"] == "m"
+    spread.rio.to_raster(tmp_path / "s.tif")
+    back = rioxarray.open_rasterio(tmp_path / "s.tif").squeeze("band", drop=True)
+    assert back.dtype == np.float32
+    expected = ps.local_std(dem.values, 3, nan_policy="omit")
+    np.testing.assert_allclose(back.values, expected, rtol=1e-6)
+    assert np.abs(expected - np.round(expected)).max() > 0.1  # the fractions a stored int16 would have lost
+    assert back.rio.crs == dem.rio.crs and back.rio.transform() == dem.rio.transform()
+    coarse = ps.block_reduce(dem, 2)
+    assert "STATISTICS_MEAN" not in coarse.attrs and coarse.encoding == {}
+
+
+def test_band_time_and_channel_dimensions_are_not_windowed_unless_named(tmp_path, geotiff_writer):
+    """Issue 28: local_std(open_rasterio(six-band scene), 5) used a 5 x 5 x 5 window across the bands."""
+    import rioxarray
+
+    bands = np.random.default_rng(6).integers(0, 255, (6, 30, 40)).astype(np.uint8)
+    scene = rioxarray.open_rasterio(geotiff_writer(tmp_path / "L7.tif", bands))
+    per_band = np.stack([ps.local_std(b, 5) for b in bands])
+    np.testing.assert_array_equal(ps.local_std(scene, 5).values, per_band)
+    np.testing.assert_array_equal(ps.local_std(scene, (1, 5, 5)).values, per_band)  # the full size, as before
+    across = ps.local_std(scene, 5, axes=("band", "y", "x")).values
+    np.testing.assert_array_equal(across, ps.local_std(bands, 5))
+    assert not np.array_equal(across, per_band)
+    movie = xr.DataArray(bands.astype(np.float32), dims=("y", "x", "time"))  # the kept dimension may come last
+    np.testing.assert_array_equal(ps.local_median(movie, 3).values, ps.local_median(movie.values, 3, axes=(0, 1)))
+    series = xr.DataArray(np.arange(10.0), dims=("time",))  # nothing else to window: time is windowed
+    np.testing.assert_array_equal(ps.local_mean(series, 3).values, ps.local_mean(np.arange(10.0), 3))
+    coarse = ps.block_reduce(scene, 2)
+    assert coarse.shape == (6, 15, 20)
+    np.testing.assert_array_equal(coarse.values, ps.block_reduce(bands, (1, 2, 2)))
+    np.testing.assert_array_equal(ps.block_reduce(scene, 2, axes="x").values, ps.block_reduce(bands, (1, 1, 2)))

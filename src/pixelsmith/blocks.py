@@ -21,6 +21,7 @@ from ._validate import (
     check_choice,
     check_positive_int,
     is_dask_array,
+    normalize_axes,
     result_float_dtype,
 )
 from ._xarray import coarsened
@@ -50,23 +51,29 @@ _NUMPY_FUNCS: dict[str, Callable] = {
 }
 
 
-def _normalize_block(block: Any, ndim: int) -> tuple[int, ...]:
+def block_sizes(block: Any, ndim: int, axes: Any = None) -> tuple[int, ...]:
+    """The block length along every axis: `block` along `axes` (all axes when None), 1 elsewhere."""
+    spanned = normalize_axes(axes, ndim)
     if isinstance(block, (int, np.integer)) and not isinstance(block, bool):
-        return (check_positive_int(block, "block"),) * ndim
-    try:
-        sizes = tuple(check_positive_int(b, "block") for b in block)
-    except TypeError:
-        raise PixelsmithTypeError(f"`block` must be an int or a tuple of ints, got {block!r}") from None
-    if len(sizes) != ndim:
-        raise PixelsmithValueError(
-            f"`block` must have one size per axis ({ndim}), got {tuple(block)}; "
-            "use 1 for axes that should not be reduced"
-        )
-    return sizes
+        per_axis = (check_positive_int(block, "block"),) * len(spanned)
+    else:
+        try:
+            per_axis = tuple(check_positive_int(b, "block") for b in block)
+        except TypeError:
+            raise PixelsmithTypeError(f"`block` must be an int or a tuple of ints, got {block!r}") from None
+        if len(per_axis) != len(spanned):
+            raise PixelsmithValueError(
+                f"`block` must have one size per reduced axis ({len(spanned)}: axes {spanned}), got {tuple(block)}; "
+                "use 1 for axes that should not be reduced, or pass axes= to name the reduced axes"
+            )
+    sizes = [1] * ndim
+    for ax, size in zip(spanned, per_axis, strict=True):
+        sizes[ax] = size
+    return tuple(sizes)
 
 
 @renamed_keywords(a="image")
-@coarsened
+@coarsened(block_sizes)
 def block_reduce(
     image: ArrayLike,
     block: int | tuple[int, ...],
@@ -74,6 +81,7 @@ def block_reduce(
     *,
     boundary: Boundary = "trim",
     cval: float = 0.0,
+    axes: Any = None,
 ):
     """Reduce non-overlapping blocks of an N-D array.
 
@@ -94,11 +102,17 @@ def block_reduce(
         ``ceil(n / block)``, as scikit-image's ``block_reduce``).
     cval : float, default 0.0
         Fill value for ``boundary='pad'``.
+    axes : int, str or tuple, optional
+        The axes the blocks span (dimension names for a DataArray); `block`
+        gives one size per axis in `axes` and the other axes are kept whole.
+        Default: every axis, except that a DataArray's ``band``, ``time`` and
+        ``channel`` dimensions are kept unless named.
 
     Returns
     -------
-    numpy.ndarray or dask.array.Array
+    numpy.ndarray, dask.array.Array or xarray.DataArray
         Reduced array, float64 (float32 for float32 input and mean/var/std/min/max).
+        A DataArray comes back on the block centres' coordinates.
 
     Examples
     --------
@@ -111,7 +125,7 @@ def block_reduce(
     array([1., 5., 4.])
     """
     image = as_image_array(image, "image")
-    blocks = _normalize_block(block, image.ndim)
+    blocks = block_sizes(block, image.ndim, axes)
     check_choice(boundary, "boundary", ("trim", "pad"))
     if not callable(func):
         check_choice(func, "func", tuple(BLOCK_FUNCS))
@@ -216,8 +230,8 @@ def _block_reduce_dask(a, blocks, func, boundary, cval):
 
 
 @renamed_keywords(binary="image")
-@coarsened
-def density_map(image: ArrayLike, block: int | tuple[int, ...], *, boundary: Boundary = "trim"):
+@coarsened(block_sizes)
+def density_map(image: ArrayLike, block: int | tuple[int, ...], *, boundary: Boundary = "trim", axes: Any = None):
     """Fraction of nonzero pixels in each block (a pixel-density map).
 
     Parameters
@@ -228,10 +242,12 @@ def density_map(image: ArrayLike, block: int | tuple[int, ...], *, boundary: Bou
         Block size along every axis.
     boundary : {'trim', 'pad'}, default 'trim'
         'pad' counts missing pixels of a partial last block as unset.
+    axes : int, str or tuple, optional
+        The axes the blocks span, as in `block_reduce`.
 
     Returns
     -------
-    numpy.ndarray or dask.array.Array
+    numpy.ndarray, dask.array.Array or xarray.DataArray
         Fractions in [0, 1], float64.
 
     Examples
@@ -243,7 +259,7 @@ def density_map(image: ArrayLike, block: int | tuple[int, ...], *, boundary: Bou
     array([[0.5, 0. ],
            [0. , 0. ]])
     """
-    return block_reduce(image, block, "fraction_nonzero", boundary=boundary)
+    return block_reduce(image, block, "fraction_nonzero", boundary=boundary, axes=axes)
 
 
 class StackStats:
