@@ -176,3 +176,53 @@ def test_float16_is_written_as_float32_exactly(tmp_path):
     back = read_fits(tmp_path / "half.fits").data
     assert back.dtype == np.float32
     np.testing.assert_array_equal(back, values.astype(np.float32))
+
+
+def _hst_like_flt(path, shape=(60, 70)):
+    """A multi-extension frame as HST delivers them: observation keywords in an empty primary, SCI/ERR/DQ."""
+    primary = fits.PrimaryHDU()
+    primary.header.update(
+        {"TELESCOP": "HST", "INSTRUME": "ACS", "EXPTIME": 507.0, "FILTER1": "F606W", "DATE-OBS": "2004-03-06"}
+    )
+    science = ps.datasets.star_field(shape, 10, seed=8).image.astype(">f4")
+    hdus = [
+        primary,
+        fits.ImageHDU(science, header=_tan_header(shape), name="SCI"),
+        fits.ImageHDU(np.ones(shape, ">f4"), name="ERR"),
+        fits.ImageHDU(np.zeros(shape, ">i2"), name="DQ"),
+    ]
+    fits.HDUList(hdus).writeto(path)
+    return path
+
+
+def test_cli_keeps_the_primary_header_the_extension_and_says_what_it_did(tmp_path):
+    """Issue 28: `pixelsmith local flt.fits m.fits` dropped TELESCOP, INSTRUME, EXPTIME, FILTER, DATE-OBS."""
+    source = _hst_like_flt(tmp_path / "j8bt06nyq_flt.fits")
+    out = tmp_path / "m.fits"
+    result = CliRunner().invoke(app, ["local", str(source), str(out), "--stat", "median", "-q"])
+    assert result.exit_code == 0, result.output
+    with fits.open(out) as written, fits.open(source) as original:
+        assert len(written) == 2 and written[0].data is None and written[1].name == "SCI"
+        for key in ("TELESCOP", "INSTRUME", "EXPTIME", "FILTER1", "DATE-OBS"):
+            assert written[0].header[key] == original[0].header[key]
+        history = " ".join(written[1].header["HISTORY"])
+        assert "pixelsmith" in history and "median" in history
+        np.testing.assert_array_equal(written[1].data, ps.local_median(original[1].data.astype(np.float32), 3))
+        here, there = WCS(written[1].header), WCS(original[1].header)
+        assert here.pixel_to_world(12, 30).separation(there.pixel_to_world(12, 30)).deg < 1e-12
+    again = read_fits(out)  # and pixelsmith reads its own output back to the same science HDU
+    assert again.hdu == 1 and again.primary_header["TELESCOP"] == "HST"
+
+
+def test_write_fits_history_and_an_extension_written_back_as_one():
+    import tempfile
+
+    folder = tempfile.mkdtemp()
+    image = read_fits(_hst_like_flt(f"{folder}/in.fits"), hdu="ERR")
+    out = write_fits(f"{folder}/out.fits", image.data * 2, like=image, history=["step one", "step two"])
+    with fits.open(out) as written:
+        assert written[0].header["INSTRUME"] == "ACS" and written[1].name == "ERR"
+        assert list(written[1].header["HISTORY"]) == ["step one", "step two"]
+    plain = write_fits(f"{folder}/plain.fits", image.data, header=image.header)  # a header alone: one HDU
+    with fits.open(plain) as written:
+        assert len(written) == 1 and "INSTRUME" not in written[0].header

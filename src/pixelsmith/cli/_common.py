@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import logging
 import os
@@ -30,6 +31,12 @@ def fail(message: str, code: int = EXIT_USAGE):
     raise CliError(message, code)
 
 
+# the running command's name and settings, for what an output records of how it was made (FITS HISTORY)
+running_command: contextvars.ContextVar[tuple[str, dict[str, Any]] | None] = contextvars.ContextVar(
+    "running_command", default=None
+)
+
+
 def one_line_errors(command: Callable) -> Callable:
     """Turn expected failures into ``error: ...`` on stderr and a non-zero exit."""
 
@@ -37,6 +44,7 @@ def one_line_errors(command: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         import warnings
 
+        running_command.set((command.__name__.removesuffix("_cmd").replace("_", "-"), dict(kwargs)))
         with (
             _gdal_messages() as gdal,
             compile_notice(quiet=bool(kwargs.get("quiet"))),

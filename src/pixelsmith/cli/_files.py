@@ -75,5 +75,22 @@ def stack_planes(results: list[Any], planes: Planes) -> list[Any] | Any:
 
 
 def save_planes(output: Path, result: Any, planes: Planes, progress, *, source: Source | None = None) -> None:
-    """Write a per-plane result like its input (`io.files.write_like`)."""
-    write_like(output, result, planes, progress=progress, source=source)
+    """Write a per-plane result like its input (`io.files.write_like`), the command line as its history."""
+    write_like(output, result, planes, progress=progress, source=source, history=command_history())
+
+
+def command_history() -> str:
+    """What a FITS output's HISTORY card says was done: the version, the command and its settings."""
+    from .. import __version__
+    from ._common import running_command
+
+    running = running_command.get()
+    if running is None:
+        return f"pixelsmith {__version__}"
+    name, settings = running
+    said = " ".join(
+        f"{key}={getattr(value, 'value', value)}"
+        for key, value in settings.items()
+        if value is not None and value is not False and key not in ("quiet", "overwrite", "output")
+    )
+    return f"pixelsmith {__version__}: {name} {said}".rstrip()

@@ -196,7 +196,7 @@ def check_writable(output: str | os.PathLike, dtype: Any, planes: int = 1) -> No
     )
 
 
-def _write_source_like(output: Path, result: Any, source: Source, progress) -> None:
+def _write_source_like(output: Path, result: Any, source: Source, progress, history: str | None) -> None:
     """Write `result` to `output` like `source`: GeoTIFF with its georeferencing, or an image."""
     from .image import write_image
     from .raster import default_nodata, write_raster
@@ -217,7 +217,7 @@ def _write_source_like(output: Path, result: Any, source: Source, progress) -> N
     from .fits import is_fits_path, write_fits
 
     if is_fits_path(output) and source.fits is not None and np.shape(result) == source.shape:
-        write_fits(output, result, like=source.fits)  # same pixel grid: header, WCS and BUNIT kept
+        write_fits(output, result, like=source.fits, history=history)  # same grid: headers, WCS and BUNIT kept
     else:
         write_image(output, result)
     progress(1, 1)
@@ -375,6 +375,7 @@ def write_like(
     *,
     progress: Any = None,
     source: Source | None = None,
+    history: str | None = None,
 ) -> None:
     """Write `result` like the file `like` was read from, atomically.
 
@@ -397,6 +398,9 @@ def write_like(
         ``progress(done, total)`` after each written block.
     source : Source, optional
         The metadata to write with, when not `like`'s own (a coarser grid).
+    history : str, optional
+        What was done, written as a HISTORY card of a FITS output (the CLI
+        writes its command line).
 
     Examples
     --------
@@ -409,11 +413,11 @@ def write_like(
         result = _stack(list(result), planes)
     source = planes.sources[0] if source is None else source
     if planes.single:
-        _write_source_like(output, result, source, progress)
+        _write_source_like(output, result, source, progress, history)
         return
     if source.raster is not None:
         names = tuple((s.raster.band_names or (None,))[0] for s in planes.sources)
         source = replace(source, raster=replace(source.raster, band_names=names))
     elif source.fits is not None and planes.kind == "frame":
         source = replace(source, shape=tuple(source.fits.data.shape))  # the whole cube keeps its header
-    _write_source_like(output, result, source, progress)
+    _write_source_like(output, result, source, progress, history)

@@ -33,11 +33,15 @@ class FitsImage:
     header : astropy.io.fits.Header
     hdu : int
         The index of the HDU that was read.
+    primary_header : astropy.io.fits.Header or None
+        The primary header (telescope, instrument, exposure, filter, date) when
+        the image came from an extension; `write_fits` writes it back in front.
     """
 
     data: np.ndarray
     header: Any
     hdu: int
+    primary_header: Any = None
 
     @property
     def wcs(self) -> Any:
@@ -162,18 +166,29 @@ def read_fits(path: str | os.PathLike, *, hdu: int | str | tuple[str, int] | Non
         if data is None:
             raise PixelsmithValueError(f"HDU {index} of {str(p)!r} holds no data")
         header = hdus[index].header.copy()
+        primary = hdus[0].header.copy() if index > 0 else None
     data = np.asarray(data)
     if not data.dtype.isnative:
         data = data.astype(data.dtype.newbyteorder("="))
-    return FitsImage(np.ascontiguousarray(data), header, index)
+    return FitsImage(np.ascontiguousarray(data), header, index, primary)
 
 
-def write_fits(path: str | os.PathLike, data: Any, *, header: Any = None, like: FitsImage | None = None) -> Path:
+def write_fits(
+    path: str | os.PathLike,
+    data: Any,
+    *,
+    header: Any = None,
+    like: FitsImage | None = None,
+    history: str | list[str] | None = None,
+) -> Path:
     """Write an image as FITS, atomically, with the header (and so the WCS) of `like` or `header`.
 
     The structural keywords (BITPIX, NAXISn, BSCALE/BZERO) follow the data;
     everything else (WCS, BUNIT, observation keywords) is copied. Give a header
-    only when `data` is on the same pixel grid as the image it came from.
+    only when `data` is on the same pixel grid as the image it came from. An
+    image read from an extension (an HST ``SCI`` HDU) is written back the same
+    way: the primary header first (TELESCOP, INSTRUME, EXPTIME, FILTER,
+    DATE-OBS), then an image extension with the extension's header and EXTNAME.
 
     Parameters
     ----------
@@ -184,7 +199,11 @@ def write_fits(path: str | os.PathLike, data: Any, *, header: Any = None, like: 
     header : astropy.io.fits.Header, optional
         Keywords to copy.
     like : FitsImage, optional
-        Copy the header of this image (`header` wins when both are given).
+        Copy the header of this image, and its primary header when it came from
+        an extension (`header` wins when both are given).
+    history : str or list of str, optional
+        HISTORY cards added to the image's header: what was done to the pixels
+        (astropy's convention; the CLI writes its command line).
 
     Returns
     -------
@@ -193,7 +212,12 @@ def write_fits(path: str | os.PathLike, data: Any, *, header: Any = None, like: 
 
     Examples
     --------
-    See `read_fits`.
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "smooth.fits")
+    >>> _ = write_fits(path, np.ones((3, 4)), history="local_mean, size 5")
+    >>> read_fits(path).header["HISTORY"][0]
+    'local_mean, size 5'
     """
     fits = require("astropy.io.fits", "astro", "writing FITS files")
     array = np.asarray(unmasked(data, "data", "data.filled(np.nan) to write masked values as NaN"))
@@ -203,15 +227,29 @@ def write_fits(path: str | os.PathLike, data: Any, *, header: Any = None, like: 
         array = array.astype(np.uint8)
     if array.dtype == np.float16:  # FITS has no 16-bit float; float32 holds every float16 value exactly
         array = array.astype(np.float32)
-    source = like.header if like is not None else header
+    source = header if header is not None else like.header if like is not None else None
+    primary = like.primary_header if like is not None and header is None else None
+    copied = _copied_cards(fits, source)
+    for line in [history] if isinstance(history, str) else history or []:
+        copied.add_history(line)
+    if primary is None:
+        hdus = fits.HDUList([fits.PrimaryHDU(array, header=copied)])
+    else:
+        hdus = fits.HDUList([fits.PrimaryHDU(header=_copied_cards(fits, primary)), fits.ImageHDU(array, header=copied)])
+    with atomic_path(path, ".fits") as tmp:
+        hdus.writeto(tmp, overwrite=True, output_verify="silentfix")
+    return Path(path)
+
+
+# keywords that describe the HDU's layout, rewritten by astropy from the data written
+_STRUCTURAL = {"SIMPLE", "BITPIX", "EXTEND", "BSCALE", "BZERO", "XTENSION", "PCOUNT", "GCOUNT", "CHECKSUM", "DATASUM"}
+
+
+def _copied_cards(fits: Any, source: Any) -> Any:
     copied = fits.Header()
     if source is not None:
-        skip = {"SIMPLE", "BITPIX", "EXTEND", "BSCALE", "BZERO", "XTENSION", "PCOUNT", "GCOUNT", "CHECKSUM", "DATASUM"}
         for card in source.cards:
-            if card.keyword in skip or card.keyword.startswith("NAXIS"):
+            if card.keyword in _STRUCTURAL or card.keyword.startswith("NAXIS"):
                 continue
             copied.append(card)
-    hdu = fits.PrimaryHDU(array, header=copied)
-    with atomic_path(path, ".fits") as tmp:
-        hdu.writeto(tmp, overwrite=True, output_verify="silentfix")
-    return Path(path)
+    return copied
