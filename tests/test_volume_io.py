@@ -179,3 +179,25 @@ def test_nifti_units_4d_and_shear(tmp_path):
         read_volume(tmp_path / "bad.nii")
     with pytest.raises(PixelsmithError, match="units"):
         read_volume(tmp_path / "one.nii", units="kelvin")
+
+
+def test_integer_hu_is_written_as_int16_and_read_back_exactly(tmp_path, ct):
+    """Issue 28: write_nifti stored an int16 CT as float32, twice the size."""
+    write_series(tmp_path / "ct", ct)
+    dicom = read_volume(tmp_path / "ct")
+    assert np.array_equal(dicom.data, np.round(dicom.data))  # whole HU, as DICOM stores them
+    small, large = write_nifti(tmp_path / "ct.nii", dicom), write_nifti(tmp_path / "f.nii", dicom, dtype="float32")
+    assert nibabel.load(small).get_data_dtype() == np.int16 and nibabel.load(large).get_data_dtype() == np.float32
+    assert small.stat().st_size < 0.6 * large.stat().st_size
+    np.testing.assert_array_equal(read_nifti(small).data, dicom.data)
+    wide = Volume.from_array(np.arange(24.0).reshape(2, 3, 4) * 2000 + 1000, (1.0, 1.0, 1.0))  # 1000..47000
+    shifted = write_nifti(tmp_path / "wide.nii.gz", wide)
+    assert nibabel.load(shifted).get_data_dtype() == np.int16 and nibabel.load(shifted).dataobj.inter != 0
+    np.testing.assert_array_equal(read_nifti(shifted).data, wide.data)
+    fractional = Volume.from_array(np.full((2, 3, 4), 0.25), (1.0, 1.0, 1.0))
+    assert nibabel.load(write_nifti(tmp_path / "mu.nii", fractional)).get_data_dtype() == np.float32
+    import pixelsmith as ps_errors
+    from expect import raises_naming
+
+    with raises_naming(ps_errors.PixelsmithValueError, "dtype"):
+        write_nifti(tmp_path / "x.nii", fractional, dtype="int16")
