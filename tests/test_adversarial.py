@@ -286,6 +286,10 @@ def test_gaussian_fill_finishes_or_refuses_for_any_sigma():
         (lambda: ps.add_stamp(np.zeros((20, 20), ">f4"), np.ones((3, 3)), (5, 5)), "`frame`"),
         (lambda: ps.xray.to_display("abc"), "`image`"),
         (lambda: ps.xray.to_display(np.ones((4, 4)), window=(1, 2, 3)), "`window`"),
+        (lambda: ps.find_peaks(np.eye(5), wcs=3), "`wcs`"),
+        (lambda: ps.find_peaks(np.eye(5)).with_sky("EPSG:4326"), "`wcs`"),
+        (lambda: ps.block_reduce(np.zeros((4, 4)), 2, axes=(5,)), "`axes`"),
+        (lambda: ps.density_map(np.zeros((4, 4)), (2, 2), axes=0), "`block`"),
     ],
 )
 def test_bad_arguments_get_an_error_that_names_them(call, argument):

@@ -88,7 +88,7 @@ def test_apertures_image_and_stack(tmp_path, field):
         (["apertures", "{data}", "--at", "{csv}", "--radius", "-1"], "`radius`"),
         (["apertures", "{data}", "--at", "{csv}", "--radius", "2", "--annulus", "9,4"], "r_in < r_out"),
         (["apertures", "{data}", "--at", "{csv}", "--radius", "2", "--annulus", "x"], "R_IN,R_OUT"),
-        (["apertures", "{data}", "--at", "{bad}", "--radius", "2"], "line 2"),
+        (["apertures", "{data}", "--at", "{bad}", "--radius", "2"], "data row 1 holds 'x'"),
         (["peaks", "{data}", "--out", "{txt}"], ".csv"),
         (["peaks", "{data}", "--min-distance", "0"], "`min_distance`"),
         (["peaks", "{missing}"], "does not exist"),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import typer
 
+from .. import PixelsmithError
 from ._common import check_paths, fail, one_line_errors, parse_hdu
 from ._files import load_input, load_planes
 from ._options import Band, Bands, Frames, Hdu, Json, Overwrite, Quiet
@@ -75,18 +77,19 @@ def _load_data(path: Path, band: int | None, hdu=None) -> tuple[np.ndarray, obje
     return load_input(path, band=band).array(), None
 
 
-def _catalog_centers(at: Path, fits_image) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """(row, col) centres from a CSV of row,col (or y,x) or of ra,dec (through the FITS WCS)."""
-    from ..io.table import csv_columns, read_points_csv
+def _catalog_centers(at: Path, fits_image) -> tuple[np.ndarray, dict[str, np.ndarray], Any]:
+    """(row, col) centres, the catalogue's sky columns, and its ids (`io.catalog.read_catalog`)."""
+    from ..io.catalog import read_catalog
 
-    names = csv_columns(at)
-    if {"ra", "dec"} <= names and not ({"row", "col"} <= names or {"y", "x"} <= names):
-        if fits_image is None or fits_image.wcs is None:
+    wcs = fits_image if fits_image is not None and fits_image.wcs is not None else None
+    try:
+        catalog = read_catalog(at, wcs=wcs)
+    except PixelsmithError as exc:
+        if "pass `wcs`" in str(exc):
             fail(f"--at {str(at)!r} gives ra,dec: the image must be a FITS file with a celestial WCS to place them")
-        sky = read_points_csv(at, ["ra", "dec"], name="--at")
-        return fits_image.pixel_coordinates(sky["ra"], sky["dec"]), sky
-    points = read_points_csv(at, ["row", "col"], name="--at")
-    return np.column_stack([points["row"], points["col"]]), {}
+        fail(str(exc).replace("catalog ", "--at ", 1))
+    sky = {} if catalog.ra is None else {"ra": catalog.ra, "dec": catalog.dec}
+    return catalog.positions, sky, catalog.ids
 
 
 def _peak_table(found, source) -> dict[str, np.ndarray]:
@@ -97,10 +100,8 @@ def _peak_table(found, source) -> dict[str, np.ndarray]:
 
         table["map_x"], table["map_y"] = pixel_to_map(source.raster.transform, found.coords)
     if source.fits is not None and source.fits.wcs is not None:
-        if len(found.coords):
-            table["ra"], table["dec"] = source.fits.sky_coordinates(found.coords)
-        else:
-            table["ra"], table["dec"] = np.empty(0), np.empty(0)
+        sky = found.with_sky(source.fits)
+        table["ra"], table["dec"] = sky.ra, sky.dec
     return table
 
 
@@ -185,7 +186,11 @@ def peaks(
 def apertures(
     data: Path = typer.Argument(..., help="Image, or stack (multi-page TIFF, FITS cube, .npy of shape T,H,W)."),
     at: Path = typer.Option(
-        ..., "--at", help="CSV with row,col columns (e.g. from pixelsmith peaks), or ra,dec for a FITS with WCS."
+        ...,
+        "--at",
+        help="Catalogue: CSV, ECSV, FITS table, VOTable or SExtractor .cat with row,col (pixelsmith), "
+        "xcentroid,ycentroid (photutils), X_IMAGE,Y_IMAGE (SExtractor, 1-based), or ra,dec for a FITS with WCS; "
+        "an id or NUMBER column is carried to the output.",
     ),
     radius: float = typer.Option(..., "--radius", help="Aperture radius in pixels."),
     annulus: str = typer.Option(None, "--annulus", help="Background annulus R_IN,R_OUT (pixels)."),
@@ -209,14 +214,14 @@ def apertures(
         except ValueError:
             fail(f"--annulus must be R_IN,R_OUT (e.g. 8,12), got {annulus!r}")
     pixels, fits_image = _load_data(data, band, parse_hdu(hdu))
-    centers, sky = _catalog_centers(at, fits_image)
+    centers, sky, ids = _catalog_centers(at, fits_image)
     res = aperture_sums(pixels, centers, radius, annulus=ring, method=method, nan_policy=nan)
     n = len(centers)
     frames = res.sums.shape[0] if res.sums.ndim == 2 else 1
     table = {}
     if res.sums.ndim == 2:
         table["frame"] = np.repeat(np.arange(frames), n)
-    table["id"] = np.tile(np.arange(n), frames)
+    table["id"] = np.tile(np.arange(n) if ids is None else ids, frames)  # the catalogue's own ids when it has them
     table["row"] = np.tile(centers[:, 0], frames)
     table["col"] = np.tile(centers[:, 1], frames)
     for name, values in sky.items():  # the catalog's own sky positions, beside the pixels they fell on

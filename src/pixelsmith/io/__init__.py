@@ -1,8 +1,9 @@
 """Readers and writers: GeoTIFF (rasterio, windowed), FITS (astropy), images and arrays, CT volumes
-(DICOM, NIfTI), and any of them in with the result written like it (`read_any`, `write_like`). I/O never
-computes."""
+(DICOM, NIfTI), source catalogues (ECSV, FITS tables, VOTable, SExtractor, CSV), and any of them in with
+the result written like it (`read_any`, `write_like`). I/O never computes."""
 
 from ._atomic import atomic_folder, create_exclusively
+from .catalog import Catalog, read_catalog
 from .dicom import list_dicom_series, read_dicom_series
 from .files import Planes, Source, check_writable, read_any, read_plane, write_like
 from .fits import FitsImage, read_fits, write_fits
@@ -30,6 +31,8 @@ __all__ = [
     "write_image",
     "write_figure",
     "write_grid_csv",
+    "Catalog",
+    "read_catalog",
     "FitsImage",
     "read_fits",
     "write_fits",

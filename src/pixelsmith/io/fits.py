@@ -57,13 +57,10 @@ class FitsImage:
         0-based (x, y) = (col, row), so ``pixel_to_world_values(col, row)``.
         """
         from .._validate import as_points
+        from .._wcs import pixels_to_sky
 
-        wcs = self.wcs
-        if wcs is None:
-            raise PixelsmithValueError("this FITS header has no celestial WCS (CTYPE1/2 such as RA---TAN)")
         points = as_points(coords, "coords", accept_one=True)
-        ra, dec = wcs.celestial.pixel_to_world_values(points[:, 1], points[:, 0])
-        return np.asarray(ra, dtype=np.float64), np.asarray(dec, dtype=np.float64)
+        return pixels_to_sky(self, points[:, 0], points[:, 1])
 
     def pixel_coordinates(self, ra: Any, dec: Any) -> np.ndarray:
         """(row, col) pixel positions, shape (N, 2), of sky positions (degrees): the inverse of `sky_coordinates`.
@@ -79,15 +76,9 @@ class FitsImage:
         >>> image.pixel_coordinates([150.0], [2.0]).round(6).tolist()
         [[5.0, 10.0]]
         """
-        wcs = self.wcs
-        if wcs is None:
-            raise PixelsmithValueError("this FITS header has no celestial WCS (CTYPE1/2 such as RA---TAN)")
-        ra = np.asarray(ra, dtype=np.float64).reshape(-1)
-        dec = np.asarray(dec, dtype=np.float64).reshape(-1)
-        if ra.shape != dec.shape or not (np.isfinite(ra).all() and np.isfinite(dec).all()):
-            raise PixelsmithValueError("`ra` and `dec` must be finite degrees of equal length")
-        x, y = wcs.celestial.world_to_pixel_values(ra, dec)
-        return np.column_stack([np.asarray(y, dtype=np.float64), np.asarray(x, dtype=np.float64)])
+        from .._wcs import sky_to_pixels
+
+        return sky_to_pixels(self, ra, dec)
 
 
 def _choose_hdu(hdus: Any, hdu: Any, path: Path) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -44,12 +44,18 @@ class Peaks(TableMixin):
         The threshold that was applied (``-inf`` when none).
     noise : float or None
         The robust noise estimate used by ``nsigma`` (None when not needed).
+    ra, dec : numpy.ndarray or None
+        Sky positions in degrees (ICRS or the WCS's frame) when found with
+        ``wcs=`` or from `with_sky`; `to_table` gives them as one ``skycoord``
+        column, as photutils' finders do.
     """
 
     coords: np.ndarray
     heights: np.ndarray
     threshold: float
     noise: float | None
+    ra: np.ndarray | None = None
+    dec: np.ndarray | None = None
 
     @property
     def indices(self) -> np.ndarray:
@@ -61,8 +67,48 @@ class Peaks(TableMixin):
     def __len__(self) -> int:
         return len(self.heights)
 
+    def with_sky(self, wcs: Any) -> Peaks:
+        """These peaks with ``ra`` and ``dec`` (degrees) from a celestial WCS: 2-D peaks only.
+
+        Parameters
+        ----------
+        wcs : astropy.wcs.WCS or FitsImage
+            The image's WCS (``pixelsmith.io.read_fits(path)`` is accepted as is).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from astropy.wcs import WCS
+        >>> from pixelsmith import find_peaks
+        >>> wcs = WCS(naxis=2)
+        >>> wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+        >>> wcs.wcs.crval, wcs.wcs.crpix, wcs.wcs.cdelt = [150, 2], [3, 3], [-1e-4, 1e-4]
+        >>> image = np.zeros((5, 5)); image[2, 2] = 1.0
+        >>> peaks = find_peaks(image).with_sky(wcs)
+        >>> float(peaks.ra[0]), float(peaks.dec[0])
+        (150.0, 2.0)
+        """
+        from .._wcs import pixels_to_sky
+
+        if self.coords.shape[1] != 2:
+            raise PixelsmithValueError(
+                f"`with_sky` needs 2-D peaks (row, col); these have {self.coords.shape[1]} coordinates"
+            )
+        ra, dec = pixels_to_sky(wcs, self.coords[:, 0], self.coords[:, 1])
+        return replace(self, ra=ra, dec=dec)
+
+    def to_table(self) -> Any:
+        """The peaks as an astropy Table; sky positions as one ``skycoord`` column (a SkyCoord)."""
+        table = super().to_table()
+        if self.ra is not None:
+            from astropy.coordinates import SkyCoord
+
+            table.remove_columns(["ra", "dec"])
+            table["skycoord"] = SkyCoord(self.ra, self.dec, unit="deg")
+        return table
+
     def columns(self) -> dict[str, np.ndarray]:
-        """One column per coordinate ((plane,) row, col; or index in 1-D), then height, strongest first.
+        """One column per coordinate ((plane,) row, col; or index in 1-D), then height, then ra, dec when known.
 
         Examples
         --------
@@ -74,6 +120,8 @@ class Peaks(TableMixin):
         names = {1: ["index"], 2: ["row", "col"], 3: ["plane", "row", "col"]}[self.coords.shape[1]]
         table = {name: self.coords[:, k] for k, name in enumerate(names)}
         table["height"] = self.heights
+        if self.ra is not None:
+            table["ra"], table["dec"] = self.ra, self.dec
         return table
 
 
@@ -146,6 +194,7 @@ def find_peaks(
     exclude_border: bool | int = True,
     max_count: int | None = None,
     subpixel: bool = False,
+    wcs: Any = None,
 ) -> Peaks:
     """Local maxima of a 1-D, 2-D or 3-D array, strongest first.
 
@@ -188,6 +237,9 @@ def find_peaks(
         else the per-axis parabola through the peak and its two neighbours,
         clipped to +-0.5. Plateaus give their centroid. With noise, pass
         `sigma` close to the PSF sigma (a matched filter) for the best positions.
+    wcs : astropy.wcs.WCS or FitsImage, optional
+        A celestial WCS of a 2-D image: the peaks get ``ra`` and ``dec``
+        (degrees), as `Peaks.with_sky` gives them.
 
     Returns
     -------
@@ -214,6 +266,12 @@ def find_peaks(
         allow_dask=_PEAKS_NEED_ALL,
         hint="pass one image or volume; for a stack of images loop over it",
     )
+    if wcs is not None:  # checked before the search, not after it
+        from .._wcs import celestial_wcs
+
+        celestial_wcs(wcs)
+        if arr.ndim != 2:
+            raise PixelsmithValueError(f"`wcs` places 2-D peaks on the sky; `image` has {arr.ndim} dimensions")
     # float32 stays float32 (comparisons are exact in either); everything else is float64
     data = np.asarray(arr, dtype=np.float32 if arr.dtype == np.float32 else np.float64)
     finite = np.isfinite(data)
@@ -268,7 +326,8 @@ def find_peaks(
         coords, heights, centroids = coords[:max_count], heights[:max_count], centroids[:max_count]
     if subpixel:
         coords = _refine(data, coords, centroids)
-    return Peaks(coords=coords, heights=heights, threshold=float(level), noise=noise)
+    found = Peaks(coords=coords, heights=heights, threshold=float(level), noise=noise)
+    return found if wcs is None else found.with_sky(wcs)
 
 
 def _suppression_order(coords: np.ndarray, heights: np.ndarray, ndim: int) -> np.ndarray:
