@@ -288,33 +288,66 @@ def progress_bar(description: str, quiet: bool) -> Iterator[Callable[[int, int],
 _MAX_DISK_RADIUS = 6000
 
 
-def parse_footprint(text: str | None):
+# lengths in map units (--footprint disk:150m) -> metres
+_LENGTH_UNITS = {"m": 1.0, "km": 1000.0, "ft": 0.3048}
+
+
+def parse_footprint(text: str | None, pixel_size: Callable[[], tuple[float, float]] | None = None):
     """``disk:R`` (d <= R), ``annulus:R1,R2`` (R1 <= d <= R2) -> boolean footprint; ``box:N`` -> the int N.
 
-    A box is a plain window size (the separable path), so it comes back as a size for ``--size``.
+    Lengths in pixels, or in metres, km or feet with a unit (``disk:150m``), converted through
+    `pixel_size()`, the input's (row, col) pixel size in metres (which refuses a geographic CRS).
+    A box in pixels is a plain window size (the separable path), so it comes back as a size for ``--size``.
     """
     if text is None:
         return None
 
-    usage = f"--footprint must be disk:R, annulus:R1,R2 or box:N with 0 <= R < {_MAX_DISK_RADIUS} (e.g. disk:3)"
+    usage = (
+        f"--footprint must be disk:R, annulus:R1,R2 or box:N with 0 <= R < {_MAX_DISK_RADIUS} pixels "
+        "(e.g. disk:3), or lengths with a unit on a projected raster (disk:150m, annulus:100m,300m, box:1km)"
+    )
     kind, _, value = text.partition(":")
-    try:
-        numbers = [float(v) for v in value.split(",")]
-    except ValueError:
-        fail(f"{usage}, got {text!r}")
+    numbers, units = [], set()
+    for item in value.split(","):
+        item = item.strip()
+        unit = next((u for u in sorted(_LENGTH_UNITS, key=len, reverse=True) if item.endswith(u)), "")
+        try:
+            numbers.append(float(item.removesuffix(unit)) if unit else float(item))
+        except ValueError:
+            fail(f"{usage}, got {text!r}")
+        units.add(unit)
+    if len(units) > 1:
+        fail(f"--footprint {text!r} mixes pixels and map units; give every length the same way")
+    unit = units.pop()
+    spacing = (1.0, 1.0)
+    if unit:
+        if pixel_size is None:
+            fail(f"--footprint {text!r} gives map units; this command takes the footprint in pixels")
+        try:
+            metres = pixel_size()
+        except PixelsmithError as exc:
+            fail(f"--footprint {text!r} is in map units but {exc}")
+        numbers = [n * _LENGTH_UNITS[unit] for n in numbers]
+        spacing = metres
+    from .. import footprints
+
     if kind == "box":
-        if len(numbers) != 1 or not numbers[0].is_integer() or not 1 <= numbers[0] <= 2 * _MAX_DISK_RADIUS:
-            fail(f"{usage}; box:N takes a whole number N >= 1, got {text!r}")
-        return int(numbers[0])
+        if len(numbers) != 1 or numbers[0] < 0:
+            fail(f"{usage}; box takes one length, got {text!r}")
+        if not unit:
+            if not numbers[0].is_integer() or not 1 <= numbers[0] <= 2 * _MAX_DISK_RADIUS:
+                fail(f"{usage}; box:N takes a whole number N >= 1, got {text!r}")
+            return int(numbers[0])
+        counts = footprints.box(numbers[0], spacing=spacing).shape
+        return counts if counts[0] != counts[1] else counts[0]
     shape = {"disk": 1, "annulus": 2}.get(kind)
-    if shape is None or len(numbers) != shape or not all(0 <= r < _MAX_DISK_RADIUS for r in numbers):
+    pixels = [n / min(spacing) for n in numbers]
+    if shape is None or len(numbers) != shape or not all(0 <= r < _MAX_DISK_RADIUS for r in pixels):
         fail(f"{usage}, got {text!r}")
     inner, outer = (0.0, numbers[0]) if kind == "disk" else (numbers[0], numbers[1])
     if outer < inner:
         fail(f"--footprint annulus:R1,R2 needs R1 <= R2, got {text!r}")
-    from .. import footprints
-
-    footprint = footprints.disk(outer) if kind == "disk" else footprints.annulus(inner, outer)
+    footprint = footprints.disk(outer, spacing) if kind == "disk" else footprints.annulus(inner, outer, spacing)
     if not footprint.any():
         fail(f"--footprint {text!r} holds no pixel")
     return footprint

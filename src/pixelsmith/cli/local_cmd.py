@@ -52,7 +52,12 @@ def local(
     ),
     size: str = typer.Option("3", "--size", help="Window size: N or ROWS,COLS."),
     footprint: str = typer.Option(
-        None, "--footprint", help=("Window shape instead of --size: disk:R, annulus:R1,R2 or box:N.")
+        None,
+        "--footprint",
+        help=(
+            "Window shape instead of --size: disk:R, annulus:R1,R2 or box:N in pixels, or with a unit "
+            "(m, km, ft) on a projected raster: disk:150m."
+        ),
     ),
     mode: Mode = typer.Option(Mode.reflect, "--mode", help="How edges are extended (scipy.ndimage)."),
     cval: float = typer.Option(0.0, "--cval", help="Value beyond the edges for --mode constant."),
@@ -73,12 +78,12 @@ def local(
 
     check_paths([input], output, overwrite)
     name, q = parse_stat(stat)
-    fp = parse_footprint(footprint)
     window = parse_size(size)
-    if isinstance(fp, int):  # box:N is a plain window size
-        window, fp = fp, None
     planes = load_planes(input, band=band, hdu=parse_hdu(hdu), frames=frames)
     source = planes.sources[0]
+    fp = parse_footprint(footprint, lambda: _pixel_size_metres(source))
+    if isinstance(fp, (int, tuple)):  # a box is a plain window size
+        window, fp = fp, None
     # every argument checked against the input, and the output format against the result, before the work
     out_dtype = local_stat_dtype(
         source.shape, source.dtype, name, window, footprint=fp, mode=mode.value, cval=cval, nan_policy=nan.value,
@@ -153,6 +158,14 @@ def blocks(
         ]
         coarse = planes.sources[0].coarsened(sizes)
         _save(output, stack_planes(results, planes), planes, f"blocks {func.value}", quiet, source=coarse)
+
+
+def _pixel_size_metres(source) -> tuple[float, float]:
+    if source.raster is None:
+        from .. import PixelsmithValueError
+
+        raise PixelsmithValueError(f"{source.path.name} is not georeferenced (no CRS); give the window in pixels")
+    return source.raster.pixel_size_metres()
 
 
 def _streams(planes: Planes, output: Path) -> bool:

@@ -66,6 +66,34 @@ class Raster:
         """Same georeferencing, new pixels (the mask is dropped unless given)."""
         return replace(self, data=data, mask=changes.pop("mask", None), **changes)
 
+    def pixel_size_metres(self) -> tuple[float, float]:
+        """(row, col) pixel size in metres, for windows given in map units (`pixelsmith.footprints`).
+
+        Refused, with the reason, for a raster without a CRS or in a geographic
+        CRS (a degree of longitude is not a fixed number of metres).
+
+        Examples
+        --------
+        >>> from rasterio.transform import from_origin
+        >>> Raster(None, from_origin(500000, 4e6, 30, 10), "EPSG:32633").pixel_size_metres()
+        (10.0, 30.0)
+        """
+        if self.crs is None:
+            raise PixelsmithValueError(
+                "the raster has no CRS, so its pixels have no size in metres; give the window in pixels"
+            )
+        from rasterio.crs import CRS
+
+        crs = CRS.from_user_input(self.crs)
+        if not crs.is_projected:
+            raise PixelsmithValueError(
+                f"the raster's CRS ({crs.to_string()}) is geographic: its pixels are degrees, not a fixed number "
+                "of metres; reproject it to a projected CRS (e.g. its UTM zone) or give the window in pixels"
+            )
+        to_metres = float(crs.linear_units_factor[1])
+        a, b, _, d, e, _ = tuple(self.transform)[:6]
+        return (float(np.hypot(b, e)) * to_metres, float(np.hypot(a, d)) * to_metres)
+
     def to_xarray(self, name: str | None = None) -> Any:
         """The pixels as an ``xarray.DataArray`` with map coordinates, lazily when `data` is a dask array.
 
