@@ -105,12 +105,26 @@ def test_a_sweep_writes_one_picture_per_angle_a_listing_and_a_stack(tmp_path, rn
     args = ["drr", tmp_path / "ct", out, "--angles", "0:360:90", "--shape", "16,16", "--pixel-spacing", "2"]
     res = _invoke(*args, "--tif", tmp_path / "s.tif", "--output", "line_integral", "-q")
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == [f"view_{n:04d}.png" for n in range(4)] + ["views.csv"]
+    files = [f"view_{n:04d}.png" for n in range(4)] + ["views.csv", "views.json"]
+    assert sorted(p.name for p in out.iterdir()) == files
     listing = np.genfromtxt(out / "views.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
     assert listing["angle"].tolist() == [0.0, 90.0, 180.0, 270.0]
     volume = read_dicom_series(tmp_path / "ct")
     views = [Geometry.c_arm(volume, 1000, 1500, a, shape=(16, 16), pixel_spacing=2.0) for a in (0, 90, 180, 270)]
     expected = drr_sweep(volume, views)
+    # issue 28: each view's geometry, which another tool can take: the matrices and vectors give the same views
+    import json
+
+    described = json.loads((out / "views.json").read_text())["views"]
+    for n, view in enumerate(views):
+        matrix = np.array([[listing[f"p{i}{j}"][n] for j in range(4)] for i in range(3)])
+        np.testing.assert_allclose(matrix, view.projection_matrix(), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(described[n]["projection_matrix"], view.projection_matrix(), rtol=1e-12)
+        source = [listing[f"source_{a}"][n] for a in "xyz"]
+        np.testing.assert_allclose(source, view.source, atol=1e-6)
+        rebuilt = Geometry.from_projection_matrix(matrix, (listing["rows"][n], listing["cols"][n]), volume, sdd=1500)
+        np.testing.assert_allclose(rebuilt.detector.center, view.detector.center, atol=1e-6)
+        np.testing.assert_allclose(drr_sweep(volume, [rebuilt])[0], expected[n], rtol=1e-5)
     np.testing.assert_array_equal(read_image(out / "view_0002.png"), to_display(expected[2]))
     np.testing.assert_allclose(read_image(tmp_path / "s.tif"), -np.log(expected), rtol=1e-5, atol=1e-6)
     res = _invoke(*args, "-q")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import naive
+from expect import raises_naming
 from pixelsmith import PixelsmithError, PixelsmithValueError
 from pixelsmith.xray import (
     Detector,
@@ -510,3 +511,111 @@ def test_c_arm_names_a_volume_that_is_not_one(volume):
 
     with raises_naming(PixelsmithValueError, "volume"):
         Geometry.c_arm(volume, sid=600, sdd=1000, angle=0, shape=(8, 8), pixel_spacing=1.0)
+
+
+def _sample_views(volume):
+    yield Geometry.c_arm(volume, 700, 1100, 35, -20, shape=(30, 44), pixel_spacing=1.3)
+    yield Geometry.c_arm(volume, 900, 1400, 200, 10, shape=(17, 9), pixel_spacing=0.7)
+    off_centre = Detector(center=(40, 600, -30), u=(0.9, 0.1, 0), v=(0, 0.05, -1.6), shape=(25, 31))
+    yield Geometry(source=(-20, -500, 15), detector=off_centre)  # anisotropic, oblique, off-axis
+
+
+@pytest.mark.parametrize("scale", [1.0, 3.7e-4, -2.5])
+@pytest.mark.parametrize("order", ["row_col", "xy"])
+def test_a_projection_matrix_gives_back_its_view(scale, order):
+    """Issue 28: views that other tools (TIGRE, DiffDRR, OpenCV) can take, and take back."""
+    volume = phantom((24, 24, 24), (2.0, 2.0, 2.0))
+    for view in _sample_views(volume):
+        matrix = scale * view.projection_matrix(pixel_order=order)
+        sdd = float(np.dot(view.detector.center - view.source, _unit_normal(view)))
+        again = Geometry.from_projection_matrix(matrix, view.detector.shape, volume, sdd=abs(sdd), pixel_order=order)
+        for got, want in [
+            (again.source, view.source),
+            (again.detector.center, view.detector.center),
+            (again.detector.u, view.detector.u),
+            (again.detector.v, view.detector.v),
+        ]:
+            np.testing.assert_allclose(got, want, atol=1e-7)
+        beyond = Geometry.from_projection_matrix(matrix, view.detector.shape, volume, pixel_order=order)
+        same, original = beyond.projection_matrix(), view.projection_matrix()  # equal up to a positive scale
+        np.testing.assert_allclose(same / np.linalg.norm(same), original / np.linalg.norm(original), atol=1e-12)
+        np.testing.assert_allclose(drr(volume, beyond), drr(volume, view), rtol=1e-4, atol=1e-6)
+
+
+def _unit_normal(view):
+    normal = np.cross(view.detector.u, view.detector.v)
+    return normal / np.linalg.norm(normal)
+
+
+def test_xy_order_swaps_the_first_two_rows_as_opencv_projects():
+    import cv2
+
+    view = next(_sample_views(phantom((16, 16, 16), (2.0, 2.0, 2.0))))
+    points = np.random.default_rng(1).normal(0, 30, (6, 3)) + view.source + 0.5 * (view.detector.center - view.source)
+    homogeneous = np.column_stack([points, np.ones(6)]) @ view.projection_matrix(pixel_order="xy").T
+    xy = homogeneous[:, :2] / homogeneous[:, 2:]
+    k, rotation, centre = cv2.decomposeProjectionMatrix(view.projection_matrix(pixel_order="xy"))[:3]
+    np.testing.assert_allclose((centre[:3] / centre[3]).ravel(), view.source, atol=1e-6)
+    rc = np.column_stack([points, np.ones(6)]) @ view.projection_matrix().T
+    np.testing.assert_allclose(xy, (rc[:, :2] / rc[:, 2:])[:, ::-1], rtol=1e-12)
+
+
+def _xa_dataset(tmp_path, primary, secondary):
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.12.1"  # X-Ray Angiographic Image
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(str(tmp_path / "xa.dcm"), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.Modality = meta.MediaStorageSOPClassUID, "XA"
+    ds.PositionerPrimaryAngle, ds.PositionerSecondaryAngle = primary, secondary
+    ds.DistanceSourceToPatient, ds.DistanceSourceToDetector = 750, 1150
+    ds.Rows, ds.Columns, ds.ImagerPixelSpacing = 40, 50, [0.6, 0.4]
+    ds.save_as(tmp_path / "xa.dcm", enforce_file_format=True)
+    return tmp_path / "xa.dcm"
+
+
+@pytest.mark.parametrize(
+    ("primary", "secondary", "detector_side"),
+    [(0, 0, (0, -1, 0)), (90, 0, (1, 0, 0)), (-90, 0, (-1, 0, 0)), (0, 30, (0, -0.8660254, 0.5)), (180, 0, (0, 1, 0))],
+)
+def test_a_c_arm_x_ray_s_dicom_positioner_gives_its_view(tmp_path, primary, secondary, detector_side):
+    """Issue 28: PositionerPrimaryAngle (LAO +) and PositionerSecondaryAngle (CRA +) place the detector; 0/0 is PA."""
+    volume = phantom((20, 20, 20), (2.0, 2.0, 2.0))
+    view = Geometry.from_dicom(_xa_dataset(tmp_path, primary, secondary), volume)
+    beam = view.detector.center - view.source
+    np.testing.assert_allclose(beam / np.linalg.norm(beam), detector_side, atol=1e-7)  # toward the detector
+    np.testing.assert_allclose(np.linalg.norm(volume.center - view.source), 750)
+    np.testing.assert_allclose(np.linalg.norm(beam), 1150)
+    assert view.detector.shape == (40, 50)
+    np.testing.assert_allclose([np.linalg.norm(view.detector.u), np.linalg.norm(view.detector.v)], [0.4, 0.6])
+    h = view.projection_matrix() @ np.append(volume.center, 1.0)
+    np.testing.assert_allclose(h[:2] / h[2], [19.5, 24.5], atol=1e-9)  # the isocentre at the detector's centre
+    if (primary, secondary) == (0, 0):  # PA, seen from the detector: the patient's left (+x) at higher columns
+        left = view.projection_matrix() @ np.append(volume.center + [10.0, 0, 0], 1.0)
+        head = view.projection_matrix() @ np.append(volume.center + [0, 0, 10.0], 1.0)
+        assert left[1] / left[2] > 24.5 and head[0] / head[2] < 19.5
+
+
+def test_geometry_builders_refuse_what_they_cannot_use(tmp_path):
+    import pydicom
+
+    volume = phantom((8, 8, 8), (2.0, 2.0, 2.0))
+    view = next(_sample_views(volume))
+    with raises_naming(PixelsmithValueError, "matrix"):
+        Geometry.from_projection_matrix(np.eye(3), (4, 4), volume)
+    with raises_naming(PixelsmithValueError, "matrix"):
+        Geometry.from_projection_matrix(np.zeros((3, 4)), (4, 4), volume)
+    with raises_naming(PixelsmithValueError, "sdd"):
+        Geometry.from_projection_matrix(view.projection_matrix(), (4, 4))
+    with raises_naming(PixelsmithValueError, "pixel_order"):
+        view.projection_matrix(pixel_order="uv")
+    path = _xa_dataset(tmp_path, 10, 5)
+    ds = pydicom.dcmread(path)
+    del ds.DistanceSourceToPatient
+    with pytest.raises(PixelsmithValueError, match=r"DistanceSourceToPatient \(0018,1111\)"):
+        Geometry.from_dicom(ds, volume)
+    with raises_naming(PixelsmithValueError, "volume"):
+        Geometry.from_dicom(path, np.zeros((4, 4, 4)))

@@ -21,6 +21,7 @@ __all__ = [
     "FillMethod",
     "Mode",
     "NanPolicy",
+    "PixelOrder",
     "Statistic",
 ]
 
@@ -32,6 +33,7 @@ Boundary = Literal["trim", "pad"]
 FillMethod = Literal["harmonic", "biharmonic", "nearest", "gaussian"]
 DrrMethod = Literal["joseph", "trilinear", "siddon"]
 DrrOutput = Literal["intensity", "line_integral"]
+PixelOrder = Literal["row_col", "xy"]
 Statistic = Literal[
     "mean", "sum", "var", "std", "min", "max", "count", "median", "percentile", "range", "majority", "variety"
 ]

@@ -65,37 +65,56 @@ def _check_sweep_folder(folder: Path, count: int, overwrite: bool) -> None:
     if not folder.exists():
         return
     clashes = [folder / _view_name(n) for n in range(count) if (folder / _view_name(n)).exists()]
-    if (folder / "views.csv").exists():
-        clashes.append(folder / "views.csv")
+    clashes += [folder / name for name in ("views.csv", "views.json") if (folder / name).exists()]
     if clashes and not overwrite:
         fail(f"output {str(clashes[0])!r} exists (and {len(clashes) - 1} more); pass --overwrite to replace them")
 
 
-def _write_sweep(output: Path, angles: list[float], images: np.ndarray, tif: Path | None, kind: str) -> None:
-    """Every view, views.csv and the --tif stack, as one output: all written into a temporary folder (and
-    the stack atomically) before anything is moved into place, so a failure leaves nothing new."""
+def _write_sweep(
+    output: Path, angles: list[float], geometries: list, images: np.ndarray, tif: Path | None, kind: str
+) -> None:
+    """Every view, views.csv, views.json and the --tif stack, as one output: all written into a temporary
+    folder (and the stack atomically) before anything is moved into place, so a failure leaves nothing new."""
     from ..io import atomic_folder, write_image
 
     with atomic_folder(output) as folder:
-        _write_views(folder, angles, images, kind)
+        _write_views(folder, angles, geometries, images, kind)
         if tif is not None:
             write_image(tif, images.astype(np.float32))
 
 
-def _write_views(folder: Path, angles: list[float], images: np.ndarray, kind: str) -> None:
+def _write_views(folder: Path, angles: list[float], geometries: list, images: np.ndarray, kind: str) -> None:
+    """The views as images, and each one's geometry: views.csv (one row per view, flat columns) and
+    views.json (the same, nested), with the 3 x 4 projection matrix in pixelsmith's (row, col) order."""
+    import json
+
     from ..io import write_image
     from ..io.table import write_csv
     from ..xray import to_display
 
     for n, image in enumerate(images):
         write_image(folder / _view_name(n), to_display(image, intensity=kind == "intensity"))
-    write_csv(
-        folder / "views.csv",
-        {
-            "index": np.arange(len(angles)),
-            "angle": np.asarray(angles, float),
-            "file": np.array([_view_name(n) for n in range(len(angles))]),
-        },
+    described = [g.describe() for g in geometries]
+    table: dict[str, np.ndarray] = {
+        "index": np.arange(len(angles)),
+        "angle": np.asarray(angles, float),
+        "file": np.array([_view_name(n) for n in range(len(angles))]),
+    }
+    for key in ("source", "detector_center", "detector_u", "detector_v"):
+        for axis, name in enumerate("xyz"):
+            table[f"{key}_{name}"] = np.array([d[key][axis] for d in described])
+    table["rows"] = np.array([d["detector_shape"][0] for d in described])
+    table["cols"] = np.array([d["detector_shape"][1] for d in described])
+    for i in range(3):
+        for j in range(4):
+            table[f"p{i}{j}"] = np.array([d["projection_matrix"][i][j] for d in described])
+    write_csv(folder / "views.csv", table, float_format="%.10g")
+    views = [
+        {"index": n, "angle": float(a), "file": _view_name(n), **d}
+        for n, (a, d) in enumerate(zip(angles, described, strict=True))
+    ]
+    (folder / "views.json").write_text(
+        json.dumps({"units": "mm, patient LPS", "pixel_order": "row_col", "views": views}, indent=1)
     )
 
 
@@ -114,7 +133,8 @@ commands = typer.Typer()
         "  pixelsmith drr ct_series/ lat.png --angle 90 --tif lat_line_integrals.tif --output line_integral\n\n"
         "  pixelsmith drr --phantom phantom.png\n\n"
         "A sweep (C-arm rotation): --angles START:STOP:STEP (degrees, STOP excluded) or A,B,C writes\n"
-        "OUTPUT/view_0000.png ... and OUTPUT/views.csv (index, angle, file) into the folder OUTPUT;\n"
+        "OUTPUT/view_0000.png ... and each view's geometry (source, detector centre, u, v, shape and 3 x 4\n"
+        "projection matrix) in OUTPUT/views.csv and OUTPUT/views.json;\n"
         "--tif then writes every view as one (views, rows, cols) float32 TIFF stack:\n\n"
         "  pixelsmith drr ct.nii.gz sweep/ --angles 0:360:2 --tif sweep.tif"
     ),
@@ -211,7 +231,7 @@ def drr_cmd(
                 supersample=supersample,
                 progress=update,
             )
-        _write_sweep(output, sweep, images, tif, output_kind)
+        _write_sweep(output, sweep, geometries, images, tif, output_kind)
         if not quiet:
             typer.echo(f"wrote {len(sweep)} views to {output}" + (f" and {tif}" if tif else ""), err=True)
         return
