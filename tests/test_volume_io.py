@@ -201,3 +201,27 @@ def test_integer_hu_is_written_as_int16_and_read_back_exactly(tmp_path, ct):
 
     with raises_naming(ps_errors.PixelsmithValueError, "dtype"):
         write_nifti(tmp_path / "x.nii", fractional, dtype="int16")
+
+
+def test_simpleitk_reads_the_same_ct_and_round_trips_with_every_voxel_in_place(tmp_path, ct):
+    """Issue 28: Volume.spacing is (slice, row, col); SimpleITK's (x, y, z). The converters keep every voxel's place."""
+    import SimpleITK as sitk
+
+    write_series(tmp_path / "ct", ct, orientation=(0.8, 0.6, 0, -0.6, 0.8, 0))  # oblique
+    ours = read_volume(tmp_path / "ct")
+    reader = sitk.ImageSeriesReader()
+    reader.SetFileNames(reader.GetGDCMSeriesFileNames(str(tmp_path / "ct")))
+    theirs = Volume.from_simpleitk(reader.Execute())
+    np.testing.assert_array_equal(theirs.data, ours.data)
+    np.testing.assert_allclose(theirs.affine, ours.affine, atol=1e-6)
+    image = ours.to_simpleitk()
+    assert image.GetSize() == ours.shape[::-1]
+    np.testing.assert_allclose(image.GetSpacing(), ours.spacing[::-1])
+    for k, j, i in [(0, 0, 0), (3, 5, 7), (ours.shape[0] - 1, 2, ours.shape[2] - 1)]:
+        np.testing.assert_allclose(image.TransformIndexToPhysicalPoint((i, j, k)), (ours.affine @ [k, j, i, 1])[:3])
+        assert image.GetPixel(i, j, k) == ours.data[k, j, i]
+    again = Volume.from_simpleitk(image)
+    np.testing.assert_array_equal(again.data, ours.data)
+    np.testing.assert_allclose(again.affine, ours.affine, atol=1e-12)
+    with pytest.raises(PixelsmithError, match="3-D scalar"):
+        Volume.from_simpleitk(sitk.Image(4, 5, sitk.sitkFloat32))

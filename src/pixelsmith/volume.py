@@ -16,6 +16,12 @@ __all__ = ["Volume"]
 class Volume:
     """Voxels indexed (slice, row, col) with their place in patient space (mm, DICOM LPS axes).
 
+    The axis order is numpy's: ``data[slice, row, col]``, and `spacing` is
+    (slice, row, col) too. SimpleITK and ITK state sizes and spacings the other
+    way round, (x, y, z) = (col, row, slice): a CT with 0.7 mm pixels and 2.5 mm
+    slices is ``spacing == [2.5, 0.7, 0.7]`` here and ``GetSpacing() ==
+    (0.7, 0.7, 2.5)`` there. `to_simpleitk` and `from_simpleitk` convert.
+
     Attributes
     ----------
     data : numpy.ndarray, (S, R, C) float32
@@ -131,6 +137,69 @@ class Volume:
             if o.shape != (3,) or not np.isfinite(o).all():
                 raise PixelsmithValueError(f"`origin` must be three finite millimetre values, got {origin!r}")
         return cls(data, sp, o, d, units)
+
+    def to_simpleitk(self) -> Any:
+        """This volume as a ``SimpleITK.Image`` (float32), placed where it is (the [simpleitk] extra).
+
+        SimpleITK's index (x, y, z) is this volume's (col, row, slice); spacing,
+        origin and direction are converted so every voxel lands on the same
+        patient point (ITK works in LPS, as DICOM and pixelsmith do).
+
+        Returns
+        -------
+        SimpleITK.Image
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> vol = Volume.from_array(np.zeros((10, 20, 30)), (2.5, 0.7, 0.7))
+        >>> image = vol.to_simpleitk()
+        >>> image.GetSize(), image.GetSpacing()
+        ((30, 20, 10), (0.7, 0.7, 2.5))
+        >>> Volume.from_simpleitk(image).spacing.tolist()
+        [2.5, 0.7, 0.7]
+        """
+        sitk = _simpleitk("Volume.to_simpleitk")
+        image = sitk.GetImageFromArray(self.data)  # numpy (slice, row, col) is ITK's (x, y, z) reversed
+        image.SetSpacing([float(v) for v in self.spacing[::-1]])
+        image.SetOrigin([float(v) for v in self.origin])
+        image.SetDirection([float(v) for v in self.direction[:, ::-1].ravel()])  # columns: x, y, z index axes
+        return image
+
+    @classmethod
+    def from_simpleitk(cls, image: Any, *, units: str = "hu") -> Volume:
+        """A Volume from a 3-D ``SimpleITK.Image`` (as ``sitk.ReadImage`` or a series reader gives it).
+
+        Parameters
+        ----------
+        image : SimpleITK.Image
+            Scalar, 3-D.
+        units : {'hu', 'mu'}, default 'hu'
+            What the voxel values are.
+
+        Returns
+        -------
+        Volume
+            Indexed (slice, row, col) = ITK's (z, y, x); see `to_simpleitk`.
+        """
+        sitk = _simpleitk("Volume.from_simpleitk")
+        if not isinstance(image, sitk.Image):
+            raise PixelsmithValueError(f"`image` must be a SimpleITK.Image, got {type(image).__name__}")
+        if image.GetDimension() != 3 or image.GetNumberOfComponentsPerPixel() != 1:
+            raise PixelsmithValueError(
+                f"`image` must be a 3-D scalar image, got {image.GetDimension()}-D with "
+                f"{image.GetNumberOfComponentsPerPixel()} components per voxel"
+            )
+        data = sitk.GetArrayFromImage(image)  # (z, y, x) = (slice, row, col)
+        spacing = np.asarray(image.GetSpacing(), dtype=np.float64)[::-1]
+        direction = np.asarray(image.GetDirection(), dtype=np.float64).reshape(3, 3)[:, ::-1]
+        return cls(data, spacing, np.asarray(image.GetOrigin(), dtype=np.float64), direction, units)
+
+
+def _simpleitk(what: str) -> Any:
+    from ._validate import require
+
+    return require("SimpleITK", "simpleitk", what)
 
 
 def _vector(value: Any, name: str, count: int) -> np.ndarray:
