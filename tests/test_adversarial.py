@@ -209,14 +209,17 @@ def test_huge_values_give_finite_statistics_where_the_answer_is_finite():
 
 def test_stack_statistics_with_infinities_follow_numpy():
     frames = np.array([[np.inf, 1.0, -np.inf, np.nan], [1.0, 2.0, np.inf, 5.0], [3.0, 4.0, 0.0, np.nan]])
-    stats = ps.StackStats()
+    one_by_one = ps.StackStats()
     for frame in frames:
-        stats.add(frame)
-    with np.errstate(invalid="ignore"):
-        np.testing.assert_allclose(stats.mean, np.nanmean(frames, axis=0), rtol=1e-15)
-        np.testing.assert_array_equal(np.isnan(stats.var()), np.isnan(np.nanvar(frames, axis=0)))
-    np.testing.assert_array_equal(stats.count, [3, 3, 3, 1])
-    np.testing.assert_array_equal(stats.max, np.nanmax(frames, axis=0))
+        one_by_one.add(frame)
+    along_last = ps.StackStats().add_many(np.ascontiguousarray(frames.T), axis=-1)  # pixel by pixel
+    for stats in (one_by_one, along_last, ps.StackStats().add_many(frames)):
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_allclose(stats.mean, np.nanmean(frames, axis=0), rtol=1e-15)
+            np.testing.assert_array_equal(np.isnan(stats.var()), np.isnan(np.nanvar(frames, axis=0)))
+        np.testing.assert_array_equal(stats.count, [3, 3, 3, 1])
+        np.testing.assert_array_equal(stats.max, np.nanmax(frames, axis=0))
+        np.testing.assert_array_equal(stats.min, np.nanmin(frames, axis=0))
 
 
 @pytest.mark.parametrize(

@@ -179,3 +179,35 @@ def test_block_reduce_axes_choose_the_reduced_axes():
     np.testing.assert_array_equal(ps.density_map(cube > 0.5, 2, axes=2), ps.density_map(cube > 0.5, (1, 1, 2)))
     with pytest.raises(ps.PixelsmithValueError, match="one size per reduced axis"):
         ps.block_reduce(cube, (2, 2, 2), axes=(1, 2))
+
+
+def test_stack_stats_fast_and_general_paths_give_numpy_s_answer_in_any_mix():
+    """Issue 30: finite frames take a count-free Welford kernel; a NaN, an inf or a chunk switches to per-pixel
+    counts mid-stream. Every mix must give numpy's nan-aware answer, large offsets included."""
+    rng = np.random.default_rng(12)
+    stack = 1e6 + rng.normal(0, 2.0, (30, 17, 19))  # a large offset: the reference must keep the digits
+    stack[20, 3, 4] = np.nan
+    stack[25:, 5, 6] = np.nan
+    want_mean, want_var = np.nanmean(stack, axis=0), np.nanvar(stack, axis=0, ddof=1)
+    fast_then_general = ps.StackStats()
+    for frame in stack:
+        fast_then_general.add(frame.astype(np.float64))
+    chunked = ps.StackStats().add_many(stack[:7]).add_many(np.moveaxis(stack[7:], 0, -1), axis=-1)
+    halves = ps.StackStats()
+    for frame in stack[:15]:
+        halves.add(frame)
+    other = ps.StackStats()
+    for frame in stack[15:]:
+        other.add(frame)
+    halves.merge(other)
+    for stats in (fast_then_general, chunked, halves):
+        np.testing.assert_allclose(stats.mean, want_mean, rtol=1e-14)
+        np.testing.assert_allclose(stats.var(ddof=1), want_var, rtol=1e-9)
+        np.testing.assert_array_equal(stats.count, np.sum(~np.isnan(stack), axis=0))
+        np.testing.assert_array_equal(stats.min, np.nanmin(stack, axis=0))
+        np.testing.assert_array_equal(stats.max, np.nanmax(stack, axis=0))
+    single = ps.StackStats()
+    for frame in stack[:20].astype(np.float32):  # the count-free path throughout
+        single.add(frame)
+    np.testing.assert_allclose(single.var(), stack[:20].astype(np.float32).astype(np.float64).var(axis=0), rtol=1e-10)
+    assert single.count.dtype == np.int64 and (single.count == 20).all()

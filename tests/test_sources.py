@@ -368,3 +368,29 @@ def test_a_smoothing_wider_than_the_image_is_refused_up_front(sigma):
     assert (
         ps.find_peaks(np.random.default_rng(0).random((40, 36)), sigma=40.0) is not None
     )  # as wide as the image: answered
+
+
+def test_the_1d_walk_equals_brute_force_with_nans_plateaus_edges_and_thresholds(rng):
+    """Issue 30: 1-D peaks have their own one-walk kernel (scipy's speed); it must give what the N-D rule gives."""
+    for trial in range(60):
+        a = rng.integers(0, 5, size=int(rng.integers(1, 60))).astype(float)
+        a[rng.random(a.size) < 0.1] = np.nan
+        for border, threshold in [(0, None), (1, None), (3, 2.0), (0, 4.0)]:
+            peaks = find_peaks(a, exclude_border=border, threshold=threshold) if np.isfinite(a).any() else None
+            if peaks is None:
+                continue
+            coords, heights = local_peaks(a, threshold=-np.inf if threshold is None else threshold, border=border)
+            np.testing.assert_array_equal(peaks.coords, coords, err_msg=f"{trial} {border} {threshold} {a}")
+            np.testing.assert_array_equal(peaks.heights, heights)
+            np.testing.assert_array_equal(peaks.indices, np.sort(coords[:, 0]))
+            assert len(peaks) == len(coords)
+
+
+def test_1d_indices_need_no_ranking_and_subpixel_positions_stay_in_order(rng):
+    x = np.convolve(rng.normal(size=20_000), np.ones(9) / 9, mode="same")
+    peaks = find_peaks(x)
+    np.testing.assert_array_equal(peaks.indices, signal.find_peaks(x)[0])
+    assert np.all(np.diff(peaks.heights) <= 0)  # strongest first when asked
+    refined = find_peaks(x, subpixel=True)
+    np.testing.assert_array_equal(refined.indices, peaks.indices)
+    assert np.abs(np.sort(refined.coords[:, 0]) - peaks.indices).max() <= 0.5

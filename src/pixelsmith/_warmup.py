@@ -110,10 +110,14 @@ def _blocks_and_stacks() -> None:
         ps.block_reduce(image, 4)
         ps.block_reduce(image, 4, "max")
     ps.density_map(np.ones((40, 48), bool), 8)
-    stats = ps.StackStats()
-    for frame in np.random.default_rng(0).random((3, 16, 16), np.float32):
-        stats.add(frame)
-    stats.std()
+    for dtype in (np.float32, np.float64, np.uint16, np.uint8):
+        frames = (np.random.default_rng(0).random((3, 16, 16)) * 200).astype(dtype)
+        stats = ps.StackStats()
+        for frame in frames:  # finite frames: the count-free kernel
+            stats.add(frame)
+        stats.add_many(frames)  # chunks: per-pixel counts
+        stats.add_many(np.moveaxis(frames, 0, -1), axis=-1)  # frames along the last axis: a strided view
+        stats.std()
 
 
 def _sources() -> None:
@@ -124,7 +128,10 @@ def _sources() -> None:
         peaks = ps.find_peaks(image, nsigma=5, min_distance=3, sigma=1.5, subpixel=True)
         ps.aperture_sums(image, peaks.coords, 3.0, annulus=(5, 7))
         ps.robust_noise(image)
-    ps.find_peaks(np.array([1.0, 2.0, 3.0, 2.0, 1.0, 4.0, 1.0]))
+    for dtype in (np.float32, np.float64):
+        series = np.array([1.0, 2.0, 3.0, 2.0, 1.0, 4.0, 1.0], dtype)
+        ps.find_peaks(series)
+        ps.find_peaks(series, min_distance=2)
     ps.cluster_center(np.random.default_rng(0).normal(2.0, 0.3, (200, 2)))
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._deprecate import renamed_keywords
 from ._kernels.blocks import block_reduce_rows
-from ._parallel import n_threads, run_each
+from ._parallel import n_threads, run_each, run_in_ranges
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
@@ -265,12 +265,14 @@ def density_map(image: ArrayLike, block: int | tuple[int, ...], *, boundary: Bou
 class StackStats:
     """Streaming per-pixel statistics across a stack that need not fit in memory.
 
-    Frames (or chunks of frames) are added one at a time; mean and variance
-    are updated with Chan et al.'s pairwise formulas in float64 on data shifted
-    by a per-pixel reference (the first chunk's mean), so a large offset costs
-    no digits and the result equals ``np.var(stack, axis=0)`` to about 1e-13
-    relative whatever the order or chunking. NaN values are skipped per pixel (`count` says how many values
-    each pixel has seen).
+    Frames (or chunks of frames) are added one at a time; each value updates
+    its pixel's mean and variance in one pass (Welford's update, in float64, on
+    data shifted by a per-pixel reference: the pixel's first finite value), so
+    a large offset costs no digits and the result equals ``np.var(stack,
+    axis=0)`` to about 1e-13 relative whatever the order or chunking; `merge`
+    joins accumulators with Chan et al.'s pairwise formulas. Each call reads
+    its frames once and makes no frame-sized temporary. NaN values are skipped
+    per pixel (`count` says how many values each pixel has seen).
 
     Parameters
     ----------
@@ -316,11 +318,12 @@ class StackStats:
                 )
             shape = tuple(int(n) for n in sizes)
         self._shape = shape
+        # per-pixel state over the flattened frame (see _kernels.stack): made on the first frame
         self._count: np.ndarray | None = None  # finite values per pixel: the moments' count
-        self._seen: np.ndarray | None = None  # non-NaN values per pixel, infinities included
-        self._plus_inf: np.ndarray | None = None  # a +inf was seen (the mean is then +inf, or NaN with -inf)
-        self._minus_inf: np.ndarray | None = None
-        self._ref: np.ndarray | None = None  # per-pixel shift; moments are of x - ref
+        self._uniform: int | None = None  # while every value added was finite: the count of every pixel
+        self._infinite: np.ndarray | None = None  # infinite values per pixel (count + infinite: non-NaN)
+        self._signs: np.ndarray | None = None  # bit 1: a +inf was seen, bit 2: a -inf
+        self._ref: np.ndarray | None = None  # per-pixel shift (the first finite value); moments are of x - ref
         self._mean: np.ndarray | None = None
         self._m2: np.ndarray | None = None
         self._min: np.ndarray | None = None
@@ -335,14 +338,16 @@ class StackStats:
                 "add() takes one frame, add_many() a chunk of frames stacked along an axis"
             )
         if self._count is None:
-            self._count = np.zeros(shape, dtype=np.int64)
-            self._seen = np.zeros(shape, dtype=np.int64)
-            self._plus_inf = np.zeros(shape, dtype=bool)
-            self._minus_inf = np.zeros(shape, dtype=bool)
-            self._mean = np.zeros(shape, dtype=np.float64)
-            self._m2 = np.zeros(shape, dtype=np.float64)
-            self._min = np.full(shape, np.inf)
-            self._max = np.full(shape, -np.inf)
+            size = math.prod(shape)
+            self._count = np.zeros(size, dtype=np.int64)  # stale while _uniform is not None
+            self._uniform = 0
+            self._infinite = np.zeros(size, dtype=np.int64)
+            self._signs = np.zeros(size, dtype=np.uint8)
+            self._ref = np.zeros(size, dtype=np.float64)
+            self._mean = np.zeros(size, dtype=np.float64)
+            self._m2 = np.zeros(size, dtype=np.float64)
+            self._min = np.full(size, np.inf)
+            self._max = np.full(size, -np.inf)
 
     def add(self, frame: Any) -> StackStats:
         """Add one frame (any number of dimensions; a 3-D volume is one frame); returns self.
@@ -387,52 +392,69 @@ class StackStats:
         return self._add_chunk(np.moveaxis(frames, axis, 0))
 
     def _add_chunk(self, frames: np.ndarray) -> StackStats:
+        """One pass over the chunk's values, in parallel over ranges of pixels (`_kernels.stack`)."""
         self._ensure_state(frames.shape[1:])
-        data = frames.astype(np.float64, copy=True)
-        valid = np.isfinite(data)  # the moments are of the finite values; infinities are counted apart
-        self._seen += (~np.isnan(data)).sum(axis=0)
-        self._plus_inf |= (data == np.inf).any(axis=0)
-        self._minus_inf |= (data == -np.inf).any(axis=0)
-        data[~valid] = 0.0
-        n_b = valid.sum(axis=0)
-        if self._ref is None:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ref = data.sum(axis=0) / n_b
-            self._ref = np.where(n_b > 0, ref, 0.0)
-        data -= self._ref
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_b = np.where(n_b > 0, np.where(valid, data, 0.0).sum(axis=0) / np.maximum(n_b, 1), 0.0)
-            dev = np.where(valid, data - mean_b, 0.0)
-        m2_b = np.einsum("i...,i...->...", dev, dev)
-        self._merge_moments(n_b, mean_b, m2_b)
-        present = ~np.isnan(frames)
-        np.fmin(self._min, np.where(present, frames, np.inf).min(axis=0), out=self._min)
-        np.fmax(self._max, np.where(present, frames, -np.inf).max(axis=0), out=self._max)
+        if frames.dtype == bool:
+            frames = frames.view(np.uint8)
+        flat = frames.reshape(frames.shape[0], -1)  # a view for stacks along any axis of a C-ordered array
+        if flat.shape[0] == 1 and self._add_finite_frame(np.ascontiguousarray(flat[0])):  # copies only odd layouts
+            return self
+        from ._kernels.stack import accumulate, accumulate_pixel_major
+
+        self._materialize_counts()
+        state = (self._count, self._infinite, self._signs, self._ref, self._mean, self._m2, self._min, self._max)
+        # frames next to each other in memory (stacked along the last axis): pixel by pixel
+        kernel = accumulate_pixel_major if abs(flat.strides[0]) < abs(flat.strides[1]) else accumulate
+        run_in_ranges(flat.shape[1], lambda lo, hi: kernel(flat, lo, hi, *state), minimum=1 << 15)
         return self
 
-    def _merge_moments(self, n_b, mean_b, m2_b) -> None:
-        n_a = self._count
-        n = n_a + n_b
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(n > 0, n_b / np.maximum(n, 1), 0.0)
-        delta = mean_b - self._mean
-        self._mean += delta * frac
-        self._m2 += m2_b + delta * delta * n_a * frac
-        self._count = n
+    def _add_finite_frame(self, frame: np.ndarray) -> bool:
+        """The common case of `add`: every value so far finite, and this frame's too. False, adding nothing,
+        when that does not hold."""
+        from ._kernels.stack import all_finite, welford_same_count
+
+        if self._uniform is None:
+            return False
+        size = frame.shape[0]
+        flags = []
+        run_in_ranges(size, lambda lo, hi: flags.append(all_finite(frame, lo, hi)), minimum=1 << 15)
+        if not all(flags):
+            return False
+        n_a, moments = self._uniform, (self._ref, self._mean, self._m2, self._min, self._max)
+        run_in_ranges(size, lambda lo, hi: welford_same_count(frame, lo, hi, n_a, *moments), minimum=1 << 15)
+        self._uniform += 1
+        return True
+
+    def _materialize_counts(self) -> None:
+        """Per-pixel counts from here on (a NaN, an infinity or a chunk of frames may make them differ)."""
+        if self._uniform is not None:
+            self._count.fill(self._uniform)
+            self._uniform = None
+
+    def _counts(self) -> np.ndarray:
+        return self._count if self._uniform is None else np.full(self._count.shape, self._uniform, np.int64)
 
     def merge(self, other: StackStats) -> StackStats:
-        """Fold another accumulator (e.g. from another worker) into this one."""
+        """Fold another accumulator (e.g. from another worker) into this one (Chan et al.'s pairwise update)."""
         if not isinstance(other, StackStats):
             raise PixelsmithTypeError(f"`other` must be a StackStats, got {type(other).__name__}")
         if other._count is None:
             return self
         self._ensure_state(other._shape)
-        if self._ref is None:
-            self._ref = other._ref.copy()
-        self._merge_moments(other._count, other._mean + (other._ref - self._ref), other._m2)
-        self._seen += other._seen
-        self._plus_inf |= other._plus_inf
-        self._minus_inf |= other._minus_inf
+        self._materialize_counts()
+        n_a, n_b = self._count, other._counts()
+        # where this side has no finite value yet, take the other's reference (and its moments) as they are
+        self._ref = np.where(n_a > 0, self._ref, other._ref)
+        mean_b = other._mean + (other._ref - self._ref)
+        n = n_a + n_b
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(n > 0, n_b / np.maximum(n, 1), 0.0)
+        delta = mean_b - self._mean
+        self._mean += delta * frac
+        self._m2 += other._m2 + delta * delta * n_a * frac
+        self._count = n
+        self._infinite += other._infinite
+        self._signs |= other._signs
         np.fmin(self._min, other._min, out=self._min)
         np.fmax(self._max, other._max, out=self._max)
         return self
@@ -441,30 +463,32 @@ class StackStats:
         if self._count is None:
             raise PixelsmithValueError("no frames added yet; call add(frame) first")
 
-    def _empty_to_nan(self, values: np.ndarray) -> np.ndarray:
-        return np.where(self._seen > 0, values, np.nan)
+    def _frame(self, values: np.ndarray) -> np.ndarray:
+        """A per-pixel result in the frame's shape, NaN where no value was seen."""
+        return np.where((self._counts() > 0) | (self._infinite > 0), values, np.nan).reshape(self._shape)
 
     @property
     def count(self) -> np.ndarray:
         """Number of non-NaN values seen per pixel (infinities included)."""
         self._require_data()
-        return self._seen.copy()
+        return (self._counts() + self._infinite).reshape(self._shape)
 
     @property
     def mean(self) -> np.ndarray:
         """Per-pixel mean (NaN where no value was seen); +-inf where one was seen, NaN for both, as numpy."""
         self._require_data()
-        infinite = np.where(self._plus_inf & self._minus_inf, np.nan, np.where(self._plus_inf, np.inf, -np.inf))
-        finite = np.where(self._count > 0, self._mean + self._ref, np.nan)
-        return self._empty_to_nan(np.where(self._plus_inf | self._minus_inf, infinite, finite))
+        plus, minus = (self._signs & 1) > 0, (self._signs & 2) > 0
+        infinite = np.where(plus & minus, np.nan, np.where(plus, np.inf, -np.inf))
+        finite = np.where(self._counts() > 0, self._mean + self._ref, np.nan)
+        return self._frame(np.where(plus | minus, infinite, finite))
 
     def var(self, ddof: int = 0) -> np.ndarray:
         """Per-pixel variance with divisor ``count - ddof`` (NaN where that is <= 0, or where an inf was seen)."""
         self._require_data()
-        denom = self._count - ddof
+        denom = self._counts() - ddof
         with np.errstate(invalid="ignore", divide="ignore"):
             variance = np.where(denom > 0, self._m2 / np.maximum(denom, 1), np.nan)
-        return np.where(self._plus_inf | self._minus_inf, np.nan, variance)
+        return np.where(self._infinite > 0, np.nan, variance).reshape(self._shape)
 
     def std(self, ddof: int = 0) -> np.ndarray:
         """Per-pixel standard deviation."""
@@ -474,10 +498,10 @@ class StackStats:
     def min(self) -> np.ndarray:
         """Per-pixel minimum (NaN where no value was seen)."""
         self._require_data()
-        return self._empty_to_nan(self._min)
+        return self._frame(self._min)
 
     @property
     def max(self) -> np.ndarray:
         """Per-pixel maximum (NaN where no value was seen)."""
         self._require_data()
-        return self._empty_to_nan(self._max)
+        return self._frame(self._max)

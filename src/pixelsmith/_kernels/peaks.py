@@ -160,3 +160,50 @@ def suppress_close(coords, shape, min_distance):
                     if (a - i) ** 2 + (b - j) ** 2 + (c - k) ** 2 < limit:
                         taken[a, b, c] = 1
     return keep
+
+
+@kernel
+def maxima_1d(x, threshold, border, start, positions, heights, centroids):
+    """1-D peaks in one walk from `start`: strict maxima and flat-topped plateaus, in ascending position.
+
+    A peak's position is its middle member (rounded down between two, as
+    scipy) and its centroid NaN for a single sample; peaks with a member within
+    `border` of an end are skipped. Writes into `positions`, `heights` and `centroids`
+    until they are full; returns (peaks written, where to resume:
+    ``x.shape[0]`` when the walk is done). Fixed buffers, refilled by the
+    caller, keep the walk free of reallocation (growing arrays inside the loop
+    made it four times slower). NaN is never a peak and never blocks one.
+    """
+    n = x.shape[0]
+    capacity = positions.shape[0]
+    count = 0
+    i = start
+    while i < n:
+        v = x[i]
+        if i > 0 and x[i - 1] >= v:  # inside a rise or a plateau begun before (or v is NaN: skipped below)
+            i += 1
+            continue
+        right = i
+        while right + 1 < n and x[right + 1] == v:
+            right += 1
+        if (right + 1 < n and x[right + 1] > v) or not v >= threshold:  # a step up, below, or NaN
+            i = right + 1
+            continue
+        if min(i, n - 1 - right) >= border:
+            if count == capacity:
+                return count, i
+            positions[count] = (i + right) // 2
+            heights[count] = v
+            centroids[count] = np.nan if right == i else 0.5 * (i + right)
+            count += 1
+        i = right + 1
+    return count, n
+
+
+@kernel
+def any_finite(flat):
+    """True when some value is finite: stops at the first (an O(n) temporary for every call otherwise)."""
+    for value in flat:
+        if value - value == 0.0:
+            return True
+    return False

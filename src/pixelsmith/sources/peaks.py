@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,6 @@ _PEAKS_NEED_ALL = (
 _NOISE_NEEDS_ALL = "the noise level is one number of the whole image; pass a computed subsample (image[::4, ::4])"
 
 
-@dataclass(frozen=True)
 class Peaks(TableMixin):
     """Peaks found by `find_peaks`, strongest first.
 
@@ -50,22 +48,59 @@ class Peaks(TableMixin):
         column, as photutils' finders do.
     """
 
-    coords: np.ndarray
-    heights: np.ndarray
-    threshold: float
-    noise: float | None
-    ra: np.ndarray | None = None
-    dec: np.ndarray | None = None
+    def __init__(
+        self,
+        coords: np.ndarray,
+        heights: np.ndarray,
+        threshold: float,
+        noise: float | None,
+        ra: np.ndarray | None = None,
+        dec: np.ndarray | None = None,
+    ) -> None:
+        self._coords, self._heights = coords, heights
+        self._by_position: tuple[np.ndarray, np.ndarray] | None = None
+        self.threshold, self.noise, self.ra, self.dec = threshold, noise, ra, dec
+
+    @classmethod
+    def _in_position_order(cls, coords: np.ndarray, heights: np.ndarray, threshold: float, noise: Any) -> Peaks:
+        """1-D peaks in ascending position: `indices` needs no sort, and the strongest-first order is made
+        on first use of `coords` or `heights` (a sort of 1e5 heights costs twice scipy's whole search)."""
+        peaks = cls(None, None, threshold, noise)  # type: ignore[arg-type]
+        peaks._by_position = (coords, heights)
+        return peaks
+
+    def _strongest_first(self) -> None:
+        if self._coords is None and self._by_position is not None:
+            coords, heights = self._by_position
+            order = np.argsort(-heights, kind="stable")  # ties keep position order
+            self._coords, self._heights = coords[order], heights[order]
+
+    @property
+    def coords(self) -> np.ndarray:
+        self._strongest_first()
+        return self._coords
+
+    @property
+    def heights(self) -> np.ndarray:
+        self._strongest_first()
+        return self._heights
+
+    def __repr__(self) -> str:
+        ndim = (self._coords if self._coords is not None else self._by_position[0]).shape[1]
+        return f"Peaks({len(self)} peaks, {ndim}-D, threshold={self.threshold:.6g}, noise={self.noise})"
 
     @property
     def indices(self) -> np.ndarray:
         """1-D only: the peak indices in ascending order, as `scipy.signal.find_peaks` returns them."""
+        if self._by_position is not None:
+            positions = self._by_position[0][:, 0]
+            return positions if positions.dtype.kind == "i" else np.sort(np.rint(positions).astype(np.int64))
         if self.coords.shape[1] != 1:
             raise PixelsmithValueError("`indices` is for 1-D input; use `coords` for N-D peaks")
         return np.sort(np.rint(self.coords[:, 0]).astype(np.int64))
 
     def __len__(self) -> int:
-        return len(self.heights)
+        return len(self._heights if self._heights is not None else self._by_position[1])
 
     def with_sky(self, wcs: Any) -> Peaks:
         """These peaks with ``ra`` and ``dec`` (degrees) from a celestial WCS: 2-D peaks only.
@@ -95,7 +130,7 @@ class Peaks(TableMixin):
                 f"`with_sky` needs 2-D peaks (row, col); these have {self.coords.shape[1]} coordinates"
             )
         ra, dec = pixels_to_sky(wcs, self.coords[:, 0], self.coords[:, 1])
-        return replace(self, ra=ra, dec=dec)
+        return Peaks(self.coords, self.heights, self.threshold, self.noise, ra=ra, dec=dec)
 
     def to_table(self) -> Any:
         """The peaks as an astropy Table; sky positions as one ``skycoord`` column (a SkyCoord)."""
@@ -274,8 +309,7 @@ def find_peaks(
             raise PixelsmithValueError(f"`wcs` places 2-D peaks on the sky; `image` has {arr.ndim} dimensions")
     # float32 stays float32 (comparisons are exact in either); everything else is float64
     data = np.asarray(arr, dtype=np.float32 if arr.dtype == np.float32 else np.float64)
-    finite = np.isfinite(data)
-    if not finite.any():
+    if not _k.any_finite(data.reshape(-1)):
         raise PixelsmithValueError("`image` has no finite values (all NaN or inf); nothing can be a peak")
     min_distance = check_finite_scalar(min_distance, "min_distance")
     if min_distance < 1:
@@ -300,6 +334,7 @@ def find_peaks(
         if sigma > 0:
             from scipy.ndimage import gaussian_filter
 
+            finite = np.isfinite(data)
             filled = np.where(finite, data, np.median(data[finite])) if not finite.all() else data
             data = gaussian_filter(filled, sigma, mode="nearest")
             data[~finite] = np.nan
@@ -313,11 +348,16 @@ def find_peaks(
         centre, noise = _median_and_noise(data)
         level = max(level, centre + k * noise)
 
-    coords, heights, centroids = _candidates(data, level, border)
+    if data.ndim == 1 and min_distance == 1 and max_count is None:  # scipy's case: no ranking needed
+        coords, heights, centroids = _candidates_1d(data, level, border)
+        if subpixel:
+            coords = _refine(data, coords, centroids)
+        return Peaks._in_position_order(coords, heights, float(level), noise)
+    coords, heights, centroids = (_candidates_1d if data.ndim == 1 else _candidates)(data, level, border)
     order = np.lexsort((_flat(coords, data.shape), -heights))  # highest first; ties by position
     coords, heights, centroids = coords[order], heights[order], centroids[order]
-    suppress_order = _suppression_order(coords, heights, data.ndim)
     if min_distance > 1 and len(coords):
+        suppress_order = _suppression_order(coords, heights, data.ndim)
         keep = _k.suppress_close(_as3(coords[suppress_order]), _shape3(data.shape), float(min_distance))
         kept = np.zeros(len(coords), bool)
         kept[suppress_order[keep]] = True
@@ -328,6 +368,19 @@ def find_peaks(
         coords = _refine(data, coords, centroids)
     found = Peaks(coords=coords, heights=heights, threshold=float(level), noise=noise)
     return found if wcs is None else found.with_sky(wcs)
+
+
+def _candidates_1d(data: np.ndarray, level: float, border: int):
+    """1-D peaks (strict and plateaus) above `level`, away from the border band, in ascending position."""
+    capacity = min(1 << 20, data.shape[0] // 2 + 1)  # np.empty: only the pages written are touched
+    parts = []
+    start = 0
+    while start < data.shape[0]:
+        buffers = np.empty(capacity, np.int64), np.empty(capacity, data.dtype), np.empty(capacity)
+        count, start = _k.maxima_1d(data, float(level), border, start, *buffers)
+        parts.append([buffer[:count] for buffer in buffers])
+    positions, heights, centroids = parts[0] if len(parts) == 1 else [np.concatenate(p) for p in zip(*parts)]
+    return positions[:, None], heights, centroids[:, None]
 
 
 def _suppression_order(coords: np.ndarray, heights: np.ndarray, ndim: int) -> np.ndarray:
