@@ -379,7 +379,9 @@ def _candidates_1d(data: np.ndarray, level: float, border: int):
         buffers = np.empty(capacity, np.int64), np.empty(capacity, data.dtype), np.empty(capacity)
         count, start = _k.maxima_1d(data, float(level), border, start, *buffers)
         parts.append([buffer[:count] for buffer in buffers])
-    positions, heights, centroids = parts[0] if len(parts) == 1 else [np.concatenate(p) for p in zip(*parts)]
+    positions, heights, centroids = (
+        parts[0] if len(parts) == 1 else [np.concatenate(p) for p in zip(*parts, strict=True)]
+    )
     return positions[:, None], heights, centroids[:, None]
 
 
