@@ -290,6 +290,7 @@ def test_gaussian_fill_finishes_or_refuses_for_any_sigma():
         (lambda: ps.xray.to_display("abc"), "`image`"),
         (lambda: ps.xray.to_display(np.ones((4, 4)), window=(1, 2, 3)), "`window`"),
         (lambda: ps.find_peaks(np.eye(5), wcs=3), "`wcs`"),
+        (lambda: ps.document.order_curve_points(np.column_stack([np.arange(9.0)] * 2), max_gap=-1), "`max_gap`"),
         (lambda: ps.find_peaks(np.eye(5)).with_sky("EPSG:4326"), "`wcs`"),
         (lambda: ps.block_reduce(np.zeros((4, 4)), 2, axes=(5,)), "`axes`"),
         (lambda: ps.density_map(np.zeros((4, 4)), (2, 2), axes=0), "`block`"),

@@ -375,3 +375,28 @@ def test_block_stop_slices_exactly_the_block():
     block = Block(10, 14, "text")
     rows = np.arange(30)[block.top : block.stop]
     assert block.height == len(rows) == 5 and rows[-1] == block.bottom
+
+
+def test_a_skeleton_in_two_pieces_is_bridged_and_a_far_piece_named():
+    """Issue 30: columns 0-59 and 75-199 of a sine gave one piece (125 of 185 points), silently."""
+    cols = np.r_[0:60, 75:200]
+    rows = np.rint(50 + 12 * np.sin(cols / 25.0))
+    points = np.random.default_rng(3).permutation(np.column_stack([rows, cols]))
+    path = order_curve_points(points)
+    assert len(path) == 185
+    np.testing.assert_array_equal(path[:, 1], cols)
+    with pytest.warns(PixelsmithWarning, match=r"max_gap 10 px: 60 points around \(row \d+, col 30\), 1\d px away"):
+        kept = order_curve_points(points, max_gap=10)
+    np.testing.assert_array_equal(kept[:, 1], np.arange(75, 200))
+    dotted = np.vstack([points, [[20, 100], [21, 100], [21, 101]]])  # the dot of an i beside the line: no warning
+    assert len(order_curve_points(dotted)) == 185
+
+
+@pytest.mark.slow
+def test_straighten_runs_the_whole_line_across_a_gap_in_its_skeleton():
+    """Issue 30: straighten stopped at 754 of about 1000 px when the skeleton had a gap."""
+    warped, _, skeleton = _warped_line(0, 12, 700)
+    whole = straighten(warped, order_curve_points(skeleton), height=60)
+    middle = (skeleton[:, 1] > 400) & (skeleton[:, 1] < 440)  # a faint stretch: 40 columns of skeleton lost
+    broken = straighten(warped, order_curve_points(skeleton[~middle]), height=60)
+    assert broken.shape[1] >= 0.97 * whole.shape[1]

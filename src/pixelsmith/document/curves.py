@@ -21,20 +21,30 @@ from .._validate import (
 __all__ = ["order_curve_points", "straighten"]
 
 
-def order_curve_points(points: Any, *, neighbours: int = 8) -> np.ndarray:
+def order_curve_points(points: Any, *, neighbours: int = 8, max_gap: float | None = None) -> np.ndarray:
     """Order an unordered set of curve points (a skeleton's pixels) into a path from one end to the other.
 
     Builds a graph joining each point to those of its `neighbours` nearest
-    points within 1.5 times the typical point spacing, finds its two
-    farthest-apart points by graph distance (two sweeps of Dijkstra: the
-    longest shortest path), and returns the points on the shortest path
-    between them. Spurs and stray points off that path are dropped.
+    points within 1.5 times the typical point spacing. Each connected piece is
+    ordered by its longest shortest path (two sweeps of Dijkstra); spurs and
+    stray points off that path are dropped. A skeleton broken by a gap (a
+    faint letter, a crease) comes in several pieces: starting from the longest,
+    pieces past either end of the path (along the line from its start to its
+    end) are joined end to end across gaps up to `max_gap` pixels, nearest first.
+    Pieces past an end that are left out (a gap wider than `max_gap`) are
+    named in a `PixelsmithWarning` with their gap; marks beside the path (the
+    dot of an i, an accent) are dropped like spurs.
 
     Parameters
     ----------
     points : array_like, (N, 2)
         (row, col) positions, e.g. ``np.argwhere(skeleton)``.
     neighbours : int, default 8
+    max_gap : float, optional
+        The widest gap (pixels) bridged between pieces. Default: a quarter of
+        the longest piece's length (a few line heights on a text line), and at
+        least 25 point spacings (25 px for a pixel skeleton); 0 keeps the
+        longest piece alone.
 
     Returns
     -------
@@ -50,14 +60,21 @@ def order_curve_points(points: Any, *, neighbours: int = 8) -> np.ndarray:
     >>> path = order_curve_points(shuffled)
     >>> bool(np.array_equal(path[:, 1], cols))
     True
+    >>> broken = np.column_stack([rows, cols])[np.r_[0:20, 28:50]]   # a gap of 8 columns
+    >>> order_curve_points(broken)[:, 1].tolist() == list(range(20)) + list(range(28, 50))
+    True
     """
     from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components, dijkstra
+    from scipy.sparse.csgraph import connected_components
     from scipy.spatial import cKDTree
 
     pts = as_points(points, "points")
     if len(pts) < 2:
         raise PixelsmithValueError(f"`points` needs at least 2 points, got {len(pts)}")
+    if max_gap is not None:
+        max_gap = check_finite_scalar(max_gap, "max_gap")
+        if max_gap < 0:
+            raise PixelsmithValueError(f"`max_gap` must be >= 0 pixels (0: no bridging), got {max_gap}")
     k = min(check_positive_int(neighbours, "neighbours") + 1, len(pts))
     distance, index = cKDTree(pts).query(pts, k=k)
     # only links between close neighbours (1.5 x the typical spacing: the diagonal of a pixel
@@ -67,19 +84,100 @@ def order_curve_points(points: Any, *, neighbours: int = 8) -> np.ndarray:
     rows = np.repeat(np.arange(len(pts)), k - 1).reshape(len(pts), k - 1)[near]
     graph = coo_matrix((distance[:, 1:][near], (rows, index[:, 1:][near])), shape=(len(pts), len(pts)))
     graph = graph.maximum(graph.T).tocsr()
-    # work on the largest connected piece (stray specks are not the curve)
-    _, labels = connected_components(graph, directed=False)
-    main = np.flatnonzero(labels == np.bincount(labels).argmax())
-    graph = graph[main][:, main]
-    far = dijkstra(graph, directed=False, indices=0)
+    count, labels = connected_components(graph, directed=False)
+    pieces = [_longest_path(graph, pts, np.flatnonzero(labels == label)) for label in range(count)]
+    pieces.sort(key=_length, reverse=True)
+    chain = pieces.pop(0)
+    spacing = float(np.median(distance[:, 1]))
+    gap_limit = max(0.25 * _length(chain), 25 * spacing) if max_gap is None else max_gap
+    gaps: list[float] = []
+    while pieces:
+        joined = _nearest_continuation(chain, pieces, gap_limit)
+        if joined is None:
+            break
+        position, piece, at_end, gap = joined
+        pieces.pop(position)
+        gaps.append(gap)
+        chain = np.vstack([chain, piece]) if at_end else np.vstack([piece, chain])
+    beyond = [piece for piece in pieces if _beyond(chain, piece, True) or _beyond(chain, piece, False)]
+    if beyond:  # pieces beside the path (letters' dots and ascenders) are dropped like spurs
+        _warn_dropped(chain, beyond, gap_limit, max_gap is None)
+    return chain if chain[0, 1] <= chain[-1, 1] else chain[::-1]
+
+
+def _longest_path(graph: Any, pts: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """The points of one connected piece along its longest shortest path (spurs dropped)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    if len(members) == 1:
+        return pts[members]
+    sub = graph[members][:, members]
+    far = dijkstra(sub, directed=False, indices=0)
     a = int(np.argmax(far))
-    from_a, predecessors = dijkstra(graph, directed=False, indices=a, return_predecessors=True)
+    from_a, predecessors = dijkstra(sub, directed=False, indices=a, return_predecessors=True)
     b = int(np.argmax(from_a))
     path = [b]
     while path[-1] != a:
         path.append(int(predecessors[path[-1]]))
-    ordered = pts[main][path]
-    return ordered if ordered[0, 1] <= ordered[-1, 1] else ordered[::-1]
+    return pts[members][path]
+
+
+def _length(piece: np.ndarray) -> float:
+    return float(np.hypot(*np.diff(piece, axis=0).T).sum()) if len(piece) > 1 else 0.0
+
+
+def _beyond(chain: np.ndarray, piece: np.ndarray, at_end: bool) -> bool:
+    """Whether `piece` lies past the chain's end (or start), along the line from its start to its end:
+    a piece of the curve itself, not a mark beside it (whose centre falls within the chain's extent)."""
+    axis = chain[-1] - chain[0]
+    span = float(np.hypot(*axis))
+    if span == 0:
+        return True
+    along = chain @ (axis / span)
+    centre = float(piece.mean(axis=0) @ (axis / span))
+    return centre > along.max() if at_end else centre < along.min()
+
+
+def _nearest_continuation(chain: np.ndarray, pieces: list[np.ndarray], limit: float):
+    """(index, piece oriented to attach, attach at the chain's end?, gap) of the nearest piece past one of
+    the chain's ends within `limit` pixels; None when there is none."""
+    best = None
+    for at_end in (True, False):
+        tip = chain[-1] if at_end else chain[0]
+        for position, piece in enumerate(pieces):
+            if not _beyond(chain, piece, at_end):
+                continue
+            for first in (True, False):  # which end of the piece meets the chain
+                gap = float(np.hypot(*((piece[0] if first else piece[-1]) - tip)))
+                if gap <= limit and (best is None or gap < best[3]):
+                    best = (position, piece if first == at_end else piece[::-1], at_end, gap)
+    return best
+
+
+def _warn_dropped(chain: np.ndarray, pieces: list[np.ndarray], limit: float, default: bool) -> None:
+    import warnings
+
+    from .._validate import PixelsmithWarning
+
+    def gap_to_chain(piece: np.ndarray) -> float:
+        ends = np.array([chain[0], chain[-1]])
+        return float(np.min(np.hypot(*(piece[:, None, :] - ends[None, :, :]).transpose(2, 0, 1))))
+
+    described = [
+        f"{len(p)} points around (row {p[:, 0].mean():.0f}, col {p[:, 1].mean():.0f}), {gap_to_chain(p):.0f} px away"
+        for p in pieces[:5]
+    ]
+    more = f" and {len(pieces) - 5} more" if len(pieces) > 5 else ""
+    limit_text = f"max_gap {limit:.0f} px" + (
+        " (the default: a quarter of the longest piece, at least 25 point spacings)" if default else ""
+    )
+    warnings.warn(
+        f"order_curve_points kept a path of {len(chain)} points and dropped {len(pieces)} piece(s) that do not "
+        f"continue it within {limit_text}: {'; '.join(described)}{more}; raise max_gap to bridge wider gaps, "
+        "or order the pieces yourself",
+        PixelsmithWarning,
+        stacklevel=3,
+    )
 
 
 def straighten(
