@@ -62,6 +62,12 @@ PUBLIC = {
     "as_rgb": (lambda a: ps.as_rgb(a), "image"),
     "page_blocks": (lambda a: [(b.top, b.bottom, b.kind) for b in ps.document.page_blocks(a)], "page"),
     "paper_level": (lambda a: ps.document.paper_level(a), "page"),
+    "page_regions": (
+        lambda a: [(r.top, r.bottom, r.left, r.right, r.kind) for r in ps.document.page_regions(a)],
+        "page",
+    ),
+    "skew_angle": (lambda a: ps.document.skew_angle(a), "page"),
+    "deskew": (lambda a: ps.document.deskew(a, angle=1.0), "page"),
     "cut_scores": (lambda a: ps.document.strips.cut_scores(a), "image"),
     "straighten": (
         lambda a: ps.document.straighten(a, np.column_stack([np.full(20, 11.5), np.arange(5.0, 25)]), height=5),
@@ -463,7 +469,9 @@ NOT_FLOAT32 = {
 }
 
 
-@pytest.mark.parametrize("name", [n for n in PUBLIC if n not in ("page_blocks", "robust_noise")])
+@pytest.mark.parametrize(
+    "name", [n for n in PUBLIC if n not in ("page_blocks", "page_regions", "skew_angle", "robust_noise")]
+)
 def test_float32_in_gives_float32_out_unless_documented(name):
     """Issue 17: one dtype rule across the API (float32 stays float32), with its exceptions listed."""
     func, _ = PUBLIC[name]

@@ -400,3 +400,83 @@ def test_straighten_runs_the_whole_line_across_a_gap_in_its_skeleton():
     middle = (skeleton[:, 1] > 400) & (skeleton[:, 1] < 440)  # a faint stretch: 40 columns of skeleton lost
     broken = straighten(warped, order_curve_points(skeleton[~middle]), height=60)
     assert broken.shape[1] >= 0.97 * whole.shape[1]
+
+
+def _regions_match(found, truth, tolerance=3):
+    got = [(r.top, r.bottom, r.left, r.right, r.kind) for r in found]
+    return len(got) == len(truth) and all(
+        g[4] == t[4] and max(abs(a - b) for a, b in zip(g[:4], t[:4], strict=True)) <= tolerance
+        for g, t in zip(got, truth, strict=True)
+    )
+
+
+@pytest.mark.parametrize("shape", [(1200, 900), (2200, 1700)])
+@pytest.mark.parametrize("noise", [0.0, 0.002])
+def test_two_columns_come_back_as_columns_in_reading_order(shape, noise):
+    """Issue 30: two text columns whose lines do not align came back as one figure; a heading as a figure."""
+    from pixelsmith.datasets import two_column_page
+    from pixelsmith.document import page_regions
+
+    rng = np.random.default_rng(len(shape) + int(noise * 1e4))
+    for seed in range(4):
+        page, truth = two_column_page(shape, seed=seed)
+        if noise:
+            specks = rng.random(page.shape) < noise
+            page[specks] = rng.choice(np.array([0, 255], np.uint8), size=int(specks.sum()))
+        found = page_regions(page)
+        assert _regions_match(found, truth), (seed, [(r.top, r.bottom, r.left, r.right, r.kind) for r in found])
+        heading = found[0]
+        assert heading.kind == "text" and heading.lines == 1 and heading.line_height > 1.3 * found.line_height
+        assert found[1].lines >= 4 and abs(found[1].line_height - 40) <= 2 and abs(found.line_height - 40) <= 2
+
+
+def test_a_figure_with_text_beside_it_is_split_into_the_two(rng):
+    from pixelsmith.document import page_regions
+
+    sample = synthetic_page((1500, 1100), seed=2)
+    found = page_regions(sample.image)
+    wrap = [r for r in found if r.top > 850 and r.bottom < 1150]
+    assert [r.kind for r in wrap] == ["figure", "text"] and wrap[0].right < wrap[1].left
+    assert wrap[1].lines == 5
+    figures = [(b[0], b[1]) for b in sample.blocks if b[2] == "figure"]
+    assert (found[1].top, found[1].kind) == (figures[0][0], "figure")
+    assert len(page_regions(np.full((300, 200), 255, np.uint8))) == 0  # a blank page: no regions
+
+
+@pytest.mark.parametrize("skew", [-2.5, -1.0, 0.7, 2.0])
+def test_deskew_straightens_the_page_it_measures(skew):
+    from pixelsmith.document import deskew, skew_angle
+
+    straight = synthetic_page((1000, 800), seed=5)
+    tilted = synthetic_page((1000, 800), seed=5, skew_degrees=skew).image
+    assert skew_angle(tilted) == pytest.approx(-skew, abs=0.05)
+    fixed = deskew(tilted)
+    assert fixed.dtype == tilted.dtype and fixed.shape == tilted.shape
+    assert abs(skew_angle(fixed)) < 0.1
+    blocks = page_blocks(fixed)
+    assert [b.kind for b in blocks] == [k for *_, k in straight.blocks]
+    assert max(abs(b.top - t) for b, (t, _, _) in zip(blocks, straight.blocks, strict=True)) <= 4
+    colour = np.stack([tilted] * 3, axis=-1)
+    np.testing.assert_array_equal(deskew(colour)[..., 1], fixed)
+    kept = deskew(straight.image, angle=0)  # nothing to undo: an equal copy
+    np.testing.assert_array_equal(kept, straight.image)
+    assert kept is not straight.image
+
+
+def test_plot_blocks_draws_one_numbered_box_per_region_or_block():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pixelsmith.datasets import two_column_page
+    from pixelsmith.document import page_regions, plot_blocks
+
+    page, truth = two_column_page((1200, 900), seed=3)
+    ax = plot_blocks(page, page_regions(page))
+    assert len(ax.patches) == len(truth) and ax.texts[0].get_text() == "1 text"
+    rows = plot_blocks(page, page_blocks(page))
+    assert len(rows.patches) == len(page_blocks(page))
+    with pytest.raises(PixelsmithError, match="`layout`"):
+        plot_blocks(page, [(1, 2)])
+    plt.close("all")

@@ -8,6 +8,7 @@ import pytest
 import rasterio
 from rasterio.transform import from_origin
 
+import pixelsmith as ps
 from pixelsmith import PixelsmithTypeError, PixelsmithValueError
 from pixelsmith.io import read_image, read_raster, write_image, write_raster
 
@@ -168,3 +169,51 @@ def test_a_damaged_image_is_named_with_what_is_wrong(tmp_path, damage):
     assert str(path) in str(caught.value)
     result = CliRunner().invoke(app, ["equalize", str(path), str(tmp_path / "eq.tif"), "-q"])
     assert result.exit_code != 0 and "unexpected" not in result.output and "damaged" in result.output
+
+
+def test_read_page_renders_pdf_pages_without_poppler(tmp_path):
+    """Issue 30: document commands needed poppler's pdftoppm for a PDF; pypdfium2 is a plain wheel."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from pixelsmith.datasets import synthetic_page
+    from pixelsmith.io import read_page
+
+    page = synthetic_page((300, 240), seed=1).image
+    path = tmp_path / "scan.pdf"
+    with PdfPages(path) as pdf:
+        for image in (page, 255 - page):
+            figure = plt.figure(figsize=(2.4, 3.0), dpi=100)
+            figure.figimage(image, cmap="gray", vmin=0, vmax=255)
+            pdf.savefig(figure, dpi=100)
+            plt.close(figure)
+        red = plt.figure(figsize=(1, 1))
+        red.patch.set_facecolor((1.0, 0.0, 0.0))
+        pdf.savefig(red, facecolor=(1.0, 0.0, 0.0))
+        plt.close(red)
+    first = read_page(path, dpi=100)
+    assert first.dtype == np.uint8 and first.ndim == 2 and abs(first.shape[0] - 300) <= 1
+    overlap = first[:300, :240].astype(int)
+    assert np.mean(np.abs(overlap - page[: overlap.shape[0], : overlap.shape[1]])) < 8  # the scan, as drawn
+    second = read_page(path, page=2, dpi=100)
+    assert np.mean(np.abs(second[:300, :240].astype(int) - (255 - page[: second.shape[0], :240]))) < 8
+    assert read_page(path, page=2, dpi=200).shape[0] == pytest.approx(600, abs=2)
+    np.testing.assert_array_equal(read_page(path, page=3, dpi=20, color=True)[5, 5], [255, 0, 0])  # RGB, not BGR
+    with pytest.raises(ps.PixelsmithValueError, match=r"`page` 4 .* 3 page\(s\)"):
+        read_page(path, page=4)
+    with pytest.raises(ps.PixelsmithValueError, match="`dpi`"):
+        read_page(path, dpi=0)
+    with pytest.raises(ps.PixelsmithValueError, match="`dpi`"):
+        read_page(path, dpi=1e6)  # refused before rendering gigapixels
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(ps.PixelsmithValueError, match="broken.pdf.*could not be read as PDF"):
+        read_page(broken)
+    png = tmp_path / "page.png"
+    ps.io.write_image(png, page)
+    np.testing.assert_array_equal(read_page(png), page)
+    with pytest.raises(ps.PixelsmithValueError, match="`page` 2"):
+        read_page(png, page=2)

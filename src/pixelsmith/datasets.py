@@ -6,6 +6,7 @@ Nothing is downloaded. Tests, benchmarks and the gallery all draw from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,7 @@ __all__ = [
     "blob_holes",
     "SamplePage",
     "synthetic_page",
+    "two_column_page",
 ]
 
 
@@ -468,3 +470,85 @@ def synthetic_page(
     if light_on_dark:
         page = 255 - page
     return SamplePage(page, blocks, 40.0, 48.0)
+
+
+def _heading(page: np.ndarray, top: int, left: int, right: int, rng: np.random.Generator) -> tuple[int, int, int]:
+    """A large one-line heading (letters 56 px tall); returns (first row, last row, last column) of its ink."""
+    col = left
+    for word in range(int(rng.integers(2, 4))):
+        for _ in range(rng.integers(3, 7)):
+            width = int(rng.integers(20, 34))
+            if col + width >= right:
+                break
+            page[top : top + 56, col : col + width] = 0
+            col += width + 8
+        col += 28 if word < 3 else 0
+    return top, top + 55, col - 37
+
+
+def two_column_page(shape: tuple[int, int] = (2200, 1700), *, seed: int = 0) -> tuple[Any, list]:
+    """A two-column page whose lines do not line up across the columns, with a heading and a figure.
+
+    A large one-line heading spans the top; below it a left column of three
+    paragraphs with a figure between the second and third, and a right column
+    whose lines sit on another pitch and offset (so no blank row crosses the
+    page). For `page_regions`: ``truth`` lists ``(top, bottom, left, right,
+    kind)`` of every region in reading order (the heading, the left column's
+    paragraphs and figure, the right column's paragraphs).
+
+    Returns
+    -------
+    (numpy.ndarray, list)
+        The uint8 page and its true regions.
+
+    Examples
+    --------
+    >>> page, truth = two_column_page(seed=1)
+    >>> page.shape, truth[0][4], [kind for *_, kind in truth].count("figure")
+    ((2200, 1700), 'text', 1)
+    """
+    rng = np.random.default_rng(seed)
+    h, w = (int(v) for v in shape)
+    if h < 1000 or w < 800:
+        from ._validate import PixelsmithValueError
+
+        raise PixelsmithValueError(f"`shape` must be at least (1000, 800) for two columns of 40 px lines, got {shape}")
+    page = np.full((h, w), 255, np.uint8)
+    margin = max(60, w // 16)
+    gutter = max(60, w // 20)
+    middle = w // 2
+    truth = []
+    first, last, end = _heading(page, margin, margin, w - margin, rng)
+    truth.append((first, last, margin, end, "text"))
+    body = last + 60
+
+    def paragraph(y: int, left: int, right: int, lines: int, pitch: int) -> int:
+        rows, extent = [], []
+        for k in range(lines):
+            if y + k * pitch + 40 > h - margin:
+                break
+            top_row, bottom_row = _text_line(page, y + k * pitch, left, right, rng, ascenders=True)
+            rows += [top_row, bottom_row]
+            ink_cols = np.flatnonzero((page[top_row : bottom_row + 1, left:right] < 128).any(axis=0))
+            extent += [left + int(ink_cols[0]), left + int(ink_cols[-1])]
+        if rows:
+            truth.append((min(rows), max(rows), min(extent), max(extent), "text"))
+        return y + lines * pitch + 36
+
+    left_edge, left_right = margin, middle - gutter // 2
+    y = body
+    for lines in (int(rng.integers(5, 9)), int(rng.integers(4, 7))):
+        y = paragraph(y, left_edge, left_right, lines, 48)
+    fig_h = min(int(rng.integers(240, 360)), h - margin - y)
+    if fig_h >= 120:  # a figure only where it fits
+        yy, xx = np.mgrid[:fig_h, : left_right - left_edge]
+        pattern = 128 + 100 * np.sin(xx / 19.0) * np.cos(yy / 13.0)
+        page[y : y + fig_h, left_edge:left_right] = pattern.astype(np.uint8)
+        truth.append((y, y + fig_h - 1, left_edge, left_right - 1, "figure"))
+        y += fig_h + 44
+        paragraph(y, left_edge, left_right, int(rng.integers(4, 8)), 48)
+    y = body + 17  # the right column: another offset and pitch
+    right_edge = middle + gutter // 2
+    while y + 40 < h - margin:
+        y = paragraph(y, right_edge, w - margin, int(rng.integers(5, 10)), 53)
+    return page, truth

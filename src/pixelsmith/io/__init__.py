@@ -9,6 +9,7 @@ from .files import Planes, Source, check_writable, read_any, read_plane, write_l
 from .fits import FitsImage, read_fits, write_fits
 from .image import read_image, write_figure, write_image
 from .nifti import read_nifti, write_nifti
+from .pdf import read_page
 from .raster import Raster, map_raster, pixel_to_map, read_raster, write_raster
 from .table import write_grid_csv
 from .volume import read_volume
@@ -28,6 +29,7 @@ __all__ = [
     "map_raster",
     "pixel_to_map",
     "read_image",
+    "read_page",
     "write_image",
     "write_figure",
     "write_grid_csv",
