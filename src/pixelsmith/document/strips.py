@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,12 @@ __all__ = ["Unshuffled", "unshuffle_strips", "find_cuts", "cut_scores", "strip_d
 _EXACT_UP_TO = 12  # strips; beyond, a heuristic path plus local improvement
 _CONFIDENT_CUT = 6.0  # robust sigmas: a weaker accepted cut is reported (measured on moon, camera, text)
 _SURE_CUT = 8.0  # robust sigmas of the local score: no second look needed
+# the best order must beat the runner-up by this much total join cost (mean log error ratio per row) to be
+# reported without a warning: measured, textured and smooth photos win by 0.47-2.5, binary silhouettes and
+# blank-margined pages by 0.0-0.37, where several orders join about equally well
+_CLEAR_MARGIN = 0.4
+_ALTERNATIVES = 3  # orders reported in Unshuffled.alternatives
+_ENUMERATE_UP_TO = 8  # strips: every order is scored (8! = 40320); beyond, the best with one join forbidden
 
 
 @dataclass(frozen=True)
@@ -30,11 +36,19 @@ class Unshuffled:
         Input strip indices, left to right in the reconstruction.
     cuts : numpy.ndarray of int
         Columns of the input where a strip starts (the first strip starts at 0).
+    alternatives : list of numpy.ndarray
+        The best orders found, best first (``alternatives[0]`` is `order`), up
+        to 12 strips: when they score about the same (`scores`), the image does
+        not say which is right and a `PixelsmithWarning` says so.
+    scores : numpy.ndarray
+        The total join cost of each alternative (lower joins better).
     """
 
     image: np.ndarray
     order: np.ndarray
     cuts: np.ndarray
+    alternatives: list = field(default_factory=list)
+    scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _float_image(image: Any) -> np.ndarray:
@@ -355,13 +369,100 @@ def unshuffle_strips(image: Any, *, n_strips: int | None = None, cuts: Any = Non
         starts = np.unique(np.concatenate([[0], np.asarray(cuts, dtype=np.int64)]))
         if starts.min() < 0 or starts.max() >= width:
             raise PixelsmithValueError(f"`cuts` must lie in 0..{width - 1}, got {list(cuts)}")
-        order = _order_pieces(values, starts)
-        return Unshuffled(_reassemble(original, starts, order), np.array(order), starts)
+        return _result(original, values, starts, _order_pieces(values, starts))
     if n_strips is None:
         starts = find_cuts(values)
         starts, order = _merge_neighbours(starts, _order_pieces(values, starts))
-        return Unshuffled(_reassemble(original, starts, order), np.array(order), starts)
+        return _result(original, values, starts, order)
     return _unshuffle_n(original, values, n_strips)
+
+
+def _result(original, values, starts, order, n_strips: int | None = None) -> Unshuffled:
+    """The reassembly with its alternatives; a warning when the best order does not clearly win or the image
+    is mostly two flat values, and a refusal or a warning when `n_strips` strips were not found."""
+    if len(starts) > 1 and _mostly_two_values(values):
+        warnings.warn(
+            "the image is mostly two flat values (a silhouette or a line drawing): its cuts and joins are "
+            "judged on the outline alone, where a spurious cut or a wrong join looks like a right one; check "
+            "the result (result.alternatives holds the runners-up)",
+            PixelsmithWarning,
+            stacklevel=3,
+        )
+    if n_strips is not None and len(starts) < n_strips:
+        if len(starts) == 1:
+            raise PixelsmithValueError(
+                f"`n_strips` is {n_strips} but no cut was found that an ordering could use: every boundary "
+                "candidate joins back to its neighbour as well as anywhere else (a smooth or flat image, or one "
+                "that is not shuffled); pass `cuts=` (the start columns of the strips), with which the order "
+                "is found"
+            )
+        warnings.warn(
+            f"found {len(starts)} of the {n_strips} strips asked for: pieces that stayed next to their "
+            "neighbour in the shuffle have no cut to find, and are returned joined (a weak cut on a smooth "
+            "image looks the same); pass `cuts=` to place every strip",
+            PixelsmithWarning,
+            stacklevel=3,
+        )
+    if n_strips is not None and len(starts) > n_strips:
+        warnings.warn(
+            f"found {len(starts)} pieces where {n_strips} strips were asked for: a cut the ordering could not "
+            "put back together is in doubt (a flat or binary image has edges that look like cuts); check the "
+            "result or pass `cuts=`",
+            PixelsmithWarning,
+            stacklevel=3,
+        )
+    alternatives, scores = [np.array(order)], np.zeros(1)
+    if 2 < len(starts) <= _EXACT_UP_TO or len(starts) == 2:
+        ranked = _ranked_orders(_piece_costs(values, starts))
+        others = [(path, value) for path, value in ranked if list(path) != list(order)]
+        best = _path_cost(_piece_costs(values, starts), list(order))
+        alternatives = [np.array(order)] + [np.array(path) for path, _ in others[: _ALTERNATIVES - 1]]
+        scores = np.array([best] + [value for _, value in others[: _ALTERNATIVES - 1]])
+        if len(scores) > 1 and scores[1] - scores[0] < _CLEAR_MARGIN:
+            warnings.warn(
+                f"the order found (join cost {scores[0]:.3f}) does not clearly beat the runner-up "
+                f"{alternatives[1].tolist()} (cost {scores[1]:.3f}): several orders join about equally well "
+                "(flat areas, a binary silhouette or blank margins carry no evidence); the candidates are in "
+                "result.alternatives, best first",
+                PixelsmithWarning,
+                stacklevel=3,
+            )
+    image = _reassemble(original, starts, order)
+    return Unshuffled(image, np.array(order), starts, alternatives, scores)
+
+
+def _mostly_two_values(values: np.ndarray) -> bool:
+    """Whether nine tenths of the pixels hold one of two values (a binary or posterised image)."""
+    sample = values[:: max(1, values.shape[0] // 256), :: max(1, values.shape[1] // 256)].reshape(-1, values.shape[-1])
+    _, counts = np.unique(sample, axis=0, return_counts=True)
+    return bool(np.sort(counts)[-2:].sum() >= 0.9 * len(sample))
+
+
+def _piece_costs(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    bounds = list(starts) + [values.shape[1]]
+    return strip_dissimilarity([values[:, a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+
+
+def _ranked_orders(cost: np.ndarray) -> list[tuple[list[int], float]]:
+    """The best few orders by total join cost, best first: every order up to 8 strips; beyond, the best
+    path and the best paths with one of its joins forbidden (the runner-up differs in at least one)."""
+    import itertools
+
+    n = len(cost)
+    if n <= _ENUMERATE_UP_TO:
+        orders = np.array(list(itertools.permutations(range(n))))
+        totals = cost[orders[:, :-1], orders[:, 1:]].sum(axis=1)
+        best = np.argsort(totals, kind="stable")[: _ALTERNATIVES + 1]
+        return [(orders[k].tolist(), float(totals[k])) for k in best]
+    best = _best_path_exact(cost)
+    found = {tuple(best): _path_cost(cost, best)}
+    for a, b in zip(best[:-1], best[1:], strict=True):
+        forbidden = cost.copy()
+        forbidden[a, b] = np.inf
+        path = _best_path_exact(forbidden)
+        if np.isfinite(_path_cost(forbidden, path)):
+            found[tuple(path)] = _path_cost(cost, path)
+    return sorted(((list(p), v) for p, v in found.items()), key=lambda item: item[1])
 
 
 def _order_pieces(values: np.ndarray, starts: np.ndarray) -> list[int]:
@@ -407,7 +508,7 @@ def _unshuffle_n(original: np.ndarray, values: np.ndarray, n_strips: int) -> Uns
         weakest_first = local[first[0][1:] - 1].min() if len(first[0]) > 1 else np.inf
         joins = _joins(first[0], first[1], values.shape[1])
         if _seam(_reassemble(values, *first), local_only=True, at=joins)[1] < weakest_first:
-            return Unshuffled(_reassemble(original, *first), np.array(first[1]), first[0])
+            return _result(original, values, first[0], first[1], n_strips)
     z = cut_scores(values)
     ranked = _separated_candidates(z, min_gap=3)
     extra = max(2, n_strips // 2)
@@ -437,7 +538,7 @@ def _unshuffle_n(original: np.ndarray, values: np.ndarray, n_strips: int) -> Uns
             PixelsmithWarning,
             stacklevel=3,
         )
-    return Unshuffled(_reassemble(original, merged, order), np.array(order), merged)
+    return _result(original, values, merged, order, n_strips)
 
 
 def _joins(starts: np.ndarray, order: list[int], width: int) -> np.ndarray:
@@ -474,6 +575,8 @@ def _separated_candidates(z: np.ndarray, min_gap: int) -> list[int]:
     for j in np.argsort(-z, kind="stable"):
         if not np.isfinite(z[j]):
             break
+        if j < 2 or j > len(z) - 3:  # a strip of one or two columns at an edge is the image's border
+            continue
         if not taken[j + min_gap]:
             ranked.append(int(j))
             taken[j + 1 : j + 2 * min_gap] = True
