@@ -16,7 +16,7 @@ def test_gallery_renders_every_section(tmp_path):
     index = gallery.render(tmp_path / "g")
     page = index.read_text()
     links = re.findall(r"src='([^']+)'", page)
-    assert len(links) == len(gallery.SECTIONS)
+    assert len(links) == len(gallery.SECTIONS) + 1  # the document section has two pictures
     for link in links:
         path = index.parent / link
         assert path.is_file(), link
@@ -31,6 +31,9 @@ def test_gallery_renders_every_section(tmp_path):
     assert found == true
     right, blocks = figures["blocks right (within 2 rows) / true"].split(" / ")
     assert right == blocks
+    right, regions = figures["two-column regions found / true"].split(" / ")
+    assert right == regions
+    assert figures["silhouette strips: warning"].startswith("the order found")
     assert float(figures["mean relative error vs closed form (AP)"].rstrip("%")) < 2.0
 
 
