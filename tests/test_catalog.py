@@ -18,12 +18,9 @@ from pixelsmith.io.catalog import read_catalog
 
 
 def _tan_wcs(shape):
-    wcs = WCS(naxis=2)
-    wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
-    wcs.wcs.crval = [150.1, 2.2]
-    wcs.wcs.crpix = [shape[1] / 2, shape[0] / 2]
-    wcs.wcs.cdelt = [-0.0002, 0.0002]
-    return wcs
+    from test_fits import _tan_header
+
+    return WCS(_tan_header(shape))
 
 
 @pytest.fixture

@@ -105,6 +105,14 @@ def _default_axes(a: Any, args: tuple, kwargs: dict, names: tuple[str, ...]) -> 
     return kept
 
 
+def _choose_axes(a: Any, args: tuple, kwargs: dict, names: tuple[str, ...], by_default: bool) -> None:
+    """`axes` given by dimension name -> numbers; not given (and `by_default`) -> all but band/time/channel."""
+    if kwargs.get("axes") is not None:
+        kwargs["axes"] = _named_axes(a, kwargs["axes"])
+    elif by_default:
+        kwargs["axes"] = _default_axes(a, args, kwargs, names)
+
+
 def result_like(a: Any, data: Any) -> Any:
     """`data` labelled as `a`: dims, coords, attrs and name kept; encoding and summary attributes dropped."""
     result = a.copy(data=data)  # dask data stays lazy
@@ -172,10 +180,7 @@ def labelled(func: F) -> F:
         a, args, kwargs = _unwrapped(first, args, kwargs)
         if a is None:
             return func(*args, **kwargs)
-        if kwargs.get("axes") is not None:
-            kwargs["axes"] = _named_axes(a, kwargs["axes"])
-        elif chooses_axes:
-            kwargs["axes"] = _default_axes(a, args, kwargs, names)
+        _choose_axes(a, args, kwargs, names, chooses_axes)
         for name in _ALIGNED_ARGUMENTS:
             if name in kwargs:
                 kwargs[name] = _aligned(a, kwargs[name], name)
@@ -207,10 +212,7 @@ def coarsened(sizes_of: Callable[[Any, int, Any], tuple[int, ...]]) -> Callable[
             a, args, kwargs = _unwrapped(first, args, kwargs)
             if a is None:
                 return func(*args, **kwargs)
-            if kwargs.get("axes") is not None:
-                kwargs["axes"] = _named_axes(a, kwargs["axes"])
-            else:
-                kwargs["axes"] = _default_axes(a, args, kwargs, ("image", "block"))
+            _choose_axes(a, args, kwargs, ("image", "block"), True)
             result = func(*args, **kwargs)
             block = args[1] if len(args) > 1 else kwargs["block"]
             return _coarse_like(a, result, sizes_of(block, a.ndim, kwargs["axes"]))
