@@ -496,6 +496,13 @@ def two_column_page(shape: tuple[int, int] = (2200, 1700), *, seed: int = 0) -> 
     kind)`` of every region in reading order (the heading, the left column's
     paragraphs and figure, the right column's paragraphs).
 
+    Parameters
+    ----------
+    shape : (int, int), default (2200, 1700)
+        Rows and columns of the page, at least (1000, 800).
+    seed : int, default 0
+        Random seed for the words, paragraph lengths and the figure's height.
+
     Returns
     -------
     (numpy.ndarray, list)

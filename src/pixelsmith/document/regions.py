@@ -62,6 +62,13 @@ class PageRegions:
     """The regions of a page in reading order, with the body text's line height.
 
     Behaves as the list of regions (``len``, iteration, indexing).
+
+    Attributes
+    ----------
+    regions : list of Region
+        Top to bottom within a column, columns left to right.
+    line_height : float
+        The body text's line height in pixels (NaN on a page without text).
     """
 
     regions: list[Region] = field(default_factory=list)
@@ -262,6 +269,18 @@ def skew_angle(page: Any, *, max_degrees: float = 3.0) -> float:
 
     The shear within `max_degrees` that makes the ink's row profile sharpest,
     searched in 0.25 degree steps, then 0.02 (`page_blocks` measures it so too).
+
+    Parameters
+    ----------
+    page : array_like
+        Gray (H, W) or colour (H, W, C).
+    max_degrees : float, default 3
+        The widest skew searched for.
+
+    Returns
+    -------
+    float
+        Degrees, as `PageLayout.skew_degrees` reports them.
 
     Examples
     --------
