@@ -292,3 +292,20 @@ def test_library_warnings_are_one_line_each_and_go_with_a_failure(tmp_path, monk
     monkeypatch.setattr(ps, "local_stat", warning_then_failing)
     res = _invoke("local", tmp_path / "in.npy", tmp_path / "out2.npy", "-q")
     assert res.exit_code == 2 and res.output.strip().splitlines() == ["error: `size` is wrong"]
+
+
+def test_local_percentile_method_scipy_equals_percentile_filter(tmp_path):
+    """Issue 31: --percentile-method scipy gives scipy.ndimage.percentile_filter's numbers."""
+    from scipy import ndimage as ndi
+    from typer.testing import CliRunner
+
+    from pixelsmith.cli import app
+
+    image = np.random.default_rng(4).random((20, 30))
+    np.save(tmp_path / "in.npy", image)
+    args = ["local", str(tmp_path / "in.npy"), str(tmp_path / "out.npy"), "--stat", "percentile:90", "--size", "5"]
+    result = CliRunner().invoke(app, [*args, "--percentile-method", "scipy", "-q"])
+    assert result.exit_code == 0, result.output
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), ndi.percentile_filter(image, 90, size=5))
+    result = CliRunner().invoke(app, [*args, "--percentile-method", "bogus", "--overwrite"])
+    assert result.exit_code == 2 and "--percentile-method" in result.output

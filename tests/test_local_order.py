@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import dask.array as da
 import numpy as np
 import pytest
@@ -247,3 +249,46 @@ def test_local_apply_refuses_a_function_that_reads_outside_its_window():
     assert "window of 25 values" in str(caught.value)
     last = ps.local_apply(image, lambda v: v[24], 5)  # the last value of the window: fine
     np.testing.assert_array_equal(last, ps.local_apply(image, lambda v: v[-1], 5))
+
+
+@pytest.mark.parametrize("size", [3, 4, (3, 7), 9])  # 9 x 9 = 81 values: the ranked (Fenwick) path
+@pytest.mark.parametrize("q", [0, 10, 33.3, 50, 90, 100])
+def test_method_scipy_equals_percentile_filter_exactly(size, q):
+    """Issue 31: local_percentile used numpy's interpolation and percentile_filter picks an order statistic."""
+    rng = np.random.default_rng(11)
+    image = rng.random((30, 41))
+    got = ps.local_percentile(image, q, size, method="scipy")
+    np.testing.assert_array_equal(got, ndi.percentile_filter(image, q, size=size, mode="reflect"))
+
+
+@pytest.mark.parametrize("method", ["linear", "lower", "higher", "nearest", "midpoint"])
+@pytest.mark.parametrize("window", ["box 5", "box 9", "disk"])
+def test_numpy_s_methods_against_np_percentile_with_nans_omitted(method, window):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    rng = np.random.default_rng(12)
+    image = rng.random((22, 27))
+    image[rng.random(image.shape) < 0.15] = np.nan
+    shape = {"box 5": (5, 5), "box 9": (9, 9), "disk": (7, 7)}[window]
+    footprint = ps.footprints.disk(3) if window == "disk" else np.ones(shape, bool)
+    padded = np.pad(image, [(s // 2, s // 2) for s in shape], mode="symmetric")
+    windows = sliding_window_view(padded, shape)[..., footprint]
+    for q in (0, 12.5, 37.5, 50, 62.5, 90, 100):
+        got = ps.local_percentile(image, q, footprint=footprint, nan_policy="omit", method=method)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nanpercentile(windows, q, axis=-1, method=method)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-15, err_msg=f"{method} q={q}")
+
+
+def test_method_is_checked_and_named():
+    from expect import raises_naming
+
+    with raises_naming(ps.PixelsmithValueError, "method"):
+        ps.local_percentile(np.ones((5, 5)), 50, 3, method="inverted_cdf")
+    with raises_naming(ps.PixelsmithValueError, "method"):
+        ps.local_stat(np.ones((5, 5)), "mean", 3, method="scipy")
+    np.testing.assert_array_equal(
+        ps.local_stat(np.arange(9.0), "percentile", 4, q=90, method="scipy"),
+        ndi.percentile_filter(np.arange(9.0), 90, size=4),
+    )

@@ -55,10 +55,13 @@ def test_command_line_choices_are_the_library_literals():
     from pixelsmith.cli import _options
     from pixelsmith.local.by_name import STATISTICS
 
-    for name in ("Mode", "NanPolicy", "FillMethod", "BlockFunc"):
+    for name in ("Mode", "NanPolicy", "FillMethod", "BlockFunc", "PercentileMethod"):
         assert [m.value for m in getattr(_options, name)] == list(get_args(getattr(types, name)))
     assert sorted(BLOCK_FUNCS) == sorted(get_args(types.BlockFunc))
     assert STATISTICS == get_args(types.Statistic)
+    from pixelsmith.local._engine import PERCENTILE_METHODS
+
+    assert PERCENTILE_METHODS == get_args(types.PercentileMethod)
 
 
 def test_the_xray_names_listed_are_the_names_loaded():

@@ -21,6 +21,7 @@ __all__ = [
     "FillMethod",
     "Mode",
     "NanPolicy",
+    "PercentileMethod",
     "PixelOrder",
     "Statistic",
 ]
@@ -34,6 +35,7 @@ FillMethod = Literal["harmonic", "biharmonic", "nearest", "gaussian"]
 DrrMethod = Literal["joseph", "trilinear", "siddon"]
 DrrOutput = Literal["intensity", "line_integral"]
 PixelOrder = Literal["row_col", "xy"]
+PercentileMethod = Literal["linear", "lower", "higher", "nearest", "midpoint", "scipy"]
 Statistic = Literal[
     "mean", "sum", "var", "std", "min", "max", "count", "median", "percentile", "range", "majority", "variety"
 ]

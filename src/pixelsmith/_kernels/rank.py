@@ -6,8 +6,9 @@ positions are ``bases[r] + j`` for row bases over the leading axes and j along
 the last axis. Each window's values are copied to a buffer and reduced there,
 so any footprint costs the same per element. Kernels never validate.
 
-Operation codes: 0 percentile (q in 0..100, numpy's linear interpolation;
-median is q = 50), 1 range (max - min), 2 majority (most frequent value, the
+Operation codes: 0 percentile (`positions[n]`: the fractional rank of the
+percentile among n sorted values, per method, made by `local._engine.percentile_positions`;
+the median is linear q = 50), 1 range (max - min), 2 majority (most frequent value, the
 smallest on ties), 3 variety (number of distinct values).
 """
 
@@ -62,8 +63,8 @@ def _select(buf, n, k):
 
 
 @kernel
-def _percentile(buf, n, q):
-    position = q / 100.0 * (n - 1)
+def _percentile(buf, n, positions):
+    position = positions[n]
     k = int(np.floor(position))
     _select(buf, n, k)
     low = buf[k]
@@ -99,9 +100,9 @@ def _small_majority_or_variety(buf, n, op):
 
 
 @kernel
-def _reduce(buf, n, op, q):
+def _reduce(buf, n, op, positions):
     if op == OP_PERCENTILE:
-        return _percentile(buf, n, q)
+        return _percentile(buf, n, positions)
     if op == OP_RANGE:
         lo = buf[0]
         hi = buf[0]
@@ -131,7 +132,7 @@ def _reduce(buf, n, op, q):
 
 
 @kernel
-def window_order_stat(block, offsets, bases, n_last, op, q, omit_nan, out):
+def window_order_stat(block, offsets, bases, n_last, op, positions, omit_nan, out):
     """out[r, j] = the statistic of block.flat[bases[r] + j + offsets] (NaN values skipped when omit_nan;
     a window with NaN and not omit_nan, or with no values, gives NaN)."""
     flat = block.reshape(-1)
@@ -152,7 +153,7 @@ def window_order_stat(block, offsets, bases, n_last, op, q, omit_nan, out):
             if n == 0 or (has_nan and not omit_nan):
                 out[r, j] = np.nan
             else:
-                out[r, j] = _reduce(buf, n, op, q)
+                out[r, j] = _reduce(buf, n, op, positions)
 
 
 # Not cached, deliberately: its specialisations are per user function, and numba's cache index would
@@ -223,8 +224,8 @@ def _remove(sorted_values, n, v):
 
 
 @kernel
-def _sorted_percentile(sorted_values, n, q):
-    position = q / 100.0 * (n - 1)  # the same arithmetic as _percentile: identical results
+def _sorted_percentile(sorted_values, n, positions):
+    position = positions[n]  # the same rank as _percentile: identical results
     k = int(np.floor(position))
     low = sorted_values[k]
     frac = position - k
@@ -234,7 +235,7 @@ def _sorted_percentile(sorted_values, n, q):
 
 
 @kernel
-def box_percentile(block, column, bases, n_last, width, q, omit_nan, out):
+def box_percentile(block, column, bases, n_last, width, positions, omit_nan, out):
     """`window_order_stat` percentile for a full box, sliding along the last axis.
 
     A window is `width` consecutive "columns" along the last axis, a column being
@@ -280,7 +281,7 @@ def box_percentile(block, column, bases, n_last, width, q, omit_nan, out):
             if n == 0 or (nan_count > 0 and not omit_nan):
                 out[r, j] = np.nan
             else:
-                out[r, j] = _sorted_percentile(values, n, q)
+                out[r, j] = _sorted_percentile(values, n, positions)
 
 
 @kernel
@@ -307,7 +308,7 @@ def _tree_kth(tree, k, top):
 
 
 @kernel
-def box_percentile_ranked(ranks, sorted_values, n_finite, column, bases, n_last, width, q, omit_nan, out):
+def box_percentile_ranked(ranks, sorted_values, n_finite, column, bases, n_last, width, positions, omit_nan, out):
     """`box_percentile` for large boxes: the window's values are counted by rank in a Fenwick tree.
 
     `ranks` holds each value's rank in the block (NaN ranked last, from `n_finite`) and
@@ -351,7 +352,7 @@ def box_percentile_ranked(ranks, sorted_values, n_finite, column, bases, n_last,
             if n == 0 or (nan_count > 0 and not omit_nan):
                 out[r, j] = np.nan
                 continue
-            position = q / 100.0 * (n - 1)  # the arithmetic of _sorted_percentile: identical results
+            position = positions[n]  # the rank of _sorted_percentile: identical results
             kk = int(np.floor(position))
             low = sorted_values[_tree_kth(tree, kk, top)]
             frac = position - kk

@@ -21,6 +21,7 @@ Mode = choices("Mode", types.Mode)
 NanPolicy = choices("NanPolicy", types.NanPolicy)
 FillMethod = choices("FillMethod", types.FillMethod)
 BlockFunc = choices("BlockFunc", types.BlockFunc)
+PercentileMethod = choices("PercentileMethod", types.PercentileMethod)
 
 Band = Annotated[int | None, typer.Option("--band", help="Band to use (1-based); default: the first.")]
 Hdu = Annotated[

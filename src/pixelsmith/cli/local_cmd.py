@@ -19,7 +19,20 @@ from ._common import (
     progress_bar,
 )
 from ._files import Planes, check_output_format, load_planes, save_planes, stack_planes
-from ._options import Bands, BlockFunc, Chunks, Frames, Hdu, Mode, NanPolicy, Overwrite, Quiet, Scheduler, Workers
+from ._options import (
+    Bands,
+    BlockFunc,
+    Chunks,
+    Frames,
+    Hdu,
+    Mode,
+    NanPolicy,
+    Overwrite,
+    PercentileMethod,
+    Quiet,
+    Scheduler,
+    Workers,
+)
 
 # this module's commands, defined at module level; `pixelsmith.cli` adds them to the one app
 commands = typer.Typer()
@@ -63,6 +76,11 @@ def local(
     cval: float = typer.Option(0.0, "--cval", help="Value beyond the edges for --mode constant."),
     nan: NanPolicy = typer.Option(NanPolicy.propagate, "--nan", help="NaN/nodata: propagate or omit."),
     ddof: float = typer.Option(0.0, "--ddof", help="Delta degrees of freedom for var/std."),
+    percentile_method: PercentileMethod = typer.Option(
+        PercentileMethod.linear,
+        "--percentile-method",
+        help="For percentile: numpy's linear, lower, higher, nearest, midpoint, or scipy (percentile_filter's rank).",
+    ),
     band: Bands = None,
     frames: Frames = False,
     hdu: Hdu = None,
@@ -87,7 +105,7 @@ def local(
     # every argument checked against the input, and the output format against the result, before the work
     out_dtype = local_stat_dtype(
         source.shape, source.dtype, name, window, footprint=fp, mode=mode.value, cval=cval, nan_policy=nan.value,
-        ddof=ddof, q=q,
+        ddof=ddof, q=q, method=percentile_method.value if name == "percentile" else "linear",
     )  # fmt: skip
     check_output_format(output, out_dtype, len(planes.sources))
     options = {"footprint": fp, "mode": mode.value, "cval": cval, "nan_policy": nan.value}
@@ -95,7 +113,13 @@ def local(
     def statistic(data):
         from .. import local_stat
 
-        extra = {"q": q} if name == "percentile" else {"ddof": ddof} if name in ("var", "std") else {}
+        extra = (
+            {"q": q, "method": percentile_method.value}
+            if name == "percentile"
+            else {"ddof": ddof}
+            if name in ("var", "std")
+            else {}
+        )
         return local_stat(data, name, window, **extra, **options)
 
     with dask_cluster(workers, scheduler, quiet):

@@ -18,6 +18,7 @@ The rounding error of ``(S2 - S1**2 / n) / n`` is then about
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import threading
@@ -69,6 +70,12 @@ class WindowSpec:
     out_dtype: np.dtype
     q: float = 50.0  # percentile (0..100) for the 'percentile' statistic
     reducer: Any = None  # a numba-compiled function of one 1-D array, for 'apply'
+    method: str = "linear"  # how the percentile is taken between order statistics (PERCENTILE_METHODS)
+
+    @property
+    def positions(self) -> np.ndarray:
+        """The percentile's fractional rank among n sorted values, for every n up to the window's count."""
+        return percentile_positions(self.q, self.method, self.volume)
 
     @property
     def lo(self) -> tuple[int, ...]:
@@ -83,6 +90,39 @@ class WindowSpec:
         if self.footprint is not None:
             return int(self.footprint.sum())
         return math.prod(self.window)
+
+
+# numpy's names, and scipy.ndimage.percentile_filter's rank rule
+PERCENTILE_METHODS = ("linear", "lower", "higher", "nearest", "midpoint", "scipy")
+
+
+@functools.lru_cache(maxsize=64)
+def percentile_positions(q: float, method: str, count: int) -> np.ndarray:
+    """``positions[n]``: where the `q`-th percentile of n sorted values lies (index 0 is never used).
+
+    numpy's methods start from the virtual index ``q / 100 * (n - 1)``: 'linear'
+    interpolates at it, 'lower' and 'higher' take the order statistic below or
+    above, 'nearest' the nearer one (ties to the even index, as numpy), and
+    'midpoint' halfway between lower and higher. 'scipy' is the rank of
+    scipy.ndimage.percentile_filter: ``int(n * q / 100)``, ``n - 1`` at q = 100.
+    """
+    n = np.arange(count + 1, dtype=np.float64)
+    virtual = q / 100.0 * np.maximum(n - 1, 0)
+    if method == "linear":
+        positions = virtual
+    elif method == "lower":
+        positions = np.floor(virtual)
+    elif method == "higher":
+        positions = np.ceil(virtual)
+    elif method == "nearest":
+        positions = np.rint(virtual)
+    elif method == "midpoint":
+        positions = np.floor(virtual) + np.where(virtual > np.floor(virtual), 0.5, 0.0)
+    else:  # scipy
+        positions = np.where(q >= 100.0, n - 1, np.floor(n * q / 100.0))
+    positions = np.clip(positions, 0, np.maximum(n - 1, 0))
+    positions.flags.writeable = False
+    return positions
 
 
 class Scratch:
@@ -415,15 +455,15 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec) -> np.ndarray:
             ranks[order] = np.arange(flat.size, dtype=np.int32)
             n_finite = int(flat.size - np.count_nonzero(np.isnan(flat)))
             kr.box_percentile_ranked(
-                ranks, flat[order], n_finite, column, bases, out_shape[-1], width, float(spec.q), spec.omit_nan, out
+                ranks, flat[order], n_finite, column, bases, out_shape[-1], width, spec.positions, spec.omit_nan, out
             )
         else:
-            kr.box_percentile(block, column, bases, out_shape[-1], width, float(spec.q), spec.omit_nan, out)
+            kr.box_percentile(block, column, bases, out_shape[-1], width, spec.positions, spec.omit_nan, out)
     elif spec.stat == "apply":
         kr.window_apply(block, offsets, bases, out_shape[-1], spec.reducer, spec.omit_nan, out)
     else:
         kr.window_order_stat(
-            block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], float(spec.q), spec.omit_nan, out
+            block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], spec.positions, spec.omit_nan, out
         )
     return out.reshape(out_shape)
 

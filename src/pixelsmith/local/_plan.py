@@ -59,6 +59,7 @@ def window_spec(
     ddof: float = 0.0,
     q: float = 50.0,
     reducer: Any = None,
+    method: str = "linear",
 ) -> engine.WindowSpec:
     """Validate the window arguments for an array of `shape`/`in_dtype` into a spec.
 
@@ -70,6 +71,7 @@ def window_spec(
     check_choice(mode, "mode", tuple(MODE_ALIASES))
     check_choice(crop, "crop", ("same", "valid"))
     check_choice(nan_policy, "nan_policy", ("propagate", "omit"))
+    check_choice(method, "method", engine.PERCENTILE_METHODS)
     try:
         cval = float(cval)
     except (TypeError, ValueError):
@@ -128,6 +130,7 @@ def window_spec(
         out_dtype=out_dtype,
         q=float(q),
         reducer=reducer,
+        method=method,
     )
 
 
@@ -153,13 +156,14 @@ def run_statistic(
     ddof: float = 0.0,
     q: float = 50.0,
     reducer: Any = None,
+    method: str = "linear",
 ):
     """Validate once, then compute `stat` on numpy or dask input by the path that applies (module docstring)."""
     a = as_image_array(a, "image")
     if a.dtype == bool:
         a = a.astype(np.uint8)
     spec = window_spec(
-        stat, a.shape, a.dtype, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof, q, reducer
+        stat, a.shape, a.dtype, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof, q, reducer, method
     )
     out_dtype = spec.out_dtype
     if out_dtype.kind != "f":  # counts are accumulated in float64, converted at the end
@@ -448,7 +452,13 @@ def _box_variance(a: np.ndarray, spec: engine.WindowSpec, crop: str, into=None) 
 
 def _median_network_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> bool:
     """3x3 and 5x5 box medians of a 2-D array, 'same' extent, by comparator networks (`_median_network`)."""
-    if spec.stat != "percentile" or spec.q != 50.0 or a.ndim != 2 or spec.window not in ((3, 3), (5, 5)):
+    if (
+        spec.stat != "percentile"
+        or spec.q != 50.0
+        or spec.method != "linear"
+        or a.ndim != 2
+        or spec.window not in ((3, 3), (5, 5))
+    ):
         return False
     return _box_extreme_applies(a, dataclasses.replace(spec, stat="max", footprint=None), crop)
 

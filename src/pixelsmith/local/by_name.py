@@ -9,7 +9,7 @@ import numpy as np
 
 from .._docstrings import fill_doc
 from .._validate import check_choice
-from ..types import ArrayLike, Crop, Mode, NanPolicy, Statistic
+from ..types import ArrayLike, Crop, Mode, NanPolicy, PercentileMethod, Statistic
 from . import moments, order
 
 __all__ = ["STATISTICS", "local_stat", "local_stat_dtype"]
@@ -32,6 +32,7 @@ def local_stat(
     nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
+    method: PercentileMethod = "linear",
 ):
     """The moving-window statistic named `stat`: ``local_stat(img, "std", 5)`` is ``local_std(img, 5)``.
 
@@ -54,6 +55,9 @@ def local_stat(
     {nan_policy}
     {axes}
     {dtype}
+    method : str, default 'linear'
+        How a percentile lies between order statistics, for 'percentile' only
+        (see `local_percentile`: numpy's names, or 'scipy').
 
     Returns
     -------
@@ -74,12 +78,14 @@ def local_stat(
     options = dict(footprint=footprint, mode=mode, cval=cval, crop=crop, nan_policy=nan_policy, axes=axes, dtype=dtype)
     if stat != "percentile" and q != 50.0:
         raise _unused("q", q, stat, "percentile")
+    if stat != "percentile" and method != "linear":
+        raise _unused("method", method, stat, "percentile")
     if stat not in ("var", "std") and ddof != 0.0:
         raise _unused("ddof", ddof, stat, "var or std")
     if stat in ("var", "std"):
         return getattr(moments, f"local_{stat}")(image, size, ddof=ddof, **options)
     if stat == "percentile":
-        return order.local_percentile(image, q, size, **options)
+        return order.local_percentile(image, q, size, method=method, **options)
     module = moments if hasattr(moments, f"local_{stat}") else order
     return getattr(module, f"local_{stat}")(image, size, **options)
 
@@ -99,6 +105,7 @@ def local_stat_dtype(
     nan_policy: NanPolicy = "propagate",
     axes: Any = None,
     dtype: Any = None,
+    method: PercentileMethod = "linear",
 ) -> np.dtype:
     """Check a `local_stat` call on an image of `shape` and `image_dtype` without computing it.
 
@@ -115,6 +122,9 @@ def local_stat_dtype(
         The image's dtype.
     stat, size, q, ddof, footprint, mode, cval, crop, nan_policy, axes, dtype
         As for `local_stat`.
+
+    method : str, default 'linear'
+        The percentile's method, checked as `local_percentile` checks it.
 
     Returns
     -------
@@ -135,8 +145,9 @@ def local_stat_dtype(
     check_choice(stat, "stat", STATISTICS)
     name = "percentile" if stat == "median" else stat
     spec = window_spec(
-        name, tuple(shape), np.dtype(image_dtype), size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof, q
-    )
+        name, tuple(shape), np.dtype(image_dtype), size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof, q,
+        method=method,
+    )  # fmt: skip
     return spec.out_dtype
 
 
