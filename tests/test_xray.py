@@ -619,3 +619,19 @@ def test_geometry_builders_refuse_what_they_cannot_use(tmp_path):
         Geometry.from_dicom(ds, volume)
     with raises_naming(PixelsmithValueError, "volume"):
         Geometry.from_dicom(path, np.zeros((4, 4, 4)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+def test_hu_to_mu_in_slabs_equals_the_formula_for_any_layout(dtype):
+    """Issue 31: hu_to_mu took 1.8 s on a 78 M-voxel CT (a numpy copy: 30 ms); now slab by slab, in place."""
+    from pixelsmith.xray import hu_to_mu
+    from pixelsmith.xray.physics import water_and_air_mu
+
+    hu = (np.random.default_rng(5).random((7, 300, 260)) * 3000 - 1500).astype(dtype)
+    water, air = water_and_air_mu(80.0)
+    out_dtype = np.float32 if dtype == np.float32 else np.float64
+    want = np.maximum(water + hu.astype(out_dtype) * out_dtype(1e-3 * (water - air)), 0).astype(out_dtype)
+    for layout in (hu, hu[:, ::-1, ::2], np.asfortranarray(hu)):
+        got = hu_to_mu(layout, 80.0)
+        assert got.dtype == out_dtype and got.shape == layout.shape
+        np.testing.assert_array_equal(got, want[:, ::-1, ::2] if layout.shape != hu.shape else want)

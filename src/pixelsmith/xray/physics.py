@@ -80,5 +80,15 @@ def hu_to_mu(hu: Any, energy_kev: float = 70.0) -> np.ndarray:
     water, air = water_and_air_mu(energy_kev)
     values = np.asarray(hu)
     dtype = np.float32 if values.dtype == np.float32 else np.float64
-    mu = water + values.astype(dtype) * dtype(1e-3 * (water - air))
-    return np.maximum(mu, 0).astype(dtype)
+    mu = np.empty(values.shape, dtype)
+    flat_in, flat_out = values.reshape(-1), mu.reshape(-1)  # reshape copies only a non-contiguous input
+    scale, offset = dtype(1e-3 * (water - air)), dtype(water)
+    # a slab at a time, in place: the three operations run on values still in cache, so a CT volume is
+    # converted in about one pass over memory (the whole-array expression took four, plus temporaries)
+    step = 1 << 18
+    for start in range(0, flat_out.size, step):
+        part = flat_out[start : start + step]
+        np.multiply(flat_in[start : start + step], scale, out=part, casting="unsafe")
+        part += offset
+        np.maximum(part, 0, out=part)
+    return mu
