@@ -198,3 +198,55 @@ def test_non_image_files_are_still_skipped_with_a_warning(tmp_path, ct):
     with pytest.warns(UserWarning, match="notes.txt"):
         volume = read_dicom_series(folder)
     assert volume.shape == ct.shape
+
+
+def test_an_unknown_transfer_syntax_and_huge_rows_columns_are_named_not_raised_from_deep_inside(tmp_path):
+    """Issue 27: a file whose TransferSyntaxUID is no transfer syntax raised pydicom's bare ValueError, and
+    Rows x Columns of 60000 raised a MemoryError for 53.6 GiB."""
+    import pydicom
+
+    from pixelsmith import PixelsmithValueError
+    from pixelsmith.io import read_volume
+
+    hu = np.random.default_rng(0).integers(-1000, 1000, (4, 16, 16)).astype(np.float32)
+    write_series(tmp_path / "odd", hu, slope=1.0, intercept=0.0)
+    first = sorted((tmp_path / "odd").iterdir())[0]
+    ds = pydicom.dcmread(first)
+    ds.file_meta.TransferSyntaxUID = "1.2.3.4.5"
+    ds.save_as(first, enforce_file_format=False)
+    with pytest.raises(PixelsmithValueError, match=rf"{first.name}.*TransferSyntaxUID \(0002,0010\).*1\.2\.3\.4\.5"):
+        read_volume(tmp_path / "odd")
+    write_series(tmp_path / "huge", hu, slope=1.0, intercept=0.0)
+    for path in (tmp_path / "huge").iterdir():
+        ds = pydicom.dcmread(path)
+        ds.Rows = ds.Columns = 60000
+        ds.save_as(path, enforce_file_format=False)
+    with pytest.raises(PixelsmithValueError, match=r"60000 x 60000.*GiB.*Rows \(0028,0010\)"):
+        read_volume(tmp_path / "huge")
+
+
+def test_mixed_pixel_spacing_and_a_tilted_gantry_are_refused_not_placed_wrongly(tmp_path):
+    """Issue 27: slices with different PixelSpacing took the first's, and a tilted-gantry series (slices shifted
+    sideways as they advance) became an orthogonal volume, silently sheared."""
+    import pydicom
+
+    from pixelsmith import PixelsmithValueError
+    from pixelsmith.io import read_volume
+
+    hu = np.random.default_rng(1).integers(-1000, 1000, (5, 12, 12)).astype(np.float32)
+    write_series(tmp_path / "mixed", hu, slope=1.0, intercept=0.0)
+    some = sorted((tmp_path / "mixed").iterdir())[2]
+    ds = pydicom.dcmread(some)
+    ds.PixelSpacing = [0.9, 0.9]
+    ds.save_as(some, enforce_file_format=False)
+    with pytest.raises(PixelsmithValueError, match=r"different PixelSpacing \(0028,0030\)"):
+        read_volume(tmp_path / "mixed")
+    write_series(tmp_path / "tilted", hu, slope=1.0, intercept=0.0)
+    for path in (tmp_path / "tilted").iterdir():
+        ds = pydicom.dcmread(path)
+        x, y, z = (float(v) for v in ds.ImagePositionPatient)
+        ds.ImagePositionPatient = [x, y + 0.35 * (z - 30.0), z]  # 19 degrees of tilt: y shifts as z advances
+        ds.GantryDetectorTilt = 19.3
+        ds.save_as(path, enforce_file_format=False)
+    with pytest.raises(PixelsmithValueError, match=r"19\.3 degrees off their normal.*GantryDetectorTilt"):
+        read_volume(tmp_path / "tilted")

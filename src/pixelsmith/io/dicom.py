@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import PixelsmithValueError, check_choice, require
+from .._validate import PixelsmithValueError, check_allocation, check_choice, require
 
 __all__ = ["read_dicom_series", "list_dicom_series"]
 
@@ -213,9 +213,19 @@ def read_dicom_series(
     positions = positions[order]
     if len(positions) > 1 and np.min(np.diff(positions)) < 1e-6:
         raise PixelsmithValueError("two slices share a position; the series holds duplicates or several volumes")
+    _check_spacing_and_tilt(slices, normal)
 
     pixel_spacing = np.asarray(first.PixelSpacing, dtype=np.float64)  # (between rows, between columns)
-    data = np.empty((len(slices), *sizes.pop()), np.float32)
+    rows, cols = sizes.pop()
+    check_allocation(
+        4.0 * len(slices) * rows * cols,
+        "path",
+        str(path),
+        f"a volume of {len(slices)} slices of Rows x Columns {rows} x {cols} (float32), as the headers say "
+        f"(the first: {slices[0].label})",
+        "check Rows (0028,0010) and Columns (0028,0011) of the files, or read a smaller series",
+    )
+    data = np.empty((len(slices), rows, cols), np.float32)
     for n, plane in enumerate(slices):
         slope = float(getattr(plane.header, "RescaleSlope", 1.0))
         intercept = float(getattr(plane.header, "RescaleIntercept", 0.0))
@@ -340,6 +350,33 @@ def _check_slice_header(label: str, ds: Any) -> None:
                 raise _bad(label, tag, f"is {value:g}, not a plausible CT rescale")
 
 
+def _check_spacing_and_tilt(slices: list, normal: np.ndarray) -> None:
+    """Refuse what one Volume cannot hold without a silent error: slices with different PixelSpacing, and
+    slices stacked off their normal (a tilted gantry makes a sheared volume)."""
+    spacings = {tuple(np.round(np.asarray(s.header.PixelSpacing, dtype=np.float64), 6)) for s in slices}
+    if len(spacings) > 1:
+        raise PixelsmithValueError(
+            f"the slices of the series have different PixelSpacing (0028,0030): {sorted(spacings)}; one volume "
+            "needs one pixel size: resample the slices to one spacing first (or read one series of them)"
+        )
+    if len(slices) < 2:
+        return
+    first = np.asarray(slices[0].header.ImagePositionPatient, dtype=np.float64)
+    last = np.asarray(slices[-1].header.ImagePositionPatient, dtype=np.float64)
+    step = last - first
+    along = float(np.dot(step, normal))
+    sideways = float(np.linalg.norm(step - along * normal))
+    tilt = float(np.degrees(np.arctan2(sideways, abs(along))))
+    if tilt > 0.5:  # a gantry tilt shifts each slice sideways: the voxel grid is sheared
+        said = slices[0].header.get("GantryDetectorTilt")
+        recorded = f" (GantryDetectorTilt (0018,1120) says {float(said):g} degrees)" if said is not None else ""
+        raise PixelsmithValueError(
+            f"the slices are stacked {tilt:.1f} degrees off their normal{recorded}: a tilted-gantry series is a "
+            "sheared grid, which a Volume (orthogonal axes) would place wrongly; resample it onto an "
+            "orthogonal grid first (e.g. SimpleITK.Resample, then Volume.from_simpleitk)"
+        )
+
+
 def _decoded(file_path: Path, pydicom: Any, frames: int) -> np.ndarray:
     """The stored values of a file, (rows, cols) or (frames, rows, cols), or a clear error naming the file."""
     try:
@@ -355,10 +392,17 @@ def _decoded(file_path: Path, pydicom: Any, frames: int) -> np.ndarray:
     except Exception as exc:  # truncated data, a compressed syntax without its decoder, ...
         syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
         name = getattr(syntax, "name", str(syntax))
+        if syntax is not None and not getattr(syntax, "is_transfer_syntax", True):
+            raise _bad(
+                file_path.name,
+                "TransferSyntaxUID (0002,0010)",
+                f"is {str(syntax)!r}, which is not a DICOM transfer syntax, so its pixels cannot be decoded",
+                "rewrite the file with a standard syntax (e.g. gdcmconv --raw) or remove it",
+            ) from None
         hint = (
             'install the decoders for it: pip install "pixelsmith[dicom]" '
             "(pylibjpeg, pylibjpeg-libjpeg, pylibjpeg-openjpeg, pyjpegls)"
-            if syntax is not None and getattr(syntax, "is_compressed", False)
+            if syntax is not None and syntax.is_compressed
             else "the file is damaged; fix or remove it"
         )
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
