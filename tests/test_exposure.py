@@ -108,3 +108,25 @@ def test_bad_input(call, words):
     with pytest.raises(PixelsmithError) as info:
         call()
     assert words in str(info.value)
+
+
+def test_the_one_pass_float_path_equals_skimage_including_its_rare_fallbacks():
+    """Issue 31: float images are ranged, binned and mapped in one pass; flat images and large offsets go the
+    way numpy goes, and a range of a few denormals (bins of zero width) is refused as numpy refuses it (it
+    divided by zero inside the kernel before)."""
+    from skimage import exposure
+
+    rng = np.random.default_rng(21)
+    for dtype in (np.float64, np.float32):
+        stack = rng.random((6, 1, 20, 24)).astype(dtype)
+        stack[1] = 3.25  # flat: widened by 0.5 on each side
+        stack[2] = stack[2] * 1e6 + 1e9  # a large offset
+        got = equalize_hist(stack)
+        want = np.stack([exposure.equalize_hist(image[0])[None] for image in stack])
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == dtype
+    narrow = rng.random((3, 1, 20, 24))
+    narrow[1, 0, :, :12], narrow[1, 0, :, 12:] = 0.0, 1e-320  # bins of zero width: numpy.histogram refuses
+    for where in (None, np.ones(narrow.shape, bool)):  # the one-pass and the two-pass path
+        with pytest.raises(PixelsmithError, match=r"image 1 of `stack`.*`nbins` 256"):
+            equalize_hist(narrow, where=where)

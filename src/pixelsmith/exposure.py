@@ -98,6 +98,8 @@ def equalize_hist(stack: ArrayLike, *, nbins: int = 256, axes: tuple[int, ...] =
         run_in_ranges(
             len(rows), lambda r0, r1: _k.equalize_int_rows(rows, use, lows, highs, out, r0, r1), minimum=2 * n_threads()
         )
+    elif where is None and rows.shape[1] > 0 and _float_whole_rows(rows, nbins, out):
+        pass  # every pixel counts: ranges, bins and the mapping in one pass over each image
     else:
         edges, centers = _float_bins(rows, use, nbins, where is None)
         round32 = rows.dtype == np.float32
@@ -109,6 +111,39 @@ def equalize_hist(stack: ArrayLike, *, nbins: int = 256, axes: tuple[int, ...] =
     result = out.reshape(stack_shape + image_shape)
     result = np.transpose(result, np.argsort(rest + list(image_axes)))
     return result.astype(np.float32 if arr.dtype == np.float32 else np.float64, copy=False)
+
+
+def _float_whole_rows(rows: np.ndarray, nbins: int, out: np.ndarray) -> bool:
+    """Equalize float rows whose every pixel counts, each in one pass (`_k.equalize_float_rows_whole`).
+
+    False, leaving the work to the two-pass path, when some row has a zero-width bin (numpy.linspace then
+    changes its formula for all rows). NaN or inf is refused as the two-pass path refuses it.
+    """
+    status = np.zeros(len(rows), np.int8)
+    round32 = rows.dtype == np.float32
+    run_in_ranges(
+        len(rows),
+        lambda r0, r1: _k.equalize_float_rows_whole(rows, nbins, round32, out, r0, r1, status),
+        minimum=2 * n_threads(),
+    )
+    if (status == 1).any():
+        if not np.isinf(rows).any():
+            raise PixelsmithValueError(
+                "`stack` contains NaN; pass where=~np.isnan(stack) to build the histograms from the other pixels"
+            )
+        raise PixelsmithValueError(
+            "`stack` has NaN or inf among the pixels used for the histograms; exclude them with `where`"
+        )
+    if (status == 3).any():
+        _refuse_narrow(int(np.flatnonzero(status == 3)[0]), nbins)
+    return not (status == 2).any()
+
+
+def _refuse_narrow(image: int, nbins: int) -> None:
+    raise PixelsmithValueError(
+        f"image {image} of `stack` spans a range too small for `nbins` {nbins} bins of finite width (a few "
+        "denormal numbers apart), as numpy.histogram refuses it; rescale the image or use fewer bins"
+    )
 
 
 def _mask_rows(
@@ -179,6 +214,9 @@ def _float_bins(rows: np.ndarray, use: np.ndarray, nbins: int, every_pixel: bool
     first = np.where(flat, first - dtype.type(0.5), first).astype(dtype)
     last = np.where(flat, last + dtype.type(0.5), last).astype(dtype)
     edges = np.linspace(first, last, nbins + 1, axis=-1, dtype=dtype)
+    narrow = ~(np.diff(edges, axis=1) > 0).all(axis=1)
+    if narrow.any():
+        _refuse_narrow(int(np.flatnonzero(narrow)[0]), nbins)
     centers = (edges[:, :-1] + edges[:, 1:]) / dtype.type(2.0)
     return np.ascontiguousarray(edges), np.ascontiguousarray(centers)
 

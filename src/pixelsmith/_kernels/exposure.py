@@ -24,6 +24,15 @@ def _bin_of(v, e, first, scale, nbins):
 
 
 @kernel
+def _bin_searched(v, e, nbins):
+    """numpy.histogram's bin of v by search: the last edge at or below v (the last bin is closed)."""
+    b = 0
+    while b < nbins - 1 and e[b + 1] <= v:
+        b += 1
+    return b
+
+
+@kernel
 def row_ranges(images, lows, highs, bad, r0, r1):
     """Minimum and maximum of rows r0..r1-1 in one pass; bad[r] says the row holds NaN or inf."""
     for r in range(r0, r1):
@@ -50,49 +59,114 @@ def equalize_float_rows(images, use, edges, centers, cdf_round32, out, r0, r1):
     slopes = np.empty(nbins)
     bins = np.empty(images.shape[1], np.int32)  # each pixel's bin, found once
     for r in range(r0, r1):
-        e = edges[r]
-        first = e[0]
-        scale = nbins / (e[nbins] - first)
-        hist[:] = 0
-        row = images[r]
         mask_row = use[r] if use.shape[0] > 1 else use[0]
-        for p in range(row.shape[0]):
+        _equalize_row(images[r], mask_row, True, edges[r], centers[r], cdf_round32, hist, cdf, slopes, bins, out[r])
+
+
+@kernel
+def equalize_float_rows_whole(images, nbins, cdf_round32, out, r0, r1, status):
+    """`equalize_float_rows` when every pixel counts, with each row's range and bins found in the same pass
+    over it (the row is then in cache): one read of the stack instead of two.
+
+    The edges are numpy.linspace's, operation for operation, in the rows' dtype. `status[r]`: 0 done,
+    1 the row holds NaN or inf, 2 a bin width of 0 (numpy.linspace then takes another formula for
+    every row: the caller computes those rows the other way).
+    """
+    width = images.shape[1]
+    # constants and the ramp 0..nbins in the rows' dtype: numba would widen float32 op int to float64,
+    # and numpy.linspace computes in the dtype of its ends
+    typed = np.empty(3, images.dtype)
+    typed[0], typed[1], typed[2] = 0.5, 2.0, nbins
+    ramp = np.empty(nbins + 1, images.dtype)
+    for b in range(nbins + 1):
+        ramp[b] = b
+    edges = np.empty(nbins + 1, images.dtype)
+    centers = np.empty(nbins, images.dtype)
+    hist = np.zeros(nbins, np.int64)
+    cdf = np.empty(nbins)
+    slopes = np.empty(nbins)
+    bins = np.empty(width, np.int32)
+    no_mask = np.ones(1, np.bool_)
+    for r in range(r0, r1):
+        row = images[r]
+        first = row[0]
+        last = row[0]
+        flawed = False
+        for p in range(width):
             v = row[p]
-            if not (v >= first and v <= e[nbins]):  # outside the range, or NaN: no bin
-                bins[p] = -1
-                continue
-            b = _bin_of(v, e, first, scale, nbins)
-            bins[p] = b  # kept for the interpolation pass below
-            if mask_row[p]:
-                hist[b] += 1
-        total = 0
+            flawed |= not (np.abs(v) < np.inf)
+            first = min(first, v)
+            last = max(last, v)
+        if flawed:
+            status[r] = 1
+            continue
+        if first == last:  # numpy widens an empty range by 0.5 on each side
+            first = first - typed[0]
+            last = last + typed[0]
+        step = (last - first) / typed[2]
+        if step == 0:
+            status[r] = 2
+            continue
+        narrow = False
         for b in range(nbins):
-            total += hist[b]
-        running = 0
+            edges[b] = ramp[b] * step + first
+            narrow |= b > 0 and not edges[b] > edges[b - 1]
+        edges[nbins] = last
+        if narrow or not edges[nbins] > edges[nbins - 1]:  # bins of zero width: numpy refuses them
+            status[r] = 3
+            continue
         for b in range(nbins):
-            running += hist[b]
-            c = running / total
-            cdf[b] = np.float32(c) if cdf_round32 else c
-        xp = centers[r]
-        for b in range(nbins - 1):  # in float64, as numpy.interp works
-            slopes[b] = (cdf[b + 1] - cdf[b]) / (np.float64(xp[b + 1]) - np.float64(xp[b]))
-        last = nbins - 1
-        lo = xp[0]
-        hi = xp[last]
-        out_row = out[r]
-        for p in range(row.shape[0]):
-            v = row[p]
-            if v >= lo and v < hi:  # the common case first: between the first and last bin centres
-                # the interpolation interval is the value's bin, or the one before (below its centre)
-                j = np.int64(bins[p])
-                j -= np.int64(v < xp[j])
-                out_row[p] = slopes[j] * (np.float64(v) - np.float64(xp[j])) + cdf[j]
-            elif v < lo:
-                out_row[p] = cdf[0]
-            elif v >= hi:
-                out_row[p] = cdf[last]
-            else:  # NaN (outside the mask)
-                out_row[p] = v
+            centers[b] = (edges[b] + edges[b + 1]) / typed[1]
+        _equalize_row(row, no_mask, False, edges, centers, cdf_round32, hist, cdf, slopes, bins, out[r])
+        status[r] = 0
+
+
+@kernel
+def _equalize_row(row, mask_row, masked, e, xp, cdf_round32, hist, cdf, slopes, bins, out_row):
+    """One image: its histogram over `e` (the pixels where `mask_row`, or all when not `masked`), then
+    the CDF interpolated at every pixel as numpy.interp does."""
+    nbins = e.shape[0] - 1
+    first = e[0]
+    scale = nbins / (e[nbins] - first)
+    guess = np.abs(scale) < np.inf  # a range of a few denormals overflows the arithmetic guess: search instead
+    hist[:] = 0
+    for p in range(row.shape[0]):
+        v = row[p]
+        if not (v >= first and v <= e[nbins]):  # outside the range, or NaN: no bin
+            bins[p] = -1
+            continue
+        b = _bin_of(v, e, first, scale, nbins) if guess else _bin_searched(v, e, nbins)
+        bins[p] = b  # kept for the interpolation pass below
+        if not masked or mask_row[p]:
+            hist[b] += 1
+    total = 0
+    for b in range(nbins):
+        total += hist[b]
+    running = 0
+    for b in range(nbins):
+        running += hist[b]
+        c = running / total
+        cdf[b] = np.float32(c) if cdf_round32 else c
+    for b in range(nbins - 1):  # in float64, as numpy.interp works
+        gap = np.float64(xp[b + 1]) - np.float64(xp[b])
+        # two centres that round to one value (a range of a few denormals): a step, not a division by zero
+        slopes[b] = (cdf[b + 1] - cdf[b]) / gap if gap != 0 else 0.0
+    last = nbins - 1
+    lo = xp[0]
+    hi = xp[last]
+    for p in range(row.shape[0]):
+        v = row[p]
+        if v >= lo and v < hi:  # the common case first: between the first and last bin centres
+            # the interpolation interval is the value's bin, or the one before (below its centre)
+            j = np.int64(bins[p])
+            j -= np.int64(v < xp[j])
+            out_row[p] = slopes[j] * (np.float64(v) - np.float64(xp[j])) + cdf[j]
+        elif v < lo:
+            out_row[p] = cdf[0]
+        elif v >= hi:
+            out_row[p] = cdf[last]
+        else:  # NaN (outside the mask)
+            out_row[p] = v
 
 
 @kernel
