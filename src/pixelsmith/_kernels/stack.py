@@ -11,7 +11,7 @@ deviations from its own mean (two passes over values still in cache), then
 one merge into the state (Chan et al.'s pairwise update; with one frame it is
 Welford's). A block whose values are all finite takes loops without branches,
 which the compiler vectorises; a block with NaN or infinities is redone
-value by value.
+value by value, pixel by pixel (`_mixed_pixel`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ def accumulate(frames, start, stop, count, infinite, signs, ref, mean, m2, lo, h
     """Add ``frames[f, p]`` for every frame f and pixels ``start <= p < stop``."""
     n_frames = frames.shape[0]
     block = max(64, min(4096, _BLOCK_BYTES // max(1, n_frames * frames.itemsize)))
-    chunk_count = np.empty(block, np.int64)
     chunk_sum = np.empty(block)
     chunk_m2 = np.empty(block)
     chunk_lo = np.empty(block)
@@ -38,21 +37,19 @@ def accumulate(frames, start, stop, count, infinite, signs, ref, mean, m2, lo, h
         b1 = min(b0 + block, stop)
         width = b1 - b0
         if not _finite_block(frames, b0, width, count, ref, chunk_sum, chunk_lo, chunk_hi):
-            _mixed_block(frames, b0, width, count, infinite, signs, ref, chunk_count, chunk_sum, chunk_lo, chunk_hi)
-        else:
-            chunk_count[:width] = n_frames
+            for p in range(b0, b1):  # a NaN or an infinity in the block: value by value, pixel by pixel
+                _mixed_pixel(frames, p, count, infinite, signs, ref, mean, m2, lo, hi)
+            continue
         chunk_m2[:width] = 0.0
         for k in range(width):  # the chunk's own mean, kept in chunk_sum
-            chunk_sum[k] /= max(chunk_count[k], 1)
+            chunk_sum[k] /= n_frames
         if n_frames > 1:
-            for f in range(n_frames):  # squared deviations from the chunk's mean (finite values only)
+            for f in range(n_frames):  # squared deviations from the chunk's mean
                 for k in range(width):
-                    x = float(frames[f, b0 + k])
-                    d = x - ref[b0 + k] - chunk_sum[k]
-                    if x - x == 0.0:
-                        chunk_m2[k] += d * d
+                    d = float(frames[f, b0 + k]) - ref[b0 + k] - chunk_sum[k]
+                    chunk_m2[k] += d * d
         for k in range(width):
-            _merge(b0 + k, chunk_count[k], chunk_sum[k], chunk_m2[k], chunk_lo[k], chunk_hi[k], count, mean, m2, lo, hi)
+            _merge(b0 + k, n_frames, chunk_sum[k], chunk_m2[k], chunk_lo[k], chunk_hi[k], count, mean, m2, lo, hi)
 
 
 @kernel
@@ -169,32 +166,6 @@ def _finite_block(frames, b0, width, count, ref, chunk_sum, chunk_lo, chunk_hi):
     for k in range(width):
         total += chunk_sum[k] * 0.0  # NaN when any sum is: a NaN or an infinity was summed
     return total == 0.0
-
-
-@kernel
-def _mixed_block(frames, b0, width, count, infinite, signs, ref, chunk_count, chunk_sum, chunk_lo, chunk_hi):
-    """The same sums value by value: NaN skipped, infinities counted apart, the reference a finite value."""
-    for k in range(width):
-        chunk_count[k] = 0
-        chunk_sum[k] = 0.0
-        chunk_lo[k] = np.inf
-        chunk_hi[k] = -np.inf
-    for f in range(frames.shape[0]):
-        for k in range(width):
-            p = b0 + k
-            x = float(frames[f, p])
-            if x != x:
-                continue
-            chunk_lo[k] = min(chunk_lo[k], x)
-            chunk_hi[k] = max(chunk_hi[k], x)
-            if x - x != 0.0:
-                infinite[p] += 1
-                signs[p] |= 1 if x > 0 else 2
-                continue
-            if count[p] == 0 and chunk_count[k] == 0:
-                ref[p] = x  # the pixel's first finite value
-            chunk_count[k] += 1
-            chunk_sum[k] += x - ref[p]
 
 
 @kernel
