@@ -149,3 +149,21 @@ def test_find_peaks_with_a_wcs_gives_sky_positions_and_a_skycoord_column(field):
         ps.find_peaks(np.zeros((3, 4, 5)), wcs=image.wcs)
     with raises_naming(ps.PixelsmithTypeError, "wcs"):
         ps.find_peaks(image.data, wcs="EPSG:4326")
+
+
+def test_without_astropy_plain_csv_is_read_by_pandas_or_by_hand(tmp_path, monkeypatch):
+    """The fallbacks of read_catalog when the [astro] extra (and pandas) are not installed."""
+    import sys
+
+    (tmp_path / "pix.csv").write_text("id,x,y\n7,10.5,3.0\n8,1.0,2.0\n")
+    (tmp_path / "t.ecsv").write_text("# %ECSV 1.0\nrow col\n1 2\n")
+    monkeypatch.setitem(sys.modules, "astropy.table", None)  # an import of it now fails
+    by_pandas = read_catalog(tmp_path / "pix.csv")
+    np.testing.assert_array_equal(by_pandas.positions, [[3.0, 10.5], [2.0, 1.0]])
+    assert by_pandas.ids.tolist() == [7, 8]
+    with pytest.raises(ps.PixelsmithValueError, match=r"\.ecsv tables needs astropy.*pixelsmith\[astro\]"):
+        read_catalog(tmp_path / "t.ecsv")
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    by_hand = read_catalog(tmp_path / "pix.csv")
+    np.testing.assert_array_equal(by_hand.positions, by_pandas.positions)
+    assert by_hand.ids.tolist() == [7.0, 8.0]

@@ -92,11 +92,7 @@ def page_blocks_cmd(
     if as_json:
         typer.echo(json.dumps({"blocks": table, **summary}))
     else:
-        names = (
-            list(table[0])
-            if table
-            else (["top", "bottom", "kind"] if rows else ["top", "bottom", "left", "right", "kind", "lines"])
-        )
+        names = ["top", "bottom", "kind"] if rows else ["top", "bottom", "left", "right", "kind", "lines"]
         typer.echo(",".join(names))
         for r in table:
             typer.echo(",".join(str(r[n]) for n in names))

@@ -79,14 +79,14 @@ def _load_data(path: Path, band: int | None, hdu=None) -> tuple[np.ndarray, obje
 
 def _catalog_centers(at: Path, fits_image) -> tuple[np.ndarray, dict[str, np.ndarray], Any]:
     """(row, col) centres, the catalogue's sky columns, and its ids (`io.catalog.read_catalog`)."""
-    from ..io.catalog import read_catalog
+    from ..io.catalog import SkyOnlyCatalogError, read_catalog
 
     wcs = fits_image if fits_image is not None and fits_image.wcs is not None else None
     try:
         catalog = read_catalog(at, wcs=wcs)
+    except SkyOnlyCatalogError:
+        fail(f"--at {str(at)!r} gives ra,dec: the image must be a FITS file with a celestial WCS to place them")
     except PixelsmithError as exc:
-        if "pass `wcs`" in str(exc):
-            fail(f"--at {str(at)!r} gives ra,dec: the image must be a FITS file with a celestial WCS to place them")
         fail(str(exc).replace("catalog ", "--at ", 1))
     sky = {} if catalog.ra is None else {"ra": catalog.ra, "dec": catalog.dec}
     return catalog.positions, sky, catalog.ids

@@ -65,6 +65,10 @@ _TABLE_FORMATS = {
 }
 
 
+class SkyOnlyCatalogError(PixelsmithValueError):
+    """A catalogue with sky positions only, read without a WCS to place them (the CLI words it for FITS)."""
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Positions and ids of a catalogue's sources.
@@ -136,7 +140,7 @@ def read_catalog(path: str | os.PathLike, *, wcs: Any = None) -> Catalog:
             return Catalog(np.column_stack([y - base, x - base]), ids, ra, dec, where)
     if ra is not None:
         if wcs is None:
-            raise PixelsmithValueError(
+            raise SkyOnlyCatalogError(
                 f"catalog {str(p)!r} gives sky positions only: pass `wcs` (the image's, e.g. read_fits(...)) "
                 "to place them on the image"
             )
