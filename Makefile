@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DIR ?= build/gallery
 
-.PHONY: demo test test-fast warmup bench lint docs dist clean
+.PHONY: demo test test-fast warmup prebuilt bench lint docs dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test-fast: $(STAMP)
 # compile every kernel for this machine (numba's on-disk cache); fast when already cached
 warmup: $(STAMP)
 	$(BIN)/pixelsmith warmup --quiet
+
+# rebuild the kernels' machine code shipped in the package (src/pixelsmith/_kernels/prebuilt.zip),
+# after changing a kernel or numba; tests/test_prebuilt.py says when it is due
+prebuilt: $(STAMP)
+	$(BIN)/python tools/build_prebuilt.py
 
 # the API reference (docstrings), cookbook, conventions and gallery as one HTML site
 docs: $(STAMP)

@@ -1,20 +1,24 @@
 """Compile every kernel ahead of time, into numba's on-disk cache (issue 26).
 
-pixelsmith's kernels are compiled by numba on their first call and cached on
-disk: a fresh machine pays the compiler once per kernel and dtype (seconds
-each), every later process loads the machine code from the cache. `warmup`
-pays that cost up front, in parallel processes, by running each public
-function on a small input in the dtypes that matter. Run it where the cache
-outlives the process: a Docker image, a cluster node or worker image, a CI
-cache (``NUMBA_CACHE_DIR`` names the folder; by default numba writes beside
-the installed package, or in ``~/.cache`` when that is read-only).
+pixelsmith ships machine code for its kernels (``_kernels/prebuilt.zip``,
+compiled for x86-64-v3), so on most machines a first call loads instead of
+compiling. What the archive cannot serve (another numba or Python version, a
+CPU without AVX2, an ARM machine, an uncommon dtype) numba compiles on the
+first call and caches on disk. `warmup` pays that up front, in parallel
+processes, by running each public function on a small input in the dtypes
+that matter; ``native=True`` compiles everything for this machine's own CPU
+instead of loading the portable code. Run it where the cache outlives the
+process: a Docker image, a cluster node or worker image, a CI cache
+(``NUMBA_CACHE_DIR`` names the folder; by default numba writes beside the
+installed package, or in ``~/.cache`` when that is read-only).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
@@ -22,8 +26,9 @@ import numpy as np
 __all__ = ["WARMUP_GROUPS", "warmup"]
 
 # image dtypes compiled for: float32 and float64 (computed as themselves), and the integer images that
-# scientific files hold (8- and 16-bit cameras and scanners, 16-bit signed CT and DEMs)
-_IMAGE_DTYPES = (np.float32, np.float64, np.uint8, np.uint16, np.int16)
+# scientific files hold (8- and 16-bit cameras and scanners, 16-bit signed CT and DEMs, 32-bit label
+# images and counts)
+_IMAGE_DTYPES = (np.float32, np.float64, np.uint8, np.uint16, np.int16, np.int32)
 
 
 def _images(shapes=((40, 48), (256, 260))):
@@ -109,7 +114,9 @@ def _blocks_and_stacks() -> None:
     for image in _images():
         ps.block_reduce(image, 4)
         ps.block_reduce(image, 4, "max")
+        ps.block_reduce(image, 7)  # blocks that do not divide the image: a strided view of its whole blocks
     ps.density_map(np.ones((40, 48), bool), 8)
+    ps.density_map(np.ones((45, 50), bool), 8)
     for dtype in (np.float32, np.float64, np.uint16, np.uint8):
         frames = (np.random.default_rng(0).random((3, 16, 16)) * 200).astype(dtype)
         stats = ps.StackStats()
@@ -126,6 +133,8 @@ def _sources() -> None:
     stars = ps.datasets.star_field((96, 96), 8)
     for image in (stars.image, stars.image.astype(np.float64)):
         peaks = ps.find_peaks(image, nsigma=5, min_distance=3, sigma=1.5, subpixel=True)
+        for view in (image[:, 5:90], image.T):  # a cut-out and a transposed image reach the kernels as views
+            ps.find_peaks(view)
         ps.aperture_sums(image, peaks.coords, 3.0, annulus=(5, 7))
         ps.robust_noise(image)
     for dtype in (np.float32, np.float64):
@@ -152,6 +161,8 @@ def _images_and_pictures() -> None:
     for image in _images(((64, 64),)):
         ps.equalize_hist(image)
         ps.ncc(image, image[10:20, 12:24])
+        if image.dtype.kind == "f":
+            ps.ncc(image.T, image[10:20, 12:24])  # a transposed (Fortran-ordered) image
     gappy = np.random.default_rng(0).random((48, 48))
     gappy[20:24, 20:24] = np.nan
     for method in ("harmonic", "biharmonic", "nearest", "gaussian"):
@@ -209,11 +220,29 @@ def _run_group(name: str) -> str:
     return name
 
 
+@contextlib.contextmanager
+def _prebuilt_switched_off(off: bool) -> Iterator[None]:
+    """While the worker processes start, tell them (their environment) to skip the shipped code."""
+    from ._kernels._prebuilt import SWITCH
+
+    before = os.environ.get(SWITCH)
+    if off:
+        os.environ[SWITCH] = "0"
+    try:
+        yield
+    finally:
+        if off and before is None:
+            os.environ.pop(SWITCH, None)
+        elif off:
+            os.environ[SWITCH] = before
+
+
 def warmup(
     groups: list[str] | None = None,
     *,
     processes: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    native: bool = False,
 ) -> list[str]:
     """Compile pixelsmith's kernels into numba's on-disk cache ahead of the first real call.
 
@@ -235,6 +264,10 @@ def warmup(
         groups). 1 runs the groups in this process.
     progress : callable, optional
         Called as ``progress(done, total, name)`` after each group finishes.
+    native : bool, default False
+        Compile for this machine's CPU even where the shipped portable code
+        (x86-64-v3) would load; numba's cache then serves the native code
+        first. Always runs in worker processes, which skip the shipped code.
 
     Returns
     -------
@@ -257,14 +290,15 @@ def warmup(
         raise PixelsmithValueError(f"`processes` must be at least 1, got {processes}")
     workers = min(processes or os.cpu_count() or 1, max(len(names), 1))
     done: list[str] = []
-    if workers == 1:
+    if workers == 1 and not native:
         for name in names:
             done.append(_run_group(name))
             if progress is not None:
                 progress(len(done), len(names), name)
         return done
     # fresh interpreters ("spawn"): a forked child would inherit this process's numba threads and listeners
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    context = multiprocessing.get_context("spawn")
+    with _prebuilt_switched_off(native), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_run_group, name) for name in names]
         for future in as_completed(futures):
             done.append(future.result())

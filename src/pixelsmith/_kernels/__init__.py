@@ -1,9 +1,10 @@
 """Private numba kernels: pure functions on plain arrays, no validation.
 
 Every kernel is declared with `kernel`, so the numba options are stated once:
-compiled machine code is cached on disk (the first call of a new install
-compiles, later processes load), and the GIL is released so the thread pool
-of `pixelsmith._parallel` runs kernels side by side.
+compiled machine code is cached on disk, behind it the machine code shipped in
+``prebuilt.zip`` (see `_prebuilt`: a fresh install loads instead of compiling),
+and the GIL is released so the thread pool of `pixelsmith._parallel` runs
+kernels side by side.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from numba import njit
+
+from ._prebuilt import layer
 
 
 def kernel(
@@ -37,5 +40,11 @@ def kernel(
         options["inline"] = "always"
     if fastmath:
         options["fastmath"] = fastmath
-    decorate = njit(**options)
+
+    def decorate(py_func: Callable[..., Any]) -> Any:
+        # numba's cache, with the prebuilt archive behind it (a copy rebuilt from a pickle, on a
+        # dask worker say, keeps cache=True: numba's cache alone)
+        dispatcher = njit(**options)(py_func)
+        return layer(dispatcher) if cache else dispatcher
+
     return decorate if func is None else decorate(func)

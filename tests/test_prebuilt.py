@@ -1,0 +1,164 @@
+"""The machine code shipped in ``_kernels/prebuilt.zip`` (issue 26): built from these kernels, loaded by
+a fresh process with an empty numba cache instead of compiling, the same answers as code compiled here,
+and declined (numba compiles, as before) wherever numba's own cache key would not match."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+
+from pixelsmith._kernels import _prebuilt
+
+KERNELS = Path(_prebuilt.__file__).parent
+
+# counts numba compilations in a fresh process running {code}; the list of compiled kernels prints last
+_COUNTING = """
+import json
+from numba.core import event
+compiled = []
+class Count(event.Listener):
+    def on_start(self, ev):
+        compiled.append(ev.data["dispatcher"].py_func.__qualname__)
+    def on_end(self, ev):
+        pass
+event.register("numba:compile", Count())
+import numpy as np, pixelsmith as ps
+{code}
+print(json.dumps(compiled))
+"""
+
+
+def _fresh_process(code: str, tmp_path: Path, prebuilt: str = "1") -> list[str]:
+    cache = tmp_path / f"cache-{prebuilt}"
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PIXELSMITH_PREBUILT_KERNELS=prebuilt)
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNTING.format(code=code)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _manifest() -> dict:
+    with zipfile.ZipFile(_prebuilt.ARCHIVE) as archive:
+        return json.loads(archive.read(_prebuilt.MANIFEST))
+
+
+def test_the_archive_was_built_from_these_kernels():
+    """A kernel edited after the last ``make prebuilt`` would silently fall back to compiling."""
+    manifest = _manifest()
+    modules = {p.name: p for p in KERNELS.glob("*.py") if not p.name.startswith("_")}
+    stale = sorted(
+        name
+        for name, path in modules.items()
+        if manifest["sources"].get(name) != hashlib.sha256(path.read_bytes()).hexdigest()
+    )
+    gone = sorted(set(manifest["sources"]) - set(modules))
+    assert not stale and not gone, f"_kernels/prebuilt.zip is older than {stale + gone}: run `make prebuilt`"
+    # and what numba checks at load time: each index's source stamp is its module's hash
+    with zipfile.ZipFile(_prebuilt.ARCHIVE) as archive:
+        indexes = [n for n in archive.namelist() if n.endswith(".nbi")]
+        assert len(indexes) > 100
+        for name in indexes:
+            stream = io.BytesIO(archive.read(name))
+            assert pickle.load(stream) == manifest["numba"]
+            stamp, overloads = pickle.loads(stream.read())
+            module = name.split(".")[0] + ".py"
+            assert stamp.hex() == manifest["sources"][module], name
+            assert all(tuple(key[1]) == tuple(manifest["magic"]) for key in overloads), name
+
+
+def test_the_archive_targets_the_portable_cpu():
+    manifest = _manifest()
+    assert manifest["magic"][1:] == [_prebuilt.TARGET_CPU, _prebuilt.TARGET_FEATURES]
+    assert manifest["features"] == _prebuilt.TARGET_FEATURES
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({}, True),
+        ({"numba": "0.1.0"}, False),
+        ({"python": "py27"}, False),
+        ({"triple": "aarch64-unknown-linux-gnu"}, False),
+        ({"features": "+avx2,+avx512f"}, False),
+    ],
+)
+def test_usable_only_where_numba_would_key_the_same_code_and_the_cpu_runs_it(change, expected):
+    manifest = {"numba": "0.68.1", "python": "py311", "triple": "x86_64-unknown-linux-gnu", "features": "+avx2,+fma"}
+    manifest.update(change)
+    host = {"avx2": True, "fma": True, "avx512f": False, "sse2": True}
+    assert _prebuilt.usable(manifest, "0.68.1", "py311", "x86_64-unknown-linux-gnu", host) is expected
+
+
+def test_an_unreadable_archive_or_the_switch_means_no_archive(tmp_path, monkeypatch):
+    broken = tmp_path / "prebuilt.zip"
+    broken.write_bytes(b"not a zip")
+    monkeypatch.setattr(_prebuilt, "ARCHIVE", broken)
+    _prebuilt.archive.cache_clear()
+    try:
+        assert _prebuilt.archive() is None
+        monkeypatch.setattr(_prebuilt, "ARCHIVE", tmp_path / "absent.zip")
+        _prebuilt.archive.cache_clear()
+        assert _prebuilt.archive() is None
+        monkeypatch.undo()
+        monkeypatch.setenv(_prebuilt.SWITCH, "0")
+        _prebuilt.archive.cache_clear()
+        assert _prebuilt.archive() is None
+    finally:
+        monkeypatch.undo()
+        _prebuilt.archive.cache_clear()
+
+
+def _archive_serves_this_machine() -> bool:
+    _prebuilt.archive.cache_clear()
+    return _prebuilt.archive() is not None
+
+
+@pytest.mark.slow
+def test_a_fresh_process_with_an_empty_cache_compiles_nothing(tmp_path):
+    """Every kernel the warmup exercises (the public functions in the dtypes that matter) loads."""
+    compiled = _fresh_process("ps.warmup(processes=1)", tmp_path)
+    if _archive_serves_this_machine():
+        assert compiled == []
+    else:  # another numba or CPU: the archive steps aside and numba compiles, as without it
+        manifest = _manifest()
+        assert compiled, f"archive declined (numba {numba.__version__} vs {manifest['numba']}) yet nothing compiled"
+
+
+@pytest.mark.slow
+def test_shipped_and_locally_compiled_code_give_the_same_answers(tmp_path):
+    code = (
+        "rng = np.random.default_rng(3); img = rng.random((70, 90), np.float32); img[5, 6] = np.nan; "
+        "u8 = (rng.random((70, 90)) * 255).astype(np.uint8); "
+        "np.savez('out.npz', std=ps.local_std(img, 5), med=ps.local_median(u8, 5), "
+        "mx=ps.local_max(img, 7), omit=ps.local_mean(img, 5, nan_policy='omit'), "
+        "blocks=ps.block_reduce(u8, 4), peaks=ps.find_peaks(ps.datasets.star_field((80, 80), 6).image).coords)"
+    )
+    shipped = _fresh_process(code, tmp_path, prebuilt="1")
+    with np.load(tmp_path / "out.npz") as f:
+        first = {k: f[k] for k in f.files}
+    native = _fresh_process(code, tmp_path, prebuilt="0")
+    assert native, "with the archive off and an empty cache numba must compile"
+    if _archive_serves_this_machine():
+        assert shipped == []
+    with np.load(tmp_path / "out.npz") as f:
+        for name in f.files:
+            np.testing.assert_allclose(f[name], first[name], rtol=1e-6, equal_nan=True, err_msg=name)
+        np.testing.assert_array_equal(f["med"], first["med"])  # an order statistic: exact
+        np.testing.assert_array_equal(f["peaks"], first["peaks"])
