@@ -3,12 +3,15 @@
 4000 x 4000 float32 for the median (scipy.ndimage.median_filter: single-threaded
 selection per pixel); NaN-omit and the generic_filter anchors are timed on a
 crop and extrapolated per pixel (generic_filter calls Python once per pixel).
-3x3 and 5x5 medians (uint8, float32) are timed beside cv2.medianBlur. GB/s counts the input
-read once and the output written once.
+3x3 and 5x5 medians (uint8, float32) are timed beside cv2.medianBlur, and uint8 medians of 7x7
+to 31x31 (OpenCV's histogram method) on all threads and on one. GB/s counts the input read
+once and the output written once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +26,25 @@ from _common import Table, best_time  # noqa: E402
 
 def _gbs(array: np.ndarray, seconds: float) -> str:
     return f"{2 * array.nbytes / seconds / 1e9:.2f} GB/s moved"
+
+
+@contextlib.contextmanager
+def _threads(n: int | None):
+    """Run pixelsmith (NUMBA_NUM_THREADS, read per call) and OpenCV on `n` threads; None: unchanged."""
+    if n is None:
+        yield
+        return
+    before, cv_before = os.environ.get("NUMBA_NUM_THREADS"), cv2.getNumThreads()
+    os.environ["NUMBA_NUM_THREADS"] = str(n)
+    cv2.setNumThreads(n)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(cv_before)
+        if before is None:
+            os.environ.pop("NUMBA_NUM_THREADS")
+        else:
+            os.environ["NUMBA_NUM_THREADS"] = before
 
 
 def main():
@@ -74,6 +96,22 @@ def main():
             float(np.abs(ours.astype(np.int16) - theirs).max()),
             note=f"dtype=uint8; {_gbs(u8, t_ours)}",
         )
+    # larger windows: OpenCV's histogram median (Perreault-Hebert, one thread) beside ours, on all threads
+    # and on one (the ratio a smaller machine sees)
+    for k in (7, 15, 31):
+        for threads in (None, 1):
+            with _threads(threads):
+                t_ours, ours = best_time(lambda k=k: ps.local_median(u8, k, mode="nearest", dtype=np.uint8), repeat=3)
+                t_cv, theirs = best_time(lambda k=k: cv2.medianBlur(u8, k), repeat=3)
+            table.add(
+                f"local_median w{k} uint8" + (" 1 thread" if threads else ""),
+                "4000^2 u8",
+                t_ours,
+                f"cv2.medianBlur(k={k})",
+                t_cv,
+                float(np.abs(ours.astype(np.int16) - theirs).max()),
+                note=f"dtype=uint8; sliding histograms; {_gbs(u8, t_ours)}",
+            )
     for k in (3, 5):  # OpenCV's float32 median: ksize 3 and 5 only
         t_ours, ours = best_time(lambda k=k: ps.local_median(image, k, mode="nearest"), repeat=5)
         t_cv, theirs = best_time(lambda k=k: cv2.medianBlur(image, k), repeat=5)

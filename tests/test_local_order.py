@@ -292,3 +292,50 @@ def test_method_is_checked_and_named():
         ps.local_stat(np.arange(9.0), "percentile", 4, q=90, method="scipy"),
         ndi.percentile_filter(np.arange(9.0), 90, size=4),
     )
+
+
+@pytest.mark.parametrize(
+    ("dtype", "low", "high"),
+    [(np.uint8, 0, 256), (np.int16, -90, 150), (np.uint16, 3000, 3200), (np.int32, -5, 5), (np.bool_, 0, 2)],
+)
+def test_integer_box_percentiles_by_sliding_histograms_equal_numpy(dtype, low, high, answered):
+    """Issue 31: a 2-D box percentile of whole numbers spanning under 256 values slides 256-bin histograms
+    (`_kernels/histogram_rank.py`): numpy's percentile of every window, every method, more than one strip
+    of columns, windows even and odd, and the same values as the sorted-window kernels."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    import pixelsmith.local._engine as engine
+
+    rng = np.random.default_rng(41)
+    image = rng.integers(low, high, (70, 600)).astype(dtype)
+    record = answered(engine, "_histogram_low")
+    for size, q, method in [(7, 50, "linear"), ((4, 6), 50, "linear"), (15, 90, "linear"), (9, 25, "nearest"),
+                            (5, 62.5, "midpoint"), ((3, 8), 10, "lower"), (11, 75, "higher")]:  # fmt: skip
+        shape = (size, size) if np.isscalar(size) else size
+        got = ps.local_percentile(image, q, size, method=method, mode="nearest")
+        padded = np.pad(image.astype(np.float64), [(s // 2, s - 1 - s // 2) for s in shape], mode="edge")
+        want = np.percentile(sliding_window_view(padded, shape), q, axis=(-2, -1), method=method)
+        np.testing.assert_array_equal(got, want, err_msg=f"{dtype.__name__} {size} q={q} {method}")
+    assert record and all(record)
+    scipy_rule = ps.local_percentile(image, 30, 7, method="scipy")
+    np.testing.assert_array_equal(scipy_rule, ndi.percentile_filter(image.astype(np.float64), 30, size=7))
+
+
+def test_sliding_histograms_step_aside_where_they_cannot_be_exact(answered):
+    import pixelsmith.local._engine as engine
+
+    rng = np.random.default_rng(42)
+    wide = rng.integers(0, 1000, (40, 50)).astype(np.int16)  # 1000 values: beyond 256 bins
+    narrow = rng.integers(0, 200, (40, 50)).astype(np.uint8)
+    record = answered(engine, "_histogram_low")
+    cases = [
+        (wide, {}),
+        (narrow, {"mode": "constant", "cval": 0.5}),  # a fractional cval: not whole numbers
+        (narrow, {"mode": "constant", "cval": 900}),  # the padding widens the span beyond 256
+        (narrow.astype(np.float32), {}),  # floats: the sorted windows
+    ]
+    for image, options in cases:
+        got = ps.local_median(image, 7, **options)
+        want = naive.local_order(image, "percentile", (7, 7), **options)
+        np.testing.assert_array_equal(got, want)
+    assert record == [False, False]  # asked for the wide span and the wide padding; never for cval 0.5 or floats

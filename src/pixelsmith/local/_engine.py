@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._kernels import footprint as kf
+from .._kernels import histogram_rank as khr
 from .._kernels import rank as kr
 from .._kernels import window as kw
 from .._modes import edge_indices
@@ -327,7 +328,7 @@ def _tile_result(x: np.ndarray, spec: WindowSpec, tile, trim_lo, start, scratch:
     phases = tuple(g + sl.start - lo for g, sl, lo in zip(start, tile, spec.lo, strict=True))
     tw = TileWindow(spec.window, spec.footprint, phases)
     if stat in ORDER_STATS:
-        return _order_statistic(block, spec)
+        return _order_statistic(block, spec, integers=x.dtype.kind in "uib" and float(spec.cval).is_integer())
     may_have_nan = x.dtype.kind == "f" or math.isnan(spec.cval)
     # a NaN anywhere makes the sum NaN (so does inf - inf, which then just takes the exact look)
     with np.errstate(over="ignore", invalid="ignore"):  # huge values summing to inf are not NaN: no warning
@@ -437,15 +438,23 @@ def _row_bases(out_shape: tuple[int, ...], strides: np.ndarray) -> np.ndarray:
     return bases.reshape(-1) if bases.ndim else np.zeros(1, dtype=np.int64)
 
 
-def _order_statistic(block: np.ndarray, spec: WindowSpec) -> np.ndarray:
-    """Median, percentile, range, majority, variety or a user reduction of every window of a padded block."""
+def _order_statistic(block: np.ndarray, spec: WindowSpec, integers: bool = False) -> np.ndarray:
+    """Median, percentile, range, majority, variety or a user reduction of every window of a padded block.
+
+    `integers`: the block holds whole numbers (an integer image, an integral `cval`), so a 2-D box
+    percentile over a tile whose values span fewer than 256 takes the sliding-histogram kernel.
+    """
     footprint = spec.footprint if spec.footprint is not None else np.ones(spec.window, dtype=bool)
     strides = np.array(block.strides, dtype=np.int64) // block.itemsize
     offsets = (np.argwhere(footprint) @ strides).astype(np.int64)
     out_shape = tuple(b - w + 1 for b, w in zip(block.shape, spec.window, strict=True))
     bases = _row_bases(out_shape, strides)
     out = np.empty((bases.size, out_shape[-1]), dtype=np.float64)
-    if spec.stat == "percentile" and spec.footprint is None:  # a box: slide a sorted window along the rows
+    low = _histogram_low(block, spec) if integers else None
+    if low is not None:  # constant work per pixel, whatever the window
+        wr, wc = spec.window
+        khr.box_percentile_histogram(block, low, wr, wc, spec.positions, out)
+    elif spec.stat == "percentile" and spec.footprint is None:  # a box: slide a sorted window along the rows
         column = (np.argwhere(np.ones(spec.window[:-1] + (1,), dtype=bool)) @ strides).astype(np.int64)
         width = spec.window[-1]
         if column.size * width >= RANKED_FROM:  # large boxes: count ranks in a tree instead of shifting values
@@ -466,6 +475,15 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec) -> np.ndarray:
             block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], spec.positions, spec.omit_nan, out
         )
     return out.reshape(out_shape)
+
+
+def _histogram_low(block: np.ndarray, spec: WindowSpec) -> float | None:
+    """The smallest value of a 2-D block for `box_percentile_histogram`, or None where it does not apply:
+    not a box percentile, not 2-D, values spanning 256 or more, or a window count beyond uint16."""
+    if spec.stat != "percentile" or spec.footprint is not None or block.ndim != 2 or spec.volume > 65535:
+        return None
+    low, high = float(block.min()), float(block.max())
+    return low if high - low < khr.BINS else None  # NaN (an integer image's NaN cval) fails the test too
 
 
 @dataclass(frozen=True)
