@@ -339,3 +339,54 @@ def test_sliding_histograms_step_aside_where_they_cannot_be_exact(answered):
         want = naive.local_order(image, "percentile", (7, 7), **options)
         np.testing.assert_array_equal(got, want)
     assert record == [False, False]  # asked for the wide span and the wide padding; never for cval 0.5 or floats
+
+
+_SLOW_APPLY = """
+import signal, sys, time
+import numba, numpy as np, pixelsmith as ps
+
+@numba.njit
+def slow(v):  # about 0.1 ms a window: the 600 x 600 image below would take a minute
+    s = 0.0
+    for i in range(100_000):
+        s += v[i % v.size] * 1e-9
+    return s
+
+ps.local_apply(np.ones((4, 4)), slow, 3)  # compiled here, before the clock starts
+image = np.random.default_rng(0).random((600, 600))
+print("started", flush=True)
+try:
+    ps.local_apply(image, slow, 5)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(3)
+print("finished", flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("threads", ["1", "2"])  # one thread: the work would have run in the caller's thread
+def test_ctrl_c_stops_a_slow_local_apply_within_a_second_or_two(threads):
+    """Issue 27: a slow user function ignored Ctrl-C until its tile ended (15 s and more)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, NUMBA_NUM_THREADS=threads)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_APPLY], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(1.5)  # well inside the first tiles
+        child.send_signal(signal.SIGINT)
+        t0 = time.perf_counter()
+        out, err = child.communicate(timeout=30)
+        latency = time.perf_counter() - t0
+    finally:
+        child.kill()
+    assert child.returncode == 3, (out, err)
+    assert out.strip() == "interrupted"
+    assert latency < 5.0, f"took {latency:.1f} s to stop"  # a hang guard: the full run takes about a minute

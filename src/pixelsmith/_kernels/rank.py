@@ -132,13 +132,16 @@ def _reduce(buf, n, op, positions):
 
 
 @kernel
-def window_order_stat(block, offsets, bases, n_last, op, positions, omit_nan, out):
+def window_order_stat(block, offsets, bases, n_last, op, positions, omit_nan, stop, out):
     """out[r, j] = the statistic of block.flat[bases[r] + j + offsets] (NaN values skipped when omit_nan;
-    a window with NaN and not omit_nan, or with no values, gives NaN)."""
+    a window with NaN and not omit_nan, or with no values, gives NaN). Returns early, leaving `out`
+    unfinished, once ``stop[0]`` is raised (the caller was interrupted): polled every row."""
     flat = block.reshape(-1)
     k = offsets.shape[0]
     buf = np.empty(k)
     for r in range(bases.shape[0]):
+        if stop[0]:
+            return
         for j in range(n_last):
             start = bases[r] + j
             n = 0
@@ -159,13 +162,17 @@ def window_order_stat(block, offsets, bases, n_last, op, positions, omit_nan, ou
 # Not cached, deliberately: its specialisations are per user function, and numba's cache index would
 # pickle those functions' types, so another process (without the user's module) could not load it.
 @kernel(cache=False)
-def window_apply(block, offsets, bases, n_last, func, omit_nan, out):
-    """out[r, j] = func(values of the window) for a numba-compiled `func` of one 1-D float64 array."""
+def window_apply(block, offsets, bases, n_last, func, omit_nan, stop, out):
+    """out[r, j] = func(values of the window) for a numba-compiled `func` of one 1-D float64 array.
+    Returns early, leaving `out` unfinished, once ``stop[0]`` is raised: polled every window (a user's
+    function may take any time)."""
     flat = block.reshape(-1)
     k = offsets.shape[0]
     buf = np.empty(k)
     for r in range(bases.shape[0]):
         for j in range(n_last):
+            if stop[0]:
+                return
             start = bases[r] + j
             n = 0
             for t in range(k):

@@ -33,7 +33,7 @@ from .._kernels import histogram_rank as khr
 from .._kernels import rank as kr
 from .._kernels import window as kw
 from .._modes import edge_indices
-from .._parallel import run_each
+from .._parallel import run_each, stop_flag
 from .._runs import true_runs
 
 # Elements of float64 per gathered tile: large enough to amortise the halo and
@@ -170,7 +170,9 @@ def compute(x: np.ndarray, spec: WindowSpec, trim_lo, trim_hi, origin=None, glob
     def run(tile: tuple[slice, ...]) -> None:
         out[tile] = _tile_result(x, spec, tile, trim_lo, start, scratch)
 
-    run_each(tiles, run, serial=out.size < SERIAL_BELOW)
+    # order statistics over large footprints and user functions can take seconds per tile: Ctrl-C
+    # must reach them (their kernels poll `stop_flag`)
+    run_each(tiles, run, serial=out.size < SERIAL_BELOW, interruptible=spec.stat in ORDER_STATS)
     return out
 
 
@@ -469,11 +471,12 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec, integers: bool = False
         else:
             kr.box_percentile(block, column, bases, out_shape[-1], width, spec.positions, spec.omit_nan, out)
     elif spec.stat == "apply":
-        kr.window_apply(block, offsets, bases, out_shape[-1], spec.reducer, spec.omit_nan, out)
+        kr.window_apply(block, offsets, bases, out_shape[-1], spec.reducer, spec.omit_nan, stop_flag(), out)
     else:
         kr.window_order_stat(
-            block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], spec.positions, spec.omit_nan, out
-        )
+            block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], spec.positions, spec.omit_nan,
+            stop_flag(), out,
+        )  # fmt: skip
     return out.reshape(out_shape)
 
 
