@@ -45,6 +45,17 @@ def test_local_matches_library_and_keeps_georeferencing(raster, tmp_path, stat):
     np.testing.assert_array_equal(read_raster(out).data, expected)
 
 
+def test_local_with_a_window_far_beyond_the_raster(raster, tmp_path):
+    """Issue 27: `--size 100000` on a 300 x 260 raster was refused as needing hundreds of GiB."""
+    out = tmp_path / "wide.tif"
+    result = _invoke("local", raster, out, "--size", "100000", "--nan", "omit", "--quiet")
+    assert result.exit_code == 0, result.output
+    _check_georef(out)
+    expected = ps.local_mean(read_raster(raster).data, 100_000, nan_policy="omit")
+    np.testing.assert_array_equal(read_raster(out).data, expected)
+    assert np.isfinite(expected).all()
+
+
 def test_local_chunked_equals_in_memory_bit_for_bit(raster, tmp_path):
     mem, chunked = tmp_path / "mem.tif", tmp_path / "chunked.tif"
     assert _invoke("local", raster, mem, "--stat", "std", "--size", "5", "--nan", "omit", "-q").exit_code == 0

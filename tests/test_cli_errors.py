@@ -35,7 +35,7 @@ def _run(folder, *args):
         (("local", "in.tif", "o.tif", "--stat", "bogus"), "--stat"),
         (("local",), "Missing argument"),
         (("nosuch",), "No such command"),
-        (("local", "in.tif", "o.tif", "--size", "100000"), "`size`"),
+        (("local", "in.tif", "o.tif", "--stat", "median", "--size", "100000"), "`size`"),
         (("local", "in.tif", "o.tif", "--footprint", "disk:1e9"), "--footprint"),
         (("local", "in.tif", "o.tif", "--band", "0"), "--band"),
         (("render", "--stamp", "psf.npy", "--catalog", "stars.csv", "--shape", "2000000,2000000", "o.tif"), "--shape"),

@@ -716,7 +716,9 @@ def test_local_stat_dtype_is_the_dtype_local_stat_returns(dtype, stat, extra):
 
 def test_local_stat_dtype_checks_before_anything_is_read():
     with raises_naming(ps.PixelsmithValueError, "size"):
-        ps.local.local_stat_dtype((300, 400), np.float32, "mean", 10**7)
+        ps.local.local_stat_dtype((300, 400), np.float32, "median", 10**7)
+    # a box mean of any size is computed (in closed form), so its dtype is answered
+    assert ps.local.local_stat_dtype((300, 400), np.float32, "mean", 10**7) == np.float32
 
 
 def test_a_footprint_far_beyond_the_array_is_refused_with_its_real_cost():
@@ -727,3 +729,64 @@ def test_a_footprint_far_beyond_the_array_is_refused_with_its_real_cost():
     with time_limit(60), raises_naming(PixelsmithValueError, "footprint") as caught:
         ps.local_max(np.zeros((300, 400), np.float32), footprint=ps.footprints.disk(5999))
     assert "TiB" in str(caught.value) and "no larger than the array" in str(caught.value)
+
+
+_HUGE_STATS = {
+    "sum": ps.local_sum, "mean": ps.local_mean, "var": ps.local_var, "std": ps.local_std, "count": ps.local_count,
+    "min": ps.local_min, "max": ps.local_max, "range": ps.local_range,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", ["reflect", "mirror", "nearest", "wrap", "constant"])
+@pytest.mark.parametrize("stat", list(_HUGE_STATS))
+def test_windows_far_beyond_the_array_in_closed_form_equal_the_tiles(stat, mode):
+    """Issue 27: `local/_huge.py` computes a box window of any size per axis in closed form; here against
+    the tiled engine on windows it can still hold (many periods of the mode beyond a 5 x 6 array)."""
+    from pixelsmith.local import _huge
+
+    rng = np.random.default_rng(5)
+    image = rng.normal(3.0, 2.0, (5, 6))
+    gappy = image.copy()
+    gappy[1, 2] = gappy[4, 0] = np.nan
+    cases = [
+        (image, (1003, 57), 0.7, "propagate"),
+        (image, (4, 1000), 0.7, "propagate"),  # one axis small, an even window
+        (image, (8, 13), np.nan, "omit"),  # NaN beyond the edges, counted out
+        (gappy, (1001, 1002), -1.5, "propagate"),
+        (gappy, (37, 5), 2.0, "omit"),
+        (image[:1], (1, 999), 0.0, "propagate"),  # a one-row image: mirror's period is its own
+    ]
+    for a, window, cval, policy in cases:
+        want = _HUGE_STATS[stat](a, window, mode=mode, cval=cval, nan_policy=policy)
+        got = _huge.compute(a, stat, window, mode, cval, policy == "omit", 0.0)
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, equal_nan=True, err_msg=f"{window} {policy}")
+
+
+def test_a_window_beyond_the_memory_budget_is_computed_not_refused(monkeypatch):
+    """The issue's case: `size` 100000 over 300 x 400 was refused as needing 600 GiB."""
+    import pixelsmith.local._plan as plan
+    from pixelsmith.local import _huge
+
+    dem = np.random.default_rng(6).normal(500, 40, (300, 400)).astype(np.float32)
+    calls = []
+    real = _huge.compute
+    monkeypatch.setattr(_huge, "compute", lambda *args: calls.append(args[1]) or real(*args))
+    mean = ps.local_mean(dem, 100_000)
+    low = ps.local_min(dem, 100_000, mode="constant", cval=-1.0)
+    assert calls == ["mean", "min"] and mean.dtype == np.float32
+    # every window holds so many whole periods (reflect: 600 rows, 800 columns) that the mean is the array's
+    np.testing.assert_allclose(mean, dem.mean(dtype=np.float64), rtol=2e-5)
+    assert (low == -1.0).all()  # every window reaches the constant beyond the edges
+    # order statistics do not separate: refused, naming what does compute any size
+    with pytest.raises(ps.PixelsmithValueError, match="local_mean, _sum, _var"):
+        ps.local_median(dem, 100_000)
+    # and dask chunks would need the halo: refused with the fix
+    import dask.array as da
+
+    with pytest.raises(ps.PixelsmithValueError, match="compute in memory"):
+        ps.local_mean(da.from_array(dem, chunks=100), 100_000)
+    # below the budget the tiles answer as before
+    monkeypatch.setattr(plan, "memory_budget", lambda: 1 << 40)
+    calls.clear()
+    ps.local_mean(dem[:20, :20], 301)
+    assert calls == []

@@ -34,12 +34,14 @@ from .._validate import (
     check_footprint,
     check_out_dtype,
     is_dask_array,
+    memory_budget,
     normalize_axes,
     normalize_window,
     result_float_dtype,
 )
 from ..types import Crop, Mode, NanPolicy
 from . import _engine as engine
+from . import _huge
 
 __all__ = ["window_spec", "run_statistic"]
 
@@ -60,10 +62,13 @@ def window_spec(
     q: float = 50.0,
     reducer: Any = None,
     method: str = "linear",
+    in_memory: bool = False,
 ) -> engine.WindowSpec:
     """Validate the window arguments for an array of `shape`/`in_dtype` into a spec.
 
-    Shared by the array functions below and by the CLI's out-of-core path.
+    Shared by the array functions below and by the CLI's out-of-core path. `in_memory`: the caller
+    computes a numpy array whole, so a box window beyond the memory budget of the tiles is left to
+    `_huge` (see `run_statistic`) instead of refused.
     """
     ndim = len(shape)
     axes_t = normalize_axes(axes, ndim)
@@ -105,20 +110,21 @@ def window_spec(
                     f"crop='valid' needs every windowed axis at least as long as the window; "
                     f"axis {ax} has length {n} < window {w}; use crop='same' or a smaller size"
                 )
-    # a tile holds its cell plus the window's halo along every axis, in float64, a few times over
-    # (block, per-axis sums, squares): a window far beyond the array must be refused, not allocated
-    cells = engine.grid_cells(tuple(int(w) for w in window), tuple(shape))
-    tile_values = math.prod(min(c, max(n, 1)) + w - 1 for c, n, w in zip(cells, shape, window, strict=True))
-    name, value = ("footprint", f"of shape {tuple(window)}") if footprint is not None else ("size", size)
-    # a footprint's tile also stacks one reduced copy per distinct run length (a disk of radius R: about R)
-    layers = 4 + (_distinct_run_lengths(fp) if fp is not None else 0)
-    check_allocation(
-        layers * 8 * tile_values * min(2, n_threads()),
-        name,
-        value,
-        f"the windows of an array of shape {tuple(shape)}",
-        "use a window no larger than the array (a window beyond it only repeats the `mode` edges)",
-    )
+    # a window far beyond the array: tiles would need its halo, so it is refused, not allocated, unless
+    # the statistic separates and the caller (numpy input) lets `_huge` compute it in closed form
+    if not (in_memory and _huge.applies(stat, fp, crop) and _tiles_beyond_budget(window, shape, fp)):
+        name, value = ("footprint", f"of shape {tuple(window)}") if footprint is not None else ("size", size)
+        check_allocation(
+            _tile_bytes(window, shape, fp),
+            name,
+            value,
+            f"the windows of an array of shape {tuple(shape)}",
+            _HUGE_FIX
+            if _huge.applies(stat, fp, crop)
+            else "use a window no larger than the array (a window "
+            "beyond it only repeats the `mode` edges; local_mean, _sum, _var, _std, _min, _max and _range of a "
+            "box compute any size)",
+        )
     return engine.WindowSpec(
         stat=stat,
         window=tuple(int(w) for w in window),
@@ -132,6 +138,23 @@ def window_spec(
         reducer=reducer,
         method=method,
     )
+
+
+_HUGE_FIX = "compute in memory (a numpy array, not dask chunks), or use a window no larger than the array"
+
+
+def _tile_bytes(window: tuple[int, ...], shape: tuple[int, ...], fp: np.ndarray | None) -> float:
+    """What the tiles of the engine would allocate: each holds its cell plus the window's halo along every
+    axis, in float64, a few times over (block, per-axis sums, squares), on up to two threads at once."""
+    cells = engine.grid_cells(tuple(int(w) for w in window), tuple(shape))
+    tile_values = math.prod(min(c, max(n, 1)) + w - 1 for c, n, w in zip(cells, shape, window, strict=True))
+    # a footprint's tile also stacks one reduced copy per distinct run length (a disk of radius R: about R)
+    layers = 4 + (_distinct_run_lengths(fp) if fp is not None else 0)
+    return float(layers * 8 * tile_values * min(2, n_threads()))
+
+
+def _tiles_beyond_budget(window: tuple[int, ...], shape: tuple[int, ...], fp: np.ndarray | None) -> bool:
+    return not _tile_bytes(window, shape, fp) <= memory_budget()
 
 
 def _distinct_run_lengths(footprint: np.ndarray) -> int:
@@ -162,13 +185,28 @@ def run_statistic(
     a = as_image_array(a, "image")
     if a.dtype == bool:
         a = a.astype(np.uint8)
+    in_memory = not is_dask_array(a)
     spec = window_spec(
-        stat, a.shape, a.dtype, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof, q, reducer, method
-    )
+        stat, a.shape, a.dtype, size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof, q, reducer, method,
+        in_memory,
+    )  # fmt: skip
     out_dtype = spec.out_dtype
     if out_dtype.kind != "f":  # counts are accumulated in float64, converted at the end
         spec = dataclasses.replace(spec, out_dtype=np.dtype(np.float64))
-    if is_dask_array(a):
+    if (
+        in_memory
+        and _huge.applies(spec.stat, spec.footprint, crop)
+        and _tiles_beyond_budget(spec.window, a.shape, None)
+    ):
+        check_allocation(
+            8.0 * a.size * 6,  # float64 copies: values, squares, NaN counts, prefix sums, result
+            "size",
+            size,
+            f"a box window beyond an array of shape {a.shape}",
+            "use a window no larger than the array, which is computed a few tiles at a time",
+        )
+        result = _huge.compute(a, spec.stat, spec.window, spec.mode, spec.cval, spec.omit_nan, spec.ddof)
+    elif is_dask_array(a):
         from ._dask import map_window
 
         result = map_window(a, spec, crop)

@@ -145,9 +145,22 @@ def local_stat_dtype(
     check_choice(stat, "stat", STATISTICS)
     name = "percentile" if stat == "median" else stat
     spec = window_spec(
-        name, tuple(shape), np.dtype(image_dtype), size, footprint, mode, cval, crop, nan_policy, axes, dtype, ddof, q,
+        name,
+        tuple(shape),
+        np.dtype(image_dtype),
+        size,
+        footprint,
+        mode,
+        cval,
+        crop,
+        nan_policy,
+        axes,
+        dtype,
+        ddof,
+        q,
         method=method,
-    )  # fmt: skip
+        in_memory=True,
+    )  # fmt: skip  (a dtype query allocates nothing: any window size is answered)
     return spec.out_dtype
 
 
