@@ -98,6 +98,7 @@ _GRID_CELLS = 48  # paper-level cells along the page's shorter side
 _PAPER_PERCENTILE = 90  # of a cell: paper, as long as a tenth of the cell is paper
 _TONE_FRACTION = 0.1  # of the strong-ink contrast: a figure's light tones (sky, pale fills) still count
 _NOT_PAPER = 0.1  # a cell this much darker than the paper's envelope is not paper
+_TONE_SMOOTHING_MAX = 31  # widest box averaged to find light tones under noise
 _SURFACE_DEGREE = 5  # of the illumination surface: gradients, vignettes, a gutter at one edge
 _SKEW_SAMPLES = 50_000  # ink pixels used to find the skew (a regular subsample)
 
@@ -209,26 +210,55 @@ def _paper_cells(grid: np.ndarray, rounds: int = 4) -> np.ndarray:
     return paper
 
 
-def _contrast(page: Any) -> np.ndarray:
+def _contrast(page: Any, with_level: bool = False) -> Any:
     """(paper - pixel) / paper, at least 0: how much darker than the local paper each pixel is.
 
     On light paper (a dark page is flipped first) ink and figures are darker
     than the paper; a pixel brighter than the estimated level is paper.
+    `with_level` returns the paper level too (for `tone_mask`).
     """
     values = _light_paper(_gray(page))
     level = paper_level(values)
-    return np.maximum(level - values, 0) / level
+    contrast = np.maximum(level - values, 0) / level
+    return (contrast, level) if with_level else contrast
 
 
 def _thresholds(contrast: np.ndarray) -> tuple[float, float, float, float]:
-    """(ink threshold, tone threshold, strong-ink contrast, noise) measured on the contrast image."""
+    """(ink threshold, tone threshold, strong-ink contrast, noise) measured on the contrast image.
+
+    The noise is measured on differences of neighbouring pixels (sigma * sqrt(2) each, robustly):
+    the spread of the contrast itself counts the ink and figures as noise, which on a noisy, shaded
+    page raised the thresholds above the text.
+    """
     sample = contrast[::2, ::2]
-    median = float(np.median(sample))
-    noise = MAD_TO_SIGMA * float(np.median(np.abs(sample - median)))
+    neighbours = np.abs(np.diff(contrast[::2], axis=1))
+    noise = MAD_TO_SIGMA * float(np.median(neighbours)) / np.sqrt(2.0)
     strong = float(np.percentile(sample, 99.9))
     ink = max(0.5 * strong, 6 * noise, 1e-6)
     tone = min(ink, max(_TONE_FRACTION * strong, 6 * noise, 1e-6))
     return ink, tone, strong, noise
+
+
+def tone_mask(contrast: np.ndarray, level: np.ndarray, tone_level: float, strong: float, noise: float) -> np.ndarray:
+    """Pixels toned like a figure (light tones included): `contrast` above `tone_level`; or, where
+    noise puts that level above a tenth of the strong ink, the contrast averaged over k x k pixels
+    (noise / k) above a tenth of the strong ink: a pale sky under scanner noise is still a figure.
+
+    Averaged paper is not 0: the paper level is a high percentile of the noisy paper (`paper_level`),
+    so paper pixels lie 1.28 sigma below it on average and their clipped contrast averages 1.33
+    sigma, sigma being the scanner's noise over the local level (`level`: darker where shaded).
+    """
+    wanted = _TONE_FRACTION * strong
+    if 6 * noise <= wanted:
+        return contrast > tone_level
+    from scipy.ndimage import uniform_filter
+
+    local_noise = noise * float(np.median(level)) / level  # the noise is additive in gray levels
+    # wide enough that the noisiest (darkest) paper averages to well under a tenth of the strong ink
+    worst = float(np.percentile(local_noise[::4, ::4], 95))
+    k = min(_TONE_SMOOTHING_MAX, int(np.ceil(9 * worst / wanted)) | 1)
+    averaged = uniform_filter(contrast, k, mode="nearest") - 1.33 * local_noise
+    return averaged > np.maximum(wanted, 6 * local_noise / k)
 
 
 def ink_mask(page: Any) -> np.ndarray:
@@ -353,7 +383,7 @@ def page_blocks(
         if blank_threshold is None
         else check_positive_int(blank_threshold, "blank_threshold", minimum=0)
     )
-    contrast = _contrast(gray)
+    contrast, level = _contrast(gray, with_level=True)
     ink_level, tone_level, strong, noise = _thresholds(contrast)
     blank = strong < max(8 * noise, 0.04)  # nothing stands out from the paper
     ink = contrast > ink_level
@@ -370,7 +400,7 @@ def page_blocks(
     offset = min(0, int(np.floor(-np.abs(shift) * width / 2)))
     profile = row_profile(rows, cols, offset)
     merged = _merge_gaps(_runs(profile > threshold), min_gap)
-    tone_rows, tone_cols = np.nonzero(contrast > tone_level)
+    tone_rows, tone_cols = np.nonzero(tone_mask(contrast, level, tone_level, strong, noise))
     tone_runs = _merge_gaps(_runs(row_profile(tone_rows, tone_cols, offset)[: len(profile)] > threshold), min_gap)
     if not merged and not tone_runs:
         _warn_empty(strong, noise, ink_level)
@@ -420,6 +450,12 @@ def _extend_figures(spans: list[list], tone_runs: list[list[int]], tall: float, 
                 spans.append([top, bottom, "figure"])
                 spans.sort(key=lambda s: s[0])
             continue
+        if any(spans[k][2] == "figure" for k in inside) and len(inside) > 1:
+            # one toned area holds a figure and other ink (the darker parts of a noisy photo, read
+            # as lines): all of it is the figure
+            first, last = inside[0], inside[-1]
+            spans[first : last + 1] = [[spans[first][0], max(spans[k][1] for k in inside), "figure"]]
+            inside = [first]
         for k in inside:
             if spans[k][2] != "figure":
                 continue

@@ -13,6 +13,7 @@ blank columns between letters and words; a large heading is one such line.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ import numpy as np
 from .._runs import true_runs
 from .._validate import WHOLE_PICTURE, PixelsmithValueError, check_finite_scalar
 from .._xarray import labelled
-from .layout import _contrast, _gray, _thresholds
+from .layout import _contrast, _gray, _thresholds, tone_mask
 
 __all__ = ["Region", "PageRegions", "page_regions", "deskew", "skew_angle", "plot_blocks"]
 
@@ -119,8 +120,8 @@ def page_regions(page: Any, *, column_gap: float | None = None, paragraph_gap: f
     gray = _gray(page)
     if gray.size == 0:
         raise PixelsmithValueError("`page` is empty")
-    contrast = _contrast(gray)
-    ink_level, _, strong, noise = _thresholds(contrast)
+    contrast, level = _contrast(gray, with_level=True)
+    ink_level, tone_level, strong, noise = _thresholds(contrast)
     if strong < max(8 * noise, 0.04):  # nothing stands out from the paper
         return PageRegions()
     ink = _without_specks(contrast > ink_level)
@@ -132,7 +133,33 @@ def page_regions(page: Any, *, column_gap: float | None = None, paragraph_gap: f
     leaves: list[tuple[int, int, int, int]] = []
     _cut(ink, (0, ink.shape[0], 0, ink.shape[1]), line, column_gap, paragraph_gap, speck, leaves)
     regions = [_describe(ink, leaf, line, speck) for leaf in leaves]
+    regions = _grow_figures(regions, tone_mask(contrast, level, tone_level, strong, noise))
     return PageRegions(regions, line)
+
+
+def _grow_figures(regions: list[Region], tone: np.ndarray) -> list[Region]:
+    """A figure is everything that differs from the paper, not only its dark ink: each grows up and
+    down through the rows toned across most of its width (a pale sky, a light fill), up to the
+    region above or below it."""
+    grown = []
+    for region in regions:
+        if region.kind != "figure":
+            grown.append(region)
+            continue
+        columns = slice(region.left, region.right + 1)
+        beside = [r for r in regions if r is not region and r.left <= region.right and r.right >= region.left]
+        ceiling = max((r.bottom + 1 for r in beside if r.bottom < region.top), default=0)
+        floor = min((r.top - 1 for r in beside if r.top > region.bottom), default=tone.shape[0] - 1)
+        top, bottom = region.top, region.bottom
+        while top > ceiling and tone[top - 1, columns].mean() >= _TONED:
+            top -= 1
+        while bottom < floor and tone[bottom + 1, columns].mean() >= _TONED:
+            bottom += 1
+        grown.append(dataclasses.replace(region, top=top, bottom=bottom))
+    return grown
+
+
+_TONED = 0.5  # of a figure's width: a row toned this much belongs to the figure
 
 
 def _positive(value: Any, name: str) -> float:
