@@ -7,9 +7,11 @@ and writes the same rows to ``benchmarks/results/<script>.json``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +27,30 @@ def best_time(func, *, repeat: int = 3, warmup: int = 1):
         result = func()
         best = min(best, time.perf_counter() - t0)
     return best, result
+
+
+@contextlib.contextmanager
+def threads(n: int | None):
+    """Run pixelsmith (NUMBA_NUM_THREADS, read per call) and OpenCV, when loaded, on `n` threads; None:
+    unchanged. A ratio that holds on one thread holds on a smaller machine."""
+    if n is None:
+        yield
+        return
+    cv2 = sys.modules.get("cv2")
+    before = os.environ.get("NUMBA_NUM_THREADS")
+    cv_before = cv2.getNumThreads() if cv2 is not None else None
+    os.environ["NUMBA_NUM_THREADS"] = str(n)
+    if cv2 is not None:
+        cv2.setNumThreads(n)
+    try:
+        yield
+    finally:
+        if cv2 is not None:
+            cv2.setNumThreads(cv_before)
+        if before is None:
+            os.environ.pop("NUMBA_NUM_THREADS")
+        else:
+            os.environ["NUMBA_NUM_THREADS"] = before
 
 
 def bandwidth_gb_s() -> float:

@@ -10,8 +10,6 @@ once and the output written once.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 from pathlib import Path
 
@@ -22,29 +20,11 @@ from scipy import ndimage as ndi
 sys.path.insert(0, str(Path(__file__).parent))
 import pixelsmith as ps  # noqa: E402
 from _common import Table, best_time  # noqa: E402
+from _common import threads as run_on  # noqa: E402
 
 
 def _gbs(array: np.ndarray, seconds: float) -> str:
     return f"{2 * array.nbytes / seconds / 1e9:.2f} GB/s moved"
-
-
-@contextlib.contextmanager
-def _threads(n: int | None):
-    """Run pixelsmith (NUMBA_NUM_THREADS, read per call) and OpenCV on `n` threads; None: unchanged."""
-    if n is None:
-        yield
-        return
-    before, cv_before = os.environ.get("NUMBA_NUM_THREADS"), cv2.getNumThreads()
-    os.environ["NUMBA_NUM_THREADS"] = str(n)
-    cv2.setNumThreads(n)
-    try:
-        yield
-    finally:
-        cv2.setNumThreads(cv_before)
-        if before is None:
-            os.environ.pop("NUMBA_NUM_THREADS")
-        else:
-            os.environ["NUMBA_NUM_THREADS"] = before
 
 
 def main():
@@ -100,7 +80,7 @@ def main():
     # and on one (the ratio a smaller machine sees)
     for k in (7, 15, 31):
         for threads in (None, 1):
-            with _threads(threads):
+            with run_on(threads):
                 t_ours, ours = best_time(lambda k=k: ps.local_median(u8, k, mode="nearest", dtype=np.uint8), repeat=3)
                 t_cv, theirs = best_time(lambda k=k: cv2.medianBlur(u8, k), repeat=3)
             table.add(

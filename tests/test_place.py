@@ -225,6 +225,34 @@ def test_add_stamps_equals_a_loop_of_add_stamp(rng, ndim):
     np.testing.assert_array_equal(fast, slow)
 
 
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"order": 1}, {"order": "lanczos3"}, {"rotation": 33.0, "zoom": 0.8}, {"stamp_center": (-40.0, 70.5)},
+     {"flux": "sample"}],
+)  # fmt: skip
+def test_add_stamps_tile_by_tile_equals_a_loop_of_add_stamp(rng, options):
+    """Issue 31: many stamps into a 2-D frame go tile by tile (cache-sized tiles; each tile adds the stamps
+    that reach it, in input order), with written-out cubic rows: the serial loop's numbers, bit for bit,
+    for stamps crossing tile edges, leaving the frame, rotated, zoomed, or anchored far outside themselves."""
+    import pixelsmith.place as place
+
+    shape = (700, 2300)  # 3 x 3 tiles
+    stamp = rng.uniform(size=(21, 17))
+    centers = np.concatenate([
+        rng.uniform(-30, np.array(shape) + 30, size=(400, 2)),
+        [[255.5, 1023.7], [256.2, 1024.1], [511.9, 2047.5]],  # on tile corners
+    ])  # fmt: skip
+    weights = rng.uniform(0.5, 2, len(centers))
+    assert len(centers) >= place._TILED_FROM and shape[0] > 2 * place._TILE[0] and shape[1] > 2 * place._TILE[1]
+    for dtype in (np.float32, np.float64):
+        fast = add_stamps(np.zeros(shape, dtype), stamp, centers, weights=weights, **options)
+        slow = np.zeros(shape, dtype)
+        for c, w in zip(centers, weights, strict=True):
+            add_stamp(slow, stamp, c, weight=w, **options)
+        np.testing.assert_array_equal(fast, slow)
+        assert np.count_nonzero(fast) > 0.05 * fast.size or "stamp_center" in options
+
+
 def test_add_stamps_with_no_centres_is_a_no_op():
     frame = np.ones((5, 5))
     add_stamps(frame, np.ones((3, 3)), np.zeros((0, 2)))

@@ -153,11 +153,12 @@ def _separable_box(coef, orders, lo, shape, x0, step):
 
 
 @kernel
-def _shifted_box_2d(plane, order, shape, x0):
+def _shifted_box_2d(plane, order, shape, x0, t1, out):
     """A pure translation of a 2-D stamp: the same taps for every output row and column.
 
     Same numbers as `_separable_box` with unit steps, in two short convolutions
-    that the compiler vectorizes.
+    that the compiler vectorizes, into ``out[0, :h, :w]`` through ``t1``: scratch
+    arrays the caller reuses for every stamp (large enough for any box).
     """
     taps = n_taps(order)
     wr = np.zeros(taps)
@@ -166,17 +167,43 @@ def _shifted_box_2d(plane, order, shape, x0):
     fc = tap_weights(order, x0[2], plane.shape[1], wc)
     h, w = shape[1], shape[2]
     rows = h + taps - 1
-    t1 = np.zeros((rows, w))
+    if taps == 4:  # cubic, written out so that the loop over k vectorizes: the same sums in the same order
+        c0, c1, c2, c3 = wc[0], wc[1], wc[2], wc[3]
+        for i in range(rows):
+            src = plane[fr + i, fc : fc + w + 3]
+            dst = t1[i]
+            for k in range(w):
+                acc = 0.0
+                acc += c0 * src[k]
+                acc += c1 * src[k + 1]
+                acc += c2 * src[k + 2]
+                acc += c3 * src[k + 3]
+                dst[k] = acc
+        r0, r1, r2, r3 = wr[0], wr[1], wr[2], wr[3]
+        for i in range(h):
+            dst = out[0, i]
+            a, b, c, d = t1[i], t1[i + 1], t1[i + 2], t1[i + 3]
+            for k in range(w):
+                acc = 0.0
+                acc += r0 * a[k]
+                acc += r1 * b[k]
+                acc += r2 * c[k]
+                acc += r3 * d[k]
+                dst[k] = acc
+        return out
     for i in range(rows):
         src = plane[fr + i]
         dst = t1[i]
+        for k in range(w):
+            dst[k] = 0.0
         for q in range(taps):
             wq = wc[q]
             for k in range(w):
                 dst[k] += wq * src[fc + q + k]
-    out = np.zeros((1, h, w))
     for i in range(h):
         dst = out[0, i]
+        for k in range(w):
+            dst[k] = 0.0
         for q in range(taps):
             wq = wr[q]
             src = t1[i + q]
@@ -281,6 +308,11 @@ def add_stamps_clipped(
         zoom[d] = amat[d, d]
     lo = np.empty(3, np.int64)
     hi = np.empty(3, np.int64)
+    # scratch of the pure translations, reused by every stamp: no allocation per placement
+    box_rows = n_stamp[1] + 2 * int(math.ceil(radius[1])) + 2
+    box_cols = n_stamp[2] + 2 * int(math.ceil(radius[2])) + 2
+    rows_scratch = np.empty((box_rows + 6, box_cols))
+    box_scratch = np.empty((1, box_rows, box_cols))
     touched = 0
     for n in range(centers.shape[0]):
         center = centers[n]
@@ -298,11 +330,15 @@ def add_stamps_clipped(
             for d in range(3):
                 box[d] = int(center[d] - stamp_center[d])
             scale = weights[n]
+            k0, k1 = max(box[2], clip_lo[2]), min(box[2] + n_stamp[2], clip_hi[2])
             for i in range(max(box[0], clip_lo[0]), min(box[0] + n_stamp[0], clip_hi[0])):
                 for j in range(max(box[1], clip_lo[1]), min(box[1] + n_stamp[1], clip_hi[1])):
-                    for k in range(max(box[2], clip_lo[2]), min(box[2] + n_stamp[2], clip_hi[2])):
-                        v = samples[i - box[0] + pad[0], j - box[1] + pad[1], k - box[2] + pad[2]]
-                        frame[i, j, k] += scale * v
+                    _add_row(
+                        frame[i, j, k0:k1],
+                        samples[i - box[0] + pad[0], j - box[1] + pad[1]],
+                        k0 - box[2] + pad[2],
+                        scale,
+                    )
             continue
         shape = np.empty(3, np.int64)
         for d in range(3):
@@ -313,8 +349,15 @@ def add_stamps_clipped(
             for d in range(3):
                 step[d] = minv[d, d]
                 x0[d] = stamp_center[d] + step[d] * (lo[d] - center[d]) + pad[d]
-            if shape[0] == 1 and step[1] == 1.0 and step[2] == 1.0 and orders[0] == NEAREST:
-                out = _shifted_box_2d(coef[0], orders[1], shape, x0)
+            if (
+                shape[0] == 1
+                and step[1] == 1.0
+                and step[2] == 1.0
+                and orders[0] == NEAREST
+                and shape[1] <= box_rows
+                and shape[2] <= box_cols
+            ):
+                out = _shifted_box_2d(coef[0], orders[1], shape, x0, rows_scratch, box_scratch)
             else:
                 out = _separable_box(coef, orders, lo, shape, x0, step)
         else:
@@ -323,15 +366,25 @@ def add_stamps_clipped(
         if preserve:
             total = 0.0
             magnitude = 0.0
-            for v in out.flat:
-                total += v
-                magnitude += abs(v)
+            for i in range(shape[0]):  # the box only: `out` may be the larger scratch
+                for j in range(shape[1]):
+                    for k in range(shape[2]):
+                        v = out[i, j, k]
+                        total += v
+                        magnitude += abs(v)
             if stamp_sum != 0.0 and abs(total) > 1e-12 * magnitude:
                 scale *= stamp_sum / total
             else:
                 scale *= jacobian
+        k0, k1 = max(lo[2], clip_lo[2]), min(hi[2] + 1, clip_hi[2])
         for i in range(max(lo[0], clip_lo[0]), min(hi[0] + 1, clip_hi[0])):
             for j in range(max(lo[1], clip_lo[1]), min(hi[1] + 1, clip_hi[1])):
-                for k in range(max(lo[2], clip_lo[2]), min(hi[2] + 1, clip_hi[2])):
-                    frame[i, j, k] += scale * out[i - lo[0], j - lo[1], k - lo[2]]
+                _add_row(frame[i, j, k0:k1], out[i - lo[0], j - lo[1]], k0 - lo[2], scale)
     return touched
+
+
+@kernel
+def _add_row(target, source, offset, scale):
+    """``target[k] += scale * source[offset + k]``: one row of a placement, a loop the compiler vectorizes."""
+    for k in range(target.shape[0]):
+        target[k] += scale * source[offset + k]

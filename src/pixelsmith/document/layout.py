@@ -232,7 +232,7 @@ def _thresholds(contrast: np.ndarray) -> tuple[float, float, float, float]:
     """
     sample = contrast[::2, ::2]
     neighbours = np.abs(np.diff(contrast[::2], axis=1))
-    noise = MAD_TO_SIGMA * float(np.median(neighbours)) / np.sqrt(2.0)
+    noise = MAD_TO_SIGMA * float(np.median(neighbours)) / np.sqrt(2.0) if neighbours.size else 0.0
     strong = float(np.percentile(sample, 99.9))
     ink = max(0.5 * strong, 6 * noise, 1e-6)
     tone = min(ink, max(_TONE_FRACTION * strong, 6 * noise, 1e-6))
