@@ -75,3 +75,42 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# counts numba compilations in a fresh process: {code} runs after this prologue, then the list prints
+_COUNTING = """
+import json
+from numba.core import event
+compiled = []
+class Count(event.Listener):
+    def on_start(self, ev):
+        compiled.append(ev.data["dispatcher"].py_func.__qualname__)
+    def on_end(self, ev):
+        pass
+event.register("numba:compile", Count())
+import numpy as np, pixelsmith as ps
+{code}
+print(json.dumps(compiled))
+"""
+
+
+def compiles_in_fresh_process(code: str, cache, prebuilt: bool = False, cwd=None) -> list[str]:
+    """The kernels a fresh Python process compiles while running `code` (numpy as np and pixelsmith as
+    ps imported) with numba's cache in folder `cache`; `prebuilt=False` switches the shipped machine
+    code off, so the process sees what numba alone does (issue 26)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PIXELSMITH_PREBUILT_KERNELS="1" if prebuilt else "0")
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNTING.format(code=code)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=cwd,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -3,7 +3,6 @@ dask workers, the CLI's compile notice, and guards and timings that leave compil
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,34 +12,11 @@ import numpy as np
 import pytest
 
 import pixelsmith as ps
-from expect import compile_watch, time_limit
-
-# counts numba compilations in a fresh process: the code runs after this prologue, then the count prints
-_COUNTING = """
-import json, sys
-from numba.core import event
-compiled = []
-class Count(event.Listener):
-    def on_start(self, ev):
-        compiled.append(ev.data["dispatcher"].py_func.__qualname__)
-    def on_end(self, ev):
-        pass
-event.register("numba:compile", Count())
-import numpy as np, pixelsmith as ps
-{code}
-print(json.dumps(compiled))
-"""
+from expect import compile_watch, compiles_in_fresh_process, time_limit
 
 
-def _compiles_in_fresh_process(code: str, cache, prebuilt: bool = False) -> list[str]:
-    """The kernels a fresh process compiles running `code` on numba cache `cache`; `prebuilt=False`
-    switches the shipped machine code off, so the process sees what numba alone does."""
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PIXELSMITH_PREBUILT_KERNELS="1" if prebuilt else "0")
-    done = subprocess.run(
-        [sys.executable, "-c", _COUNTING.format(code=code)], env=env, capture_output=True, text=True, timeout=900
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def _compiles_in_fresh_process(code: str, cache) -> list[str]:
+    return compiles_in_fresh_process(code, cache)  # numba alone: the shipped code switched off
 
 
 def test_import_pixelsmith_loads_neither_numba_nor_scipy():

@@ -7,10 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import pickle
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -18,40 +15,14 @@ import numba
 import numpy as np
 import pytest
 
+from expect import compiles_in_fresh_process
 from pixelsmith._kernels import _prebuilt
 
 KERNELS = Path(_prebuilt.__file__).parent
 
-# counts numba compilations in a fresh process running {code}; the list of compiled kernels prints last
-_COUNTING = """
-import json
-from numba.core import event
-compiled = []
-class Count(event.Listener):
-    def on_start(self, ev):
-        compiled.append(ev.data["dispatcher"].py_func.__qualname__)
-    def on_end(self, ev):
-        pass
-event.register("numba:compile", Count())
-import numpy as np, pixelsmith as ps
-{code}
-print(json.dumps(compiled))
-"""
-
 
 def _fresh_process(code: str, tmp_path: Path, prebuilt: str = "1") -> list[str]:
-    cache = tmp_path / f"cache-{prebuilt}"
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PIXELSMITH_PREBUILT_KERNELS=prebuilt)
-    done = subprocess.run(
-        [sys.executable, "-c", _COUNTING.format(code=code)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return compiles_in_fresh_process(code, tmp_path / f"cache-{prebuilt}", prebuilt == "1", cwd=tmp_path)
 
 
 def _manifest() -> dict:
