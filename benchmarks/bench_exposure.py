@@ -17,7 +17,7 @@ from skimage.exposure import equalize_hist as sk_equalize
 
 sys.path.insert(0, str(Path(__file__).parent))
 import pixelsmith as ps  # noqa: E402
-from _common import Table, best_time  # noqa: E402
+from _common import Table, best_time, threads  # noqa: E402
 
 
 def main():
@@ -37,6 +37,9 @@ def main():
         moved = stack.nbytes + ours.nbytes
         size = f"(1800,1,96,96) {name}"
         table.add("equalize_hist", size, t_ours, "skimage equalize_hist loop", t_sk, err, moved=moved)
+        with threads(1):  # the scikit-image loop runs on one thread anyway
+            t_one, _ = best_time(lambda s=stack: ps.equalize_hist(s))
+        table.add("equalize_hist 1 thread", size, t_one, "skimage equalize_hist loop", t_sk, err, moved=moved)
         if name == "uint8":
             t_cv, _ = best_time(lambda s=stack: np.stack([cv2.equalizeHist(f[0]) for f in s]))
             note = "OpenCV writes uint8 (its own rounding), pixelsmith float64 (scikit-image's numbers)"
