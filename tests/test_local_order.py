@@ -346,9 +346,9 @@ import signal, sys, time
 import numba, numpy as np, pixelsmith as ps
 
 @numba.njit
-def slow(v):  # about 0.1 ms a window: the 600 x 600 image below would take a minute
+def slow(v):  # about 0.2 ms a window: the 600 x 600 image below would take a minute or more
     s = 0.0
-    for i in range(100_000):
+    for i in range(200_000):
         s += v[i % v.size] * 1e-9
     return s
 
@@ -382,11 +382,10 @@ def test_ctrl_c_stops_a_slow_local_apply_within_a_second_or_two(threads):
         assert child.stdout.readline().strip() == "started"
         time.sleep(1.5)  # well inside the first tiles
         child.send_signal(signal.SIGINT)
-        t0 = time.perf_counter()
-        out, err = child.communicate(timeout=30)
-        latency = time.perf_counter() - t0
+        # a hang guard, not a timing: the uninterrupted run takes about a minute, so stopping within
+        # 10 s means the interrupt reached the kernels (TimeoutExpired otherwise)
+        out, err = child.communicate(timeout=10)
     finally:
         child.kill()
     assert child.returncode == 3, (out, err)
     assert out.strip() == "interrupted"
-    assert latency < 5.0, f"took {latency:.1f} s to stop"  # a hang guard: the full run takes about a minute
