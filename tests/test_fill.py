@@ -145,3 +145,25 @@ def test_gaussian_fill_with_a_tiny_sigma_finishes():
     assert np.isfinite(filled).all()
     nearest = ps.fill_nans(a, method="nearest")
     assert np.abs(filled - nearest)[2:4, 2:4].max() <= np.ptp(a[np.isfinite(a)])
+
+
+@pytest.mark.parametrize("wide_limit", [None, 50])
+def test_harmonic_2d_by_banded_cholesky_per_hole_equals_the_dense_solve(rng, monkeypatch, wide_limit):
+    """Issue 31: a 2-D harmonic fill solves each hole with a banded Cholesky (`_kernels/fill.py`): the dense
+    solve's values for holes of every shape (single pixels, edges and corners, a hole across the whole
+    width, nested rings); holes whose band would be too large go to the sparse solver (`wide_limit`)."""
+    import pixelsmith.fill as fill
+
+    if wide_limit is not None:
+        monkeypatch.setattr(fill, "_BANDED_VALUES", wide_limit)
+    a = rng.normal(size=(31, 37))
+    a[rng.random(a.shape) < 0.12] = np.nan  # scattered pixels and small clusters
+    a[0, 0] = a[30, 36] = a[0, 20] = np.nan  # corners and an edge
+    a[12:15, :] = np.nan  # a band across the whole width: one hole touching both sides
+    a[20:27, 5:12] = np.nan
+    a[22:25, 7:10] = 5.0  # a known island inside a hole: a ring
+    filled = fill_nans(a)
+    np.testing.assert_allclose(filled, harmonic_fill(a), rtol=0, atol=1e-11)
+    single = fill_nans(a.astype(np.float32))
+    assert single.dtype == np.float32
+    np.testing.assert_allclose(single, harmonic_fill(a.astype(np.float32)), atol=1e-5)

@@ -152,7 +152,53 @@ def _fill_one(
         return x
     if method == "gaussian":
         return _normalized_convolution(x, holes, sigma, max_iter)
+    if method == "harmonic" and x.ndim == 2:
+        return _harmonic_2d(x, holes)
     x[holes] = _solve_holes(x, holes, biharmonic=method == "biharmonic")
+    return x
+
+
+# a hole whose banded factor would hold more values than this goes to the sparse solver instead
+_BANDED_VALUES = 1 << 24  # 128 MB of float64
+
+
+def _harmonic_2d(x: np.ndarray, holes: np.ndarray) -> np.ndarray:
+    """The harmonic fill of a 2-D image, hole by hole: a banded Cholesky per hole (`_kernels/fill.py`),
+    holes in groups on the thread pool; a hole too wide for a band goes to the sparse solver."""
+    from scipy.ndimage import label
+
+    from ._kernels import fill as _k
+    from ._parallel import n_threads, run_each
+
+    labels, n_holes = label(holes)  # 4-connected: exactly the independent systems
+    missing = np.flatnonzero(holes)
+    hole_of = labels.ravel()[missing] - 1
+    order = np.argsort(hole_of, kind="stable")  # grouped by hole, raster order within each
+    pixels = missing[order]
+    starts = np.searchsorted(hole_of[order], np.arange(n_holes + 1))
+    local = np.full(holes.size, -1, np.int64)
+    bands = _k.hole_bands(pixels, starts, x.shape[1], local)
+    sizes = np.diff(starts)
+    banded = sizes * (bands + 1) <= _BANDED_VALUES
+    values = np.ascontiguousarray(x, dtype=np.float64)  # a channel of a colour image is a strided view
+    missing_mask = np.ascontiguousarray(holes)
+    out = values.copy()
+    work = sizes * (bands + 1.0) ** 2
+    # groups of about equal work, largest holes first, so threads finish together
+    groups: list[list[int]] = [[] for _ in range(max(1, min(int(banded.sum()), 16 * n_threads())))]
+    load = np.zeros(len(groups))
+    for h in np.flatnonzero(banded)[np.argsort(-work[banded], kind="stable")]:
+        g = int(np.argmin(load))
+        groups[g].append(int(h))
+        load[g] += work[h]
+    run_each(
+        [np.array(g, np.int64) for g in groups if g],
+        lambda chosen: _k.solve_holes_2d(values, missing_mask, pixels, starts, bands, local, chosen, out),
+    )
+    if not banded.all():
+        wide = np.isin(labels, np.flatnonzero(~banded) + 1)
+        out[wide] = _solve_holes(values, wide, biharmonic=False)
+    x[holes] = out[holes]
     return x
 
 
