@@ -15,10 +15,6 @@ import pixelsmith as ps
 from expect import compile_watch, compiles_in_fresh_process, time_limit
 
 
-def _compiles_in_fresh_process(code: str, cache) -> list[str]:
-    return compiles_in_fresh_process(code, cache)  # numba alone: the shipped code switched off
-
-
 def test_import_pixelsmith_loads_neither_numba_nor_scipy():
     code = (
         "import sys, pixelsmith as ps; "
@@ -45,10 +41,10 @@ def test_every_public_name_loads_on_first_use():
 @pytest.mark.slow
 def test_warmup_fills_the_cache_that_a_new_process_loads(tmp_path):
     cache = tmp_path / "numba-cache"
-    warm = _compiles_in_fresh_process("ps.warmup(['blocks and stacks'], processes=1)", cache)
+    warm = compiles_in_fresh_process("ps.warmup(['blocks and stacks'], processes=1)", cache)
     assert any("block" in name for name in warm), warm  # the cache was empty: the kernels compiled
     image = "np.random.default_rng(1).random((40, 48), np.float32)"
-    assert _compiles_in_fresh_process(f"ps.block_reduce({image}, 4); ps.density_map({image} > 0.5, 8)", cache) == []
+    assert compiles_in_fresh_process(f"ps.block_reduce({image}, 4); ps.density_map({image} > 0.5, 8)", cache) == []
 
 
 def test_warmup_refuses_unknown_groups_and_process_counts():
@@ -78,7 +74,7 @@ def test_dask_workers_load_a_warm_cache(tmp_path, monkeypatch):
     from distributed import Client, LocalCluster
 
     cache = tmp_path / "shared-cache"
-    _compiles_in_fresh_process("ps.warmup(['blocks and stacks'], processes=1)", cache)
+    compiles_in_fresh_process("ps.warmup(['blocks and stacks'], processes=1)", cache)
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(cache))  # the workers' environment
     monkeypatch.setenv("PIXELSMITH_PREBUILT_KERNELS", "0")  # numba's cache alone serves them
 
