@@ -215,7 +215,7 @@ def _contrast(page: Any, with_level: bool = False) -> Any:
 
     On light paper (a dark page is flipped first) ink and figures are darker
     than the paper; a pixel brighter than the estimated level is paper.
-    `with_level` returns the paper level too (for `tone_mask`).
+    `with_level` returns the paper level too (for `_tone_mask`).
     """
     values = _light_paper(_gray(page))
     level = paper_level(values)
@@ -239,7 +239,7 @@ def _thresholds(contrast: np.ndarray) -> tuple[float, float, float, float]:
     return ink, tone, strong, noise
 
 
-def tone_mask(contrast: np.ndarray, level: np.ndarray, tone_level: float, strong: float, noise: float) -> np.ndarray:
+def _tone_mask(contrast: np.ndarray, level: np.ndarray, tone_level: float, strong: float, noise: float) -> np.ndarray:
     """Pixels toned like a figure (light tones included): `contrast` above `tone_level`; or, where
     noise puts that level above a tenth of the strong ink, the contrast averaged over k x k pixels
     (noise / k) above a tenth of the strong ink: a pale sky under scanner noise is still a figure.
@@ -400,7 +400,7 @@ def page_blocks(
     offset = min(0, int(np.floor(-np.abs(shift) * width / 2)))
     profile = row_profile(rows, cols, offset)
     merged = _merge_gaps(_runs(profile > threshold), min_gap)
-    tone_rows, tone_cols = np.nonzero(tone_mask(contrast, level, tone_level, strong, noise))
+    tone_rows, tone_cols = np.nonzero(_tone_mask(contrast, level, tone_level, strong, noise))
     tone_runs = _merge_gaps(_runs(row_profile(tone_rows, tone_cols, offset)[: len(profile)] > threshold), min_gap)
     if not merged and not tone_runs:
         _warn_empty(strong, noise, ink_level)

@@ -23,7 +23,7 @@ import numpy as np
 from .._runs import true_runs
 from .._validate import WHOLE_PICTURE, PixelsmithValueError, check_finite_scalar
 from .._xarray import labelled
-from .layout import _contrast, _gray, _thresholds, tone_mask
+from .layout import _contrast, _gray, _thresholds, _tone_mask
 
 __all__ = ["Region", "PageRegions", "page_regions", "deskew", "skew_angle", "plot_blocks"]
 
@@ -133,7 +133,7 @@ def page_regions(page: Any, *, column_gap: float | None = None, paragraph_gap: f
     leaves: list[tuple[int, int, int, int]] = []
     _cut(ink, (0, ink.shape[0], 0, ink.shape[1]), line, column_gap, paragraph_gap, speck, leaves)
     regions = [_describe(ink, leaf, line, speck) for leaf in leaves]
-    regions = _grow_figures(regions, tone_mask(contrast, level, tone_level, strong, noise))
+    regions = _grow_figures(regions, _tone_mask(contrast, level, tone_level, strong, noise))
     return PageRegions(regions, line)
 
 
