@@ -5,8 +5,12 @@ the field and a bone ellipsoid sits inside: little air for the block skipping
 to remove (the phantom of bench_xray.py is mostly air). Detector 512 x 512.
 Views: AP (rays along the row axis), lateral (along the contiguous column axis),
 an oblique C-arm view (35 deg, tilt 20 deg) and rays along the slice axis.
-Methods: the default 'joseph' (one bilinear sample per plane) and 'trilinear'
-(samples every 0.5 voxel, like the marcher below).
+Methods: the default 'joseph' (one bilinear sample per plane) and 'siddon' on
+the CT in Hounsfield units, as a DICOM series gives it (issue 31: each voxel is
+converted as it is read), and 'trilinear' (samples every 0.5 voxel, like the
+marcher below) on mu. Every direction runs on all threads, then on one thread
+(pixelsmith, the marcher and ITK alike): a ratio that holds on one thread holds
+on a smaller machine.
 
 Anchors, same data, same process, warm:
 - a plain numba `prange` marcher written here: clip each ray to the box, then
@@ -21,17 +25,19 @@ relative to the largest line integral. Also reported: a 36-view sweep in views/s
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
 import time
 from pathlib import Path
 
+import numba
 import numpy as np
 from numba import njit, prange
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import Table  # noqa: E402
+from _common import Table, threads  # noqa: E402
 from pixelsmith.xray import Detector, Geometry, Volume, drr, drr_sweep  # noqa: E402
 
 RUNS = 5
@@ -98,21 +104,26 @@ def plain_marcher(mu, to_index, src, center, u, v, rows, cols, step, out):
             out[r, c] = total * length * (t_out - t_in) / n if n > 0 else 0.0
 
 
-def run_plain(volume: Volume, geometry: Geometry) -> np.ndarray:
+def run_plain(volume: Volume, geometry: Geometry, threads: int | None = None) -> np.ndarray:
     det = geometry.detector
     out = np.empty(det.shape)
     to_index = np.ascontiguousarray(np.linalg.inv(volume.affine)[:3])
-    plain_marcher(volume.data, to_index, geometry.source, det.center, det.u, det.v, *det.shape, 0.5, out)
+    before = numba.get_num_threads()
+    numba.set_num_threads(threads or before)
+    try:
+        plain_marcher(volume.data, to_index, geometry.source, det.center, det.u, det.v, *det.shape, 0.5, out)
+    finally:
+        numba.set_num_threads(before)
     return out
 
 
-def itk_drr(volume: Volume, geometry: Geometry):
+def itk_drr(volume: Volume, geometry: Geometry, threads: int | None = None):
     """ITK's classic DRR; line integrals of mu (threshold 0), or None without itk."""
     try:
         import itk
     except ImportError:
         return None
-    itk.MultiThreaderBase.SetGlobalDefaultNumberOfThreads(os.cpu_count() or 1)
+    itk.MultiThreaderBase.SetGlobalDefaultNumberOfThreads(threads or os.cpu_count() or 1)
     image_type = itk.Image[itk.F, 3]
     image = itk.image_from_array(volume.data)  # ITK index (i, j, k) = array (k, j, i)
     image.SetSpacing([float(s) for s in volume.spacing[::-1]])
@@ -156,44 +167,50 @@ def spread(t) -> str:
 
 
 def hu_row(table: Table, volume: Volume) -> None:
-    """Issue 31: the same CT in Hounsfield units, as read from DICOM: one view pays the conversion to mu."""
-    import dataclasses
-
-    from pixelsmith.xray.physics import water_and_air_mu
-
-    water, air = water_and_air_mu(70.0)
-    hu = dataclasses.replace(volume, data=(volume.data - water) * np.float32(1000.0 / (water - air)), units="hu")
+    """Issue 31: the same CT in Hounsfield units, as read from DICOM, one view at 1.5 mm: as fast as in mu."""
+    hu = in_hu(volume)
     view = Geometry.c_arm(volume, 1000, 1500, 0, shape=(512, 512), pixel_spacing=1.5)
     in_mu_t, in_mu = timed(lambda: drr(volume, view, output="line_integral"))
-    in_hu_t, in_hu = timed(lambda: drr(hu, view, output="line_integral"))
+    in_hu_t, in_hu_image = timed(lambda: drr(hu, view, output="line_integral"))
     table.add(
-        "joseph AP, CT in HU", "512^2 <- 300x512^2", in_hu_t[0], "the same CT in mu (no conversion)", in_mu_t[0],
-        float(np.abs(in_hu - in_mu).max() / in_mu.max()),
-        note=f"HU {spread(in_hu_t)}, mu {spread(in_mu_t)}: the ratio is what the HU->mu conversion costs",
+        "joseph AP, CT in HU", "512^2 <- 300x512^2", in_hu_t[0], "the same CT in mu", in_mu_t[0],
+        float(np.abs(in_hu_image - in_mu).max() / in_mu.max()),
+        note=f"HU {spread(in_hu_t)}, mu {spread(in_mu_t)}: the ratio is what reading HU costs",
     )  # fmt: skip
 
 
-def main() -> None:
-    table = Table("bench_xray_dense")
-    table.start()
-    volume = dense_volume()
+def in_hu(volume: Volume) -> Volume:
+    """The same CT in Hounsfield units, as read from DICOM (issue 31's case: no converted copy is made)."""
+    from pixelsmith.xray.physics import water_and_air_mu
+
+    water, air = water_and_air_mu(70.0)
+    return dataclasses.replace(volume, data=(volume.data - water) * np.float32(1000.0 / (water - air)), units="hu")
+
+
+def directions(table: Table, volume: Volume, n_threads: int | None) -> None:
+    """Every view direction: Joseph (the default) and Siddon on the CT in HU, trilinear on mu (all threads
+    only), against the marcher and ITK on mu, all on `n_threads` threads (None: all)."""
+    hu = in_hu(volume)
+    label_threads = "all threads" if n_threads is None else f"{n_threads} thread{'s' * (n_threads > 1)}"
     rays = 512 * 512
-    print(f"# dense CT {volume.shape} float32, {volume.data.nbytes / 1e6:.0f} MB; detector 512 x 512; {RUNS} runs each")
     for name, geometry in views(volume).items():
-        exact_t, exact = timed(lambda g=geometry: drr(volume, g, output="line_integral", method="siddon"))
+        with threads(n_threads):
+            exact_t, exact = timed(lambda g=geometry: drr(hu, g, output="line_integral", method="siddon"))
         scale = float(exact.max())
-        plain_t, plain = timed(lambda g=geometry: run_plain(volume, g))
-        itk_image = itk_drr(volume, geometry)
-        itk_t = timed(lambda g=geometry: itk_drr(volume, g), runs=3)[0] if itk_image is not None else None
-        for method in ("joseph", "trilinear"):
-            ours_t, ours = timed(lambda g=geometry, m=method: drr(volume, g, output="line_integral", method=m))
+        plain_t, plain = timed(lambda g=geometry: run_plain(volume, g, n_threads), runs=3)
+        itk_image = itk_drr(volume, geometry, n_threads)
+        itk_t = timed(lambda g=geometry: itk_drr(volume, g, n_threads), runs=2)[0] if itk_image is not None else None
+        for method in ("joseph", "trilinear") if n_threads is None else ("joseph",):
+            data = hu if method == "joseph" else volume
+            with threads(n_threads):
+                ours_t, ours = timed(lambda g=geometry, m=method, d=data: drr(d, g, output="line_integral", method=m))
             error = float(np.abs(ours - exact).max()) / scale
-            label = f"{method}{' (default)' if method == 'joseph' else ''} {name}"
+            label = f"{method}{' (default), CT in HU' if method == 'joseph' else ''} {name}, {label_threads}"
             table.add(
                 label,
                 "512^2 <- 300x512^2",
                 ours_t[0],
-                "plain numba prange marcher",
+                "plain numba prange marcher (mu)",
                 plain_t[0],
                 error,
                 note=f"ours {spread(ours_t)}, {rays / ours_t[0] / 1e6:.2f} M rays/s; anchor {spread(plain_t)}, "
@@ -204,7 +221,7 @@ def main() -> None:
                     label,
                     "512^2 <- 300x512^2",
                     ours_t[0],
-                    "ITK RayCastInterpolateImageFunction",
+                    "ITK RayCastInterpolateImageFunction (mu)",
                     itk_t[0],
                     error,
                     note=f"ITK {spread(itk_t)}, ITK error {float(np.abs(itk_image - exact).max()) / scale:.1e}",
@@ -213,14 +230,23 @@ def main() -> None:
             print("# itk is not installed: pip install -e '.[bench-itk]' for ITK's RayCast DRR anchor")
             continue
         table.add(
-            f"siddon {name}",
+            f"siddon, CT in HU {name}, {label_threads}",
             "512^2 <- 300x512^2",
             exact_t[0],
-            "ITK RayCastInterpolateImageFunction",
+            "ITK RayCastInterpolateImageFunction (mu)",
             itk_t[0],
             0.0,
             note=f"ours {spread(exact_t)}, {rays / exact_t[0] / 1e6:.2f} M rays/s",
         )
+
+
+def main() -> None:
+    table = Table("bench_xray_dense")
+    table.start()
+    volume = dense_volume()
+    print(f"# dense CT {volume.shape} float32, {volume.data.nbytes / 1e6:.0f} MB; detector 512 x 512; {RUNS} runs each")
+    for n_threads in (None, 1):
+        directions(table, volume, n_threads)
     hu_row(table, volume)
     sweep = [Geometry.c_arm(volume, 1000, 1500, a, shape=(512, 512), pixel_spacing=1.0) for a in range(0, 360, 10)]
     first = drr(volume, sweep[0])

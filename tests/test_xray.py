@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -361,7 +363,7 @@ def test_empty_space_skipping_changes_nothing(monkeypatch):
     volume = phantom((48, 40, 56), (2.0, 2.5, 1.5))
     view = Geometry.c_arm(volume, sid=400, sdd=700, angle=35, tilt=-15, shape=(40, 44), pixel_spacing=3.0)
     skipped = drr(volume, view, output="line_integral", method="trilinear")
-    assert not project._occupancy(volume.data).all()  # there is air to skip
+    assert not project._occupancy(project._attenuation(volume, 70.0)).all()  # there is air to skip
     real = project._occupancy
     monkeypatch.setattr(project, "_occupancy", lambda mu: np.ones_like(real(mu)))
     # skipped samples are exactly 0; only the grouping of the (vectorised) float64 sum may differ
@@ -388,7 +390,7 @@ def _random_rays(rng, shape, count):
 def test_kernels_match_the_numpy_references(rng):
     from pixelsmith._kernels import drr as kernels
     from pixelsmith._kernels import joseph as kernels_joseph
-    from pixelsmith.xray.project import _occupancy
+    from pixelsmith.xray.project import _AS_IS, _Attenuation, _occupancy
 
     for shape in ((9, 23, 17), (20, 2, 31), (33, 35, 30)):
         mu = np.zeros(shape, np.float32)
@@ -397,43 +399,77 @@ def test_kernels_match_the_numpy_references(rng):
         for _ in range(3):
             c = rng.uniform(0, 1, 3) * np.array(shape)
             mu[((k - c[0]) ** 2 + (i - c[1]) ** 2 + (j - c[2]) ** 2) < rng.uniform(9, 60)] += rng.uniform(0.01, 0.05)
-        occupied = _occupancy(mu)
+        occupied = _occupancy(_Attenuation(mu, _AS_IS))
         assert not occupied.all() or min(shape) < 9
         for a, b in _random_rays(rng, shape, 60):
-            assert kernels.siddon(mu, a, b) == pytest.approx(naive.siddon_ray(mu, a, b), rel=1e-9, abs=1e-12)
-            assert kernels_joseph.joseph(mu, a, b) == pytest.approx(naive.joseph_ray(mu, a, b), rel=1e-6, abs=1e-9)
+            assert kernels.siddon(mu, _AS_IS, a, b) == pytest.approx(naive.siddon_ray(mu, a, b), rel=1e-9, abs=1e-12)
+            assert kernels_joseph.joseph(mu, _AS_IS, a, b) == pytest.approx(
+                naive.joseph_ray(mu, a, b), rel=1e-6, abs=1e-9
+            )
             for step in (0.5, 0.23, 1.0):
                 expected = naive.trilinear_ray(mu, a, b, step)
-                assert kernels.trilinear(mu, a, b, step) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+                assert kernels.trilinear(mu, _AS_IS, a, b, step) == pytest.approx(expected, rel=1e-9, abs=1e-12)
                 # float32 lerps in the block-walking kernel
-                assert kernels.trilinear_skipping(mu, occupied, a, b, step) == pytest.approx(
+                assert kernels.trilinear_skipping(mu, _AS_IS, occupied, a, b, step) == pytest.approx(
                     expected, rel=1e-6, abs=1e-9
                 )
 
 
-def test_kernels_handle_a_volume_one_voxel_thick(rng):
+def test_kernels_read_hounsfield_units_as_hu_to_mu_would(rng):
+    """Issue 31: an HU volume is read as it is, each voxel put through hu_to_mu's line and its clip at 0
+    (padding of -3000 HU, below air, gives 0), so no converted copy of the volume is made."""
     from pixelsmith._kernels import drr as kernels
     from pixelsmith._kernels import joseph as kernels_joseph
+    from pixelsmith.xray.physics import hu_line
+    from pixelsmith.xray.project import _Attenuation, _occupancy
 
-    mu = rng.uniform(0, 0.05, (1, 7, 6)).astype(np.float32)
-    for a, b in _random_rays(rng, mu.shape, 30):
-        assert kernels.trilinear(mu, a, b, 0.5) == pytest.approx(
-            naive.trilinear_ray(mu, a, b, 0.5), rel=1e-9, abs=1e-12
+    shape = (19, 40, 37)
+    hu = np.full(shape, -1000.0, np.float32)  # air: mu just above 0
+    hu[3:16, 20:36, 20:35] = rng.uniform(-100, 1500, (13, 16, 15))
+    hu[:, :, :17] = -3000.0  # padding outside the field of view: clipped to 0, so blocks to skip
+    hu[:, :17, :] = -3000.0
+    mu = hu_to_mu(hu, 80.0)
+    to_mu = np.array([*hu_line(80.0, np.float32), 0.0], np.float32)
+    occupied = _occupancy(_Attenuation(hu, to_mu))
+    np.testing.assert_array_equal(occupied, naive.occupied_blocks(mu, kernels.BLOCK))
+    assert not occupied.all()
+    for a, b in _random_rays(rng, shape, 80):
+        assert kernels.siddon(hu, to_mu, a, b) == pytest.approx(naive.siddon_ray(mu, a, b), rel=1e-6, abs=1e-9)
+        assert kernels_joseph.joseph(hu, to_mu, a, b) == pytest.approx(naive.joseph_ray(mu, a, b), rel=1e-6, abs=1e-9)
+        expected = naive.trilinear_ray(mu, a, b, 0.5)
+        assert kernels.trilinear(hu, to_mu, a, b, 0.5) == pytest.approx(expected, rel=1e-6, abs=1e-9)
+        assert kernels.trilinear_skipping(hu, to_mu, occupied, a, b, 0.5) == pytest.approx(expected, rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("method", ["joseph", "siddon", "trilinear"])
+def test_a_view_of_an_hu_volume_equals_the_view_of_its_mu(method):
+    """drr and drr_sweep on HU data give what they give on hu_to_mu of it, for every method."""
+    from pixelsmith.xray import drr_sweep
+
+    volume = phantom((30, 34, 28), (2.0, 1.5, 1.8))
+    water, air = water_and_air_mu(60.0)
+    hu = dataclasses.replace(volume, data=(volume.data - water) * np.float32(1000.0 / (water - air)), units="hu")
+    hu.data[:, :3] = -3000.0  # padding: 0 mu
+    as_mu = dataclasses.replace(hu, data=hu_to_mu(hu.data, 60.0), units="mu")
+    views = [Geometry.c_arm(volume, 300, 520, angle, 10, shape=(18, 20), pixel_spacing=3.0) for angle in (0, 70)]
+    for view in views:
+        want = drr(as_mu, view, method=method, output="line_integral")
+        # air, -1000 HU, cancels to a mu near 0: a fused multiply-add there moves it by ~1e-8 of a line integral
+        np.testing.assert_allclose(
+            drr(hu, view, method=method, output="line_integral", energy_kev=60.0), want, rtol=1e-6, atol=1e-7
         )
-    # Joseph with the single plane as the major axis or as an in-plane axis, and a 1-voxel line
-    for shape in ((1, 7, 6), (7, 1, 6), (5, 6, 1), (2, 1, 3), (1, 1, 9)):
-        mu = rng.uniform(0, 0.05, shape).astype(np.float32)
-        for a, b in _random_rays(rng, mu.shape, 40):
-            assert kernels_joseph.joseph(mu, a, b) == pytest.approx(naive.joseph_ray(mu, a, b), rel=1e-6, abs=1e-9)
+    np.testing.assert_allclose(
+        drr_sweep(hu, views, method=method, energy_kev=60.0), drr_sweep(as_mu, views, method=method), rtol=1e-6
+    )
 
 
 def test_occupancy_matches_the_numpy_reference(rng):
     from pixelsmith._kernels.drr import BLOCK
-    from pixelsmith.xray.project import _occupancy
+    from pixelsmith.xray.project import _AS_IS, _Attenuation, _occupancy
 
     for shape in ((17, 9, 33), (8, 16, 24), (2, 41, 3)):
         mu = np.where(rng.random(shape) < 0.002, rng.uniform(0.01, 0.1, shape), 0.0).astype(np.float32)
-        np.testing.assert_array_equal(_occupancy(mu), naive.occupied_blocks(mu, BLOCK))
+        np.testing.assert_array_equal(_occupancy(_Attenuation(mu, _AS_IS)), naive.occupied_blocks(mu, BLOCK))
 
 
 def test_a_sweep_equals_single_views_bit_for_bit(rng):

@@ -186,7 +186,7 @@ def _xrays() -> None:
     in_hu = dataclasses.replace(head, data=head.data * 5000.0 - 1000.0, units="hu")  # as read from DICOM
     view = xray.Geometry.c_arm(head, sid=600, sdd=1000, angle=30, shape=(16, 16), pixel_spacing=2.5)
     for volume in (head, in_hu):
-        for method in ("joseph", "siddon"):
+        for method in ("joseph", "siddon", "trilinear"):
             xray.drr(volume, view, method=method)
 
 

@@ -16,6 +16,19 @@ import numpy as np
 from . import kernel
 
 
+@kernel(inline=True)
+def as_mu(value, to_mu):
+    """A volume value as attenuation: ``value * scale + offset``, raised to `floor` (NaN stays NaN).
+
+    `to_mu` is (scale, offset, floor) in float32: (1, 0, -inf) for a volume
+    already in mu (every value unchanged), the `hu_to_mu` line and 0 for one
+    in Hounsfield units, so a view of an HU volume reads it directly instead
+    of converting a whole copy first.
+    """
+    m = value * to_mu[0] + to_mu[1]
+    return to_mu[2] if m < to_mu[2] else m
+
+
 @kernel
 def clip(a, b, shape):
     """Parameters (t_in, t_out) where the segment a->b is inside the volume's box; t_in >= t_out: a miss."""
@@ -50,7 +63,7 @@ def _walk_start(x, d, n, t_mid):
 
 
 @kernel
-def siddon(mu, a, b):
+def siddon(mu, to_mu, a, b):
     """Sum over the voxels the segment crosses of mu times the parameter length inside each.
 
     Jacobs' incremental walk, all state in scalars; the volume is read flat
@@ -70,7 +83,7 @@ def siddon(mu, a, b):
     total = 0.0
     t = t_in
     while t < t_out:
-        value = flat[np.uint64(offset)]
+        value = as_mu(flat[np.uint64(offset)], to_mu)
         if next0 <= next1 and next0 <= next2:
             total += value * (min(next0, t_out) - t)
             t = next0
@@ -106,7 +119,7 @@ def _sample_count(length, step):
 
 
 @kernel(inline=True)
-def _trilinear_at(mu, p0, p1, p2):
+def _trilinear_at(mu, to_mu, p0, p1, p2):
     n0, n1, n2 = mu.shape
     p0 = min(max(p0, 0.0), n0 - 1.0)
     p1 = min(max(p1, 0.0), n1 - 1.0)
@@ -120,15 +133,15 @@ def _trilinear_at(mu, p0, p1, p2):
     j0 = min(i0 + 1, n0 - 1)
     j1 = min(i1 + 1, n1 - 1)
     j2 = min(i2 + 1, n2 - 1)
-    c00 = mu[i0, i1, i2] * (1 - f2) + mu[i0, i1, j2] * f2
-    c01 = mu[i0, j1, i2] * (1 - f2) + mu[i0, j1, j2] * f2
-    c10 = mu[j0, i1, i2] * (1 - f2) + mu[j0, i1, j2] * f2
-    c11 = mu[j0, j1, i2] * (1 - f2) + mu[j0, j1, j2] * f2
+    c00 = as_mu(mu[i0, i1, i2], to_mu) * (1 - f2) + as_mu(mu[i0, i1, j2], to_mu) * f2
+    c01 = as_mu(mu[i0, j1, i2], to_mu) * (1 - f2) + as_mu(mu[i0, j1, j2], to_mu) * f2
+    c10 = as_mu(mu[j0, i1, i2], to_mu) * (1 - f2) + as_mu(mu[j0, i1, j2], to_mu) * f2
+    c11 = as_mu(mu[j0, j1, i2], to_mu) * (1 - f2) + as_mu(mu[j0, j1, j2], to_mu) * f2
     return (c00 * (1 - f1) + c01 * f1) * (1 - f0) + (c10 * (1 - f1) + c11 * f1) * f0
 
 
 @kernel
-def trilinear(mu, a, b, step):
+def trilinear(mu, to_mu, a, b, step):
     """Trapezoid rule over samples every `step` voxels (index space) of the clipped segment."""
     t_in, t_out = clip(a, b, mu.shape)
     if t_in >= t_out:
@@ -140,7 +153,9 @@ def trilinear(mu, a, b, step):
     for k in range(n + 1):
         t = t_in + k * dt
         w = 0.5 if (k == 0 or k == n) else 1.0
-        total += w * _trilinear_at(mu, a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), a[2] + t * (b[2] - a[2]))
+        total += w * _trilinear_at(
+            mu, to_mu, a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), a[2] + t * (b[2] - a[2])
+        )
     return total * dt
 
 
@@ -148,7 +163,7 @@ BLOCK = 8  # voxels per side of the empty-space blocks
 
 
 @kernel
-def nonzero_blocks(mu, block0, block1, core):
+def nonzero_blocks(mu, to_mu, block0, block1, core):
     """core[q0, q1, q2] = any voxel of block (q0, q1, q2) is non-zero, for block slabs q0 in block0..block1-1."""
     n0, n1, n2 = mu.shape
     for q0 in range(block0, block1):
@@ -160,7 +175,7 @@ def nonzero_blocks(mu, block0, block1, core):
                         continue
                     hit = False
                     for j in range(q2 * BLOCK, min((q2 + 1) * BLOCK, n2)):
-                        hit |= mu[k, i, j] != 0.0
+                        hit |= as_mu(mu[k, i, j], to_mu) != 0.0
                     core[q0, q1, q2] = hit
 
 
@@ -171,7 +186,7 @@ _SUM_MATH = {"contract", "reassoc"}
 
 
 @kernel(inline=True)
-def _cell_sample(flat, n1, n2, i0, i1, i2, p0, p1, p2):
+def _cell_sample(flat, to_mu, n1, n2, i0, i1, i2, p0, p1, p2):
     """Trilinear value at (p0, p1, p2) in the cell whose first voxel is (i0, i1, i2): 7 lerps in float32.
 
     The volume is read flat with unsigned offsets (no negative index
@@ -184,14 +199,14 @@ def _cell_sample(flat, n1, n2, i0, i1, i2, p0, p1, p2):
     plane = np.uint64(n1 * n2)
     base = np.uint64((i0 * n1 + i1) * n2 + i2)
     one = np.uint64(1)
-    c0 = flat[base]
-    c1 = flat[base + one]
-    c2 = flat[base + row]
-    c3 = flat[base + row + one]
-    c4 = flat[base + plane]
-    c5 = flat[base + plane + one]
-    c6 = flat[base + plane + row]
-    c7 = flat[base + plane + row + one]
+    c0 = as_mu(flat[base], to_mu)
+    c1 = as_mu(flat[base + one], to_mu)
+    c2 = as_mu(flat[base + row], to_mu)
+    c3 = as_mu(flat[base + row + one], to_mu)
+    c4 = as_mu(flat[base + plane], to_mu)
+    c5 = as_mu(flat[base + plane + one], to_mu)
+    c6 = as_mu(flat[base + plane + row], to_mu)
+    c7 = as_mu(flat[base + plane + row + one], to_mu)
     e00 = c0 + f2 * (c1 - c0)
     e01 = c2 + f2 * (c3 - c2)
     e10 = c4 + f2 * (c5 - c4)
@@ -201,7 +216,7 @@ def _cell_sample(flat, n1, n2, i0, i1, i2, p0, p1, p2):
 
 
 @kernel(fastmath=_SUM_MATH)
-def _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
+def _clamped_samples(flat, to_mu, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     """`total` plus the trilinear samples k0..k1-1 at (x0, x1, x2) + k (s0, s1, s2), edges clamped; float64 sum."""
     h0, h1, h2 = n0 - 1.0, n1 - 1.0, n2 - 1.0
     for k in range(k0, k1):
@@ -209,19 +224,19 @@ def _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
         p1 = min(max(x1 + k * s1, 0.0), h1)
         p2 = min(max(x2 + k * s2, 0.0), h2)
         total += _cell_sample(
-            flat, n1, n2, min(int(p0), n0 - 2), min(int(p1), n1 - 2), min(int(p2), n2 - 2), p0, p1, p2
+            flat, to_mu, n1, n2, min(int(p0), n0 - 2), min(int(p1), n1 - 2), min(int(p2), n2 - 2), p0, p1, p2
         )
     return total
 
 
 @kernel(fastmath=_SUM_MATH)
-def _inner_samples(flat, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
+def _inner_samples(flat, to_mu, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     """`_clamped_samples` for samples known to lie inside [0, n - 1) on every axis: no clamps (the hot loop)."""
     for k in range(k0, k1):
         p0 = x0 + k * s0
         p1 = x1 + k * s1
         p2 = x2 + k * s2
-        total += _cell_sample(flat, n1, n2, int(p0), int(p1), int(p2), p0, p1, p2)
+        total += _cell_sample(flat, to_mu, n1, n2, int(p0), int(p1), int(p2), p0, p1, p2)
     return total
 
 
@@ -239,17 +254,17 @@ def inside(x, s, n, k0, k1):
 
 
 @kernel
-def _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
+def _add_samples(flat, to_mu, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total):
     """`total` plus the trilinear samples k0..k1-1: clamped near the volume's faces, unclamped inside."""
     ka, kb = inside(x0, s0, n0, k0, k1)
     a1, b1 = inside(x1, s1, n1, k0, k1)
     a2, b2 = inside(x2, s2, n2, k0, k1)
     ka, kb = max(ka, a1, a2), min(kb, b1, b2)
     if kb <= ka:
-        return _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total)
-    total = _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, ka, total)
-    total = _inner_samples(flat, n1, n2, x0, x1, x2, s0, s1, s2, ka, kb, total)
-    return _clamped_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, kb, k1, total)
+        return _clamped_samples(flat, to_mu, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, k1, total)
+    total = _clamped_samples(flat, to_mu, n0, n1, n2, x0, x1, x2, s0, s1, s2, k0, ka, total)
+    total = _inner_samples(flat, to_mu, n1, n2, x0, x1, x2, s0, s1, s2, ka, kb, total)
+    return _clamped_samples(flat, to_mu, n0, n1, n2, x0, x1, x2, s0, s1, s2, kb, k1, total)
 
 
 @kernel(inline=True)
@@ -263,7 +278,7 @@ def _first_crossing(x, s, q, last):
 
 
 @kernel
-def trilinear_skipping(mu, occupied, a, b, step):
+def trilinear_skipping(mu, to_mu, occupied, a, b, step):
     """`trilinear` for volumes >= 2 voxels per axis, skipping blocks where every sample is exactly 0.
 
     `occupied[bk, bi, bj]` is False only when the voxels of cells in that block,
@@ -306,7 +321,7 @@ def trilinear_skipping(mu, occupied, a, b, step):
         elif run_from >= 0.0:
             lo = max(done, int(math.floor(run_from)) - 1)
             hi = min(n + 1, int(math.ceil(enter)) + 1)
-            total = _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, lo, hi, total)
+            total = _add_samples(flat, to_mu, n0, n1, n2, x0, x1, x2, s0, s1, s2, lo, hi, total)
             done = max(done, hi)
             run_from = -1.0
         if leave >= n:
@@ -323,11 +338,11 @@ def trilinear_skipping(mu, occupied, a, b, step):
             next2 = next2 + per2 if (s2 > 0.0 and q2 < last2) or (s2 < 0.0 and q2 > 0) else np.inf
     if run_from >= 0.0:
         total = _add_samples(
-            flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, max(done, int(math.floor(run_from)) - 1), n + 1, total
+            flat, to_mu, n0, n1, n2, x0, x1, x2, s0, s1, s2, max(done, int(math.floor(run_from)) - 1), n + 1, total
         )
     # trapezoid weights: half at both ends (an end sample in a skipped block is exactly 0)
-    ends = _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, 0, 1, 0.0)
-    ends = _add_samples(flat, n0, n1, n2, x0, x1, x2, s0, s1, s2, n, n + 1, ends)
+    ends = _add_samples(flat, to_mu, n0, n1, n2, x0, x1, x2, s0, s1, s2, 0, 1, 0.0)
+    ends = _add_samples(flat, to_mu, n0, n1, n2, x0, x1, x2, s0, s1, s2, n, n + 1, ends)
     return (total - 0.5 * ends) * dt
 
 

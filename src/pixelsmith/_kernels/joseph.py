@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from . import kernel
-from .drr import clip, inside  # inside: the same sample-range test as trilinear's, on planes
+from .drr import as_mu, clip, inside  # inside: the same sample-range test as trilinear's, on planes
 
 # a ray's float parameters: in-plane positions c + i k on the two other axes, the box extent [lo, hi]
 # along the major axis, and the parameter t per plane; its int parameters: the major axis, the planes
@@ -30,7 +30,7 @@ MAJOR, I0, I1, U0, U1 = range(5)
 
 
 @kernel(inline=True)
-def _plane_value(flat, sm, sa, sb, na, nb, i, pa, pb):
+def _plane_value(flat, to_mu, sm, sa, sb, na, nb, i, pa, pb):
     """Bilinear value in plane i at in-plane position (pa, pb), clamped to the plane's edge voxels."""
     pa = min(max(pa, 0.0), na - 1.0)
     pb = min(max(pb, 0.0), nb - 1.0)
@@ -41,27 +41,27 @@ def _plane_value(flat, sm, sa, sb, na, nb, i, pa, pb):
     fa = np.float32(pa - ia)
     fb = np.float32(pb - ib)
     base = np.uint64(i * sm + ia * sa + ib * sb)
-    v00 = flat[base]
-    v01 = flat[base + np.uint64(db)]
-    v10 = flat[base + np.uint64(da)]
-    v11 = flat[base + np.uint64(da + db)]
+    v00 = as_mu(flat[base], to_mu)
+    v01 = as_mu(flat[base + np.uint64(db)], to_mu)
+    v10 = as_mu(flat[base + np.uint64(da)], to_mu)
+    v11 = as_mu(flat[base + np.uint64(da + db)], to_mu)
     e0 = v00 + fb * (v01 - v00)
     e1 = v10 + fb * (v11 - v10)
     return e0 + fa * (e1 - e0)
 
 
 @kernel(inline=True)
-def _inner_value(flat, sm, sa, sb, i, pa, pb):
+def _inner_value(flat, to_mu, sm, sa, sb, i, pa, pb):
     """`_plane_value` for a position known to lie inside [0, n - 1) on both axes: no clamps."""
     ia = int(pa)
     ib = int(pb)
     fa = np.float32(pa - ia)
     fb = np.float32(pb - ib)
     base = np.uint64(i * sm + ia * sa + ib * sb)
-    v00 = flat[base]
-    v01 = flat[base + np.uint64(sb)]
-    v10 = flat[base + np.uint64(sa)]
-    v11 = flat[base + np.uint64(sa + sb)]
+    v00 = as_mu(flat[base], to_mu)
+    v01 = as_mu(flat[base + np.uint64(sb)], to_mu)
+    v10 = as_mu(flat[base + np.uint64(sa)], to_mu)
+    v11 = as_mu(flat[base + np.uint64(sa + sb)], to_mu)
     e0 = v00 + fb * (v01 - v00)
     e1 = v10 + fb * (v11 - v10)
     return e0 + fa * (e1 - e0)
@@ -112,11 +112,11 @@ def ray_setup(shape, a, b, fp, ip, j):
 
 
 @kernel(inline=True)
-def _node(flat, shape, fp, ip, j, i):
+def _node(flat, to_mu, shape, fp, ip, j, i):
     """The plane value G(i) of ray j, the plane index clamped to the volume (constant beyond its faces)."""
     sm, sa, sb, na, nb = _axes(shape, ip[MAJOR, j])
     i = min(max(i, 0), shape[ip[MAJOR, j]] - 1)
-    return _plane_value(flat, sm, sa, sb, na, nb, i, fp[CA, j] + i * fp[KA, j], fp[CB, j] + i * fp[KB, j])
+    return _plane_value(flat, to_mu, sm, sa, sb, na, nb, i, fp[CA, j] + i * fp[KA, j], fp[CB, j] + i * fp[KB, j])
 
 
 # The float64 sum of a ray's plane values may be reassociated, so LLVM vectorises the loop with gathers
@@ -127,44 +127,44 @@ _SUM_MATH = {"contract", "reassoc"}
 
 
 @kernel(fastmath=_SUM_MATH)
-def _clamped_sum(flat, sm, sa, sb, na, nb, ca, ka, cb, kb, i_from, i_to, total):
+def _clamped_sum(flat, to_mu, sm, sa, sb, na, nb, ca, ka, cb, kb, i_from, i_to, total):
     for i in range(i_from, i_to):
-        total += _plane_value(flat, sm, sa, sb, na, nb, i, ca + i * ka, cb + i * kb)
+        total += _plane_value(flat, to_mu, sm, sa, sb, na, nb, i, ca + i * ka, cb + i * kb)
     return total
 
 
 @kernel(fastmath=_SUM_MATH)
-def _inner_sum(flat, sm, sa, sb, ca, ka, cb, kb, i_from, i_to, total):
+def _inner_sum(flat, to_mu, sm, sa, sb, ca, ka, cb, kb, i_from, i_to, total):
     for i in range(i_from, i_to):
-        total += _inner_value(flat, sm, sa, sb, i, ca + i * ka, cb + i * kb)
+        total += _inner_value(flat, to_mu, sm, sa, sb, i, ca + i * ka, cb + i * kb)
     return total
 
 
 @kernel
-def planes_sum(flat, shape, fp, ip, j):
+def planes_sum(flat, to_mu, shape, fp, ip, j):
     """The sum of ray j's plane values G(i0) .. G(i1): clamped near the volume's faces, unclamped inside."""
     sm, sa, sb, na, nb = _axes(shape, ip[MAJOR, j])
     ca, ka, cb, kb = fp[CA, j], fp[KA, j], fp[CB, j], fp[KB, j]
     i0, i1, u0, u1 = ip[I0, j], ip[I1, j] + 1, ip[U0, j], ip[U1, j]
-    total = _clamped_sum(flat, sm, sa, sb, na, nb, ca, ka, cb, kb, i0, u0, 0.0)
-    total = _inner_sum(flat, sm, sa, sb, ca, ka, cb, kb, u0, u1, total)
-    return _clamped_sum(flat, sm, sa, sb, na, nb, ca, ka, cb, kb, max(u0, u1), i1, total)
+    total = _clamped_sum(flat, to_mu, sm, sa, sb, na, nb, ca, ka, cb, kb, i0, u0, 0.0)
+    total = _inner_sum(flat, to_mu, sm, sa, sb, ca, ka, cb, kb, u0, u1, total)
+    return _clamped_sum(flat, to_mu, sm, sa, sb, na, nb, ca, ka, cb, kb, max(u0, u1), i1, total)
 
 
 @kernel
-def finish(flat, shape, fp, ip, j, total):
+def finish(flat, to_mu, shape, fp, ip, j, total):
     """Ray j's integral (parameter-t units) from the sum of its plane values i0..i1: the end trapezoids."""
     lo, hi = fp[LO, j], fp[HI, j]
     i0, i1 = ip[I0, j], ip[I1, j]
     if i0 > i1:  # between two planes: the linear curve at the midpoint
         below = i1
-        g0 = _node(flat, shape, fp, ip, j, below)
-        g1 = _node(flat, shape, fp, ip, j, below + 1)
+        g0 = _node(flat, to_mu, shape, fp, ip, j, below)
+        g1 = _node(flat, to_mu, shape, fp, ip, j, below + 1)
         return (hi - lo) * (g0 + (0.5 * (lo + hi) - below) * (g1 - g0)) * fp[SCALE, j]
-    first = _node(flat, shape, fp, ip, j, i0)
-    last = _node(flat, shape, fp, ip, j, i1)
-    before = _node(flat, shape, fp, ip, j, i0 - 1)
-    after = _node(flat, shape, fp, ip, j, i1 + 1)
+    first = _node(flat, to_mu, shape, fp, ip, j, i0)
+    last = _node(flat, to_mu, shape, fp, ip, j, i1)
+    before = _node(flat, to_mu, shape, fp, ip, j, i0 - 1)
+    after = _node(flat, to_mu, shape, fp, ip, j, i1 + 1)
     head = i0 - lo  # the part of the interval (i0 - 1, i0) inside the box
     tail = hi - i1
     at_lo = first + head * (before - first)
@@ -174,7 +174,7 @@ def finish(flat, shape, fp, ip, j, total):
 
 
 @kernel
-def joseph(mu, a, b):
+def joseph(mu, to_mu, a, b):
     """Joseph's integral of one segment a -> b (index space), in parameter-t units (times the length in mm
     gives mm x mu)."""
     fp = np.empty((7, 1))
@@ -182,4 +182,4 @@ def joseph(mu, a, b):
     if not ray_setup(mu.shape, a, b, fp, ip, 0):
         return 0.0
     flat = mu.ravel()
-    return finish(flat, mu.shape, fp, ip, 0, planes_sum(flat, mu.shape, fp, ip, 0))
+    return finish(flat, to_mu, mu.shape, fp, ip, 0, planes_sum(flat, to_mu, mu.shape, fp, ip, 0))

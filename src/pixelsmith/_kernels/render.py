@@ -22,6 +22,7 @@ TILE = 16  # detector columns per tile
 @kernel
 def render_band(
     mu,
+    to_mu,
     occupied,
     to_index,
     source_w,
@@ -42,7 +43,8 @@ def render_band(
 ):
     """Effective line integrals (mm^-1 x mm) of detector rows row0..row1-1 into out.
 
-    Rays as in `drr.ray_ends`. `occupied`: the air-skipping block map for
+    Rays as in `drr.ray_ends`; the volume's values are read as mu through
+    `to_mu` (`drr.as_mu`). `occupied`: the air-skipping block map for
     trilinear (empty: no skipping). With supersampling, k x k sub-rays per
     pixel; their intensities are averaged (exp(-L)) and the result is
     returned as -log(mean).
@@ -69,13 +71,16 @@ def render_band(
                         if method == JOSEPH:
                             value = 0.0
                             if ray_setup(shape, a, b, fp, ip, 0):
-                                value = finish(flat, shape, fp, ip, 0, planes_sum(flat, shape, fp, ip, 0)) * length
+                                value = (
+                                    finish(flat, to_mu, shape, fp, ip, 0, planes_sum(flat, to_mu, shape, fp, ip, 0))
+                                    * length
+                                )
                         elif method == SIDDON:
-                            value = siddon(mu, a, b) * length
+                            value = siddon(mu, to_mu, a, b) * length
                         elif skipping:
-                            value = trilinear_skipping(mu, occupied, a, b, step) * length
+                            value = trilinear_skipping(mu, to_mu, occupied, a, b, step) * length
                         else:
-                            value = trilinear(mu, a, b, step) * length
+                            value = trilinear(mu, to_mu, a, b, step) * length
                         if k > 1:
                             acc += math.exp(-value)
                 out[r, c] = value if k == 1 else -math.log(acc / (k * k))

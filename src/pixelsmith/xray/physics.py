@@ -50,6 +50,13 @@ def water_and_air_mu(energy_kev: float = 70.0) -> tuple[float, float]:
     return float(water), float(air)
 
 
+def hu_line(energy_kev: float, dtype: type = np.float64) -> tuple[Any, Any]:
+    """(scale, offset) of ``mu = offset + HU * scale`` at `energy_kev`, in `dtype`: the numbers `hu_to_mu`
+    uses, and the projectors too when they read an HU volume directly."""
+    water, air = water_and_air_mu(energy_kev)
+    return dtype(1e-3 * (water - air)), dtype(water)
+
+
 def hu_to_mu(hu: Any, energy_kev: float = 70.0) -> np.ndarray:
     """Linear attenuation per mm from Hounsfield units: ``mu = mu_w + HU / 1000 (mu_w - mu_air)``.
 
@@ -77,12 +84,11 @@ def hu_to_mu(hu: Any, energy_kev: float = 70.0) -> np.ndarray:
     >>> np.round(mu, 5).tolist()
     [2e-05, 0.02059, 0.04116]
     """
-    water, air = water_and_air_mu(energy_kev)
     values = np.asarray(hu)
     dtype = np.float32 if values.dtype == np.float32 else np.float64
     mu = np.empty(values.shape, dtype)
     flat_in, flat_out = values.reshape(-1), mu.reshape(-1)  # reshape copies only a non-contiguous input
-    scale, offset = dtype(1e-3 * (water - air)), dtype(water)
+    scale, offset = hu_line(energy_kev, dtype)
     # a slab at a time, in place: the three operations run on values still in cache, so a CT volume is
     # converted in about one pass over memory (the whole-array expression took four, plus temporaries)
     step = 1 << 18

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -24,13 +24,28 @@ from .._xarray import labelled
 from ..types import ArrayLike, DrrMethod, DrrOutput
 from ..volume import Volume
 from .geometry import Detector, Geometry
-from .physics import hu_to_mu
+from .physics import hu_line
 
 __all__ = ["drr", "drr_sweep", "project_parallel", "to_display"]
 
 
-def _attenuation(volume: Volume, energy_kev: float, *, check_finite: bool = True) -> np.ndarray:
-    """The volume as float32 mu; with `check_finite`, refused when it holds NaN or inf.
+class _Attenuation(NamedTuple):
+    """A volume as the projectors read it: float32 `values`, turned into mu by the line `to_mu`
+    (scale, offset, floor; `_kernels.drr.as_mu`)."""
+
+    values: np.ndarray
+    to_mu: np.ndarray
+
+
+_AS_IS = np.array([1.0, 0.0, -np.inf], np.float32)  # a volume already in mu: every value as it is
+
+
+def _attenuation(volume: Volume, energy_kev: float, *, check_finite: bool = True) -> _Attenuation:
+    """The volume's float32 values and their line to mu; with `check_finite`, refused when a mu is NaN or inf.
+
+    An HU volume is not converted: the kernels apply `hu_to_mu`'s line, with
+    its clip at 0, to each voxel they read (issue 31: converting a copy took
+    30-40 % of a dense view's time, and doubled its memory).
 
     A single view skips the up-front check (a float64 pass over the whole
     volume, ~15 % of a dense view) and checks its projection instead: a NaN or
@@ -41,39 +56,49 @@ def _attenuation(volume: Volume, energy_kev: float, *, check_finite: bool = True
             f"`volume` must be a pixelsmith.xray.Volume, got {type(volume).__name__}; use Volume.from_array(a, "
             "spacing) or read_dicom_series(folder)"
         )
-    mu = hu_to_mu(volume.data, energy_kev) if volume.units == "hu" else volume.data
-    mu = np.ascontiguousarray(mu, dtype=np.float32)
+    values = np.ascontiguousarray(volume.data, dtype=np.float32)
+    if volume.units == "hu":
+        scale, offset = hu_line(energy_kev, np.float32)
+        mu = _Attenuation(values, np.array([scale, offset, 0.0], np.float32))
+    else:
+        mu = _Attenuation(values, _AS_IS)
     # one float64 sum finds any NaN or inf without a volume-sized mask (finite float32 values cannot overflow it)
-    if check_finite and not np.isfinite(np.add.reduce(mu, axis=None, dtype=np.float64)):
+    if check_finite and not np.isfinite(np.add.reduce(values, axis=None, dtype=np.float64)):
         _refuse_non_finite(mu)
     return mu
 
 
-def _refuse_non_finite(mu: np.ndarray) -> None:
-    bad = int(np.count_nonzero(~np.isfinite(mu)))
-    raise PixelsmithValueError(
-        f"`volume` has {bad} NaN or infinite voxels, which would turn every ray through them into NaN; "
-        "replace them first (e.g. np.nan_to_num(data, nan=-1000.0) for HU padding, or pixelsmith.fill_nans)"
-    )
+def _refuse_non_finite(mu: _Attenuation) -> None:
+    """Refuse a volume with voxels whose mu is NaN or inf (-inf HU is clipped to 0 mu, like -3000)."""
+    scale, offset, floor = mu.to_mu
+    bad = 0
+    for plane in mu.values:  # a slice at a time: no volume-sized temporary
+        as_mu = plane * scale + offset
+        bad += int(np.count_nonzero(~np.isfinite(np.where(as_mu < floor, floor, as_mu))))
+    if bad:
+        raise PixelsmithValueError(
+            f"`volume` has {bad} NaN or infinite voxels, which would turn every ray through them into NaN; "
+            "replace them first (e.g. np.nan_to_num(data, nan=-1000.0) for HU padding, or pixelsmith.fill_nans)"
+        )
 
 
-def _check_projection(integrals: np.ndarray, mu: np.ndarray) -> np.ndarray:
+def _check_projection(integrals: np.ndarray, mu: _Attenuation) -> np.ndarray:
     """`integrals`, after refusing the volume if a ray met a NaN or inf voxel (finite mu gives finite sums)."""
     if not np.isfinite(np.add.reduce(integrals, axis=None)):
         _refuse_non_finite(mu)
     return integrals
 
 
-def _occupancy_for(mu: np.ndarray, method: str) -> np.ndarray:
+def _occupancy_for(mu: _Attenuation, method: str) -> np.ndarray:
     """The air-skipping block map for trilinear rays (empty when unused); computed once per volume."""
-    if method == "trilinear" and min(mu.shape) >= 2:
+    if method == "trilinear" and min(mu.values.shape) >= 2:
         return _occupancy(mu)
     return np.zeros((0, 0, 0), np.bool_)
 
 
 def _render(
     volume: Volume,
-    mu: np.ndarray,
+    mu: _Attenuation,
     detector: Detector,
     *,
     source: Any = None,
@@ -110,7 +135,8 @@ def _render(
 
     def work(band: tuple[int, int]) -> None:
         _kr.render_band(
-            mu,
+            mu.values,
+            mu.to_mu,
             occupied,
             to_index,
             src,
@@ -143,7 +169,7 @@ def _bands(rows: int) -> list[tuple[int, int]]:
     return [(r, min(r + BAND_ROWS, rows)) for r in range(0, rows, BAND_ROWS)]
 
 
-def _occupancy(mu: np.ndarray) -> np.ndarray:
+def _occupancy(mu: _Attenuation) -> np.ndarray:
     """Blocks of `_k.BLOCK` voxels whose cells may read a non-zero mu.
 
     A cell in block q reads voxels up to the first voxel of block q + 1 along
@@ -151,8 +177,8 @@ def _occupancy(mu: np.ndarray) -> np.ndarray:
     neighbours (in any combination of axes) holds a non-zero voxel.
     """
     b = _k.BLOCK
-    core = np.zeros(tuple(-(-n // b) for n in mu.shape), np.bool_)
-    run_in_ranges(core.shape[0], lambda q0, q1: _k.nonzero_blocks(mu, q0, q1, core), minimum=2)
+    core = np.zeros(tuple(-(-n // b) for n in mu.values.shape), np.bool_)
+    run_in_ranges(core.shape[0], lambda q0, q1: _k.nonzero_blocks(mu.values, mu.to_mu, q0, q1, core), minimum=2)
     shape = core.shape
     occupied = np.zeros_like(core)
     for d0 in (0, 1):
@@ -301,8 +327,9 @@ def drr_sweep(
 ) -> np.ndarray:
     """Many views of one volume (a C-arm rotation, a CBCT scan): `drr` for each geometry, prepared once.
 
-    The HU-to-mu conversion, the NaN check and the air-skipping block map are
-    computed once for the whole sweep, not per view; each view is then exactly
+    The NaN check and the air-skipping block map are computed once for the
+    whole sweep, not per view (an HU volume is read as it is, converted voxel
+    by voxel as rays read it); each view is then exactly
     what `drr` returns for it (bit for bit).
 
     Parameters
