@@ -321,6 +321,37 @@ def test_integer_box_percentiles_by_sliding_histograms_equal_numpy(dtype, low, h
     np.testing.assert_array_equal(scipy_rule, ndi.percentile_filter(image.astype(np.float64), 30, size=7))
 
 
+def test_the_packed_rank_equals_the_rank_found_count_by_count():
+    """Issue 31: `_kth_packed` finds a rank four uint16 counts at a time (windows under 32768 values);
+    it must agree with the count-by-count `_kth` and with a cumulative sum, up to the largest window."""
+    from pixelsmith._kernels import histogram_rank as khr
+
+    rng = np.random.default_rng(43)
+    for n in (1, 2, 49, 961, 10000, khr.PACKED_MAX - 1):
+        for spread in (2, 16, 256):  # all values in a few bins, in one segment, everywhere
+            values = rng.integers(0, spread, n) + rng.integers(0, 257 - spread)
+            counts = np.zeros(khr.WORDS * 4, np.uint16)
+            np.add.at(counts, values, 1)
+            np.add.at(counts, khr.COARSE + values // khr.SEGMENT, 1)
+            words = counts.view(np.uint64)
+            cumulative = np.cumsum(counts[: khr.BINS])
+            for k in {0, n - 1, n // 2, *rng.integers(0, n, 5).tolist()}:
+                want = int(np.searchsorted(cumulative, k, side="right"))
+                assert khr._kth_packed(k, words) == want, (n, spread, k)
+                assert khr._kth(k, counts) == want, (n, spread, k)
+
+
+def test_a_window_of_32768_values_or_more_takes_the_count_by_count_rank(answered):
+    import pixelsmith.local._engine as engine
+
+    image = np.random.default_rng(44).integers(0, 256, (24, 31)).astype(np.uint8)
+    record = answered(engine, "_histogram_low")
+    for size in ((181, 181), (183, 181)):  # 32761 values (packed) and 33123 (count by count)
+        got = ps.local_median(image, size, mode="reflect")
+        np.testing.assert_array_equal(got, naive.local_order(image, "percentile", size, mode="reflect"))
+    assert record and all(record)
+
+
 def test_sliding_histograms_step_aside_where_they_cannot_be_exact(answered):
     import pixelsmith.local._engine as engine
 
