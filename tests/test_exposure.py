@@ -130,3 +130,53 @@ def test_the_one_pass_float_path_equals_skimage_including_its_rare_fallbacks():
     for where in (None, np.ones(narrow.shape, bool)):  # the one-pass and the two-pass path
         with pytest.raises(PixelsmithError, match=r"image 1 of `stack`.*`nbins` 256"):
             equalize_hist(narrow, where=where)
+
+
+def test_bins_found_by_arithmetic_are_numpys_or_the_row_takes_the_edges():
+    """Issue 31: a whole float row's bins and interpolation intervals come from (v - first) * scale where
+    no edge or centre is within 8x the rounding of both; the result is numpy's, bit for
+    bit; pixels on an edge or a centre are compared against it; rows whose edges round by a thousandth
+    of a bin or more are left (False) to the comparing path."""
+    from skimage import exposure
+
+    from pixelsmith._kernels import exposure as kernels
+
+    rng = np.random.default_rng(22)
+    rows = {
+        "uniform": rng.random(4000),
+        "normal": rng.normal(5, 3, 4000),
+        "offset": 1e6 + rng.random(4000) * 1e-3,
+        "whole numbers": rng.integers(-500, 500, 4000).astype(np.float64),
+        "float32": rng.random(4000).astype(np.float32),
+        "float32 offset": (1e4 + rng.normal(0, 1, 4000)).astype(np.float32),
+    }
+    taken = 0
+    for name, row in rows.items():
+        for nbins in (10, 256, 1000):
+            counts, edges = np.histogram(row, nbins)
+            centres = ((edges[:-1] + edges[1:]) / 2).astype(row.dtype)
+            want = np.interp(row, centres, np.cumsum(counts) / row.size)
+            out = np.empty(row.size)
+            buffers = (np.zeros(nbins, np.int64), np.empty(nbins), np.empty(nbins), np.empty(row.size, np.int32))
+            eps = float(np.finfo(row.dtype).eps)
+            quick = kernels._equalize_row_guessed(
+                row, edges.astype(row.dtype), centres, eps, False, *buffers, np.empty(row.size, np.int32),
+                np.zeros((3, nbins + 1)), out,
+            )  # fmt: skip
+            if quick:
+                taken += 1
+                np.testing.assert_array_equal(out, want, err_msg=f"{name} {nbins}")
+            if nbins == 256 and row.dtype == np.float64:
+                np.testing.assert_array_equal(exposure.equalize_hist(row), want)
+    assert taken == 13  # all but the rows far from 0 in narrow bins (offset at 256 and 1000, float32 offset)
+    on_edge = rng.random(4000)
+    on_edge[7] = np.linspace(on_edge.min(), on_edge.max(), 257)[100]  # exactly an edge of bin 100
+    on_edge[8] = (on_edge[7] + np.linspace(on_edge.min(), on_edge.max(), 257)[101]) / 2  # a centre
+    counts, edges = np.histogram(on_edge, 256)
+    centres = (edges[:-1] + edges[1:]) / 2
+    buffers = (np.zeros(256, np.int64), np.empty(256), np.empty(256), np.empty(4000, np.int32))
+    out = np.empty(4000)
+    assert kernels._equalize_row_guessed(
+        on_edge, edges, centres, 2.0**-52, False, *buffers, np.empty(4000, np.int32), np.zeros((3, 257)), out
+    )
+    np.testing.assert_array_equal(out, np.interp(on_edge, centres, np.cumsum(counts) / 4000))

@@ -86,6 +86,9 @@ def equalize_float_rows_whole(images, nbins, cdf_round32, out, r0, r1, status):
     cdf = np.empty(nbins)
     slopes = np.empty(nbins)
     bins = np.empty(width, np.int32)
+    intervals = np.empty(width, np.int32)
+    tables = np.zeros((3, nbins + 1))
+    eps = 2.220446049250313e-16 if images.itemsize == 8 else 1.1920928955078125e-07  # the rows' precision
     no_mask = np.ones(1, np.bool_)
     for r in range(r0, r1):
         row = images[r]
@@ -117,8 +120,96 @@ def equalize_float_rows_whole(images, nbins, cdf_round32, out, r0, r1, status):
             continue
         for b in range(nbins):
             centers[b] = (edges[b] + edges[b + 1]) / typed[1]
-        _equalize_row(row, no_mask, False, edges, centers, cdf_round32, hist, cdf, slopes, bins, out[r])
+        if not _equalize_row_guessed(
+            row, edges, centers, eps, cdf_round32, hist, cdf, slopes, bins, intervals, tables, out[r]
+        ):
+            _equalize_row(row, no_mask, False, edges, centers, cdf_round32, hist, cdf, slopes, bins, out[r])
         status[r] = 0
+
+
+@kernel
+def _cdf_and_slopes(hist, xp, cdf_round32, cdf, slopes):
+    """The histogram's normalised running count at each bin centre `xp`, and the slope from each centre
+    to the next, as numpy.interp computes them (in float64)."""
+    nbins = hist.shape[0]
+    total = 0
+    for b in range(nbins):
+        total += hist[b]
+    running = 0
+    for b in range(nbins):
+        running += hist[b]
+        c = running / total
+        cdf[b] = np.float32(c) if cdf_round32 else c
+    for b in range(nbins - 1):
+        gap = np.float64(xp[b + 1]) - np.float64(xp[b])
+        # two centres that round to one value (a range of a few denormals): a step, not a division by zero
+        slopes[b] = (cdf[b + 1] - cdf[b]) / gap if gap != 0 else 0.0
+
+
+@kernel
+def _guessed_bins(row, first, last, scale, top, margin, bins, intervals):
+    """Every pixel's bin and interpolation interval from its place t = (v - first) * scale (vectorised).
+
+    The bin is int(t); the interval is the bin from its centre on, else the
+    one before, stored plus one (0: below the first centre). Returns how many
+    pixels lie within `margin` of an edge or a centre, where rounding could
+    put them on its other side.
+    """
+    near = 0
+    for p in range(row.shape[0]):
+        v = row[p]
+        t = (v - first) * scale
+        b = min(np.int32(t), top)
+        f = t - b
+        # the first and last edges are the row's own extremes, so exact whatever the rounding
+        near += ((f <= margin) & (v != first)) | ((f >= 1.0 - margin) & (v != last)) | (abs(f - 0.5) <= margin)
+        bins[p] = b
+        intervals[p] = b + np.int32(f >= 0.5)
+    return near
+
+
+@kernel
+def _equalize_row_guessed(row, e, xp, eps, cdf_round32, hist, cdf, slopes, bins, intervals, tables, out_row):
+    """`_equalize_row` for a row whose every pixel counts and lies within its edges, by arithmetic
+    (issue 31: 1.9x): each pixel's bin and interval come from its place in bins, numpy's wherever the
+    edge or centre is farther than `margin` (8x the rounding of both, `eps` the rows' precision); the
+    few pixels nearer are compared against the edges and centres themselves. The CDF is then read from
+    tables by interval, flat below the first centre and from the last on. False, with nothing written,
+    when the edges' rounding is a thousandth of a bin or more (values far from 0 in narrow bins): the
+    caller compares every pixel then.
+    """
+    nbins = e.shape[0] - 1
+    first = e[0]
+    last = e[nbins]
+    scale = nbins / (last - first)
+    margin = 8.0 * eps * ((abs(first) + abs(last)) * scale + nbins)
+    if not margin < 1e-3:  # also a range of a few denormals, whose scale overflows
+        return False
+    if _guessed_bins(row, first, last, scale, nbins - 1, margin, bins, intervals) > 0:
+        for p in range(row.shape[0]):  # the few pixels near an edge or a centre: against them
+            v = row[p]
+            t = (v - first) * scale
+            f = t - min(np.int32(t), nbins - 1)
+            if ((f <= margin) & (v != first)) | ((f >= 1.0 - margin) & (v != last)) | (abs(f - 0.5) <= margin):
+                b = _bin_of(v, e, first, scale, nbins)
+                bins[p] = b
+                intervals[p] = b + np.int32(v >= xp[b])
+    hist[:] = 0
+    for p in range(row.shape[0]):
+        hist[bins[p]] += 1
+    _cdf_and_slopes(hist, xp, cdf_round32, cdf, slopes)
+    slope_of, centre_of, cdf_of = tables[0], tables[1], tables[2]  # by interval + 1
+    cdf_of[0] = cdf[0]
+    for b in range(nbins):
+        cdf_of[b + 1] = cdf[b]
+        centre_of[b + 1] = xp[b]
+    for b in range(nbins - 1):
+        slope_of[b + 1] = slopes[b]
+    slope_of[nbins] = 0.0
+    for p in range(row.shape[0]):
+        i = intervals[p]
+        out_row[p] = slope_of[i] * (np.float64(row[p]) - centre_of[i]) + cdf_of[i]
+    return True
 
 
 @kernel
@@ -139,18 +230,7 @@ def _equalize_row(row, mask_row, masked, e, xp, cdf_round32, hist, cdf, slopes, 
         bins[p] = b  # kept for the interpolation pass below
         if not masked or mask_row[p]:
             hist[b] += 1
-    total = 0
-    for b in range(nbins):
-        total += hist[b]
-    running = 0
-    for b in range(nbins):
-        running += hist[b]
-        c = running / total
-        cdf[b] = np.float32(c) if cdf_round32 else c
-    for b in range(nbins - 1):  # in float64, as numpy.interp works
-        gap = np.float64(xp[b + 1]) - np.float64(xp[b])
-        # two centres that round to one value (a range of a few denormals): a step, not a division by zero
-        slopes[b] = (cdf[b + 1] - cdf[b]) / gap if gap != 0 else 0.0
+    _cdf_and_slopes(hist, xp, cdf_round32, cdf, slopes)
     last = nbins - 1
     lo = xp[0]
     hi = xp[last]
