@@ -102,8 +102,12 @@ def _row_bounds(x):
     return big1, big2
 
 
-@kernel
+# the divisors are n >= 1 and the square root of a variance above the flat bound times the template's
+# energy (checked > 0 by the caller): never 0, so IEEE division (no ZeroDivisionError test) lets the loop
+# vectorise, 2x
+@kernel(ieee_division=True)
 def _to_ncc(numerator, i, j, a, b, n, tpl_energy, bound):
+    """NCC of the output row numerator[i, j] in place, from its windows' sums `a` of x and `b` of x^2."""
     o2 = numerator.shape[2]
     for k in range(o2):
         var_n = b[k] - a[k] * a[k] / n
