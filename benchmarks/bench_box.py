@@ -1,7 +1,9 @@
 """Box window kernels against OpenCV (issue 19): mean, sum, min, max on 4000 x 4000 images.
 
 Data: float32 ``1e4 + N(0, 1)`` (the offset case), uint8 and uint16 noise;
-windows 3, 5, 15 and 31, reflect edges (OpenCV's BORDER_REFLECT), all threads.
+windows 3, 5, 15 and 31, reflect edges (OpenCV's BORDER_REFLECT), all threads;
+``--threads 1`` runs both sides on one thread (the ratio a smaller machine sees),
+``--data f32`` only the float32 image.
 
 Anchors, same data, same process: `cv2.blur` (mean in the input's dtype,
 rounded for integers), `cv2.boxFilter(ddepth=CV_64F)` (mean as float64, the
@@ -16,6 +18,7 @@ bytes written per second, beside the machine's copy bandwidth.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -26,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 import naive  # noqa: E402
 import pixelsmith as ps  # noqa: E402
-from _common import Table, bandwidth_gb_s, best_time  # noqa: E402
+from _common import Table, bandwidth_gb_s, best_time, threads  # noqa: E402
 
 SIDE = 4000
 WINDOWS = (3, 5, 15, 31)
@@ -123,17 +126,24 @@ def calls(name: str, image: np.ndarray, w: int) -> list[tuple]:
 
 
 def main() -> None:
-    table = Table("bench_box")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=None, help="pixelsmith and OpenCV on this many threads")
+    parser.add_argument("--data", nargs="*", default=None, help="images to run (f32, u8, u16; default all)")
+    args = parser.parse_args()
+    table = Table("bench_box" if args.threads is None else f"bench_box_{args.threads}_threads")
     table.start()
     peak = bandwidth_gb_s()
-    print(f"# machine copy bandwidth ~{peak:.1f} GB/s (read + write)")
+    print(f"# machine copy bandwidth ~{peak:.1f} GB/s (read + write); threads: {args.threads or 'all'}")
     for name, image in images().items():
+        if args.data and name not in args.data:
+            continue
         size = f"{SIDE}^2 {name}"
         for w in WINDOWS:
             runs = calls(name, image, w)
             for task, ours_call, anchor, anchor_call in runs:
-                t_ours, ours = best_time(ours_call, repeat=5)
-                t_anchor, theirs = best_time(anchor_call, repeat=5)
+                with threads(args.threads):
+                    t_ours, ours = best_time(ours_call, repeat=5)
+                    t_anchor, theirs = best_time(anchor_call, repeat=5)
                 note = ""
                 if task.startswith(("local_min", "local_max")):
                     error = float(np.max(np.abs(ours.astype(np.float64) - theirs)))
