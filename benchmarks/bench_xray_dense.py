@@ -20,7 +20,9 @@ Anchors, same data, same process, warm:
 
 Each time is min / median / max of 5 runs; the table's ratio uses the minimum.
 Max error: the largest |difference| of line integrals from Siddon's exact values,
-relative to the largest line integral. Also reported: a 36-view sweep in views/s.
+relative to the largest line integral. GB/s: the volume read once plus the image written,
+per second (a lower bound on what a view moves), beside the machine's copy bandwidth.
+Also reported: a 36-view sweep in views/s.
 """
 
 from __future__ import annotations
@@ -193,6 +195,8 @@ def directions(table: Table, volume: Volume, n_threads: int | None) -> None:
     hu = in_hu(volume)
     label_threads = "all threads" if n_threads is None else f"{n_threads} thread{'s' * (n_threads > 1)}"
     rays = 512 * 512
+    # bytes a view moves at least: the whole dense volume read once, the float64 image written
+    moved = volume.data.nbytes + rays * 8
     for name, geometry in views(volume).items():
         with threads(n_threads):
             exact_t, exact = timed(lambda g=geometry: drr(hu, g, output="line_integral", method="siddon"))
@@ -215,6 +219,7 @@ def directions(table: Table, volume: Volume, n_threads: int | None) -> None:
                 error,
                 note=f"ours {spread(ours_t)}, {rays / ours_t[0] / 1e6:.2f} M rays/s; anchor {spread(plain_t)}, "
                 f"anchor error {float(np.abs(plain - exact).max()) / scale:.1e}",
+                moved=moved,
             )
             if itk_t is not None:
                 table.add(
@@ -237,6 +242,7 @@ def directions(table: Table, volume: Volume, n_threads: int | None) -> None:
             itk_t[0],
             0.0,
             note=f"ours {spread(exact_t)}, {rays / exact_t[0] / 1e6:.2f} M rays/s",
+            moved=moved,
         )
 
 

@@ -149,3 +149,28 @@ def test_finalizing_in_bands_gives_the_bits_of_one_pass(rng):
     for start in range(0, bands.shape[1], 2 * w1):
         kernels.finalize_rows(x, w1, w2, bands, 3.0, bound, start, min(start + 2 * w1, bands.shape[1]))
     np.testing.assert_array_equal(bands, whole)
+
+
+def test_ncc_leaves_its_inputs_alone_and_refuses_nan_or_inf_in_either(rng):
+    """The image is centred in place only where it is pixelsmith's own float64 copy; the finite check sums
+    first and looks at every element only when the sum is not finite (an overflow is not a refusal)."""
+    image = rng.random((60, 70))
+    template = image[10:25, 30:44].copy()
+    for given in (image, image.astype(np.float32), np.asfortranarray(image)):
+        before = given.copy()
+        for crop in ("valid", "same", "full"):
+            ncc(given, template.astype(given.dtype), crop=crop)
+            np.testing.assert_array_equal(given, before)
+    for bad in (np.nan, np.inf, -np.inf):
+        spoiled = image.copy()
+        spoiled[5, 6] = bad
+        with pytest.raises(PixelsmithError, match="`image` contains NaN or inf"):
+            ncc(spoiled, template)
+        spoiled_template = template.copy()
+        spoiled_template[2, 3] = bad
+        with pytest.raises(PixelsmithError, match="`template` contains NaN or inf"):
+            ncc(image, spoiled_template)
+    from pixelsmith._validate import all_finite
+
+    assert all_finite(np.full(10, 1e308))  # finite, though its sum overflows: no false refusal
+    assert not all_finite(np.array([1.0, np.nan])) and not all_finite(np.array([np.inf, -np.inf]))

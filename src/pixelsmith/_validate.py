@@ -363,6 +363,14 @@ def check_bool_mask(
     return mask
 
 
+def all_finite(a: np.ndarray) -> bool:
+    """True when every element of the float array `a` is finite: a sum first (no array-sized mask; a finite
+    sum means no NaN or inf), the element test only when the sum is not finite (overflow, or a NaN or inf)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum only sends us to the element test
+        total = np.add.reduce(a, axis=None)
+    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
+
+
 def result_float_dtype(dtype: Any) -> np.dtype:
     """The one dtype rule: float32 (and float16) stay float32, everything else float64."""
     dtype = np.dtype(dtype)

@@ -14,6 +14,7 @@ from ._parallel import n_threads, run_each
 from ._validate import (
     PixelsmithTypeError,
     PixelsmithValueError,
+    all_finite,
     as_image_array,
     check_bool_mask,
     check_choice,
@@ -164,10 +165,11 @@ def ncc(
             "for an RGB pair convert both to gray first"
         )
     out_dtype = result_float_dtype(np.promote_types(img.dtype, tpl.dtype))  # computed in float64 throughout
+    as_given = img  # the caller's array, or a view of it: never written
     img = img.astype(np.float64, copy=False)
     tpl = tpl.astype(np.float64, copy=False)
     for name, value in (("image", img), ("template", tpl)):
-        if not np.isfinite(value).all():
+        if not all_finite(value):
             raise PixelsmithValueError(f"`{name}` contains NaN or inf; fill them first (pixelsmith.fill_nans)")
     weights = None
     if where is not None:
@@ -188,7 +190,10 @@ def ncc(
             f"`template` {tpl.shape} is larger than `image` {img.shape} along an axis; use crop='same' or "
             "'full', or a smaller template"
         )
-    x = padded - img.mean()  # offset-free: keeps the window variances accurate
+    # offset-free: keeps the window variances accurate; in place where `padded` is a copy of our own (an
+    # image-sized temporary less)
+    mean = img.mean()
+    x = padded - mean if padded is as_given else np.subtract(padded, mean, out=padded)
     numerator, *sums = _valid_correlations(x, [centred_tpl] + ([] if weights is None else [weights.astype(float)]))
     if weights is None:
         from ._kernels import ncc as _k
