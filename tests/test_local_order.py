@@ -420,3 +420,29 @@ def test_ctrl_c_stops_a_slow_local_apply_within_a_second_or_two(threads):
         child.kill()
     assert child.returncode == 3, (out, err)
     assert out.strip() == "interrupted"
+
+
+@pytest.mark.parametrize(("size", "q"), [((9, 9), 50), ((15, 11), 90), ((31, 31), 25)])
+def test_ranked_percentiles_in_cells_equal_numpy_and_the_whole_tile(size, q, monkeypatch):
+    """Issue 31: float box percentiles of 64 values or more count ranks in a Fenwick tree per cell of
+    96 x 96 outputs (the tree stays in cache): numpy's percentile of every window, NaN omitted or
+    propagated, and the same values as one tree over the whole tile."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    import pixelsmith.local._engine as engine
+
+    rng = np.random.default_rng(45)
+    image = rng.normal(size=(230, 270)).astype(np.float32)
+    image[rng.random(image.shape) < 0.01] = np.nan
+    padded = np.pad(image.astype(np.float64), [(s // 2, s - 1 - s // 2) for s in size], mode="symmetric")
+    windows = sliding_window_view(padded, size)
+    got = ps.local_percentile(image, q, size, nan_policy="omit")
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows
+        want = np.nanpercentile(windows, q, axis=(-2, -1))
+    # numpy interpolates between the two order statistics in float64, pixelsmith as `_sorted_percentile`: an ulp
+    np.testing.assert_allclose(got, want.astype(np.float32), rtol=2e-7, atol=0)
+    propagated = ps.local_percentile(image, q, size)
+    assert np.isnan(propagated[np.isnan(windows).any(axis=(-2, -1))]).all()
+    monkeypatch.setattr(engine, "RANKED_CELL", 10**6)  # one tree per tile
+    np.testing.assert_array_equal(ps.local_percentile(image, q, size, nan_policy="omit"), got)
