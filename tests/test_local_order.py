@@ -424,9 +424,9 @@ def test_ctrl_c_stops_a_slow_local_apply_within_a_second_or_two(threads):
 
 @pytest.mark.parametrize(("size", "q"), [((9, 9), 50), ((15, 11), 90), ((31, 31), 25)])
 def test_ranked_percentiles_in_cells_equal_numpy_and_the_whole_tile(size, q, monkeypatch):
-    """Issue 31: float box percentiles of 64 values or more count ranks in a Fenwick tree per cell of
-    96 x 96 outputs (the tree stays in cache): numpy's percentile of every window, NaN omitted or
-    propagated, and the same values as one tree over the whole tile."""
+    """Issue 31: 2-D float box percentiles of 64 values or more count ranks at three levels per cell of
+    96 x 96 outputs (or twice the window): numpy's percentile of every window, NaN omitted or
+    propagated, and the same values with one cell per tile."""
     from numpy.lib.stride_tricks import sliding_window_view
 
     import pixelsmith.local._engine as engine
@@ -444,5 +444,31 @@ def test_ranked_percentiles_in_cells_equal_numpy_and_the_whole_tile(size, q, mon
     np.testing.assert_allclose(got, want.astype(np.float32), rtol=2e-7, atol=0)
     propagated = ps.local_percentile(image, q, size)
     assert np.isnan(propagated[np.isnan(windows).any(axis=(-2, -1))]).all()
-    monkeypatch.setattr(engine, "RANKED_CELL", 10**6)  # one tree per tile
+    monkeypatch.setattr(engine, "RANKED_CELL", 10**6)  # one cell per tile
     np.testing.assert_array_equal(ps.local_percentile(image, q, size, nan_policy="omit"), got)
+
+
+def test_ranks_counted_at_three_levels_equal_the_fenwick_tree():
+    """`box_percentile_counted` (a cell's ranks in three levels of counters) finds the same order statistics
+    as `box_percentile_ranked` (a Fenwick tree): every q, NaN omitted and propagated, windows 3 x 3 to 41 x 9."""
+    from pixelsmith._kernels import rank as kr
+    from pixelsmith.local._engine import percentile_positions
+
+    rng = np.random.default_rng(46)
+    for wr, wc in ((3, 3), (15, 15), (41, 9), (9, 41)):
+        block = rng.normal(size=(60 + wr, 70 + wc))
+        block[rng.random(block.shape) < 0.03] = np.nan
+        flat = block.reshape(-1)
+        order = np.argsort(flat, kind="stable")
+        ranks = np.empty(flat.size, np.int32)
+        ranks[order] = np.arange(flat.size, dtype=np.int32)
+        n_finite = int(flat.size - np.isnan(flat).sum())
+        column = np.arange(wr, dtype=np.int64) * block.shape[1]
+        bases = np.arange(61, dtype=np.int64) * block.shape[1]
+        for q in (0, 12.5, 50, 90, 100):
+            positions = percentile_positions(q, "linear", wr * wc)
+            for omit in (True, False):
+                outs = [np.empty((61, 71)), np.empty((61, 71))]
+                for kernel, out in zip((kr.box_percentile_counted, kr.box_percentile_ranked), outs, strict=True):
+                    kernel(ranks, flat[order], n_finite, column, bases, 71, wc, positions, omit, out)
+                np.testing.assert_array_equal(outs[0], outs[1], err_msg=f"{wr}x{wc} q={q} omit={omit}")

@@ -372,3 +372,94 @@ def box_percentile_ranked(ranks, sorted_values, n_finite, column, bases, n_last,
                 rank = ranks[base + n_last - 1 + c + column[t]]
                 if rank < n_finite:
                     _tree_add(tree, rank, -1)
+
+
+# Ranks counted at three levels, for the blocks of a cell (`box_percentile_counted`): each rank, groups of
+# 16 ranks and groups of 256, so adding or removing a value is three increments and a k-th search three
+# short scans (at most n / 256 + 32 steps)
+_MID = 4  # log2 of the ranks per middle group
+_TOP = 8  # log2 of the ranks per top group
+
+
+@kernel
+def _count_add(each, mid, top, rank, delta):
+    each[rank] += delta
+    mid[rank >> _MID] += delta
+    top[rank >> _TOP] += delta
+
+
+@kernel
+def _count_kth(each, mid, top, k):
+    """0-based rank of the k-th (0-based) counted value: through the top groups, then the middle, then ranks."""
+    t = 0
+    while top[t] <= k:
+        k -= top[t]
+        t += 1
+    m = t << (_TOP - _MID)
+    while mid[m] <= k:
+        k -= mid[m]
+        m += 1
+    r = m << _MID
+    while each[r] <= k:
+        k -= each[r]
+        r += 1
+    return r
+
+
+@kernel
+def box_percentile_counted(ranks, sorted_values, n_finite, column, bases, n_last, width, positions, omit_nan, out):
+    """`box_percentile_ranked` with the window's ranks counted at three levels instead of in a Fenwick tree.
+
+    For the blocks of one cell of outputs (tens of thousands of values): a step
+    along a row is 2 x `column` increments of three counters each, and a
+    percentile one or two k-th searches of a few dozen steps, where the tree
+    took 17 dependent steps an update (3.5-5x). The order statistic found is
+    the same, so the results are identical.
+    """
+    k = column.shape[0]
+    each = np.zeros(n_finite + 1, np.int32)
+    mid = np.zeros((n_finite >> _MID) + 2, np.int32)
+    top = np.zeros((n_finite >> _TOP) + 2, np.int32)
+    for r in range(bases.shape[0]):
+        base = bases[r]
+        n = 0
+        nan_count = 0
+        for c in range(width):
+            for t in range(k):
+                rank = ranks[base + c + column[t]]
+                if rank >= n_finite:
+                    nan_count += 1
+                else:
+                    _count_add(each, mid, top, rank, 1)
+                    n += 1
+        for j in range(n_last):
+            if j > 0:
+                for t in range(k):
+                    old = ranks[base + j - 1 + column[t]]
+                    if old >= n_finite:
+                        nan_count -= 1
+                    else:
+                        _count_add(each, mid, top, old, -1)
+                        n -= 1
+                    new = ranks[base + j + width - 1 + column[t]]
+                    if new >= n_finite:
+                        nan_count += 1
+                    else:
+                        _count_add(each, mid, top, new, 1)
+                        n += 1
+            if n == 0 or (nan_count > 0 and not omit_nan):
+                out[r, j] = np.nan
+                continue
+            position = positions[n]  # the rank of _sorted_percentile: identical results
+            kk = int(np.floor(position))
+            low = sorted_values[_count_kth(each, mid, top, kk)]
+            frac = position - kk
+            if frac == 0.0 or kk + 1 >= n:
+                out[r, j] = low
+            else:
+                out[r, j] = low + (sorted_values[_count_kth(each, mid, top, kk + 1)] - low) * frac
+        for c in range(width):  # empty the counters for the next row
+            for t in range(k):
+                rank = ranks[base + n_last - 1 + c + column[t]]
+                if rank < n_finite:
+                    _count_add(each, mid, top, rank, -1)

@@ -41,10 +41,8 @@ from .._runs import true_runs
 TILE_ELEMENTS = 1 << 18
 # Boxes of at least this many values take the ranked (Fenwick tree) percentile kernel.
 RANKED_FROM = 64
-# ...taken in cells of this many outputs a side (2-D windows up to RANKED_CELL_WINDOW_MAX; beyond, the halo
-# a cell re-reads costs more than its cache saves: 61 x 61 ran 1.2x slower)
+# 2-D boxes are taken in cells of at least this many outputs a side (`_ranked_in_cells`)
 RANKED_CELL = 96
-RANKED_CELL_WINDOW_MAX = 31
 # Below this many output elements a thread pool costs more than it saves.
 SERIAL_BELOW = 1 << 16
 
@@ -444,29 +442,36 @@ def _row_bases(out_shape: tuple[int, ...], strides: np.ndarray) -> np.ndarray:
     return bases.reshape(-1) if bases.ndim else np.zeros(1, dtype=np.int64)
 
 
-def _ranked_percentile(block, spec: WindowSpec, column, bases, out_shape, width: int, out) -> None:
-    """The box percentile of every window of `block` by ranks counted in a Fenwick tree (`kr.box_percentile_ranked`)."""
+def _ranked_percentile(block, spec: WindowSpec, column, bases, out_shape, width: int, out, counted: bool) -> None:
+    """The box percentile of every window of `block` by ranks: counted at three levels (`counted`, a cell's
+    block) or in a Fenwick tree (any block)."""
     flat = np.ascontiguousarray(block).reshape(-1)
     order = np.argsort(flat, kind="stable")  # NaN last
     ranks = np.empty(flat.size, dtype=np.int32)
     ranks[order] = np.arange(flat.size, dtype=np.int32)
     n_finite = int(flat.size - np.count_nonzero(np.isnan(flat)))
-    kr.box_percentile_ranked(
-        ranks, flat[order], n_finite, column, bases, out_shape[-1], width, spec.positions, spec.omit_nan, out
-    )
+    kernel = kr.box_percentile_counted if counted else kr.box_percentile_ranked
+    kernel(ranks, flat[order], n_finite, column, bases, out_shape[-1], width, spec.positions, spec.omit_nan, out)
 
 
 def _ranked_in_cells(block: np.ndarray, spec: WindowSpec, out_shape: tuple[int, ...]) -> np.ndarray:
-    """`_order_statistic`'s ranked box percentile of a 2-D block, cell by cell of RANKED_CELL x RANKED_CELL
-    outputs: a cell's rank tree (its block's values, ~50 KB) stays in the core's cache, where a whole tile's
-    (a million ranks) did not (issue 31: 1.45-1.5x for windows 9 to 15, 1.1x at 31; the values are the
-    same order statistics, so the results are identical)."""
+    """`_order_statistic`'s box percentile of a 2-D block by ranks, cell by cell of outputs (RANKED_CELL a
+    side, or twice the window where that is larger, so the halo a cell re-reads stays small): a cell's
+    block holds tens of thousands of values, few enough to count ranks at three levels
+    (`kr.box_percentile_counted`) and to keep the counters in the core's cache. Issue 31: 3.5-5x the
+    Fenwick tree over a whole tile, at windows 9 to 101; the same order statistics, so identical results."""
     out = np.empty(out_shape, dtype=np.float64)
     wr, wc = spec.window
-    for r0 in range(0, out_shape[0], RANKED_CELL):
-        for c0 in range(0, out_shape[1], RANKED_CELL):
-            cell = np.ascontiguousarray(block[r0 : r0 + RANKED_CELL + wr - 1, c0 : c0 + RANKED_CELL + wc - 1])
-            out[r0 : r0 + RANKED_CELL, c0 : c0 + RANKED_CELL] = _order_statistic(cell, spec)
+    side = max(RANKED_CELL, 2 * max(wr, wc))
+    for r0 in range(0, out_shape[0], side):
+        for c0 in range(0, out_shape[1], side):
+            cell = np.ascontiguousarray(block[r0 : r0 + side + wr - 1, c0 : c0 + side + wc - 1])
+            cell_out = (cell.shape[0] - wr + 1, cell.shape[1] - wc + 1)
+            column = np.arange(wr, dtype=np.int64) * cell.shape[1]
+            bases = np.arange(cell_out[0], dtype=np.int64) * cell.shape[1]
+            part = np.empty(cell_out)
+            _ranked_percentile(cell, spec, column, bases, cell_out, wc, part, counted=True)
+            out[r0 : r0 + side, c0 : c0 + side] = part
     return out
 
 
@@ -490,9 +495,9 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec, integers: bool = False
         column = (np.argwhere(np.ones(spec.window[:-1] + (1,), dtype=bool)) @ strides).astype(np.int64)
         width = spec.window[-1]
         if column.size * width >= RANKED_FROM:  # large boxes: count ranks in a tree instead of shifting values
-            if block.ndim == 2 and max(spec.window) <= RANKED_CELL_WINDOW_MAX and max(out_shape) > RANKED_CELL:
+            if block.ndim == 2:
                 return _ranked_in_cells(block, spec, out_shape)
-            _ranked_percentile(block, spec, column, bases, out_shape, width, out)
+            _ranked_percentile(block, spec, column, bases, out_shape, width, out, counted=False)
         else:
             kr.box_percentile(block, column, bases, out_shape[-1], width, spec.positions, spec.omit_nan, out)
     elif spec.stat == "apply":
