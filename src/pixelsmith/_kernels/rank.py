@@ -406,6 +406,8 @@ def _count_kth(each, mid, top, k):
     return r
 
 
+# A kernel of its own, the same walk as box_percentile_ranked: one kernel switching between the counters by
+# a flag measured 2.5x slower (numba keeps the switch as a branch in the hot loop, inlined or not)
 @kernel
 def box_percentile_counted(ranks, sorted_values, n_finite, column, bases, n_last, width, positions, omit_nan, out):
     """`box_percentile_ranked` with the window's ranks counted at three levels instead of in a Fenwick tree.
