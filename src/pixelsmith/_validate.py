@@ -366,8 +366,11 @@ def check_bool_mask(
 def all_finite(a: np.ndarray) -> bool:
     """True when every element of the float array `a` is finite: a sum first (no array-sized mask; a finite
     sum means no NaN or inf), the element test only when the sum is not finite (overflow, or a NaN or inf)."""
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum only sends us to the element test
-        total = np.add.reduce(a, axis=None)
+    # float32 and float16 sum in float64, where they cannot overflow; an overflowing float64 sum only sends
+    # us to the element test
+    wide = np.float64 if a.dtype.itemsize < 8 else None
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(a, axis=None, dtype=wide)
     return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
 
 

@@ -146,6 +146,14 @@ def _cdf_and_slopes(hist, xp, cdf_round32, cdf, slopes):
         slopes[b] = (cdf[b + 1] - cdf[b]) / gap if gap != 0 else 0.0
 
 
+@kernel(inline=True)
+def _near_an_edge(v, f, first, last, margin):
+    """Whether a pixel at fraction `f` of its guessed bin lies within `margin` of the bin's edges or centre,
+    where rounding could put it on the other side; the first and last edges are the row's own extremes,
+    so exact whatever the rounding."""
+    return ((f <= margin) & (v != first)) | ((f >= 1.0 - margin) & (v != last)) | (abs(f - 0.5) <= margin)
+
+
 @kernel
 def _guessed_bins(row, first, last, scale, top, margin, bins, intervals):
     """Every pixel's bin and interpolation interval from its place t = (v - first) * scale (vectorised).
@@ -161,8 +169,7 @@ def _guessed_bins(row, first, last, scale, top, margin, bins, intervals):
         t = (v - first) * scale
         b = min(np.int32(t), top)
         f = t - b
-        # the first and last edges are the row's own extremes, so exact whatever the rounding
-        near += ((f <= margin) & (v != first)) | ((f >= 1.0 - margin) & (v != last)) | (abs(f - 0.5) <= margin)
+        near += _near_an_edge(v, f, first, last, margin)
         bins[p] = b
         intervals[p] = b + np.int32(f >= 0.5)
     return near
@@ -190,7 +197,7 @@ def _equalize_row_guessed(row, e, xp, eps, cdf_round32, hist, cdf, slopes, bins,
             v = row[p]
             t = (v - first) * scale
             f = t - min(np.int32(t), nbins - 1)
-            if ((f <= margin) & (v != first)) | ((f >= 1.0 - margin) & (v != last)) | (abs(f - 0.5) <= margin):
+            if _near_an_edge(v, f, first, last, margin):
                 b = _bin_of(v, e, first, scale, nbins)
                 bins[p] = b
                 intervals[p] = b + np.int32(v >= xp[b])

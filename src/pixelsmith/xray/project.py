@@ -14,6 +14,7 @@ from .._validate import (
     WHOLE_PICTURE,
     PixelsmithTypeError,
     PixelsmithValueError,
+    all_finite,
     as_image_array,
     check_allocation,
     check_choice,
@@ -62,8 +63,7 @@ def _attenuation(volume: Volume, energy_kev: float, *, check_finite: bool = True
         mu = _Attenuation(values, np.array([scale, offset, 0.0], np.float32))
     else:
         mu = _Attenuation(values, _AS_IS)
-    # one float64 sum finds any NaN or inf without a volume-sized mask (finite float32 values cannot overflow it)
-    if check_finite and not np.isfinite(np.add.reduce(values, axis=None, dtype=np.float64)):
+    if check_finite and not all_finite(values):
         _refuse_non_finite(mu)
     return mu
 
@@ -84,7 +84,7 @@ def _refuse_non_finite(mu: _Attenuation) -> None:
 
 def _check_projection(integrals: np.ndarray, mu: _Attenuation) -> np.ndarray:
     """`integrals`, after refusing the volume if a ray met a NaN or inf voxel (finite mu gives finite sums)."""
-    if not np.isfinite(np.add.reduce(integrals, axis=None)):
+    if not all_finite(integrals):
         _refuse_non_finite(mu)
     return integrals
 
