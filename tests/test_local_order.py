@@ -321,35 +321,91 @@ def test_integer_box_percentiles_by_sliding_histograms_equal_numpy(dtype, low, h
     np.testing.assert_array_equal(scipy_rule, ndi.percentile_filter(image.astype(np.float64), 30, size=7))
 
 
-def test_the_packed_rank_equals_the_rank_found_count_by_count():
-    """Issue 31: `_kth_packed` finds a rank four uint16 counts at a time (windows under 32768 values);
-    it must agree with the count-by-count `_kth` and with a cumulative sum, up to the largest window."""
+def test_the_packed_rank_equals_a_cumulative_sum():
+    """Issue 31: `_packed_rank` ranks 16 uint16 counts four at a time, without a branch (counts under 2**15):
+    how many leading counts keep the running count at most k, and their sum, as a cumulative sum says."""
     from pixelsmith._kernels import histogram_rank as khr
 
     rng = np.random.default_rng(43)
     for n in (1, 2, 49, 961, 10000, khr.PACKED_MAX - 1):
-        for spread in (2, 16, 256):  # all values in a few bins, in one segment, everywhere
-            values = rng.integers(0, spread, n) + rng.integers(0, 257 - spread)
-            counts = np.zeros(khr.WORDS * 4, np.uint16)
-            np.add.at(counts, values, 1)
-            np.add.at(counts, khr.COARSE + values // khr.SEGMENT, 1)
-            words = counts.view(np.uint64)
-            cumulative = np.cumsum(counts[: khr.BINS])
+        for spread in (1, 3, 16):  # all values in one bin, in a few, everywhere
+            values = rng.integers(0, spread, n) + rng.integers(0, 17 - spread)
+            counts = np.bincount(values, minlength=16).astype(np.uint16)
+            words = [np.uint64(w) for w in counts.view(np.uint64)]
+            cumulative = np.cumsum(counts)
             for k in {0, n - 1, n // 2, *rng.integers(0, n, 5).tolist()}:
+                lanes, below = khr._packed_rank(k, *words)
                 want = int(np.searchsorted(cumulative, k, side="right"))
-                assert khr._kth_packed(k, words) == want, (n, spread, k)
-                assert khr._kth(k, counts) == want, (n, spread, k)
+                assert (int(lanes), int(below)) == (want, int(cumulative[want - 1]) if want else 0), (n, spread, k)
 
 
-def test_a_window_of_32768_values_or_more_takes_the_count_by_count_rank(answered):
+@pytest.mark.parametrize("q", [50, 90, 37.5])
+def test_sliding_histograms_bring_each_segment_up_to_date_only_when_used(q):
+    """Issue 31: the window's fine counts of a segment (16 values) are made only when a rank falls in it:
+    caught up step by step, summed afresh a whole window later, and the rank above read from the next
+    segment where the two ranks straddle segments. Plateaus, steps across segment edges and noise
+    exercise each path; numpy's percentile of every window is the truth."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    rng = np.random.default_rng(45)
+    columns = np.arange(600)
+    image = np.where((columns // 37) % 2, 15, 16)[None, :] + np.zeros((40, 1), int)  # two values across an edge
+    image[:, 300:] = (columns[300:] // 5) % 256  # a ramp through every segment
+    image[20:, :] += rng.integers(0, 3, (20, 600))  # noise that moves ranks from step to step
+    image = np.clip(image, 0, 255).astype(np.uint8)
+    for size in (5, 8, (3, 40)):
+        shape = (size, size) if np.isscalar(size) else size
+        got = ps.local_percentile(image, q, size, mode="nearest")
+        padded = np.pad(image.astype(np.float64), [(s // 2, s - 1 - s // 2) for s in shape], mode="edge")
+        want = np.percentile(sliding_window_view(padded, shape), q, axis=(-2, -1))
+        np.testing.assert_array_equal(got, want, err_msg=f"{size} q={q}")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8])
+def test_byte_images_slide_histograms_over_the_image_itself(dtype, monkeypatch):
+    """Issue 31: a 2-D uint8 or int8 image large enough for the fused kernels takes its box percentiles
+    straight from the image (`_plan._byte_percentile`: no float64 tiles), its edges through index maps and
+    its rows split over the threads; numpy's percentile of every window of the padded image, every mode,
+    and `dtype=` the input's own is numpy's cast of that."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    import pixelsmith.local._plan as plan
+
+    calls = []
+    real = plan._byte_percentile
+    monkeypatch.setattr(plan, "_byte_percentile", lambda *args: calls.append(1) or real(*args))
+    info = np.iinfo(dtype)
+    image = np.random.default_rng(46).integers(info.min, info.max + 1, (130, 520)).astype(dtype)
+    image[:40, :100] = info.max  # a plateau at the top of the range, beside the noise
+    numpy_modes = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap"}
+    for size, q, mode in [(7, 50, "reflect"), ((6, 9), 50, "nearest"), (15, 90, "mirror"), (4, 25, "wrap"),
+                          (9, 62.5, "constant")]:  # fmt: skip
+        shape = (size, size) if np.isscalar(size) else size
+        pads = [(s // 2, s - 1 - s // 2) for s in shape]
+        if mode == "constant":
+            padded = np.pad(image.astype(np.float64), pads, constant_values=info.min + 3)
+            got = ps.local_percentile(image, q, size, mode=mode, cval=info.min + 3)
+        else:
+            padded = np.pad(image.astype(np.float64), pads, mode=numpy_modes[mode])
+            got = ps.local_percentile(image, q, size, mode=mode)
+        want = np.percentile(sliding_window_view(padded, shape), q, axis=(-2, -1))
+        np.testing.assert_array_equal(got, want, err_msg=f"{size} q={q} {mode}")
+        same_dtype = ps.local_percentile(image, q, size, mode=mode, cval=info.min + 3, dtype=dtype)
+        np.testing.assert_array_equal(same_dtype, want.astype(dtype), err_msg=f"{size} q={q} {mode} dtype")
+    assert len(calls) == 10
+
+
+def test_a_window_of_32768_values_or_more_takes_the_counted_ranks(answered):
+    """The packed ranks need windows under 32768 values: 181 x 181 (32761) slides histograms, 183 x 181
+    (33123) takes the float path's counted ranks, and both are exact."""
     import pixelsmith.local._engine as engine
 
     image = np.random.default_rng(44).integers(0, 256, (24, 31)).astype(np.uint8)
-    record = answered(engine, "_histogram_low")
-    for size in ((181, 181), (183, 181)):  # 32761 values (packed) and 33123 (count by count)
+    for size, histograms in (((181, 181), True), ((183, 181), False)):
+        record = answered(engine, "_histogram_low")
         got = ps.local_median(image, size, mode="reflect")
         np.testing.assert_array_equal(got, naive.local_order(image, "percentile", size, mode="reflect"))
-    assert record and all(record)
+        assert record and all(answer == histograms for answer in record), size
 
 
 def test_sliding_histograms_step_aside_where_they_cannot_be_exact(answered):

@@ -90,6 +90,9 @@ def _medians() -> None:
             ps.local_median(image, size)
             ps.local_median(image, size, dtype=image.dtype)
         ps.local_percentile(image, 90, 5)
+    signed_bytes = (np.random.default_rng(0).random((256, 260)) * 200 - 100).astype(np.int8)  # byte histograms
+    ps.local_median(signed_bytes, 7)
+    ps.local_median(signed_bytes, 7, dtype=np.int8)
     labels = (np.random.default_rng(0).random((40, 48)) * 5).astype(np.int16)
     ps.local_majority(labels, 5)
     ps.local_variety(labels, 5)

@@ -490,7 +490,8 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec, integers: bool = False
     low = _histogram_low(block, spec) if integers else None
     if low is not None:  # constant work per pixel, whatever the window
         wr, wc = spec.window
-        khr.box_percentile_histogram(block, low, wr, wc, spec.positions, out)
+        rows, columns = (np.arange(n, dtype=np.int64) for n in block.shape)  # the block is padded already
+        khr.box_percentile_histogram(block, rows, columns, low, low, wr, wc, spec.positions, 0, out.shape[0], out)
     elif spec.stat == "percentile" and spec.footprint is None:  # a box: slide a sorted window along the rows
         column = (np.argwhere(np.ones(spec.window[:-1] + (1,), dtype=bool)) @ strides).astype(np.int64)
         width = spec.window[-1]
@@ -512,8 +513,9 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec, integers: bool = False
 
 def _histogram_low(block: np.ndarray, spec: WindowSpec) -> float | None:
     """The smallest value of a 2-D block for `box_percentile_histogram`, or None where it does not apply:
-    not a box percentile, not 2-D, values spanning 256 or more, or a window count beyond uint16."""
-    if spec.stat != "percentile" or spec.footprint is not None or block.ndim != 2 or spec.volume > 65535:
+    not a box percentile, not 2-D, values spanning 256 or more, or a window of 32768 values or more
+    (beyond the kernel's packed ranks: such windows take the counted ranks of the float path)."""
+    if spec.stat != "percentile" or spec.footprint is not None or block.ndim != 2 or spec.volume >= khr.PACKED_MAX:
         return None
     low, high = float(block.min()), float(block.max())
     return low if high - low < khr.BINS else None  # NaN (an integer image's NaN cval) fails the test too

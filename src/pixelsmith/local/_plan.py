@@ -231,6 +231,8 @@ def _fused(a: np.ndarray, spec: engine.WindowSpec, crop: str, out_dtype: np.dtyp
         return _box_variance(a, spec, crop, into)
     if _median_network_applies(a, spec, crop):
         return _median_network(a, spec, out_dtype, into)
+    if _byte_percentile_applies(a, spec, crop):
+        return _byte_percentile(a, spec, out_dtype, into)
     if _footprint_applies(a, spec, crop):
         return _footprint_fused(a, spec, out_dtype, into)
     return None
@@ -499,6 +501,36 @@ def _median_network_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -
     ):
         return False
     return _box_extreme_applies(a, dataclasses.replace(spec, stat="max", footprint=None), crop)
+
+
+def _byte_percentile_applies(a: np.ndarray, spec: engine.WindowSpec, crop: str) -> bool:
+    """Box percentiles of a 2-D uint8 or int8 array, 'same' extent, by sliding histograms read straight
+    from the image (`_byte_percentile`); windows of fewer than 32768 values (the kernel's packed ranks)."""
+    from .._kernels.histogram_rank import PACKED_MAX
+
+    if spec.stat != "percentile" or spec.footprint is not None or a.ndim != 2 or a.dtype not in (np.uint8, np.int8):
+        return False
+    return spec.volume < PACKED_MAX and _box_extreme_applies(a, dataclasses.replace(spec, stat="max"), crop)
+
+
+def _byte_percentile(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype, into=None) -> np.ndarray:
+    """`_kernels/histogram_rank.py` on the image itself: no float64 copy of each tile, and written straight
+    into `dtype` when that is the input's own (a median of bytes is a byte unless interpolated, and numpy's
+    cast truncates an interpolated one as the kernel's store does)."""
+    from .._kernels import histogram_rank as khr
+
+    image, window, row_map, col_map = _rows_and_edge_maps(a, spec)
+    fill = np.asarray(spec.cval if spec.mode == "constant" else 0).astype(image.dtype)[()]
+    low = int(np.iinfo(image.dtype).min)  # every value and `fill` lie in [low, low + 256)
+    out = _output(image, image.dtype if dtype == image.dtype else spec.out_dtype, into)
+    wr, wc = window
+
+    def rows(r0: int, r1: int) -> bool:
+        khr.box_percentile_histogram(image, row_map, col_map, fill, low, wr, wc, spec.positions, r0, r1, out)
+        return True
+
+    _rows_fused(image.shape[0], rows)
+    return out
 
 
 def _median_network(a: np.ndarray, spec: engine.WindowSpec, dtype: np.dtype, into=None) -> np.ndarray | None:
