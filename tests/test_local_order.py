@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import dask.array as da
@@ -504,15 +505,26 @@ def test_ranked_percentiles_in_cells_equal_numpy_and_the_whole_tile(size, q, mon
     np.testing.assert_array_equal(ps.local_percentile(image, q, size, nan_policy="omit"), got)
 
 
-def test_ranks_counted_at_three_levels_equal_the_fenwick_tree():
-    """`box_percentile_counted` (a cell's ranks in three levels of counters) finds the same order statistics
-    as `box_percentile_ranked` (a Fenwick tree): every q, NaN omitted and propagated, windows 3 x 3 to 41 x 9."""
+def test_ranks_counted_in_groups_equal_the_fenwick_tree():
+    """`box_percentile_counted` (a cell's ranks counted one by one and in groups of 16) finds the same order
+    statistics as `box_percentile_ranked` (a Fenwick tree): every q, NaN omitted and propagated, windows
+    3 x 3 to 41 x 9, on noise, on a sawtooth whose windows' ranks climb and fall across many groups, and on
+    a checkerboard whose median jumps between its two values at every step (each search starts where the
+    last one stopped, and strides 16 groups at a time when far)."""
     from pixelsmith._kernels import rank as kr
     from pixelsmith.local._engine import percentile_positions
 
     rng = np.random.default_rng(46)
-    for wr, wc in ((3, 3), (15, 15), (41, 9), (9, 41)):
-        block = rng.normal(size=(60 + wr, 70 + wc))
+    windows = ((3, 3), (15, 15), (41, 9), (9, 41))
+    for (wr, wc), kind in itertools.product(windows, ("noise", "sawtooth", "checkerboard")):
+        shape = (60 + wr, 70 + wc)
+        if kind == "noise":
+            block = rng.normal(size=shape)
+        elif kind == "sawtooth":  # up for 20 columns, down for 20, each row offset: ranks sweep the cell both ways
+            columns = np.abs((np.arange(shape[1]) % 40) - 20).astype(float)
+            block = columns[None, :] * 50 + np.arange(shape[0])[:, None] + rng.random(shape)
+        else:
+            block = (np.add.outer(np.arange(shape[0]), np.arange(shape[1])) % 2) + rng.random(shape) * 1e-3
         block[rng.random(block.shape) < 0.03] = np.nan
         flat = block.reshape(-1)
         order = np.argsort(flat, kind="stable")
@@ -527,4 +539,4 @@ def test_ranks_counted_at_three_levels_equal_the_fenwick_tree():
                 outs = [np.empty((61, 71)), np.empty((61, 71))]
                 for kernel, out in zip((kr.box_percentile_counted, kr.box_percentile_ranked), outs, strict=True):
                     kernel(ranks, flat[order], n_finite, column, bases, 71, wc, positions, omit, out)
-                np.testing.assert_array_equal(outs[0], outs[1], err_msg=f"{wr}x{wc} q={q} omit={omit}")
+                np.testing.assert_array_equal(outs[0], outs[1], err_msg=f"{kind} {wr}x{wc} q={q} omit={omit}")
