@@ -274,7 +274,7 @@ def test_the_fused_box_sum_equals_the_engine_bit_for_bit(stat, dtype, monkeypatc
         image = rng.integers(0, 256, (300, 257)).astype(np.uint8)
     line = image.reshape(-1)[:70_001]
     func = getattr(ps, f"local_{stat}")
-    sizes = (3, 8, 9, 31, (4, 17), (13, 2), (1, 12), (40, 1))
+    sizes = (3, 8, 9, 31, (4, 17), (13, 2), (1, 12), (40, 1), (5, 6), (6, 7), (7, 5))  # 2-8: passes of 1-4 rows
     cases = [(image, size, mode) for size in sizes for mode in MODES]
     cases += [(line, size, mode) for size in (3, 16) for mode in MODES]
     thin = image.reshape(-1)[: 3 * 25_000].reshape(3, 25_000)  # windows longer than an axis: pads repeat
@@ -315,7 +315,7 @@ def test_the_fused_box_sum_kernel_matches_numpy_in_any_band_of_rows():
                 2.0,
                 True,
                 w0 * w1,
-                box.CHECK_INPUT,
+                True,
                 r0,
                 r1,
                 out,
@@ -324,14 +324,17 @@ def test_the_fused_box_sum_kernel_matches_numpy_in_any_band_of_rows():
         np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-13)
     holes = image.copy()
     holes[30, 20] = np.inf
-    row_map = edge_indices(-1, 62, 61, "reflect")
-    col_map = edge_indices(-1, 48, 47, "reflect")
-    out = np.empty((61, 47))
-    for check in (box.CHECK_INPUT, box.CHECK_OUTPUT):  # an inf read, or an inf result
-        assert not box.box_rows(holes, row_map, col_map, 3, 3, -1, -1, 0.0, False, 9.0, check, 0, 61, out)
     huge = np.full((61, 47), 1e308)  # finite values whose sums overflow: only the results tell
-    assert box.box_rows(huge, row_map, col_map, 3, 3, -1, -1, 0.0, False, 9.0, box.CHECK_INPUT, 0, 61, out)
-    assert not box.box_rows(huge, row_map, col_map, 3, 3, -1, -1, 0.0, False, 9.0, box.CHECK_OUTPUT, 0, 61, out)
+    for w1 in (1, 3, 5, 17):  # one column, the fused direct sums, Gil-Werman
+        row_map = edge_indices(-1, 62, 61, "reflect")
+        col_map = edge_indices(-(w1 // 2), 47 + w1 - 1 - w1 // 2, 47, "reflect")
+        out = np.empty((61, 47))
+        for mean in (True, False):
+            args = (row_map, col_map, 3, w1, -1, -(w1 // 2), 0.0, mean, 3.0 * w1)
+            assert not box.box_rows(holes, *args, True, 0, 61, out), w1  # an inf read
+            assert not box.box_rows(huge, *args, True, 0, 61, out), w1  # an inf result
+            assert box.box_rows(huge, *args, False, 0, 61, out), w1  # not asked: integers cannot overflow
+            assert box.box_rows(image, *args, True, 0, 61, out), w1
     assert np.all(ps.local_mean(np.full((300, 300), 1e308), 3) == 1e308)  # the engine rescales: finite
 
 
