@@ -86,6 +86,17 @@ def _window_counts(columns, j, wc):
     return f0, f1, f2, f3
 
 
+@kernel(inline=True)
+def _slide(w0, w1, w2, w3, entering, leaving):
+    """Four words of window counts one step right: the entering column's added, the leaving one's taken."""
+    return (
+        w0 + entering[0] - leaving[0],
+        w1 + entering[1] - leaving[1],
+        w2 + entering[2] - leaving[2],
+        w3 + entering[3] - leaving[3],
+    )
+
+
 @kernel
 def _bin_afresh(rank, c0, c1, c2, c3, fine, j, wc):
     """The bin of `rank` in the window at step `j` (coarse counts c0..c3), its fine counts summed afresh."""
@@ -148,20 +159,10 @@ def _strip(image, row_map, strip, fill, low, wr, wc, positions, r0, r1, coarse, 
             _move(coarse16, fine16, image, row_map[r - 1], col_map, fill, -1, low)
             _move(coarse16, fine16, image, row_map[r + wr - 1], col_map, fill, 1, low)
         made_at[:] = -wc  # no segment's window counts are made in this row yet
-        c0 = c1 = c2 = c3 = np.uint64(0)
-        for c in range(wc):
-            c0 += coarse[c, 0]
-            c1 += coarse[c, 1]
-            c2 += coarse[c, 2]
-            c3 += coarse[c, 3]
+        c0, c1, c2, c3 = _window_counts(coarse, 0, wc)
         for j in range(n_out):
             if j > 0:
-                entering = coarse[j + wc - 1]
-                leaving = coarse[j - 1]
-                c0 = c0 + entering[0] - leaving[0]
-                c1 = c1 + entering[1] - leaving[1]
-                c2 = c2 + entering[2] - leaving[2]
-                c3 = c3 + entering[3] - leaving[3]
+                c0, c1, c2, c3 = _slide(c0, c1, c2, c3, coarse[j + wc - 1], coarse[j - 1])
             segment, below = _packed_rank(k, c0, c1, c2, c3)
             s = np.int64(segment)
             columns = fine[s]
@@ -171,12 +172,7 @@ def _strip(image, row_map, strip, fill, low, wr, wc, positions, r0, r1, coarse, 
                 made = window[s]
                 f0, f1, f2, f3 = made[0], made[1], made[2], made[3]
                 for step in range(made_at[s] + 1, j + 1):
-                    entering = columns[step + wc - 1]
-                    leaving = columns[step - 1]
-                    f0 = f0 + entering[0] - leaving[0]
-                    f1 = f1 + entering[1] - leaving[1]
-                    f2 = f2 + entering[2] - leaving[2]
-                    f3 = f3 + entering[3] - leaving[3]
+                    f0, f1, f2, f3 = _slide(f0, f1, f2, f3, columns[step + wc - 1], columns[step - 1])
             made = window[s]
             made[0], made[1], made[2], made[3] = f0, f1, f2, f3
             made_at[s] = j
