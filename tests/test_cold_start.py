@@ -26,6 +26,24 @@ def test_import_pixelsmith_loads_neither_numba_nor_scipy():
     assert done.stdout.strip() == ""
 
 
+def test_the_first_kernel_call_leaves_scipy_linalg_unloaded_and_blas_working():
+    # numba's BLAS probe is answered without importing scipy.linalg (0.3 s of a first call);
+    # the answer is numba's own, and np.dot in a user's function still compiles and runs
+    code = (
+        "import sys, numpy as np, pixelsmith as ps; "
+        "ps.local_mean(np.ones((20, 20), np.float32), 3); "
+        "loaded = 'scipy.linalg' in sys.modules; "
+        "from numba.np import arraymath, linalg; import numba; "
+        "dot = numba.njit(lambda a, b: np.dot(a, b)); cov = numba.njit(lambda a: np.cov(a)); "
+        "a = np.arange(6.0).reshape(2, 3); "
+        "print(loaded, arraymath._HAVE_BLAS, arraymath.ensure_blas is linalg.ensure_blas, "
+        "np.array_equal(dot(a, a.T), a @ a.T), np.allclose(cov(a), np.cov(a)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True", "True", "True", "True"]
+
+
 def test_every_public_name_loads_on_first_use():
     code = (
         "import pixelsmith as ps; missing = [n for n in ps.__all__ if getattr(ps, n, None) is None]; "

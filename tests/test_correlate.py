@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import cv2
 import numpy as np
 import pytest
@@ -174,3 +177,23 @@ def test_ncc_leaves_its_inputs_alone_and_refuses_nan_or_inf_in_either(rng):
 
     assert all_finite(np.full(10, 1e308))  # finite, though its sum overflows: no false refusal
     assert not all_finite(np.array([1.0, np.nan])) and not all_finite(np.array([np.inf, -np.inf]))
+
+
+def test_fast_lengths_are_scipys_without_importing_it():
+    from scipy.fft import next_fast_len
+
+    from pixelsmith.correlate import _fast_length
+
+    assert [_fast_length(n) for n in range(1, 5001)] == [next_fast_len(n, real=True) for n in range(1, 5001)]
+    assert _fast_length(2**20 + 1) == next_fast_len(2**20 + 1, real=True)
+
+
+def test_ncc_does_not_load_scipy_fft():
+    # numpy's pocketfft: a first ncc call does not pay scipy.fft's imports (0.25 s)
+    code = (
+        "import sys, numpy as np, pixelsmith as ps; x = np.random.default_rng(0).random((40, 50)); "
+        "ps.ncc(x, x[5:15, 10:22]); print('scipy.fft' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -15,6 +15,9 @@ from typing import Any
 from numba import njit
 
 from ._prebuilt import layer
+from ._startup import defer_blas_probe
+
+defer_blas_probe()
 
 
 def kernel(
