@@ -145,13 +145,60 @@ def test_finalizing_in_bands_gives_the_bits_of_one_pass(rng):
     x = rng.normal(size=(1, 90, 70)) + 1e3  # an offset: rounding would show
     w1, w2 = 7, 9
     numerator = rng.normal(size=(1, 90 - w1 + 1, 70 - w2 + 1))
-    bound = kernels.flat_bound(x, 1, w1, w2, 1e-14)
+    bound = kernels.flat_bound(x, 0.0, 1, w1, w2, 1e-14)
     whole = numerator.copy()
-    kernels.finalize_rows(x, w1, w2, whole, 3.0, bound, 0, whole.shape[1])
+    kernels.finalize_rows(x, 0.0, w1, w2, whole, 3.0, bound, 0, whole.shape[1])
     bands = numerator.copy()
     for start in range(0, bands.shape[1], 2 * w1):
-        kernels.finalize_rows(x, w1, w2, bands, 3.0, bound, start, min(start + 2 * w1, bands.shape[1]))
+        kernels.finalize_rows(x, 0.0, w1, w2, bands, 3.0, bound, start, min(start + 2 * w1, bands.shape[1]))
     np.testing.assert_array_equal(bands, whole)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_kernels_centre_on_the_fly_to_the_bits_of_a_centred_copy(rng, dtype):
+    """The image is read as given, less its mean in float64: what numpy's centred float64 copy holds."""
+    from pixelsmith._kernels import ncc as kernels
+
+    x = (rng.normal(size=(1, 60, 50)) * 3 + 1e3).astype(dtype)
+    offset = float(x.mean(dtype=np.float64))
+    centred = np.subtract(x, offset, dtype=np.float64)
+    w1, w2 = 5, 8
+    numerator = rng.normal(size=(1, 60 - w1 + 1, 50 - w2 + 1))
+    bound = kernels.flat_bound(x, offset, 1, w1, w2, 1e-14)
+    assert bound == kernels.flat_bound(centred, 0.0, 1, w1, w2, 1e-14)
+    on_the_fly, from_copy = numerator.copy(), numerator.copy()
+    kernels.finalize_rows(x, offset, w1, w2, on_the_fly, 3.0, bound, 0, on_the_fly.shape[1])
+    kernels.finalize_rows(centred, 0.0, w1, w2, from_copy, 3.0, bound, 0, from_copy.shape[1])
+    np.testing.assert_array_equal(on_the_fly, from_copy)
+    volume = x.reshape(3, 20, 50)  # 3-D windows (2, 5, 8): the whole-volume path
+    a = rng.normal(size=(2, 16, 43))
+    b = a.copy()
+    kernels.finalize(volume, offset, 2, w1, w2, a, 3.0, bound)
+    kernels.finalize(np.subtract(volume, offset, dtype=np.float64), 0.0, 2, w1, w2, b, 3.0, bound)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_ncc_makes_no_centred_copy_of_the_image(rng, dtype, monkeypatch):
+    """The FFT blocks and the window sums centre the image as they read it: no image-sized temporary."""
+    import tracemalloc
+
+    monkeypatch.setenv("NUMBA_NUM_THREADS", "2")  # the blocks in flight: about 12 MB per thread
+    image = rng.random((2000, 2000)).astype(dtype)
+    template = image[300:332, 500:540].copy()
+    ncc(image, template)  # kernels loaded, FFT plans made
+    tracemalloc.start()
+    try:
+        result = ncc(image, template)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    numerator = result.size * 8  # float64 sums, finalized in place
+    result_copy = result.nbytes if dtype == np.float32 else 0
+    # a centred float64 copy alone would be 32 MB (0.9 of it is the bound); two threads' blocks take 24 MB
+    assert peak < numerator + result_copy + 0.9 * image.size * 8, (peak, numerator, result_copy)
+    expected = ncc(image.astype(np.float64), template.astype(np.float64))
+    np.testing.assert_allclose(result, expected, atol=1e-6 if dtype == np.float32 else 1e-12)
 
 
 def test_ncc_leaves_its_inputs_alone_and_refuses_nan_or_inf_in_either(rng):
@@ -197,3 +244,14 @@ def test_ncc_does_not_load_scipy_fft():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_without_fft_outputs_numpy_1_gives_the_same_bits(rng, monkeypatch):
+    """numpy before 2.0 cannot write an FFT into a given array: new arrays then, the same numbers."""
+    import pixelsmith.correlate as correlate
+
+    image = rng.normal(size=(700, 650))
+    template = image[100:140, 200:230] + rng.normal(0, 0.1, (40, 30))
+    with_outputs = ncc(image, template)
+    monkeypatch.setattr(correlate, "_FFT_TAKES_OUT", False)
+    np.testing.assert_array_equal(ncc(image, template), with_outputs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -64,39 +65,61 @@ def _block_shape(image_shape: tuple[int, ...], template_shape: tuple[int, ...]) 
     )
 
 
-def _valid_correlations(image: np.ndarray, kernels: list[np.ndarray]) -> list[np.ndarray]:
-    """``sum_k image[i + k] * kernel[k]`` at every valid position, for each kernel (all of one shape).
+def _valid_correlations(image: np.ndarray, kernels: list[np.ndarray], offset: float = 0.0) -> list[np.ndarray]:
+    """``sum_k (image[i + k] - offset) * kernel[k]`` at every valid position, for each kernel (all of one shape).
 
     Overlap-save: the image is cut into blocks of `_block_shape` samples whose
     valid outputs tile the result; each block is one real FFT, multiplied by
-    every kernel's transform and transformed back (float64 throughout). Blocks
+    every kernel's transform and transformed back (float64 throughout; each block
+    less `offset` on its own, so the image needs no centred copy). Blocks
     run on the thread pool (pocketfft releases the GIL). numpy's FFT is the same
     pocketfft as ``scipy.fft`` (the same bits here, as fast), and it is loaded
-    with numpy: ``scipy.fft`` costs a first call 0.25 s of imports.
+    with numpy: ``scipy.fft`` costs a first call 0.25 s of imports. Each thread
+    transforms in buffers of its own, reused block after block: fresh arrays
+    for every transform took half the time (their pages faulted in anew).
     """
     from numpy.fft import irfftn, rfftn
 
     shape = kernels[0].shape
     out_shape = tuple(n - t + 1 for n, t in zip(image.shape, shape, strict=True))
     fshape = _block_shape(image.shape, shape)
+    spectrum_shape = fshape[:-1] + (fshape[-1] // 2 + 1,)
     step = tuple(f - t + 1 for f, t in zip(fshape, shape, strict=True))  # valid outputs per block and axis
     flipped = [k[(slice(None, None, -1),) * k.ndim] for k in kernels]
     axes = tuple(range(image.ndim))
     transforms = [rfftn(k, fshape, axes) for k in flipped]
     outs = [np.empty(out_shape) for _ in kernels]
     origins = list(itertools.product(*(range(0, o, s) for o, s in zip(out_shape, step, strict=True))))
+    own = threading.local()
 
     def block(origin: tuple[int, ...]) -> None:
+        if not hasattr(own, "piece"):
+            own.piece, own.full = np.empty(fshape), np.empty(fshape)
+            own.spectrum, own.product = np.empty(spectrum_shape, complex), np.empty(spectrum_shape, complex)
         piece = image[tuple(slice(o, o + f) for o, f in zip(origin, fshape, strict=True))]
-        spectrum = rfftn(piece, fshape, axes)  # zero-padded at the far edges
+        if piece.shape != fshape:  # at the far edges: zero-padded
+            own.piece.fill(0.0)
+        np.subtract(piece, offset, out=own.piece[tuple(slice(0, n) for n in piece.shape)], dtype=np.float64)
+        spectrum = _fft_into(rfftn, own.piece, fshape, axes, own.spectrum)
         for transform, out in zip(transforms, outs, strict=True):
-            full = irfftn(spectrum * transform, fshape, axes)
+            full = _fft_into(irfftn, np.multiply(spectrum, transform, out=own.product), fshape, axes, own.full)
             target = tuple(slice(o, min(o + s, n)) for o, s, n in zip(origin, step, out_shape, strict=True))
             source = tuple(slice(t - 1, t - 1 + (sl.stop - sl.start)) for t, sl in zip(shape, target, strict=True))
             out[target] = full[source]
 
     run_each(origins, block)
     return outs
+
+
+# numpy's FFTs write into a given array from numpy 2.0 on
+_FFT_TAKES_OUT = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
+
+
+def _fft_into(transform: Any, x: np.ndarray, fshape: tuple[int, ...], axes: tuple[int, ...], out: np.ndarray) -> Any:
+    """``transform(x, fshape, axes)`` written into `out` where numpy can (2.0 on), else a new array."""
+    if _FFT_TAKES_OUT:
+        return transform(x, fshape, axes, out=out)
+    return transform(x, fshape, axes)
 
 
 def _window_sums(x: np.ndarray, window: tuple[int, ...]) -> np.ndarray:
@@ -186,7 +209,8 @@ def ncc(
         )
     out_dtype = result_float_dtype(np.promote_types(img.dtype, tpl.dtype))  # computed in float64 throughout
     as_given = img  # the caller's array, or a view of it: never written
-    img = img.astype(np.float64, copy=False)
+    if img.dtype not in (np.float32, np.float64) or not img.flags.c_contiguous:
+        img = np.ascontiguousarray(img, dtype=np.float64)
     tpl = tpl.astype(np.float64, copy=False)
     for name, value in (("image", img), ("template", tpl)):
         if not all_finite(value):
@@ -210,30 +234,35 @@ def ncc(
             f"`template` {tpl.shape} is larger than `image` {img.shape} along an axis; use crop='same' or "
             "'full', or a smaller template"
         )
-    # offset-free: keeps the window variances accurate; in place where `padded` is a copy of our own (an
-    # image-sized temporary less)
-    mean = img.mean()
-    x = padded - mean if padded is as_given else np.subtract(padded, mean, out=padded)
-    numerator, *sums = _valid_correlations(x, [centred_tpl] + ([] if weights is None else [weights.astype(float)]))
-    if weights is None:
+    # offset-free: keeps the window variances accurate
+    mean = float(img.mean(dtype=np.float64))
+    lead = (1,) * (3 - img.ndim) if img.ndim <= 3 else None
+    if weights is None and lead is not None:
         from ._kernels import ncc as _k
 
-        lead = (1,) * (3 - x.ndim) if x.ndim <= 3 else None
-        if lead is not None:
-            w0, w1, w2 = lead + tpl.shape
-            x3 = x.reshape(lead + x.shape)
-            result = numerator.reshape(lead + numerator.shape)  # a view: finalized in place
-            bound = _k.flat_bound(x3, w0, w1, w2, _FLAT_EPS)
-            if w0 > 1:
-                _k.finalize(x3, w0, w1, w2, result, tpl_energy, bound)
-            else:  # bands of output rows that start where the running sums restart: same bits as one pass
-                rows = result.shape[1]
-                band = w1 * max(1, -(-rows // (4 * n_threads() * w1)))
-                starts = list(range(0, rows, band))
-                run_each(
-                    starts, lambda r0: _k.finalize_rows(x3, w1, w2, result, tpl_energy, bound, r0, min(r0 + band, rows))
-                )
-            return numerator.astype(out_dtype, copy=False)
+        # the image as given (C-ordered float32 or float64), centred on the fly by the FFT blocks and the
+        # kernels: no image-sized copy (a padded crop is a copy of our own already)
+        numerator = _valid_correlations(padded, [centred_tpl], offset=mean)[0]
+        w0, w1, w2 = lead + tpl.shape
+        x3 = padded.reshape(lead + padded.shape)
+        result = numerator.reshape(lead + numerator.shape)  # a view: finalized in place
+        bound = _k.flat_bound(x3, mean, w0, w1, w2, _FLAT_EPS)
+        if w0 > 1:
+            _k.finalize(x3, mean, w0, w1, w2, result, tpl_energy, bound)
+        else:  # bands of output rows that start where the running sums restart: same bits as one pass
+            rows = result.shape[1]
+            band = w1 * max(1, -(-rows // (4 * n_threads() * w1)))
+            starts = list(range(0, rows, band))
+            run_each(
+                starts,
+                lambda r0: _k.finalize_rows(x3, mean, w1, w2, result, tpl_energy, bound, r0, min(r0 + band, rows)),
+            )
+        return numerator.astype(out_dtype, copy=False)
+    # float64, in place where `padded` is a float64 copy of our own (an image-sized temporary less)
+    own = padded is not as_given and padded.dtype == np.float64
+    x = np.subtract(padded, mean, out=padded) if own else np.subtract(padded, mean, dtype=np.float64)
+    numerator, *sums = _valid_correlations(x, [centred_tpl] + ([] if weights is None else [weights.astype(float)]))
+    if weights is None:
         n = float(tpl.size)
         s1, scale1 = _window_sums(x, tpl.shape)
         s2, scale2 = _window_sums(x * x, tpl.shape)

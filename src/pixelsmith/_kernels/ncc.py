@@ -1,6 +1,8 @@
 """Normalized cross-correlation, final step: window statistics by separable prefix sums, in place.
 
-Works on 3-D views (1-D and 2-D inputs get leading singleton axes). Window sums
+Works on 3-D views (1-D and 2-D inputs get leading singleton axes) of the image
+as given, float32 or float64, less an `offset` (its mean) subtracted on the fly
+in float64: no image-sized centred copy. Window sums
 are differences of prefix sums along one axis at a time (rows, then columns,
 then planes), so each rounding error is bounded by the prefix of one line,
 never the whole image.
@@ -14,14 +16,14 @@ from . import kernel
 
 
 @kernel
-def _row_windows(row, w2, p1, p2, out1, out2):
-    """Sums of `row` and `row`^2 over every window of w2 (from prefix sums); returns the row totals."""
+def _row_windows(row, offset, w2, p1, p2, out1, out2):
+    """Sums of `row` - `offset` and its square over every window of w2 (from prefix sums); returns the row totals."""
     run1 = 0.0
     run2 = 0.0
     p1[0] = 0.0
     p2[0] = 0.0
     for k in range(row.shape[0]):
-        v = row[k]
+        v = row[k] - offset
         run1 += v
         run2 += v * v
         p1[k + 1] = run1
@@ -33,8 +35,8 @@ def _row_windows(row, w2, p1, p2, out1, out2):
 
 
 @kernel
-def window_moments(x, w0, w1, w2):
-    """Sums of x and x^2 over every valid (w0, w1, w2) window, and the largest prefix magnitudes seen."""
+def window_moments(x, offset, w0, w1, w2):
+    """Sums of x - offset and its square over every valid (w0, w1, w2) window, and the largest prefix magnitudes."""
     n0, n1, n2 = x.shape
     o0, o1, o2 = n0 - w0 + 1, n1 - w1 + 1, n2 - w2 + 1
     plane1 = np.empty((n0, o1, o2))
@@ -49,7 +51,7 @@ def window_moments(x, w0, w1, w2):
     big2 = 0.0
     for i in range(n0):
         for j in range(n1):
-            total1, total2 = _row_windows(x[i, j], w2, p1, p2, rows1[j], rows2[j])
+            total1, total2 = _row_windows(x[i, j], offset, w2, p1, p2, rows1[j], rows2[j])
             big1 = max(big1, abs(total1))
             big2 = max(big2, total2)
         # columns: a running window sum over rows, recomputed from scratch every w1 rows so
@@ -84,8 +86,8 @@ def window_moments(x, w0, w1, w2):
 
 
 @kernel
-def _row_bounds(x):
-    """Largest row totals of |x| and x^2: bounds for every window sum built from row prefixes."""
+def _row_bounds(x, offset):
+    """Largest row totals of |x - offset| and its square: bounds for every window sum built from row prefixes."""
     n0, n1, n2 = x.shape
     big1 = 0.0
     big2 = 0.0
@@ -94,7 +96,7 @@ def _row_bounds(x):
             a = 0.0
             b = 0.0
             for k in range(n2):
-                v = x[i, j, k]
+                v = x[i, j, k] - offset
                 a += abs(v)
                 b += v * v
             big1 = max(big1, a)
@@ -119,25 +121,25 @@ def _to_ncc(numerator, i, j, a, b, n, tpl_energy, bound):
 
 
 @kernel
-def flat_bound(x, w0, w1, w2, eps_scale):
-    """Rounding bound of the window variance sums: a window below it is flat (NCC 0)."""
+def flat_bound(x, offset, w0, w1, w2, eps_scale):
+    """Rounding bound of the window variance sums of x - offset: a window below it is flat (NCC 0)."""
     n = float(w0 * w1 * w2)
-    big1, big2 = _row_bounds(x)
+    big1, big2 = _row_bounds(x, offset)
     return eps_scale * (w0 * w1 * big2 + (w0 * w1 * big1) ** 2 / n)
 
 
 @kernel
-def finalize(x, w0, w1, w2, numerator, tpl_energy, bound):
-    """Turn `numerator` (valid cross-correlations of x with the centred template) into NCC, in place (3-D)."""
+def finalize(x, offset, w0, w1, w2, numerator, tpl_energy, bound):
+    """Turn `numerator` (valid cross-correlations of x - offset with the centred template) into NCC, in place."""
     n = float(w0 * w1 * w2)
-    s1, s2, _, _ = window_moments(x, w0, w1, w2)
+    s1, s2, _, _ = window_moments(x, offset, w0, w1, w2)
     for i in range(numerator.shape[0]):
         for j in range(numerator.shape[1]):
             _to_ncc(numerator, i, j, s1[i, j], s2[i, j], n, tpl_energy, bound)
 
 
 @kernel
-def finalize_rows(x, w1, w2, numerator, tpl_energy, bound, first, stop):
+def finalize_rows(x, offset, w1, w2, numerator, tpl_energy, bound, first, stop):
     """`finalize` for 2-D windows, output rows first..stop-1 of the 2-D (or 1-D) plane ``x[0]``.
 
     The row window sums live in a ring of w1 + 1 rows (no image-sized
@@ -157,7 +159,7 @@ def finalize_rows(x, w1, w2, numerator, tpl_energy, bound, first, stop):
     c2 = np.zeros(o2)
     for j in range(first, stop + w1 - 1):
         slot = j % ring
-        _row_windows(x[0, j], w2, p1, p2, rows1[slot], rows2[slot])
+        _row_windows(x[0, j], offset, w2, p1, p2, rows1[slot], rows2[slot])
         jj = j - w1 + 1  # the output row whose window ends at row j
         if jj < first:
             continue
