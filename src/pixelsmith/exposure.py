@@ -84,7 +84,8 @@ def equalize_hist(stack: ArrayLike, *, nbins: int = 256, axes: tuple[int, ...] =
     rows = np.ascontiguousarray(moved.reshape(-1, pixels))
     use = _mask_rows(where, arr.shape, rest, image_axes, rows.shape, image_shape)
 
-    out = np.empty(rows.shape, np.float64)
+    # float32 rows are answered in float32 (the CDF computed in float64, rounded once as it is written)
+    out = np.empty(rows.shape, np.float32 if rows.dtype == np.float32 else np.float64)
     if rows.dtype.itemsize == 1 and rows.dtype.kind in "iu":  # 256 values: one table per image, no range pass
         bits = rows.view(np.uint8)
         every = np.ones((1, 0), np.bool_) if where is None else use  # (1, 0): no mask to read

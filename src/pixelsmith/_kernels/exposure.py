@@ -159,20 +159,23 @@ def _guessed_bins(row, first, last, scale, top, margin, bins, intervals):
     """Every pixel's bin and interpolation interval from its place t = (v - first) * scale (vectorised).
 
     The bin is int(t); the interval is the bin from its centre on, else the
-    one before, stored plus one (0: below the first centre). Returns how many
-    pixels lie within `margin` of an edge or a centre, where rounding could
-    put them on its other side.
+    one before, stored plus one (0: below the first centre). A pixel within
+    `margin` of an edge or a centre, where rounding could put it on the other
+    side, gets the interval -1 instead: the caller places it exactly.
+    Returns how many pixels are so near.
     """
-    near = 0
+    count = 0
     for p in range(row.shape[0]):
         v = row[p]
         t = (v - first) * scale
         b = min(np.int32(t), top)
         f = t - b
-        near += _near_an_edge(v, f, first, last, margin)
+        near = np.int32(_near_an_edge(v, f, first, last, margin))
+        interval = b + np.int32(f >= 0.5)
         bins[p] = b
-        intervals[p] = b + np.int32(f >= 0.5)
-    return near
+        intervals[p] = interval - near * (interval + 1)  # -1 when near
+        count += near
+    return count
 
 
 @kernel
@@ -180,10 +183,11 @@ def _equalize_row_guessed(row, e, xp, eps, cdf_round32, hist, cdf, slopes, bins,
     """`_equalize_row` for a row whose every pixel counts and lies within its edges, by arithmetic
     (issue 31: 1.9x): each pixel's bin and interval come from its place in bins, numpy's wherever the
     edge or centre is farther than `margin` (8x the rounding of both, `eps` the rows' precision); the
-    few pixels nearer are compared against the edges and centres themselves. The CDF is then read from
-    tables by interval, flat below the first centre and from the last on. False, with nothing written,
-    when the edges' rounding is a thousandth of a bin or more (values far from 0 in narrow bins): the
-    caller compares every pixel then.
+    few pixels nearer are compared against the edges and centres themselves, as the histogram is
+    counted (float32 rows have a few in every row: a second pass over the row cost 2x). The CDF is then
+    read from tables by interval, flat below the first centre and from the last on. False, with nothing
+    written, when the edges' rounding is a thousandth of a bin or more (values far from 0 in narrow
+    bins): the caller compares every pixel then.
     """
     nbins = e.shape[0] - 1
     first = e[0]
@@ -192,18 +196,19 @@ def _equalize_row_guessed(row, e, xp, eps, cdf_round32, hist, cdf, slopes, bins,
     margin = 8.0 * eps * ((abs(first) + abs(last)) * scale + nbins)
     if not margin < 1e-3:  # also a range of a few denormals, whose scale overflows
         return False
-    if _guessed_bins(row, first, last, scale, nbins - 1, margin, bins, intervals) > 0:
-        for p in range(row.shape[0]):  # the few pixels near an edge or a centre: against them
-            v = row[p]
-            t = (v - first) * scale
-            f = t - min(np.int32(t), nbins - 1)
-            if _near_an_edge(v, f, first, last, margin):
+    near = _guessed_bins(row, first, last, scale, nbins - 1, margin, bins, intervals)
+    hist[:] = 0
+    if near == 0:  # float64 rows, mostly
+        for p in range(row.shape[0]):
+            hist[bins[p]] += 1
+    else:
+        for p in range(row.shape[0]):
+            if intervals[p] < 0:  # near an edge or a centre: against them
+                v = row[p]
                 b = _bin_of(v, e, first, scale, nbins)
                 bins[p] = b
                 intervals[p] = b + np.int32(v >= xp[b])
-    hist[:] = 0
-    for p in range(row.shape[0]):
-        hist[bins[p]] += 1
+            hist[bins[p]] += 1
     _cdf_and_slopes(hist, xp, cdf_round32, cdf, slopes)
     slope_of, centre_of, cdf_of = tables[0], tables[1], tables[2]  # by interval + 1
     cdf_of[0] = cdf[0]
