@@ -78,7 +78,7 @@ def _valid_correlations(image: np.ndarray, kernels: list[np.ndarray], offset: fl
     transforms in buffers of its own, reused block after block: fresh arrays
     for every transform took half the time (their pages faulted in anew).
     """
-    from numpy.fft import irfftn, rfftn
+    from numpy.fft import ifftn, irfft, rfftn
 
     shape = kernels[0].shape
     out_shape = tuple(n - t + 1 for n, t in zip(image.shape, shape, strict=True))
@@ -96,16 +96,22 @@ def _valid_correlations(image: np.ndarray, kernels: list[np.ndarray], offset: fl
         if not hasattr(own, "piece"):
             own.piece, own.full = np.empty(fshape), np.empty(fshape)
             own.spectrum, own.product = np.empty(spectrum_shape, complex), np.empty(spectrum_shape, complex)
+            own.mixed = np.empty(spectrum_shape, complex)
         piece = image[tuple(slice(o, o + f) for o, f in zip(origin, fshape, strict=True))]
         if piece.shape != fshape:  # at the far edges: zero-padded
             own.piece.fill(0.0)
         np.subtract(piece, offset, out=own.piece[tuple(slice(0, n) for n in piece.shape)], dtype=np.float64)
         spectrum = _fft_into(rfftn, own.piece, fshape, axes, own.spectrum)
+        target = tuple(slice(o, min(o + s, n)) for o, s, n in zip(origin, step, out_shape, strict=True))
+        source = tuple(slice(t - 1, t - 1 + (sl.stop - sl.start)) for t, sl in zip(shape, target, strict=True))
         for transform, out in zip(transforms, outs, strict=True):
-            full = _fft_into(irfftn, np.multiply(spectrum, transform, out=own.product), fshape, axes, own.full)
-            target = tuple(slice(o, min(o + s, n)) for o, s, n in zip(origin, step, out_shape, strict=True))
-            source = tuple(slice(t - 1, t - 1 + (sl.stop - sl.start)) for t, sl in zip(shape, target, strict=True))
-            out[target] = full[source]
+            product = np.multiply(spectrum, transform, out=own.product)
+            # irfftn's steps (the inverse along the leading axes, then the real inverse along the last), the
+            # last only for the rows that are kept: a quarter of that pass saved at 512 / 128
+            mixed = _fft_into(ifftn, product, fshape[:-1], axes[:-1], own.mixed) if image.ndim > 1 else product
+            kept = source[:1] if image.ndim > 1 else ()
+            full = _fft_into(irfft, mixed[kept], fshape[-1], -1, own.full[kept])
+            out[target] = full[(slice(None),) + source[1:]] if image.ndim > 1 else full[source]
 
     run_each(origins, block)
     return outs
