@@ -114,3 +114,14 @@ def compiles_in_fresh_process(code: str, cache, prebuilt: bool = False, cwd=None
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fresh_python(code: str, timeout: float = 300) -> str:
+    """What `code` prints when run by a fresh Python process (nothing imported, nothing compiled yet in
+    it); the test fails with the child's stderr if it fails."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import pixelsmith as ps
-from expect import compile_watch, compiles_in_fresh_process, time_limit
+from expect import compile_watch, compiles_in_fresh_process, fresh_python, time_limit
 
 
 def test_import_pixelsmith_loads_neither_numba_nor_scipy():
@@ -21,9 +21,7 @@ def test_import_pixelsmith_loads_neither_numba_nor_scipy():
         "heavy = sorted(m for m in ('numba', 'scipy', 'matplotlib', 'dask') if m in sys.modules); "
         "print(','.join(heavy))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    assert fresh_python(code) == ""
 
 
 def test_the_first_kernel_call_leaves_scipy_linalg_unloaded_and_blas_working():
@@ -39,9 +37,7 @@ def test_the_first_kernel_call_leaves_scipy_linalg_unloaded_and_blas_working():
         "print(loaded, arraymath._HAVE_BLAS, arraymath.ensure_blas is linalg.ensure_blas, "
         "np.array_equal(dot(a, a.T), a @ a.T), np.allclose(cov(a), np.cov(a)))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "True", "True", "True", "True"]
+    assert fresh_python(code).split() == ["False", "True", "True", "True", "True"]
 
 
 def test_every_public_name_loads_on_first_use():
@@ -49,9 +45,7 @@ def test_every_public_name_loads_on_first_use():
         "import pixelsmith as ps; missing = [n for n in ps.__all__ if getattr(ps, n, None) is None]; "
         "from pixelsmith import local_std, find_peaks; print(missing, sorted(set(ps.__all__) - set(dir(ps))))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[] []"
+    assert fresh_python(code) == "[] []"
     with pytest.raises(AttributeError, match="no attribute 'local_nonesuch'"):
         ps.local_nonesuch  # noqa: B018
 

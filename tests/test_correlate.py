@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import cv2
 import numpy as np
 import pytest
 from skimage.feature import match_template as sk_match
 
+from expect import fresh_python
 from naive import ncc_valid
 from pixelsmith import PixelsmithError, best_lag, ccf, find_matches, ncc
 
@@ -241,9 +239,7 @@ def test_ncc_does_not_load_scipy_fft():
         "import sys, numpy as np, pixelsmith as ps; x = np.random.default_rng(0).random((40, 50)); "
         "ps.ncc(x, x[5:15, 10:22]); print('scipy.fft' in sys.modules)"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+    assert fresh_python(code) == "False"
 
 
 def test_without_fft_outputs_numpy_1_gives_the_same_bits(rng, monkeypatch):
