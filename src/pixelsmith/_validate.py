@@ -88,7 +88,10 @@ def unmasked(value: Any, name: str, fill: str) -> Any:
     """`value` without a numpy mask: a masked array with masked values is refused, naming `name` and the two
     fixes (`fill`, the filled array that says what the mask means, or ``.data`` to ignore it); one without
     masked values passes as its data. Every array argument goes through here, the image and the rest alike."""
-    if isinstance(value, np.ma.MaskedArray):
+    # a masked array exists only once numpy.ma is imported: numpy loads it lazily (27 ms), and a first call
+    # in a fresh process need not pay that to learn that its plain array has no mask
+    ma = vars(np).get("ma")
+    if ma is not None and isinstance(value, ma.MaskedArray):
         masked = int(np.ma.count_masked(value))
         if masked:
             raise PixelsmithTypeError(
