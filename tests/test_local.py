@@ -411,6 +411,41 @@ def test_van_herk_kernels_match_the_numpy_reference():
     assert not extreme.box_extreme_rows(holes, maps, maps, 3, 3, True, np.float32(0), True, 0, 20, np.empty((20, 20)))
 
 
+def test_box_extremes_take_every_short_window_in_few_passes():
+    """Windows of 1 to 9 along each axis: the first pass of 2 to 5 rows and then three a pass, the one-pass
+    rows of 3 to 5 and the pairs-then-four rows of 6 to 8, against numpy, with `fill` rows and columns."""
+    import naive
+    from pixelsmith._kernels import extreme
+    from pixelsmith._modes import edge_indices
+
+    rng = np.random.default_rng(11)
+    for dtype in (np.float32, np.uint8):
+        image = (rng.normal(size=(23, 29)) * 50 + 60).astype(dtype)
+        for mode in ("constant", "reflect"):
+            for w0 in range(1, 10):
+                for w1 in range(1, 10):
+                    row_map = edge_indices(-(w0 // 2), 23 + w0 - 1 - w0 // 2, 23, mode)
+                    col_map = edge_indices(-(w1 // 2), 29 + w1 - 1 - w1 // 2, 29, mode)
+                    pads = [(w0 // 2, w0 - 1 - w0 // 2), (w1 // 2, w1 - 1 - w1 // 2)]
+                    padded = naive.pad_like_scipy(image, pads, mode, 3)
+                    for take_max in (True, False):
+                        out = np.empty((23, 29), dtype)
+                        fine = extreme.box_extreme_rows(
+                            image, row_map, col_map, w0, w1, take_max, dtype(3), dtype == np.float32, 0, 23, out
+                        )
+                        expected = naive.sliding_extreme(
+                            naive.sliding_extreme(padded, w0, 0, take_max), w1, 1, take_max
+                        )
+                        assert fine
+                        np.testing.assert_array_equal(out, expected, err_msg=f"{dtype} {w0} {w1} {mode} {take_max}")
+    maps = edge_indices(-2, 22, 20, "reflect")
+    for row, value in ((0, np.nan), (10, np.inf), (19, -np.inf)):  # the first window, the middle, the last row
+        holes = np.ones((20, 20), np.float32)
+        holes[row, 7] = value
+        out = np.empty((20, 20))
+        assert not extreme.box_extreme_rows(holes, maps, maps, 5, 5, True, np.float32(0), True, 0, 20, out)
+
+
 def test_box_extremes_in_the_inputs_own_integer_dtype():
     """dtype= the input's integer dtype: the fused kernel writes it directly, the same values as the default."""
     rng = np.random.default_rng(10)

@@ -62,6 +62,19 @@ def nan_flags(x, source, flags):
 
 
 @kernel
+def holds_nonfinite(x, source):
+    """Whether input row `source` holds NaN or inf (-1, the cval: False): an OR over the row, vectorised,
+    where `nan_flags` adds into a float64 flag per column."""
+    if source < 0:
+        return False
+    row = x[source]
+    bad = False
+    for j in range(row.shape[0]):
+        bad |= row[j] * 0 != 0
+    return bad
+
+
+@kernel
 def pair_into(into, a, b, take_max):
     """into[:] = extreme(a, b) elementwise (branch outside the loop: it vectorises)."""
     if take_max:
