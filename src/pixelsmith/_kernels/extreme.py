@@ -58,7 +58,7 @@ def _extreme_source(x, source, fill, take_max, into):
 
 @kernel
 def _direct_extreme(x, row_map, p0, p1, fill, take_max, into):
-    """into[:] = extreme of padded rows p0 .. p1 - 1: up to four rows a pass where no row is `fill`."""
+    """into[:] = extreme of padded rows p0 .. p1 - 1: up to five rows a pass where no row is `fill`."""
     constant = False
     for p in range(p0, p1):
         constant |= row_map[p] < 0
@@ -75,33 +75,11 @@ def _direct_extreme(x, row_map, p0, p1, fill, take_max, into):
     b = x[row_map[p0 + 1]]
     if first == 2:
         pair_into(into, a, b, take_max)
-    elif first == 5:
+    else:  # rows beyond `first` are not read: `a` stands in
         c = x[row_map[p0 + 2]]
-        d = x[row_map[p0 + 3]]
-        e = x[row_map[p0 + 4]]
-        if take_max:
-            for j in range(into.shape[0]):
-                into[j] = max(max(max(a[j], b[j]), max(c[j], d[j])), e[j])
-        else:
-            for j in range(into.shape[0]):
-                into[j] = min(min(min(a[j], b[j]), min(c[j], d[j])), e[j])
-    elif first == 3:
-        c = x[row_map[p0 + 2]]
-        if take_max:
-            for j in range(into.shape[0]):
-                into[j] = max(max(a[j], b[j]), c[j])
-        else:
-            for j in range(into.shape[0]):
-                into[j] = min(min(a[j], b[j]), c[j])
-    else:
-        c = x[row_map[p0 + 2]]
-        d = x[row_map[p0 + 3]]
-        if take_max:
-            for j in range(into.shape[0]):
-                into[j] = max(max(a[j], b[j]), max(c[j], d[j]))
-        else:
-            for j in range(into.shape[0]):
-                into[j] = min(min(a[j], b[j]), min(c[j], d[j]))
+        d = x[row_map[p0 + 3]] if first > 3 else a
+        e = x[row_map[p0 + 4]] if first > 4 else a
+        _extreme_of(into, a, b, c, d, e, first, take_max)
     for p in range(p0 + first, p1, 3):
         a = x[row_map[p]]
         b = x[row_map[p + 1]]
@@ -115,34 +93,30 @@ def _direct_extreme(x, row_map, p0, p1, fill, take_max, into):
 
 
 @kernel
-def _short_windows(v, w, take_max, out):
-    """out[j] = extreme of v[j .. j + w - 1] for w of 3, 4 or 5, in one pass (a branch per window length
-    and per extreme outside the loop, so each loop vectorises)."""
-    a, b, c = v[:-2], v[1:-1], v[2:]
-    if w == 3:
+def _extreme_of(into, a, b, c, d, e, k, take_max):
+    """into[j] = extreme of the j-th values of the first `k` (3, 4 or 5) of a .. e, in one pass: the rows of a
+    window down the columns, or a row's shifted views along it (a branch per `k` and per extreme outside
+    the loops, so each loop vectorises)."""
+    if k == 3:
         if take_max:
-            for j in range(out.shape[0]):
-                out[j] = max(max(a[j], b[j]), c[j])
+            for j in range(into.shape[0]):
+                into[j] = max(max(a[j], b[j]), c[j])
         else:
-            for j in range(out.shape[0]):
-                out[j] = min(min(a[j], b[j]), c[j])
-        return
-    d = v[3:]
-    if w == 4:
+            for j in range(into.shape[0]):
+                into[j] = min(min(a[j], b[j]), c[j])
+    elif k == 4:
         if take_max:
-            for j in range(out.shape[0]):
-                out[j] = max(max(a[j], b[j]), max(c[j], d[j]))
+            for j in range(into.shape[0]):
+                into[j] = max(max(a[j], b[j]), max(c[j], d[j]))
         else:
-            for j in range(out.shape[0]):
-                out[j] = min(min(a[j], b[j]), min(c[j], d[j]))
-        return
-    e = v[4:]
-    if take_max:
-        for j in range(out.shape[0]):
-            out[j] = max(max(max(a[j], b[j]), max(c[j], d[j])), e[j])
+            for j in range(into.shape[0]):
+                into[j] = min(min(a[j], b[j]), min(c[j], d[j]))
+    elif take_max:
+        for j in range(into.shape[0]):
+            into[j] = max(max(max(a[j], b[j]), max(c[j], d[j])), e[j])
     else:
-        for j in range(out.shape[0]):
-            out[j] = min(min(min(a[j], b[j]), min(c[j], d[j])), e[j])
+        for j in range(into.shape[0]):
+            into[j] = min(min(min(a[j], b[j]), min(c[j], d[j])), e[j])
 
 
 @kernel
@@ -167,7 +141,7 @@ def _row_windows(v, w, take_max, pairs, spare, out):
         pair_into(out, v[:n_out], v[1 : 1 + n_out], take_max)
         return
     if w <= 5:  # one pass reading w values from the core's cache beats two or three doubling passes
-        _short_windows(v, w, take_max, out)
+        _extreme_of(out, v, v[1:], v[2:], v[3:] if w > 3 else v, v[4:] if w > 4 else v, w, take_max)
         return
     pair_into(pairs[: n - 1], v[: n - 1], v[1:], take_max)  # pairs[j] = extreme of v[j .. j + span - 1]
     span, flip = 2, False
