@@ -92,13 +92,13 @@ def unmasked(value: Any, name: str, fill: str) -> Any:
     # in a fresh process need not pay that to learn that its plain array has no mask
     ma = vars(np).get("ma")
     if ma is not None and isinstance(value, ma.MaskedArray):
-        masked = int(np.ma.count_masked(value))
+        masked = int(ma.count_masked(value))
         if masked:
             raise PixelsmithTypeError(
                 f"`{name}` is a numpy masked array with {masked} masked value(s), and a mask is never applied "
                 f"silently: pass {fill}, or {name}.data to ignore the mask"
             )
-        return np.ma.getdata(value)
+        return ma.getdata(value)
     return value
 
 

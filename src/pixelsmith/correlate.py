@@ -106,12 +106,15 @@ def _valid_correlations(image: np.ndarray, kernels: list[np.ndarray], offset: fl
         source = tuple(slice(t - 1, t - 1 + (sl.stop - sl.start)) for t, sl in zip(shape, target, strict=True))
         for transform, out in zip(transforms, outs, strict=True):
             product = np.multiply(spectrum, transform, out=own.product)
+            if image.ndim == 1:
+                out[target] = _fft_into(irfft, product, fshape[0], -1, own.full)[source]
+                continue
             # irfftn's steps (the inverse along the leading axes, then the real inverse along the last), the
             # last only for the rows that are kept: a quarter of that pass saved at 512 / 128
-            mixed = _fft_into(ifftn, product, fshape[:-1], axes[:-1], own.mixed) if image.ndim > 1 else product
-            kept = source[:1] if image.ndim > 1 else ()
-            full = _fft_into(irfft, mixed[kept], fshape[-1], -1, own.full[kept])
-            out[target] = full[(slice(None),) + source[1:]] if image.ndim > 1 else full[source]
+            mixed = _fft_into(ifftn, product, fshape[:-1], axes[:-1], own.mixed)
+            rows = source[0]
+            full = _fft_into(irfft, mixed[rows], fshape[-1], -1, own.full[rows])
+            out[target] = full[(slice(None),) + source[1:]]
 
     run_each(origins, block)
     return outs
@@ -121,11 +124,12 @@ def _valid_correlations(image: np.ndarray, kernels: list[np.ndarray], offset: fl
 _FFT_TAKES_OUT = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
 
 
-def _fft_into(transform: Any, x: np.ndarray, fshape: tuple[int, ...], axes: tuple[int, ...], out: np.ndarray) -> Any:
-    """``transform(x, fshape, axes)`` written into `out` where numpy can (2.0 on), else a new array."""
+def _fft_into(transform: Any, x: np.ndarray, size: Any, axes: Any, out: np.ndarray) -> np.ndarray:
+    """``transform(x, size, axes)`` (numpy's ``rfftn``, ``ifftn`` or ``irfft``: sizes and axes as each takes
+    them) written into `out` where numpy can (2.0 on), else a new array."""
     if _FFT_TAKES_OUT:
-        return transform(x, fshape, axes, out=out)
-    return transform(x, fshape, axes)
+        return transform(x, size, axes, out=out)
+    return transform(x, size, axes)
 
 
 def _window_sums(x: np.ndarray, window: tuple[int, ...]) -> np.ndarray:
