@@ -84,7 +84,8 @@ from numba.core import event
 compiled = []
 class Count(event.Listener):
     def on_start(self, ev):
-        compiled.append(ev.data["dispatcher"].py_func.__qualname__)
+        py_func = ev.data["dispatcher"].py_func
+        compiled.append(py_func.__module__ + "." + py_func.__qualname__)
     def on_end(self, ev):
         pass
 event.register("numba:compile", Count())
@@ -95,8 +96,8 @@ print(json.dumps(compiled))
 
 
 def compiles_in_fresh_process(code: str, cache, prebuilt: bool = False, cwd=None) -> list[str]:
-    """The kernels a fresh Python process compiles while running `code` (numpy as np and pixelsmith as
-    ps imported) with numba's cache in folder `cache`; `prebuilt=False` switches the shipped machine
+    """The functions (module.qualname) a fresh Python process compiles while running `code` (numpy as np
+    and pixelsmith as ps imported) with numba's cache in folder `cache`; `prebuilt=False` switches the shipped machine
     code off, so the process sees what numba alone does (issue 26)."""
     import json
     import os

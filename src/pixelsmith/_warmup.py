@@ -96,6 +96,12 @@ def _medians() -> None:
     labels = (np.random.default_rng(0).random((40, 48)) * 5).astype(np.int16)
     ps.local_majority(labels, 5)
     ps.local_variety(labels, 5)
+    for image in (np.zeros(50), np.zeros((40, 48)), np.zeros((6, 8, 10))):  # local_apply's window kernel,
+        ps.local_apply(image, _spread, 3)  # one per block rank, whatever the user's function (a callback)
+
+
+def _spread(values: np.ndarray) -> float:
+    return values.max() - values.min()
 
 
 def _nan_aware() -> None:

@@ -26,7 +26,6 @@ def kernel(
     inline: bool = False,
     fastmath: bool | set[str] = False,
     ieee_division: bool = False,
-    cache: bool = True,
 ) -> Any:
     """``@kernel`` or ``@kernel(inline=True, fastmath={...})``: numba's njit with pixelsmith's options.
 
@@ -40,10 +39,10 @@ def kernel(
     inf or NaN, numba's error_model 'numpy') instead of checking for 0 and
     raising ZeroDivisionError, a branch that keeps LLVM from vectorising the
     loop (2x for the NCC quotient); given only where the kernel says why its
-    divisor cannot be 0. `cache=False` is for kernels specialised on a user
-    function at run time (nothing to reuse across processes).
+    divisor cannot be 0. A kernel that calls a user's function takes it as a
+    C callback (`callback.py`), so it too is cached.
     """
-    options: dict[str, Any] = {"cache": cache, "nogil": True}
+    options: dict[str, Any] = {"cache": True, "nogil": True}
     if inline:
         options["inline"] = "always"
     if fastmath:
@@ -55,6 +54,6 @@ def kernel(
         # numba's cache, with the prebuilt archive behind it (a copy rebuilt from a pickle, on a
         # dask worker say, keeps cache=True: numba's cache alone)
         dispatcher = njit(**options)(py_func)
-        return layer(dispatcher) if cache else dispatcher
+        return layer(dispatcher)
 
     return decorate if func is None else decorate(func)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernel
+from .callback import BATCH_VALUES, STOPPED, data_pointer
 
 OP_PERCENTILE = 0
 OP_RANGE = 1
@@ -159,29 +160,44 @@ def window_order_stat(block, offsets, bases, n_last, op, positions, omit_nan, st
                 out[r, j] = _reduce(buf, n, op, positions)
 
 
-# Not cached, deliberately: its specialisations are per user function, and numba's cache index would
-# pickle those functions' types, so another process (without the user's module) could not load it.
-@kernel(cache=False)
+@kernel
 def window_apply(block, offsets, bases, n_last, func, omit_nan, stop, out):
-    """out[r, j] = func(values of the window) for a numba-compiled `func` of one 1-D float64 array.
-    Returns early, leaving `out` unfinished, once ``stop[0]`` is raised: polled every window (a user's
-    function may take any time)."""
+    """out[r, j] = the user's function of the window's values, through `func`, a `callback.WINDOW_CALLBACK`.
+
+    The windows of a row are gathered in batches of `callback.BATCH_VALUES`
+    values at most, and each batch is one call of `func` (one indirect call a
+    batch, not a window). Returns -1 when done, or ``r * n_last + j`` for the
+    first window whose function raised (`out` is unfinished from there: the
+    caller runs that window again in Python for the user's exception).
+    Returns early, leaving `out` unfinished, once ``stop[0]`` is raised: the
+    callback polls it every window (a user's function may take any time).
+    """
     flat = block.reshape(-1)
     k = offsets.shape[0]
-    buf = np.empty(k)
+    batch = max(1, min(n_last, BATCH_VALUES // max(k, 1)))
+    values = np.empty((batch, k))
+    counts = np.empty(batch, np.intp)
     for r in range(bases.shape[0]):
-        for j in range(n_last):
-            if stop[0]:
-                return
-            start = bases[r] + j
-            n = 0
-            for t in range(k):
-                v = flat[start + offsets[t]]
-                if omit_nan and v != v:
-                    continue
-                buf[n] = v
-                n += 1
-            out[r, j] = func(buf[:n]) if n else np.nan
+        for j0 in range(0, n_last, batch):
+            m = min(batch, n_last - j0)
+            for i in range(m):
+                start = bases[r] + j0 + i
+                window = values[i]
+                n = 0
+                for t in range(k):
+                    v = flat[start + offsets[t]]
+                    if omit_nan and v != v:
+                        continue
+                    window[n] = v
+                    n += 1
+                counts[i] = n
+            results = out[r, j0 : j0 + m]
+            failed = func(data_pointer(values), k, data_pointer(counts), m, data_pointer(results), data_pointer(stop))
+            if failed == STOPPED:
+                return -1
+            if failed >= 0:
+                return r * n_last + j0 + failed
+    return -1
 
 
 @kernel

@@ -35,6 +35,7 @@ from .._kernels import window as kw
 from .._modes import edge_indices
 from .._parallel import run_each, stop_flag
 from .._runs import true_runs
+from ._callback import raise_from_window, window_callback
 
 # Elements of float64 per gathered tile: large enough to amortise the halo and
 # Python overhead, small enough to stay in cache and keep memory flat.
@@ -504,7 +505,11 @@ def _order_statistic(block: np.ndarray, spec: WindowSpec, integers: bool = False
         else:
             kr.box_percentile(block, column, bases, out_shape[-1], width, spec.positions, spec.omit_nan, out)
     elif spec.stat == "apply":
-        kr.window_apply(block, offsets, bases, out_shape[-1], spec.reducer, spec.omit_nan, stop_flag(), out)
+        callback = window_callback(spec.reducer)
+        failed = kr.window_apply(block, offsets, bases, out_shape[-1], callback, spec.omit_nan, stop_flag(), out)
+        if failed >= 0:
+            row, column = divmod(failed, out_shape[-1])
+            raise_from_window(spec.reducer, block, offsets, int(bases[row]) + column, spec.omit_nan)
     else:
         kr.window_order_stat(
             block, offsets, bases, out_shape[-1], ORDER_STATS[spec.stat], spec.positions, spec.omit_nan,

@@ -310,6 +310,7 @@ def local_apply(
         (in footprint order; NaN skipped with 'omit'). A numba ``@njit`` function
         is used as is; a plain Python function is compiled with ``numba.njit``
         (it must then use only what numba supports: numpy on arrays, loops, math).
+        An exception it raises for any window is raised here, as in Python.
     {size}
     {footprint}
     {mode}
