@@ -278,7 +278,8 @@ def test_the_fused_box_sum_equals_the_engine_bit_for_bit(stat, dtype, monkeypatc
     cases = [(image, size, mode) for size in sizes for mode in MODES]
     cases += [(line, size, mode) for size in (3, 16) for mode in MODES]
     thin = image.reshape(-1)[: 3 * 25_000].reshape(3, 25_000)  # windows longer than an axis: pads repeat
-    cases += [(thin, size, mode) for size in ((9, 3), (7, 11)) for mode in MODES]
+    # (1, 600): Gil-Werman blocks of 600 values along the row; (7, 11): many short blocks a row
+    cases += [(thin, size, mode) for size in ((9, 3), (7, 11), (1, 600)) for mode in MODES]
     calls = []
     real = plan._box_sum
     monkeypatch.setattr(plan, "_box_sum", lambda *args: calls.append(1) or real(*args))
@@ -595,7 +596,7 @@ def test_the_fused_box_variance_equals_the_engine_bit_for_bit(stat, dtype, monke
     line = image.reshape(-1)[:300_001]  # two 1-D tiles
     func = getattr(ps, f"local_{stat}")
     cases = [(image, size, mode) for size in (3, 8, 9, 31, (4, 17), (13, 2), (1, 12), (40, 1)) for mode in MODES]
-    cases += [(line, size, mode) for size in (3, 16) for mode in MODES]
+    cases += [(line, size, mode) for size in (3, 16, 700) for mode in MODES]  # 700: blocks of 700 values
     record = answered(plan, "_box_variance")
     fast = [func(a, size, mode=mode, cval=1.5, ddof=1) for a, size, mode in cases]
     assert len(record) == len(cases) and all(record)
