@@ -137,3 +137,33 @@ def test_shipped_and_locally_compiled_code_give_the_same_answers(tmp_path):
             np.testing.assert_allclose(f[name], first[name], rtol=1e-6, equal_nan=True, err_msg=name)
         np.testing.assert_array_equal(f["med"], first["med"])  # an order statistic: exact
         np.testing.assert_array_equal(f["peaks"], first["peaks"])
+
+
+_HELPER = "from . import kernel\n\n\n@kernel\ndef helper(x):\n    return x + {step}\n"
+_CALLER = "from . import kernel\nfrom .helper import helper\n\n\n@kernel\ndef caller(x):\n    return helper(x) * 2\n"
+
+
+def test_an_edited_helper_reaches_its_cached_callers_in_other_modules(tmp_path):
+    """numba keys a cached kernel on its own file only; the helpers it calls from other modules are compiled
+    into it. Each entry is also keyed on the whole kernel package, so a caller whose file did not change
+    is compiled again after its helper changed, instead of loading its old machine code."""
+    import shutil
+
+    from expect import fresh_python
+
+    package = tmp_path / "fakepkg" / "_kernels"
+    package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("")
+    for name in ("__init__.py", "_prebuilt.py", "_startup.py"):  # the real decorator and cache layers
+        shutil.copy(KERNELS / name, package / name)
+    (package / "caller.py").write_text(_CALLER)
+    code = (
+        f"import os, sys; os.environ['NUMBA_CACHE_DIR'] = {str(tmp_path / 'cache')!r}; "
+        f"sys.path.insert(0, {str(tmp_path)!r}); from fakepkg._kernels.caller import caller; print(caller(1))"
+    )
+    answers = []
+    for step in (1, 2):
+        (package / "helper.py").write_text(_HELPER.format(step=step))
+        answers.append(fresh_python(code))
+    assert answers == ["4", "6"]  # (1 + 1) * 2, then (1 + 2) * 2: not the first helper's cached code
+    assert fresh_python(code) == "6" and list((tmp_path / "cache").rglob("caller*.nbi"))  # and it is cached

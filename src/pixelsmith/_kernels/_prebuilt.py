@@ -17,11 +17,17 @@ argument types, and a CPU that has every feature the code was compiled for.
 Anything else (another numba, an ARM machine, an edited kernel) falls back to
 compiling, exactly as without the archive. ``PIXELSMITH_PREBUILT_KERNELS=0``
 turns the archive off.
+
+Both layers also key every entry on the whole kernel package (`package_stamp`):
+numba alone keys a kernel on its own file, not on the helpers it calls from
+other modules, whose code is compiled into it, so an edited or upgraded
+helper would otherwise leave its callers' cached code stale.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 import os
@@ -129,8 +135,24 @@ class _Magic:
         return self._magic
 
 
+@functools.cache
+def package_stamp(folder: Path = ARCHIVE.parent) -> str:
+    """SHA-256 of every module of the kernel package (names and contents), read once per process."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 class LayeredCache(FunctionCache):
     """numba's function cache, then the archive: what this machine compiled wins, the archive beats compiling."""
+
+    def _index_key(self, sig: Any, codegen: Any) -> Any:
+        # numba keys an entry on the kernel's own file and bytecode, not on the kernels it calls from other
+        # modules, whose code is compiled into it: after an edit of rows.py (or an upgrade that changes it)
+        # every caller elsewhere would load its old machine code. The whole package's stamp joins the key.
+        signature, magic, hashes = super()._index_key(sig, codegen)
+        return signature, magic, (*hashes, package_stamp())
 
     def _load_overload(self, sig: Any, target_context: Any) -> Any:
         data = super()._load_overload(sig, target_context)
