@@ -158,9 +158,13 @@ def paper_level(page: Any) -> np.ndarray:
     >>> bool(np.allclose(level[300, [50, 350]], 255 * np.linspace(1.0, 0.5, 400)[[50, 350]], rtol=0.03))
     True
     """
+    return _paper_level(_light_paper(_gray(page)))
+
+
+def _paper_level(values: np.ndarray) -> np.ndarray:
+    """`paper_level` of a page already made light (`_light_paper`), float32."""
     from ..fill import fill_nans
 
-    values = _light_paper(_gray(page))
     height, width = values.shape
     sample = values[::2, ::2]  # a quarter of the pixels is plenty for a percentile
     side = max(2, int(round(min(sample.shape) / _GRID_CELLS)))  # cell side in sample pixels
@@ -218,7 +222,7 @@ def _contrast(page: Any, with_level: bool = False) -> Any:
     `with_level` returns the paper level too (for `_tone_mask`).
     """
     values = _light_paper(_gray(page))
-    level = paper_level(values)
+    level = _paper_level(values)  # not paper_level(values): the page is light and float32 already
     contrast = np.maximum(level - values, 0) / level
     return (contrast, level) if with_level else contrast
 
