@@ -154,6 +154,16 @@ class LayeredCache(FunctionCache):
         signature, magic, hashes = super()._index_key(sig, codegen)
         return signature, magic, (*hashes, package_stamp())
 
+    def load_overload(self, sig: Any, target_context: Any) -> Any:
+        # numba refreshes the target context before every cache load: the first refresh in a process
+        # imports all of numba's implementation registries (0.25-0.3 s), which only compiling uses (the
+        # compiler refreshes for itself). Loading machine code needs the runtime (NRT) alone.
+        from numba.core.runtime import rtsys
+
+        rtsys.initialize(target_context)
+        with self._guard_against_spurious_io_errors():
+            return self._load_overload(sig, target_context)
+
     def _load_overload(self, sig: Any, target_context: Any) -> Any:
         data = super()._load_overload(sig, target_context)
         if data is not None or not self._enabled:
