@@ -167,3 +167,36 @@ def test_harmonic_2d_by_banded_cholesky_per_hole_equals_the_dense_solve(rng, mon
     single = fill_nans(a.astype(np.float32))
     assert single.dtype == np.float32
     np.testing.assert_allclose(single, harmonic_fill(a.astype(np.float32)), atol=1e-5)
+
+
+def test_holes_are_labelled_as_scipy_labels_them():
+    """The harmonic fill's own 4-connected labelling (no scipy.ndimage import on a first call) numbers the
+    holes as scipy.ndimage.label does: 1, 2, .. in the raster order of their first pixel."""
+    from scipy.ndimage import label
+
+    from pixelsmith._kernels import fill as kernels
+
+    rng = np.random.default_rng(12)
+    checker = (np.add.outer(np.arange(9), np.arange(7)) % 2).astype(bool)  # the most components a size holds
+    spiral = np.zeros((9, 9), bool)
+    spiral[1, 1:8], spiral[1:8, 7], spiral[7, 1:8], spiral[3:8, 1], spiral[3, 1:6], spiral[3:6, 5] = (True,) * 6
+    cases = [checker, ~checker, spiral, np.ones((5, 6), bool), np.zeros((4, 3), bool), np.ones((1, 1), bool)]
+    cases += [rng.random(tuple(rng.integers(1, 50, 2))) < p for p in (0.2, 0.45, 0.6, 0.9)]
+    cases += [np.eye(6, dtype=bool), np.eye(6, dtype=bool)[::-1]]  # diagonal: 4-connected, so apart
+    for holes in cases:
+        expected, count = label(holes)
+        labels = np.full(holes.shape, -7, np.int32)
+        assert kernels.label_holes(holes, labels) == count
+        np.testing.assert_array_equal(labels, expected)
+
+
+def test_harmonic_fill_and_page_layout_leave_scipy_ndimage_unloaded():
+    from expect import fresh_python
+
+    code = (
+        "import sys, numpy as np, pixelsmith as ps; "
+        "a = np.random.default_rng(0).random((60, 70)); a[a < 0.2] = np.nan; ps.fill_nans(a, method='harmonic'); "
+        "ps.document.page_blocks(ps.datasets.synthetic_page((600, 400), seed=0).image); "
+        "print('scipy.ndimage' in sys.modules)"
+    )
+    assert fresh_python(code) == "False"

@@ -165,12 +165,12 @@ _BANDED_VALUES = 1 << 24  # 128 MB of float64
 def _harmonic_2d(x: np.ndarray, holes: np.ndarray) -> np.ndarray:
     """The harmonic fill of a 2-D image, hole by hole: a banded Cholesky per hole (`_kernels/fill.py`),
     holes in groups on the thread pool; a hole too wide for a band goes to the sparse solver."""
-    from scipy.ndimage import label
-
     from ._kernels import fill as _k
     from ._parallel import n_threads, run_each
 
-    labels, n_holes = label(holes)  # 4-connected: exactly the independent systems
+    # 4-connected: exactly the independent systems (int32 as scipy.ndimage.label, int64 past 2**31 pixels)
+    labels = np.empty(holes.shape, np.int32 if holes.size < 2**31 - 2 else np.int64)
+    n_holes = _k.label_holes(holes, labels)
     missing = np.flatnonzero(holes)
     hole_of = labels.ravel()[missing] - 1
     order = np.argsort(hole_of, kind="stable")  # grouped by hole, raster order within each

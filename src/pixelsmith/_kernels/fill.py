@@ -20,6 +20,56 @@ from . import kernel
 
 
 @kernel
+def _root(parent, i):
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]  # halve the path as it is walked
+        i = parent[i]
+    return i
+
+
+@kernel
+def label_holes(holes, labels):
+    """labels[:] = the 4-connected components of the True pixels of 2-D `holes`, numbered 1, 2, .. in the
+    raster order of their first pixel (0 elsewhere, as scipy.ndimage.label); returns their count.
+
+    One raster pass gives each pixel the provisional label of its upper or left neighbour, joining the two
+    labels when both exist (union-find); a second pass numbers the roots by first appearance.
+    """
+    rows, cols = holes.shape
+    parent = np.empty(holes.size // 2 + 2, labels.dtype)
+    provisional = 0
+    for i in range(rows):
+        for j in range(cols):
+            if not holes[i, j]:
+                labels[i, j] = 0
+                continue
+            up = labels[i - 1, j] if i > 0 else 0
+            left = labels[i, j - 1] if j > 0 else 0
+            if up == 0 and left == 0:
+                provisional += 1
+                parent[provisional] = provisional
+                labels[i, j] = provisional
+            elif up == 0 or left == 0 or up == left:
+                labels[i, j] = max(up, left)
+            else:
+                a, b = _root(parent, up), _root(parent, left)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+                labels[i, j] = min(a, b)
+    final = np.zeros(provisional + 1, labels.dtype)
+    count = 0
+    for i in range(rows):
+        for j in range(cols):
+            if labels[i, j]:
+                r = _root(parent, labels[i, j])
+                if final[r] == 0:
+                    count += 1
+                    final[r] = count
+                labels[i, j] = final[r]
+    return count
+
+
+@kernel
 def hole_bands(pixels, starts, width, local):
     """Half-bandwidth of every hole's system; `local[p]` becomes pixel p's index within its hole."""
     n_holes = starts.shape[0] - 1
