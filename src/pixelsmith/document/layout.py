@@ -88,6 +88,8 @@ def _gray(page: Any) -> np.ndarray:
     )
     if arr.ndim == 3:
         return as_rgb(arr).mean(axis=-1)
+    if arr.dtype.kind in "iu":  # gray levels as they are: `_light_paper` makes float32 of them, the same
+        return np.asarray(arr)  # values as through float64, without a page-sized float64 copy
     values = np.asarray(arr, dtype=np.float64)
     if not np.isfinite(values).all():
         raise PixelsmithValueError("`page` contains NaN or inf")
@@ -178,7 +180,7 @@ def _paper_level(values: np.ndarray) -> np.ndarray:
         grid = fill_nans(np.where(paper, grid, np.nan), channel_axis=None)
     cell = 2.0 * side  # in page pixels
     level = _hat_weights(height, cell, rows) @ grid.astype(np.float32) @ _hat_weights(width, cell, cols).T
-    return np.maximum(level, np.float32(1e-6))
+    return np.maximum(level, np.float32(1e-6), out=level)
 
 
 def _paper_cells(grid: np.ndarray, rounds: int = 4) -> np.ndarray:
@@ -226,7 +228,9 @@ def _contrast(page: Any, with_level: bool = False) -> Any:
     """
     values = _light_paper(_gray(page))
     level = _paper_level(values)  # not paper_level(values): the page is light and float32 already
-    contrast = np.maximum(level - values, 0) / level
+    contrast = np.subtract(level, values, out=values)  # in place: no more page-sized temporaries
+    np.maximum(contrast, 0, out=contrast)
+    contrast /= level
     return (contrast, level) if with_level else contrast
 
 
