@@ -87,6 +87,91 @@ def test_write_raster_streams_dask_blocks(geotiff, tmp_path):
     np.testing.assert_array_equal(read_raster(out).data, read_raster(path).data + 1)
 
 
+def test_write_raster_sizes_gdal_cache_in_bytes_and_writes_alone(geotiff, tmp_path, monkeypatch):
+    # rasterio passes GDAL_CACHEMAX to GDALSetCacheMax64 as given: 128 meant 128 bytes, every block a flush,
+    # and flushes from the pool's reading threads raced the writer (tiles read back as nodata)
+    from rasterio.env import get_gdal_config
+
+    from pixelsmith.io._gdal_access import GDAL_ACCESS, WRITE_CACHE_BYTES
+
+    path, _ = geotiff
+    lazy = read_raster(path, chunks=16)
+    cache_sizes, exclusive = [], []
+    original = rasterio.io.DatasetWriter.write
+
+    def watched_write(self, *args, **kwargs):
+        exclusive.append(GDAL_ACCESS._writing and GDAL_ACCESS._readers == 0)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(rasterio.io.DatasetWriter, "write", watched_write)
+    out = write_raster(
+        tmp_path / "out.tif",
+        lazy.data * 2,
+        like=lazy,
+        progress=lambda done, total: cache_sizes.append(get_gdal_config("GDAL_CACHEMAX")),
+    )
+    assert set(cache_sizes) == {WRITE_CACHE_BYTES} and len(cache_sizes) == lazy.data.npartitions
+    assert WRITE_CACHE_BYTES >= 64 * 2**20  # room for hundreds of 256 x 256 float32 tiles
+    assert len(exclusive) == lazy.data.npartitions and all(exclusive)
+    np.testing.assert_array_equal(read_raster(out).data, read_raster(path).data * 2)
+
+
+def test_gdal_access_lock_lets_reads_overlap_and_writes_wait():
+    import threading
+
+    from pixelsmith.io._gdal_access import _SharedExclusiveLock
+
+    lock = _SharedExclusiveLock()
+    events = []
+    first_reader_in, release_reader = threading.Event(), threading.Event()
+
+    def reader(name, hold):
+        with lock.shared():
+            events.append(f"{name} in")
+            if hold:
+                first_reader_in.set()
+                release_reader.wait(5)
+            events.append(f"{name} out")
+
+    def writer():
+        with lock.exclusive():
+            events.append("writer in")
+            events.append("writer out")
+
+    held = threading.Thread(target=reader, args=("r1", True))
+    held.start()
+    assert first_reader_in.wait(5)
+    overlapping = threading.Thread(target=reader, args=("r2", False))
+    overlapping.start()
+    overlapping.join(5)
+    assert events == ["r1 in", "r2 in", "r2 out"]  # readers share
+    waiting_writer = threading.Thread(target=writer)
+    waiting_writer.start()
+    while not lock._writers_waiting:
+        threading.Event().wait(0.001)
+    late_reader = threading.Thread(target=reader, args=("r3", False))
+    late_reader.start()
+    threading.Event().wait(0.05)
+    assert events[-1] == "r2 out"  # the writer waits for r1, and r3 waits behind the writer
+    release_reader.set()
+    for t in (held, waiting_writer, late_reader):
+        t.join(5)
+    assert events[3:] == ["r1 out", "writer in", "writer out", "r3 in", "r3 out"]
+
+
+def test_lazy_raster_refuses_a_file_replaced_since_it_was_opened(tmp_path):
+    path = tmp_path / "a.tif"
+    write_raster(path, np.zeros((40, 40), np.float32), transform=TRANSFORM, crs="EPSG:32633")
+    before = read_raster(path, chunks=16)
+    assert read_raster(path, chunks=16).data.name == before.data.name  # same file, same dask keys
+    write_raster(path, np.ones((40, 40), np.float32), transform=TRANSFORM, crs="EPSG:32633")
+    after = read_raster(path, chunks=16)
+    assert after.data.name != before.data.name
+    assert float(after.data.sum().compute()) == 1600.0
+    with pytest.raises(PixelsmithValueError, match="changed since it was opened"):
+        (after.data - before.data).compute()
+
+
 def test_write_raster_failure_leaves_no_file(geotiff, tmp_path, disk_full_on_write):
     path, _ = geotiff
     lazy = read_raster(path, chunks=16)

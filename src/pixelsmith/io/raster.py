@@ -22,10 +22,9 @@ import numpy as np
 from .._readers import register_reader
 from .._validate import PixelsmithTypeError, PixelsmithValueError, is_dask_array, require, unmasked
 from ._atomic import atomic_path
+from ._gdal_access import GDAL_ACCESS, WRITE_CACHE_BYTES
 
 __all__ = ["Raster", "RasterReader", "open_raster", "read_raster", "write_raster", "map_raster", "pixel_to_map"]
-
-WRITE_CACHE_MB = 128
 
 # chunks smaller than this along an axis (that is longer than it) cost more in scheduling than in work:
 # map_raster and the command line's --chunks refuse them alike
@@ -200,6 +199,15 @@ def _open(path: str | os.PathLike):
         ) from None
 
 
+def _signature(path: str | os.PathLike) -> tuple[int, int, int]:
+    """What changes when a file is replaced or rewritten: inode, modification time, size."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1, -1)
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def _float_dtype_for(dtype: np.dtype) -> np.dtype:
     """Smallest float that holds every value exactly (for NaN as nodata)."""
     dtype = np.dtype(dtype)
@@ -214,6 +222,8 @@ class RasterReader:
 
     Reading opens the file per call, so it is safe from threads and processes.
     ``reader[rows, cols]`` (slices) returns float data with nodata as NaN.
+    A file replaced or rewritten since it was opened is refused, not read:
+    its new blocks would silently mix with blocks already read.
     """
 
     path: str
@@ -222,6 +232,7 @@ class RasterReader:
     dtype: np.dtype
     nodata: float | None
     squeeze: bool
+    signature: tuple[int, int, int] = (0, 0, 0)  # the file's (inode, mtime in ns, size) when opened
 
     @property
     def ndim(self) -> int:
@@ -231,7 +242,12 @@ class RasterReader:
         from rasterio.windows import Window
 
         window = Window(cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start)
-        with _open(self.path) as src:
+        if _signature(self.path) != self.signature:
+            raise PixelsmithValueError(
+                f"input {self.path!r} changed since it was opened (replaced, rewritten or removed); "
+                "open it again (read_raster) to read its new contents"
+            )
+        with GDAL_ACCESS.shared(), _open(self.path) as src:
             raw = src.read(list(self.bands), window=window)
         data = raw.astype(self.dtype, copy=False)
         if self.nodata is not None:
@@ -271,7 +287,7 @@ def open_raster(
 
     The returned `Raster` has ``data=None``; `read_raster` documents the arguments.
     """
-    with _open(path) as src:
+    with GDAL_ACCESS.shared(), _open(path) as src:
         if require_georeferencing and src.crs is None and src.transform.is_identity:
             raise PixelsmithValueError(
                 f"input {str(path)!r} has no georeferencing (no CRS, identity transform); "
@@ -290,7 +306,7 @@ def open_raster(
         dtype = _float_dtype_for(file_dtype) if nodata is not None else file_dtype
         squeeze = len(bands) == 1
         shape = (src.height, src.width) if squeeze else (len(bands), src.height, src.width)
-        reader = RasterReader(str(path), bands, shape, dtype, nodata, squeeze)
+        reader = RasterReader(str(path), bands, shape, dtype, nodata, squeeze, _signature(path))
         meta = dict(
             transform=src.transform,
             crs=src.crs,
@@ -343,11 +359,12 @@ def read_raster(
     ((3, 4), 32633, 30.0)
     """
     reader, meta = open_raster(path, band, require_georeferencing=require_georeferencing)
-    shape, squeeze, bands = reader.shape, reader.squeeze, reader.bands
+    shape, squeeze = reader.shape, reader.squeeze
     if chunks is None:
         data = reader.read(slice(0, shape[-2]), slice(0, shape[-1]))
     else:
         import dask.array as da
+        from dask.base import tokenize
 
         rc = _check_chunks(chunks)
         dask_chunks = rc if squeeze else (1,) + rc
@@ -357,7 +374,7 @@ def read_raster(
             asarray=False,
             lock=False,
             fancy=False,
-            name=f"read-raster-{Path(path).name}-{abs(hash((str(path), bands, rc)))}",
+            name=f"read-raster-{Path(path).name}-{tokenize(reader, rc)}",
         )
         if squeeze:  # window statistics of this array read each block plus halo straight from the file
             register_reader(data.name, reader)
@@ -473,11 +490,25 @@ def write_raster(
             block = np.where(np.isnan(block), nodata, block).astype(dtype, copy=False)
         return block
 
+    def write(block: np.ndarray, index: tuple[slice, ...] | None) -> None:
+        """Write a block at `index` (None: the whole raster), with no other GDAL access beside it."""
+        block = prepared(block)
+        if data.ndim == 2:
+            bands: int | list[int] = 1
+        else:
+            first, last = (0, count) if index is None else (index[0].start, index[0].stop)
+            bands = list(range(first + 1, last + 1))
+        window = None if index is None else Window.from_slices(index[-2], index[-1])
+        with GDAL_ACCESS.exclusive():
+            dst.write(block, bands, window=window)
+
     # GDAL's block cache defaults to 5% of RAM; written blocks need little of it
-    with atomic_path(path, ".tif") as tmp, rasterio.Env(GDAL_CACHEMAX=WRITE_CACHE_MB):
+    with atomic_path(path, ".tif") as tmp, rasterio.Env(GDAL_CACHEMAX=WRITE_CACHE_BYTES):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # NotGeoreferencedWarning for plain arrays
-            with rasterio.open(tmp, "w", **profile) as dst:
+            with GDAL_ACCESS.exclusive():
+                dst = rasterio.open(tmp, "w", **profile)
+            try:
                 for i, name in enumerate(names[:count], 1):
                     if name:
                         dst.set_band_description(i, name)
@@ -487,25 +518,16 @@ def write_raster(
                     from ..scale import iter_computed_blocks  # the computing is not io's: blocks arrive done
 
                     for done, total, index, block in iter_computed_blocks(data):
-                        window = Window(
-                            index[-1].start,
-                            index[-2].start,
-                            index[-1].stop - index[-1].start,
-                            index[-2].stop - index[-2].start,
-                        )
-                        block = prepared(block)
-                        if data.ndim == 2:
-                            dst.write(block, 1, window=window)
-                        else:
-                            bands = list(range(index[0].start + 1, index[0].stop + 1))
-                            dst.write(block, bands, window=window)
+                        write(block, index)
                         if progress:
                             progress(done, total)
                 else:
-                    block = prepared(data)
-                    dst.write(block, 1) if data.ndim == 2 else dst.write(block)
+                    write(data, None)
                     if progress:
                         progress(1, 1)
+            finally:
+                with GDAL_ACCESS.exclusive():  # closing flushes the blocks still in the cache
+                    dst.close()
     return Path(path)
 
 
@@ -572,7 +594,7 @@ def map_raster(
     40.0
     """
     rows_chunk, cols_chunk = _check_chunks(chunks)
-    with _open(src) as probe:
+    with GDAL_ACCESS.shared(), _open(src) as probe:
         height, width = probe.height, probe.width
     if min(rows_chunk, height) < min(MIN_CHUNK, height) or min(cols_chunk, width) < min(MIN_CHUNK, width):
         tasks = -(-height // rows_chunk) * -(-width // cols_chunk)
