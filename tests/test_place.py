@@ -312,3 +312,38 @@ def test_the_askers_x_y_coordinates_land_at_row_y_column_x():
     rows, cols = np.indices(frame.shape)
     centroid = np.array([(rows * frame).sum(), (cols * frame).sum()]) / frame.sum()
     np.testing.assert_allclose(centroid, [22.6, 23.4], atol=0.01)
+
+
+@pytest.mark.parametrize(
+    "shape", [(2,), (3,), (5,), (33,), (70,), (2, 2), (3, 7), (44, 44), (31, 100), (9, 1, 5), (20, 21, 70), (1, 1)]
+)
+def test_cubic_spline_coefficients_equal_scipys_mirror_prefilter(rng, shape):
+    # lengths across the 32-step blocks of the last axis, single samples, and every axis of a 3-D stamp
+    from pixelsmith._bspline import cubic_spline_coefficients
+
+    samples = rng.normal(size=shape)
+    expected = ndi.spline_filter(samples, order=3, mode="mirror", output=np.float64)
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(cubic_spline_coefficients(samples), expected, rtol=0, atol=1e-15 * scale)
+
+
+def test_cubic_spline_coefficients_interpolate_their_samples(rng):
+    from pixelsmith._bspline import cubic_spline_coefficients
+
+    samples = rng.normal(size=(40, 50))
+    c = np.pad(cubic_spline_coefficients(samples), 1, mode="reflect")  # 'mirror' continuation, one sample out
+    at_samples = c[:-2] + 4 * c[1:-1] + c[2:]
+    at_samples = (at_samples[:, :-2] + 4 * at_samples[:, 1:-1] + at_samples[:, 2:]) / 36
+    np.testing.assert_allclose(at_samples, samples, atol=1e-12)
+
+
+def test_a_first_cubic_stamp_leaves_scipy_ndimage_unloaded():
+    # numba's own import loads the scipy package (a version check, 0.02 s); ndimage would cost 0.2-0.3 s
+    from expect import fresh_python
+
+    code = (
+        "import sys, numpy as np, pixelsmith as ps; "
+        "f = np.zeros((64, 64)); ps.add_stamp(f, ps.datasets.gaussian_psf(15, 2.0), (30.3, 20.6), order=3); "
+        "print(sorted(m for m in sys.modules if m.startswith(('scipy.ndimage', 'scipy.linalg', 'scipy.sparse'))))"
+    )
+    assert fresh_python(code) == "[]"

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ._bspline import cubic_spline_coefficients
 from ._kernels import stamps as _k
 from ._parallel import n_threads, run_each
 from ._validate import (
@@ -148,10 +149,8 @@ def _pad_and_filter(data: bytes, shape: tuple[int, ...], spline: bool) -> tuple[
     padded = np.pad(np.frombuffer(data, np.float64).reshape(shape), _PAD)
     coef = padded
     if spline:
-        from scipy.ndimage import spline_filter
-
         # mirror boundary on the zero margin: the prefilter's edge is out of the stamp's reach
-        coef = spline_filter(padded, order=3, mode="mirror", output=np.float64)
+        coef = cubic_spline_coefficients(padded)
     padded.flags.writeable = False
     coef.flags.writeable = False
     return padded, coef
