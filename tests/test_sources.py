@@ -394,3 +394,25 @@ def test_1d_indices_need_no_ranking_and_subpixel_positions_stay_in_order(rng):
     refined = find_peaks(x, subpixel=True)
     np.testing.assert_array_equal(refined.indices, peaks.indices)
     assert np.abs(np.sort(refined.coords[:, 0]) - peaks.indices).max() <= 0.5
+
+
+@pytest.mark.parametrize("sigma", [0.1, 0.7, 2.0, 3.3])
+def test_cluster_density_is_scipys_gaussian_with_zero_edges(rng, sigma):
+    from scipy.ndimage import gaussian_filter
+
+    from pixelsmith.sources.clusters import _gaussian_smoothed
+
+    hist = rng.poisson(3.0, size=(37, 52)).astype(np.float64)
+    expected = gaussian_filter(hist, sigma, mode="constant")
+    np.testing.assert_allclose(_gaussian_smoothed(hist, sigma), expected, rtol=0, atol=1e-14 * expected.max())
+
+
+def test_a_first_cluster_center_leaves_scipy_ndimage_unloaded():
+    from expect import fresh_python
+
+    code = (
+        "import sys, numpy as np, pixelsmith as ps; "
+        "ps.cluster_center(np.random.default_rng(0).normal([3.0, -1.0], 0.2, size=(500, 2))); "
+        "print('scipy.ndimage' in sys.modules)"
+    )
+    assert fresh_python(code) == "False"
