@@ -219,14 +219,19 @@ def _paper_cells(grid: np.ndarray, rounds: int = 4) -> np.ndarray:
     return paper
 
 
-def _contrast(page: Any, with_level: bool = False) -> Any:
-    """(paper - pixel) / paper, at least 0: how much darker than the local paper each pixel is.
+def _contrast(page: Any) -> np.ndarray:
+    """(paper - pixel) / paper, at least 0: how much darker than the local paper each pixel is."""
+    return _contrast_of_gray(_gray(page))
+
+
+def _contrast_of_gray(gray: np.ndarray, with_level: bool = False) -> Any:
+    """`_contrast` of a page `_gray` has made (and checked) already; `with_level` adds the paper level.
 
     On light paper (a dark page is flipped first) ink and figures are darker
     than the paper; a pixel brighter than the estimated level is paper.
-    `with_level` returns the paper level too (for `_tone_mask`).
+    The level is what `_tone_mask` needs.
     """
-    values = _light_paper(_gray(page))
+    values = _light_paper(gray)
     level = _paper_level(values)  # not paper_level(values): the page is light and float32 already
     contrast = np.subtract(level, values, out=values)  # in place: no more page-sized temporaries
     np.maximum(contrast, 0, out=contrast)
@@ -394,7 +399,7 @@ def page_blocks(
         if blank_threshold is None
         else check_positive_int(blank_threshold, "blank_threshold", minimum=0)
     )
-    contrast, level = _contrast(gray, with_level=True)
+    contrast, level = _contrast_of_gray(gray, with_level=True)
     ink_level, tone_level, strong, noise = _thresholds(contrast)
     blank = strong < max(8 * noise, 0.04)  # nothing stands out from the paper
     ink = contrast > ink_level

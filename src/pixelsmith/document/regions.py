@@ -23,7 +23,7 @@ import numpy as np
 from .._runs import true_runs
 from .._validate import WHOLE_PICTURE, PixelsmithValueError, check_finite_scalar
 from .._xarray import labelled
-from .layout import _contrast, _gray, _thresholds, _tone_mask
+from .layout import _contrast, _contrast_of_gray, _gray, _thresholds, _tone_mask
 
 __all__ = ["Region", "PageRegions", "page_regions", "deskew", "skew_angle", "plot_blocks"]
 
@@ -120,7 +120,7 @@ def page_regions(page: Any, *, column_gap: float | None = None, paragraph_gap: f
     gray = _gray(page)
     if gray.size == 0:
         raise PixelsmithValueError("`page` is empty")
-    contrast, level = _contrast(gray, with_level=True)
+    contrast, level = _contrast_of_gray(gray, with_level=True)
     ink_level, tone_level, strong, noise = _thresholds(contrast)
     if strong < max(8 * noise, 0.04):  # nothing stands out from the paper
         return PageRegions()
