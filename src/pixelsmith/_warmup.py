@@ -29,6 +29,16 @@ __all__ = ["WARMUP_GROUPS", "warmup"]
 # scientific files hold (8- and 16-bit cameras and scanners, 16-bit signed CT and DEMs, 32-bit label
 # images and counts)
 _IMAGE_DTYPES = (np.float32, np.float64, np.uint8, np.uint16, np.int16, np.int32)
+# integer dtypes that the block, stack, aperture and histogram kernels read as they are (a cast would be
+# an image-sized copy): compiled too, so their first call loads (it compiled for 1-2.3 s); the local_*
+# family casts them at its gate
+_RARE_INTEGERS = (np.int8, np.uint32, np.int64, np.uint64)
+
+
+def _rare_integer_images() -> Iterator[np.ndarray]:
+    base = np.random.default_rng(0).random((64, 64)) * 100
+    for dtype in _RARE_INTEGERS:
+        yield base.astype(dtype)
 
 
 def _images(shapes=((40, 48), (256, 260))):
@@ -120,14 +130,14 @@ def _nan_aware() -> None:
 def _blocks_and_stacks() -> None:
     import pixelsmith as ps
 
-    for image in _images():
+    for image in (*_images(), *_rare_integer_images()):
         ps.block_reduce(image, 4)
         ps.block_reduce(image, 4, "max")
         ps.block_reduce(image, 7)  # blocks that do not divide the image: a strided view of its whole blocks
     ps.density_map(np.ones((40, 48), bool), 8)
     ps.density_map(np.ones((45, 50), bool), 8)
-    for dtype in (np.float32, np.float64, np.uint16, np.uint8):
-        frames = (np.random.default_rng(0).random((3, 16, 16)) * 200).astype(dtype)
+    for dtype in (np.float32, np.float64, np.uint16, np.uint8, np.int16, np.int32, *_RARE_INTEGERS):
+        frames = (np.random.default_rng(0).random((3, 16, 16)) * 100).astype(dtype)
         stats = ps.StackStats()
         for frame in frames:  # finite frames: the count-free kernel
             stats.add(frame)
@@ -150,6 +160,8 @@ def _sources() -> None:
         series = np.array([1.0, 2.0, 3.0, 2.0, 1.0, 4.0, 1.0], dtype)
         ps.find_peaks(series)
         ps.find_peaks(series, min_distance=2)
+    for image in (*_images(((64, 64),)), *_rare_integer_images(), np.ones((64, 64), bool)):
+        ps.aperture_sums(image, [[30.0, 30.0]], 3.0)  # counts and integer images as they are
     ps.cluster_center(np.random.default_rng(0).normal(2.0, 0.3, (200, 2)))
 
 
@@ -167,6 +179,8 @@ def _stamps() -> None:
 def _images_and_pictures() -> None:
     import pixelsmith as ps
 
+    for image in _rare_integer_images():
+        ps.equalize_hist(image)
     for image in _images(((64, 64),)):
         ps.equalize_hist(image)
         ps.ncc(image, image[10:20, 12:24])
@@ -257,7 +271,8 @@ def warmup(
 
     Each group of kernels (box moments, medians, DRR, ...) runs its public
     functions on small inputs, in the dtypes that matter (float32, float64,
-    uint8, uint16, int16), in its own process; afterwards a new process's
+    uint8, uint16, int16, int32; int8, uint32, int64 and uint64 where a
+    kernel reads them as they are), in its own process; afterwards a new process's
     first call loads machine code from the cache instead of compiling.
 
     Parameters
