@@ -168,7 +168,9 @@ def _harmonic_2d(x: np.ndarray, holes: np.ndarray) -> np.ndarray:
     from ._kernels import fill as _k
     from ._parallel import n_threads, run_each
 
-    # 4-connected: exactly the independent systems (int32 as scipy.ndimage.label, int64 past 2**31 pixels)
+    # 4-connected: exactly the independent systems (int32 as scipy.ndimage.label, int64 past 2**31 pixels);
+    # the mask in C order (a byte per pixel), so a Fortran-ordered image loads the one shipped kernel
+    holes = np.ascontiguousarray(holes)
     labels = np.empty(holes.shape, np.int32 if holes.size < 2**31 - 2 else np.int64)
     n_holes = _k.label_holes(holes, labels)
     missing = np.flatnonzero(holes)
