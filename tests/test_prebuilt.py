@@ -116,38 +116,39 @@ def test_a_fresh_process_with_an_empty_cache_compiles_nothing(tmp_path):
         assert compiled, f"archive declined (numba {numba.__version__} vs {manifest['numba']}) yet nothing compiled"
 
 
-@pytest.mark.slow
-def test_rare_integer_images_load_their_kernels_too(tmp_path):
-    """8-bit signed, 32-bit unsigned and 64-bit images (and boolean masks) reach the block, aperture, stack
-    and histogram kernels as they are; a first call on them compiled for 1-2.3 s before the archive held them."""
-    code = (
+# inputs beyond the common dtypes and layouts, each of which compiled on a first call before the archive held
+# its kernels: integers the block, aperture, stack and histogram kernels read as they are (1-2.3 s); a CT
+# volume's or a signal's rank filters (the engine's tiles have the data's rank: a first 3-D median took
+# 5-7 s); Fortran-ordered images (MATLAB files, nibabel, transposes) in the block, aperture, density and
+# fill kernels (1-2.3 s)
+UNCOMMON_INPUTS = {
+    "rare integers": (
         "img0 = np.random.default_rng(0).random((50, 60)) * 90\n"
         "for dt in (np.int8, np.uint32, np.int64, np.uint64, np.int16, bool):\n"
         "    img = img0.astype(dt); ps.block_reduce(img, 4); ps.block_reduce(img, 4, 'max')\n"
         "    ps.aperture_sums(img, [[20.0, 20.0]], 3.0); s = ps.StackStats(); s.add(img); s.std()\n"
         "    ps.equalize_hist(img) if dt is not bool else None"
-    )
-    compiled = _fresh_process(code, tmp_path)
-    if _archive_serves_this_machine():
-        assert [name for name in compiled if name.startswith("pixelsmith.")] == []
-
-
-@pytest.mark.slow
-def test_volumes_signals_and_fortran_ordered_images_load_their_kernels_too(tmp_path):
-    """A CT volume's or a signal's rank filters (a first 3-D median compiled for 5-7 s) and Fortran-ordered
-    images (MATLAB files, nibabel, transposes) in the block, aperture, density and fill kernels."""
-    code = (
-        "rng = np.random.default_rng(0); cube = rng.random((10, 12, 14)).astype(np.float32)\n"
+    ),
+    "volumes and signals": (
+        "cube = np.random.default_rng(0).random((10, 12, 14)).astype(np.float32)\n"
         "for data in (cube, cube[0, 0], (cube * 200).astype(np.uint8), (cube * 200).astype(np.int16)):\n"
         "    ps.local_median(data, 3); ps.local_percentile(data, 90, 5); ps.local_range(data, 3)\n"
-        "ps.local_majority((cube * 5).astype(np.int16), 3)\n"
-        "img = np.asfortranarray(rng.random((60, 70)))\n"
+        "ps.local_majority((cube * 5).astype(np.int16), 3)"
+    ),
+    "Fortran order": (
+        "img = np.asfortranarray(np.random.default_rng(0).random((60, 70)))\n"
         "for data in (img, img.astype(np.float32)):\n"
         "    ps.block_reduce(data, 4); ps.aperture_sums(data, [[30.0, 30.0]], 3.0)\n"
         "    ps.aperture_sums(data[::2, 1:], [[10.0, 10.0]], 3.0); ps.fill_nans(np.where(data > 0.9, np.nan, data))\n"
         "ps.density_map(img > 0.5, 8)"
-    )
-    compiled = _fresh_process(code, tmp_path)
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("inputs", UNCOMMON_INPUTS)
+def test_uncommon_dtypes_ranks_and_layouts_load_their_kernels_too(tmp_path, inputs):
+    compiled = _fresh_process(UNCOMMON_INPUTS[inputs], tmp_path)
     if _archive_serves_this_machine():
         assert [name for name in compiled if name.startswith("pixelsmith.")] == []
 
