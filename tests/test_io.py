@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dask.array as da
 import numpy as np
 import pytest
@@ -164,12 +166,24 @@ def test_lazy_raster_refuses_a_file_replaced_since_it_was_opened(tmp_path):
     write_raster(path, np.zeros((40, 40), np.float32), transform=TRANSFORM, crs="EPSG:32633")
     before = read_raster(path, chunks=16)
     assert read_raster(path, chunks=16).data.name == before.data.name  # same file, same dask keys
+    opened = path.stat().st_mtime_ns
     write_raster(path, np.ones((40, 40), np.float32), transform=TRANSFORM, crs="EPSG:32633")
+    later = max(path.stat().st_mtime_ns, opened + 10**7)  # a replacement lands a clock tick or more later
+    os.utime(path, ns=(later, later))
     after = read_raster(path, chunks=16)
     assert after.data.name != before.data.name
     assert float(after.data.sum().compute()) == 1600.0
     with pytest.raises(PixelsmithValueError, match="changed since it was opened"):
         (after.data - before.data).compute()
+    stamp = path.stat().st_mtime_ns
+    with open(path, "r+b") as rewritten:  # rewritten in place (same inode and size): a byte changed
+        rewritten.seek(-1, 2)
+        last = rewritten.read(1)
+        rewritten.seek(-1, 2)
+        rewritten.write(bytes([last[0] ^ 1]))
+    os.utime(path, ns=(stamp + 10**7, stamp + 10**7))  # later, as a real rewrite is (not within one clock tick)
+    with pytest.raises(PixelsmithValueError, match="changed since it was opened"):
+        after.data.compute()
 
 
 def test_write_raster_failure_leaves_no_file(geotiff, tmp_path, disk_full_on_write):

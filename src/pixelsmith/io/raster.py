@@ -199,13 +199,17 @@ def _open(path: str | os.PathLike):
         ) from None
 
 
-def _signature(path: str | os.PathLike) -> tuple[int, int, int]:
-    """What changes when a file is replaced or rewritten: inode, modification time, size."""
+def _signature(path: str | os.PathLike) -> tuple[int, int]:
+    """What changes when a file is replaced or rewritten: modification time and size.
+
+    Not the inode: a dask worker on another machine (or in another container)
+    may see the same file on shared storage under another inode number.
+    """
     try:
         st = os.stat(path)
     except OSError:
-        return (-1, -1, -1)
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
 
 
 def _float_dtype_for(dtype: np.dtype) -> np.dtype:
@@ -232,7 +236,7 @@ class RasterReader:
     dtype: np.dtype
     nodata: float | None
     squeeze: bool
-    signature: tuple[int, int, int] = (0, 0, 0)  # the file's (inode, mtime in ns, size) when opened
+    signature: tuple[int, int] = (0, 0)  # the file's (mtime in ns, size) when opened
 
     @property
     def ndim(self) -> int:
