@@ -179,12 +179,8 @@ def _gaussian_smoothed(hist: np.ndarray, sigma: float) -> np.ndarray:
     out = hist.astype(np.float64)
     for axis in range(out.ndim):
         n = out.shape[axis]
-        padded = np.zeros(out.shape[:axis] + (n + 2 * radius,) + out.shape[axis + 1 :])
-        inner = [slice(None)] * out.ndim
-        inner[axis] = slice(radius, radius + n)
-        padded[tuple(inner)] = out
-        out = np.zeros_like(out)
-        for k, tap in enumerate(taps):
-            inner[axis] = slice(k, k + n)
-            out += tap * padded[tuple(inner)]
+        widths = [(0, 0)] * out.ndim
+        widths[axis] = (radius, radius)
+        padded = np.moveaxis(np.pad(out, widths), axis, 0)  # zeros beyond the edges
+        out = np.moveaxis(sum(tap * padded[k : k + n] for k, tap in enumerate(taps)), 0, axis)
     return out
