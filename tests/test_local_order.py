@@ -429,8 +429,9 @@ def test_integer_box_percentiles_by_sliding_histograms_equal_numpy(dtype, low, h
 
 
 def test_the_packed_rank_equals_a_cumulative_sum():
-    """Issue 31: `_packed_rank` ranks 16 uint16 counts four at a time, without a branch (counts under 2**15):
-    how many leading counts keep the running count at most k, and their sum, as a cumulative sum says."""
+    """Issue 31: `_packed_rank` ranks 16 uint16 counts without a branch (counts under 2**15): how many
+    leading counts keep the running count at most k, and their sum, as a cumulative sum says; a rank
+    past every count (the rank above, in a later segment) keeps all 16."""
     from pixelsmith._kernels import histogram_rank as khr
 
     rng = np.random.default_rng(43)
@@ -440,7 +441,7 @@ def test_the_packed_rank_equals_a_cumulative_sum():
             counts = np.bincount(values, minlength=16).astype(np.uint16)
             words = [np.uint64(w) for w in counts.view(np.uint64)]
             cumulative = np.cumsum(counts)
-            for k in {0, n - 1, n // 2, *rng.integers(0, n, 5).tolist()}:
+            for k in {0, n - 1, n // 2, n, *rng.integers(0, n, 5).tolist()}:
                 lanes, below = khr._packed_rank(k, *words)
                 want = int(np.searchsorted(cumulative, k, side="right"))
                 assert (int(lanes), int(below)) == (want, int(cumulative[want - 1]) if want else 0), (n, spread, k)

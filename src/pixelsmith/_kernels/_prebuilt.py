@@ -156,7 +156,7 @@ class LayeredCache(FunctionCache):
 
     def load_overload(self, sig: Any, target_context: Any) -> Any:
         # numba refreshes the target context before every cache load: the first refresh in a process
-        # imports all of numba's implementation registries (0.25-0.3 s), which only compiling uses (the
+        # imports all of numba's implementation registries (0.1-0.3 s), which only compiling uses (the
         # compiler refreshes for itself). Loading machine code needs the runtime (NRT) alone.
         from numba.core.runtime import rtsys
 
