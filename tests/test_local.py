@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -377,6 +379,13 @@ def test_the_box_extreme_path_leaves_nan_and_unholdable_cvals_to_the_engine():
     holes = image.copy()
     holes[5, 5] = np.nan
     assert plan._box_extreme(holes, spec) is None  # the kernel reports the NaN; the engine answers
+    # NaN or inf anywhere (the band's first rows, each new last row), float32 or float64, short or long windows
+    for dtype, bad, (r, c), size in itertools.product(
+        (np.float32, np.float64), (np.nan, np.inf, -np.inf), ((0, 0), (299, 150), (150, 299)), (3, 9)
+    ):
+        spoiled = image.astype(dtype)
+        spoiled[r, c] = bad
+        assert plan._box_extreme(spoiled, plan.window_spec("max", image.shape, dtype, size)) is None, (dtype, bad)
     assert np.isnan(ps.local_max(holes, 9)[5, 5]) and np.isnan(ps.local_max(holes, 9)[7, 7])
     assert not np.isnan(ps.local_max(holes, 9)[5, 10])
     counts = (image * 200).astype(np.uint8)

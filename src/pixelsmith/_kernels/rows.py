@@ -64,13 +64,14 @@ def nan_flags(x, source, flags):
 @kernel
 def holds_nonfinite(x, source):
     """Whether input row `source` holds NaN or inf (-1, the cval: False): an OR over the row, vectorised,
-    where `nan_flags` adds into a float64 flag per column."""
+    where `nan_flags` adds into a float64 flag per column. x - x stays in the row's own type (x * 0, an
+    integer 0, made float32 rows float64: half the values a vector)."""
     if source < 0:
         return False
     row = x[source]
     bad = False
     for j in range(row.shape[0]):
-        bad |= row[j] * 0 != 0
+        bad |= row[j] - row[j] != 0
     return bad
 
 
