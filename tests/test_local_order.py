@@ -429,7 +429,7 @@ def test_integer_box_percentiles_by_sliding_histograms_equal_numpy(dtype, low, h
 
 
 def test_the_packed_rank_equals_a_cumulative_sum():
-    """Issue 31: `_packed_rank` ranks 16 uint16 counts without a branch (counts under 2**15): how many
+    """Issue 31: `_packed_rank` ranks 16 uint16 counts without a loop (counts under 2**15): how many
     leading counts keep the running count at most k, and their sum, as a cumulative sum says; a rank
     past every count (the rank above, in a later segment) keeps all 16."""
     from pixelsmith._kernels import histogram_rank as khr

@@ -26,7 +26,7 @@ bottom one in one pass over the columns.
 
 The counts are uint16 packed four to a uint64 word, 16 to a segment; word
 additions and subtractions are exact while every count of the result lies in
-[0, 65536). The rank in 16 counts is found without a branch
+[0, 65536). The rank in 16 counts is found without a loop
 (`_packed_rank`): the word that holds it from the words' totals, then the
 lane within that word, four lanes at once, which needs counts and ranks
 below 2**15: the caller gives windows of fewer than `PACKED_MAX` values.
@@ -85,7 +85,7 @@ def _packed_rank(k, w0, w1, w2, w3):
         word = w3
         base = t2
         whole = np.uint64(12)
-    # the ifs compile to selects: the word is picked without a branch, as the fine bin is data, not pattern
+    # plain ifs on the totals, no loop: LLVM may make them selects (the fine bin follows the data, no pattern)
     within = ((((kk - base) * LANES) | HIGH) - word * LANES) & HIGH  # high bit: running count <= k
     ones = within >> np.uint64(15)
     lanes = (ones * LANES) >> top
