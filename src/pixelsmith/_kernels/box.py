@@ -348,6 +348,7 @@ def _group_output(fwd, bwd, rows, w, phase, n_out, mean, count, out, r_out):
     first (no later window reads it), which adds the same bits (0.0 + x is x,
     and -0.0 turns +0.0 as the output's + 0.0 turns it). One float64 row
     written and read again less per row: 1.1x at w15 and w31 on one thread.
+    The join and the output are `_finish_row`'s with one term.
     """
     first = (w - phase % w) % w
     bad = False
@@ -355,18 +356,8 @@ def _group_output(fwd, bwd, rows, w, phase, n_out, mean, count, out, r_out):
         backward = bwd[r]
         for j in range(first, n_out, w):
             backward[j] = 0.0
-        ahead = fwd[r, w - 1 : w - 1 + n_out]  # a slice: no negative-index test in the loop
-        out_row = out[r_out + r]
-        if mean:
-            for j in range(n_out):
-                value = (backward[j] + ahead[j]) / count + 0.0
-                out_row[j] = value
-                bad |= value - value != 0.0
-        else:
-            for j in range(n_out):
-                value = backward[j] + ahead[j] + 0.0
-                out_row[j] = value
-                bad |= value - value != 0.0
+        ahead = fwd[r, w - 1 : w - 1 + n_out]
+        bad |= _finish_row(backward[:n_out], ahead, ahead, ahead, ahead, 1, mean, count, out[r_out + r])
     return bad
 
 
